@@ -1,0 +1,108 @@
+/// What a snapshot of a repository looks like to the Go model: a tree of directories and
+/// files addressed by repository-relative, `/`-separated paths (`""` is the root).
+///
+/// `Snapshot` (a git revision or the working tree) conforms; tests may use
+/// `InMemoryFileTree`.
+public protocol FileTree: Sendable {
+    /// The entries of the directory at `dir`, sorted by name; `nil` when `dir` does not
+    /// exist or is not a directory.
+    func entries(in dir: String) throws -> [FileTreeEntry]?
+    /// The bytes of the file at `path` (a symbolic link is followed in a working tree and
+    /// read as its target text in a revision, as git stores it).
+    func contents(of path: String) throws -> [UInt8]
+}
+
+/// One entry of a directory in a `FileTree`.
+public struct FileTreeEntry: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case file
+        case directory
+        case symlink
+        /// A gitlink (submodule): present in the tree, but its content is not.
+        case submodule
+    }
+
+    /// The entry's name (one path element).
+    public var name: String
+    public var kind: Kind
+    /// The git blob id (hex) when the entry comes from a revision, or `nil`.
+    public var blobID: String?
+    /// The file's size in bytes, when known without reading it.
+    public var size: Int?
+    /// For working-tree files: the stat data that identifies unchanged content
+    /// (git's racy-clean rule applies to its use).
+    public var stamp: FileStamp?
+    /// The git file mode (0o100644, 0o100755, 0o120000, 0o040000, 0o160000) when known.
+    public var mode: UInt32?
+
+    public init(
+        name: String, kind: Kind, blobID: String? = nil, size: Int? = nil,
+        stamp: FileStamp? = nil, mode: UInt32? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.blobID = blobID
+        self.size = size
+        self.stamp = stamp
+        self.mode = mode
+    }
+}
+
+/// Stat data of a working-tree file: enough to tell that its content did not change.
+public struct FileStamp: Hashable, Sendable, Codable {
+    public var size: Int64
+    public var mtimeSeconds: Int64
+    public var mtimeNanoseconds: Int64
+    public var inode: UInt64
+    public var device: UInt64
+
+    public init(size: Int64, mtimeSeconds: Int64, mtimeNanoseconds: Int64, inode: UInt64, device: UInt64) {
+        self.size = size
+        self.mtimeSeconds = mtimeSeconds
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.inode = inode
+        self.device = device
+    }
+}
+
+/// A `FileTree` held in memory: for tests and for callers that synthesise trees.
+public struct InMemoryFileTree: FileTree {
+    /// Path → content. Directories are implied by the paths.
+    public var files: [String: [UInt8]]
+
+    public init(files: [String: [UInt8]]) { self.files = files }
+
+    public init(texts: [String: String]) {
+        self.files = texts.mapValues { Array($0.utf8) }
+    }
+
+    public func entries(in dir: String) throws -> [FileTreeEntry]? {
+        let prefix = dir.isEmpty ? "" : dir + "/"
+        var names: [String: FileTreeEntry.Kind] = [:]
+        var found = dir.isEmpty
+        for path in files.keys where path.hasPrefix(prefix) {
+            found = true
+            let rest = path.dropFirst(prefix.count)
+            if let slash = rest.firstIndex(of: "/") {
+                names[String(rest[..<slash])] = .directory
+            } else {
+                names[String(rest)] = .file
+            }
+        }
+        guard found, files[dir] == nil else { return nil }
+        return names.sorted { $0.key < $1.key }.map { name, kind in
+            FileTreeEntry(name: name, kind: kind, size: kind == .file ? files[prefix + name]?.count : nil)
+        }
+    }
+
+    public func contents(of path: String) throws -> [UInt8] {
+        guard let bytes = files[path] else { throw FileTreeError.notFound(path: path) }
+        return bytes
+    }
+}
+
+/// Errors reading a `FileTree`.
+public enum FileTreeError: Error, Hashable, Sendable {
+    case notFound(path: String)
+    case unreadable(path: String, reason: String)
+}

@@ -1,0 +1,39 @@
+// gocache — the command line. Parses, calls the libraries, renders. No logic a library
+// user would need lives here.
+import ArgumentParser
+import Foundation
+
+@main
+struct Gocache: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gocache",
+        abstract: "Which binaries of a Go monorepo does a change affect — and build only those.",
+        version: GocacheVersion.tool,
+        subcommands: [
+            VersionCommand.self,
+        ])
+
+    /// Runs the command line with gocache's exit-status contract: 0 success, 1 a build,
+    /// test or verification failed, 2 bad input or usage (argument-parser's 64 included).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withStatus: CommandFailure.render(error, command: Self.self))
+        }
+    }
+
+    private static func exit(withStatus status: Int32) -> Never {
+        Foundation.exit(status)
+    }
+}
+
+/// Version strings printed by `gocache version` and `--version`.
+enum GocacheVersion {
+    static let tool = "0.1.0"
+}
