@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import GoBuild
+import GraphCore
 
 /// An error the command line renders as `error:` and `help:` lines with an exit status.
 struct CommandFailure: Error {
@@ -53,5 +55,28 @@ enum Stderr {
 enum Stdout {
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+extension CommandFailure {
+    /// Maps a library error to what the command line prints: every one is bad input
+    /// (status 2) unless it says otherwise.
+    static func from(_ error: any Error) -> CommandFailure {
+        switch error {
+        case let failure as CommandFailure:
+            return failure
+        case let git as GitAccessError:
+            return .badInput(git.description, help: git.help)
+        case let workspace as WorkspaceError:
+            return .badInput(workspace.description, help: workspace.help)
+        case let modFile as GoModFileError:
+            return .badInput(modFile.description, help: "fix the file at that line and column (the go command reads it the same way)")
+        case let config as GocacheConfigError:
+            return .badInput(config.description, help: config.help)
+        case let toolchain as ToolchainError:
+            return .badInput(toolchain.description, help: toolchain.help)
+        default:
+            return .badInput("\(error)", help: "run the command with --help for usage")
+        }
     }
 }

@@ -10,7 +10,10 @@ struct Gocache: AsyncParsableCommand {
         abstract: "Which binaries of a Go monorepo does a change affect — and build only those.",
         version: GocacheVersion.tool,
         subcommands: [
+            TargetsCommand.self,
+            GraphCommand.self,
             VersionCommand.self,
+            ExampleCommand.self,
         ])
 
     /// Runs the command line with gocache's exit-status contract: 0 success, 1 a build,

@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A `FileTree` over a plain directory on disk (no git): used for GOROOT/src.
+/// Symbolic links are followed, as the go command follows them.
+struct DirectoryTree: FileTree {
+    let root: String
+
+    init(root: String) { self.root = root }
+
+    private func absolute(_ path: String) -> String {
+        path.isEmpty ? root : root + "/" + path
+    }
+
+    func entries(in dir: String) throws -> [FileTreeEntry]? {
+        let dirPath = absolute(dir)
+        guard let handle = opendir(dirPath) else { return nil }
+        defer { closedir(handle) }
+        var result: [FileTreeEntry] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var kind: FileTreeEntry.Kind
+            switch Int32(entry.pointee.d_type) {
+            case Int32(DT_DIR): kind = .directory
+            case Int32(DT_REG): kind = .file
+            case Int32(DT_LNK): kind = .symlink
+            default:
+                var info = stat()
+                guard lstat(dirPath + "/" + name, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: kind = .directory
+                case S_IFREG: kind = .file
+                case S_IFLNK: kind = .symlink
+                default: continue
+                }
+            }
+            if kind == .symlink {
+                var info = stat()
+                if stat(dirPath + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                    kind = .directory
+                } else {
+                    kind = .file
+                }
+            }
+            result.append(FileTreeEntry(name: name, kind: kind))
+        }
+        result.sort { $0.name < $1.name }
+        return result
+    }
+
+    func contents(of path: String) throws -> [UInt8] {
+        let fd = open(absolute(path), O_RDONLY)
+        guard fd >= 0 else { throw FileTreeError.notFound(path: path) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { throw FileTreeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+        }
+        return bytes
+    }
+}

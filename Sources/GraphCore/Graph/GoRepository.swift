@@ -1,0 +1,200 @@
+import Foundation
+
+/// A binary of the repository: a non-test `package main` selected by gocache.yaml.
+public struct GoTarget: Hashable, Sendable, Comparable {
+    /// The directory relative to the repository root (`.` for the root), as printed by
+    /// `gocache targets` and accepted on the command line.
+    public var dir: String
+    public var importPath: String
+    /// The path of the module holding the target.
+    public var module: String
+    /// The resolved settings of the target (Lambda defaults < gocache.yaml < flags).
+    public var settings: BuildSettings
+    /// The build unit (go.work or go.mod directory) that builds it.
+    public var unitRoot: String
+
+    public static func < (lhs: GoTarget, rhs: GoTarget) -> Bool { lhs.dir < rhs.dir }
+}
+
+/// How to load a repository.
+public struct LoadOptions: Sendable {
+    /// Settings from the command line; they win over gocache.yaml.
+    public var overrides: SettingsOverrides
+    /// `$GOWORK`: auto, off, or a file.
+    public var workMode: GoWorkMode
+    /// The toolchain's tool tags (`goexperiment.*`, architecture levels) for a platform, as
+    /// `go list -f '{{context.ToolTags}}'` prints them. GoBuild supplies them.
+    public var toolTags: @Sendable (BuildSettings) -> [String]
+
+    public init(
+        overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
+        toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }
+    ) {
+        self.overrides = overrides
+        self.workMode = workMode
+        self.toolTags = toolTags
+    }
+}
+
+/// The package graph of one snapshot: its modules, its targets with their resolved
+/// settings, and the packages of every build (one per build unit and platform).
+public struct GoRepository: Sendable {
+    public let layout: ModuleLayout
+    public let config: GocacheConfig
+    /// The settings of a package that is not a target (no per-target override applies).
+    public let defaultSettings: BuildSettings
+    /// Targets sorted by directory.
+    public let targets: [GoTarget]
+    /// Every build: for each unit, the default platform's graph (all packages of
+    /// `./...`), plus graphs of other platforms holding the closures of their targets.
+    public let graphs: [PackageGraph]
+
+    /// The graph that builds `target`.
+    public func graph(of target: GoTarget) -> PackageGraph? {
+        let context = GoRepository.context(for: target.settings, goRoot: goRootMinor, toolTags: toolTagsCache[target.settings] ?? [])
+        return graphs.first { $0.unitRoot == target.unitRoot && $0.context == context && $0.packages[target.importPath] != nil }
+    }
+
+    /// The target at a directory as written on the command line (`functions/a`, `./functions/a/`, `.`).
+    public func target(atDir dir: String) -> GoTarget? {
+        let normalized = GoRepository.normalizeDir(dir)
+        return targets.first { $0.dir == normalized }
+    }
+
+    private let goRootMinor: Int
+    private let toolTagsCache: [BuildSettings: [String]]
+
+    /// Loads the repository: discovers modules, reads gocache.yaml, loads every build unit
+    /// for the default platform, and each target's closure for its own platform.
+    public static func load(tree: any FileTree, goRoot: GoRoot, options: LoadOptions = LoadOptions()) async throws
+        -> GoRepository
+    {
+        let layout = try ModuleLayout.discover(in: tree, workMode: options.workMode)
+        let config = try GocacheConfig.load(from: tree)
+        let scans = ScanCache(tree: tree, goRoot: goRoot)
+        let defaults = config.defaultSettings(overrides: options.overrides)
+
+        var toolTagsCache: [BuildSettings: [String]] = [:]
+        func context(_ settings: BuildSettings) -> BuildContext {
+            let tags: [String]
+            if let cached = toolTagsCache[settings] {
+                tags = cached
+            } else {
+                tags = options.toolTags(settings)
+                toolTagsCache[settings] = tags
+            }
+            return GoRepository.context(for: settings, goRoot: goRoot.minorVersion, toolTags: tags)
+        }
+        let defaultContext = context(defaults)
+
+        var ignored = Set<String>()
+        for module in layout.modules {
+            ignored.formUnion(ignoredDirectories(of: module, scans: scans))
+        }
+
+        var graphs: [PackageGraph] = []
+        var targets: [GoTarget] = []
+        for unit in layout.units {
+            let loader = UnitLoader(
+                unit: unit, context: defaultContext, ldflags: LinkerRules.splitFlags(defaults.ldflags), scans: scans,
+                ignoredDirs: ignored)
+            let candidates = loader.candidateRoots()
+            await prescan(candidates.map(\.dir), scans: scans, context: defaultContext)
+            let roots = candidates.filter {
+                loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
+            }
+            let packages = loader.load(roots: roots)
+            graphs.append(
+                PackageGraph(unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath)))
+
+            // Targets, each with its own settings; other platforms load their closures.
+            var elsewhere: [BuildContext: (settings: BuildSettings, roots: [UnitLoader.Root])] = [:]
+            for root in roots {
+                guard packages[root.importPath]?.name == "main" else { continue }
+                let dir = root.dir.isEmpty ? "." : root.dir
+                guard config.isTarget(dir) else { continue }
+                let settings = config.settings(forTarget: dir, overrides: options.overrides)
+                targets.append(
+                    GoTarget(dir: dir, importPath: root.importPath, module: root.module.path, settings: settings, unitRoot: unit.rootDir))
+                let targetContext = context(settings)
+                if targetContext != defaultContext {
+                    elsewhere[targetContext, default: (settings, [])].roots.append(root)
+                }
+            }
+            for (otherContext, entry) in elsewhere.sorted(by: { "\($0.key)" < "\($1.key)" }) {
+                let other = UnitLoader(
+                    unit: unit, context: otherContext, ldflags: LinkerRules.splitFlags(entry.settings.ldflags), scans: scans,
+                    ignoredDirs: ignored)
+                let packages = other.load(roots: entry.roots)
+                graphs.append(
+                    PackageGraph(unitRoot: unit.rootDir, context: otherContext, packages: packages, roots: entry.roots.map(\.importPath)))
+            }
+        }
+        return GoRepository(
+            layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
+            goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache)
+    }
+
+    /// The build context of resolved settings.
+    static func context(for settings: BuildSettings, goRoot minor: Int, toolTags: [String]) -> BuildContext {
+        BuildContext(
+            goos: settings.goos, goarch: settings.goarch, cgoEnabled: settings.cgoEnabled,
+            buildTags: settings.tags + toolTags.filter { !settings.tags.contains($0) }, goMinorVersion: minor)
+    }
+
+    /// Directories hidden by a module's `ignore` directive (repository-relative): `./x` is
+    /// relative to the module root; `x` names such a directory at any depth.
+    static func ignoredDirectories(of module: GoModule, scans: ScanCache) -> Set<String> {
+        var result = Set<String>()
+        var anywhere: [String] = []
+        for entry in module.file.ignores {
+            var path = entry
+            while path.hasSuffix("/") { path.removeLast() }
+            if path.hasPrefix("./") {
+                result.insert(join(module.dir, String(path.dropFirst(2))))
+            } else if !path.isEmpty {
+                anywhere.append(path)
+            }
+        }
+        guard !anywhere.isEmpty else { return result }
+        var stack = [module.dir]
+        while let dir = stack.popLast() {
+            for entry in scans.entries(in: dir) ?? [] where entry.kind == .directory {
+                let child = join(dir, entry.name)
+                let rel = relative(child, to: module.dir)
+                if anywhere.contains(where: { rel == $0 || rel.hasSuffix("/" + $0) }) {
+                    result.insert(child)
+                    continue
+                }
+                if entry.name.hasPrefix(".") || entry.name.hasPrefix("_") || entry.name == "testdata" { continue }
+                stack.append(child)
+            }
+        }
+        return result
+    }
+
+    /// Scans directories in parallel, bounded by the number of cores; results land in the memo.
+    static func prescan(_ dirs: [String], scans: ScanCache, context: BuildContext) async {
+        let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        await withTaskGroup(of: Void.self) { group in
+            var iterator = dirs.makeIterator()
+            for _ in 0..<width {
+                guard let dir = iterator.next() else { break }
+                group.addTask { _ = scans.scan(dir: dir, standard: false, context: context) }
+            }
+            while await group.next() != nil {
+                if let dir = iterator.next() {
+                    group.addTask { _ = scans.scan(dir: dir, standard: false, context: context) }
+                }
+            }
+        }
+    }
+
+    /// `./functions/a/` → `functions/a`; `` and `./` → `.`.
+    public static func normalizeDir(_ dir: String) -> String {
+        var d = dir
+        while d.hasPrefix("./") { d.removeFirst(2) }
+        while d.hasSuffix("/") { d.removeLast() }
+        return d.isEmpty ? "." : d
+    }
+}

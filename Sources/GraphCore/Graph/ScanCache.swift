@@ -1,0 +1,59 @@
+import Synchronization
+
+/// Memo of `DirectoryPackage` scans, per directory and platform, shared by every build
+/// unit of one load (a shared library directory is scanned once, not once per function).
+final class ScanCache: Sendable {
+    private struct Key: Hashable {
+        var standard: Bool
+        var dir: String
+        var context: BuildContext
+    }
+
+    let tree: any FileTree
+    let goRoot: GoRoot
+    private let memo = Mutex<[Key: DirectoryPackage]>([:])
+    private let listings = Mutex<[String: [FileTreeEntry]?]>([:])
+
+    init(tree: any FileTree, goRoot: GoRoot) {
+        self.tree = tree
+        self.goRoot = goRoot
+    }
+
+    /// The entries of a repository directory (memoised), or nil when absent.
+    func entries(in dir: String) -> [FileTreeEntry]? {
+        if let cached = listings.withLock({ $0[dir] }) { return cached }
+        let result = (try? tree.entries(in: dir)) ?? nil
+        listings.withLock { $0[dir] = .some(result) }
+        return result
+    }
+
+    /// Whether a repository directory holds a file whose name ends in `.go` (`fsys.IsGoDir`).
+    func hasGoFiles(_ dir: String) -> Bool {
+        entries(in: dir)?.contains { $0.kind != .directory && $0.name.hasSuffix(".go") } ?? false
+    }
+
+    /// Whether a repository directory holds a `go.mod` file.
+    func hasGoMod(_ dir: String) -> Bool {
+        entries(in: dir)?.contains { $0.name == "go.mod" && $0.kind != .directory } ?? false
+    }
+
+    /// The go.mod in a repository directory, parsed, or nil when absent or malformed.
+    func goModFile(in dir: String) -> GoModFile? {
+        guard hasGoMod(dir), let bytes = try? tree.contents(of: join(dir, "go.mod")) else { return nil }
+        return try? GoModFile.parse(bytes, file: join(dir, "go.mod"))
+    }
+
+    /// go/build's view of one directory for one platform.
+    func scan(dir: String, standard: Bool, context: BuildContext) -> DirectoryPackage {
+        let key = Key(standard: standard, dir: dir, context: context)
+        if let cached = memo.withLock({ $0[key] }) { return cached }
+        let source: any FileTree = standard ? goRoot.sources : tree
+        let listing = standard ? ((try? source.entries(in: dir)) ?? nil) : entries(in: dir)
+        let files = (listing ?? []).filter { $0.kind == .file || $0.kind == .symlink }.map(\.name)
+        let prefix = dir.isEmpty ? "" : dir + "/"
+        let result = DirectoryPackageAssembler.assemble(
+            files: files, read: { try source.contents(of: prefix + $0) }, context: context)
+        memo.withLock { $0[key] = result }
+        return result
+    }
+}

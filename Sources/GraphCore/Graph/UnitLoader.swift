@@ -1,0 +1,451 @@
+/// Loads the packages of one build unit for one platform, as `go list -e -deps` does:
+/// import resolution (main modules, local replacements, vendor/, external modules, the
+/// standard library and its vendor directory), //go:embed resolution, the implicit
+/// imports of cgo and the linker, and the errors go list reports per package.
+struct UnitLoader {
+    let unit: BuildUnit
+    let context: BuildContext
+    let ldflags: [String]
+    let scans: ScanCache
+    let ignoredDirs: Set<String>
+
+    /// Where an import path leads.
+    enum Resolution: Hashable {
+        case standard(String)
+        case local(importPath: String, dir: String, module: GoModuleRef)
+        case external(importPath: String, module: GoModuleRef)
+        case failed(importPath: String, PackageError)
+
+        var importPath: String {
+            switch self {
+            case .standard(let path): return path
+            case .local(let path, _, _), .external(let path, _), .failed(let path, _): return path
+            }
+        }
+    }
+
+    // MARK: Roots
+
+    /// A package matched by a main module's `./...`.
+    struct Root {
+        var importPath: String
+        var dir: String
+        var module: GoModuleRef
+    }
+
+    /// The directories `./...` walks for each main module, in the go command's walk order
+    /// (lexical per directory), skipping testdata, `_*`, `.*`, vendor, nested modules and
+    /// directories hidden by an `ignore` directive.
+    func candidateRoots() -> [Root] {
+        var roots: [Root] = []
+        for module in unit.mainModules {
+            let ref = mainModuleRef(module)
+            var stack = [module.dir]
+            while let dir = stack.popLast() {
+                let rel = relative(dir, to: module.dir)
+                let importPath = rel.isEmpty ? module.path : module.path + "/" + rel
+                roots.append(Root(importPath: importPath, dir: dir, module: ref))
+                let children = (scans.entries(in: dir) ?? []).filter { $0.kind == .directory }.map(\.name)
+                for name in children.reversed() {
+                    if name.hasPrefix(".") || name.hasPrefix("_") || name == "testdata" || name == "vendor" { continue }
+                    let child = join(dir, name)
+                    if scans.hasGoMod(child) || ignoredDirs.contains(child) { continue }
+                    stack.append(child)
+                }
+            }
+        }
+        return roots
+    }
+
+    /// Whether a candidate directory is matched: at least one Go file (tests included)
+    /// survives the platform's constraints.
+    func isMatched(_ scan: DirectoryPackage) -> Bool {
+        !(scan.goFiles.isEmpty && scan.cgoFiles.isEmpty && scan.testGoFiles.isEmpty
+            && scan.xTestGoFiles.isEmpty && scan.invalidGoFiles.isEmpty)
+    }
+
+    // MARK: Loading
+
+    /// Loads `roots` and everything they import, depth first in the go command's order, so
+    /// that import-cycle errors land on the same packages as go list's.
+    func load(roots: [Root]) -> [String: GoPackage] {
+        var packages: [String: GoPackage] = [:]
+        var onStack = Set<String>()
+        var resolutions: [String: Resolution] = [:]
+        struct Frame {
+            var importPath: String
+            var edges: [String]
+            var next: Int
+        }
+
+        func makePackage(_ resolution: Resolution) -> GoPackage {
+            switch resolution {
+            case .standard(let path):
+                return build(importPath: path, dir: path, module: nil, standard: true, resolutions: &resolutions)
+            case .local(let path, let dir, let module):
+                return build(importPath: path, dir: dir, module: module, standard: false, resolutions: &resolutions)
+            case .external(let path, let module):
+                return GoPackage(importPath: path, dir: nil, module: module, isStandard: false)
+            case .failed(let path, let error):
+                var package = GoPackage(importPath: path)
+                package.error = error
+                return package
+            }
+        }
+
+        for root in roots {
+            if packages[root.importPath] != nil { continue }
+            let first = makePackage(.local(importPath: root.importPath, dir: root.dir, module: root.module))
+            packages[root.importPath] = first
+            onStack.insert(root.importPath)
+            var stack = [Frame(importPath: root.importPath, edges: first.dependencyEdges, next: 0)]
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                if stack[top].next >= stack[top].edges.count {
+                    onStack.remove(stack[top].importPath)
+                    stack.removeLast()
+                    continue
+                }
+                let edge = stack[top].edges[stack[top].next]
+                stack[top].next += 1
+                let importer = stack[top].importPath
+                if let existing = packages[edge] {
+                    if onStack.contains(edge), existing.error == nil || existing.error?.kind != .importCycle {
+                        if packages[edge]?.error == nil {
+                            let start = stack.firstIndex { $0.importPath == edge } ?? 0
+                            let cycle = stack[start...].map(\.importPath) + [edge]
+                            packages[edge]?.error = PackageError(
+                                kind: .importCycle, message: "import cycle not allowed: " + cycle.joined(separator: " -> "),
+                                cycle: cycle)
+                        }
+                    }
+                    checkImport(importer: importer, imported: edge, packages: &packages)
+                    continue
+                }
+                guard let resolution = resolutions[edge] else { continue }
+                let package = makePackage(resolution)
+                packages[edge] = package
+                checkImport(importer: importer, imported: edge, packages: &packages)
+                onStack.insert(edge)
+                stack.append(Frame(importPath: edge, edges: package.dependencyEdges, next: 0))
+            }
+        }
+        return packages
+    }
+
+    /// Errors an import gives its importer: `internal` visibility and importing a program.
+    private func checkImport(importer: String, imported: String, packages: inout [String: GoPackage]) {
+        guard let parentPackage = packages[importer], parentPackage.error == nil,
+            let child = packages[imported], child.error == nil || child.error?.kind == .importCycle
+        else { return }
+        guard parentPackage.imports.contains(imported) else { return }
+        if let message = internalViolation(importer: parentPackage, imported: child) {
+            packages[importer]?.error = PackageError(kind: .importNotAllowed, message: message)
+            return
+        }
+        if child.name == "main", child.dir != parentPackage.dir {
+            packages[importer]?.error = PackageError(
+                kind: .importNotAllowed, message: "import \"\(imported)\" is a program, not an importable package")
+        }
+    }
+
+    private func internalViolation(importer: GoPackage, imported: GoPackage) -> String? {
+        let path = imported.importPath
+        let index: String.Index?
+        if path.hasSuffix("/internal") {
+            index = path.index(path.endIndex, offsetBy: -"/internal".count)
+        } else if let range = path.range(of: "/internal/", options: .backwards) {
+            index = range.lowerBound
+        } else if path.hasPrefix("internal/") || path == "internal" {
+            index = path.startIndex
+        } else {
+            index = nil
+        }
+        guard let index else { return nil }
+        let parentPath = String(path[..<index])
+        let allowed: Bool
+        if imported.isStandard {
+            allowed = importer.isStandard && hasPathPrefix(importer.importPath, parentPath)
+        } else {
+            allowed = hasPathPrefix(importer.importPath, parentPath)
+        }
+        return allowed ? nil : "use of internal package \(path) not allowed"
+    }
+
+    /// Builds one package from its directory: files, embeds, resolved imports and edges.
+    private func build(
+        importPath: String, dir: String, module: GoModuleRef?, standard: Bool,
+        resolutions: inout [String: Resolution]
+    ) -> GoPackage {
+        let scan = scans.scan(dir: dir, standard: standard, context: context)
+        var package = GoPackage(
+            importPath: importPath, name: scan.name, dir: standard ? nil : dir, module: module, isStandard: standard)
+        package.goFiles = scan.goFiles
+        package.cgoFiles = scan.cgoFiles
+        package.testGoFiles = scan.testGoFiles
+        package.xTestGoFiles = scan.xTestGoFiles
+        var other = scan.hFiles + scan.sFiles + scan.sysoFiles
+        if context.cgoEnabled {
+            other += scan.cFiles + scan.cxxFiles + scan.mFiles + scan.fFiles + scan.swigFiles + scan.swigCXXFiles
+        }
+        package.otherFiles = other.sorted()
+        if let first = scan.errors.first {
+            package.error = PackageError(kind: .files, message: String(describing: first))
+        }
+
+        if !scan.embedPatterns.isEmpty, !standard {
+            do {
+                package.embedFiles = try EmbedResolver(tree: scans.tree).resolve(
+                    patterns: scan.embedPatterns, packageDir: dir)
+            } catch {
+                if package.error == nil { package.error = PackageError(kind: .embed, message: error.text) }
+            }
+        }
+        if !scan.testEmbedPatterns.isEmpty || !scan.xTestEmbedPatterns.isEmpty, !standard {
+            package.testEmbedFiles =
+                (try? EmbedResolver(tree: scans.tree).resolve(
+                    patterns: Array(Set(scan.testEmbedPatterns + scan.xTestEmbedPatterns)).sorted(), packageDir: dir)) ?? []
+        }
+
+        // Resolved imports, in go/build's (sorted) order; "C" stays as written.
+        var edges: [String] = []
+        var imports: [String] = []
+        for raw in scan.imports {
+            if raw == "C" {
+                imports.append("C")
+                continue
+            }
+            let resolution = resolve(raw, importerIsStandard: standard)
+            let resolved = resolution.importPath
+            if let existing = resolutions[resolved], existing != resolution {
+                // Two different resolutions of one path cannot both be loaded; keep the first.
+            } else {
+                resolutions[resolved] = resolution
+            }
+            imports.append(resolved)
+            if !edges.contains(resolved) { edges.append(resolved) }
+        }
+        package.imports = imports
+
+        // Implicit imports: cgo, simd, and the linker's for a program.
+        func add(_ path: String) {
+            if edges.contains(path) { return }
+            edges.append(path)
+            resolutions[path] = resolutions[path] ?? .standard(path)
+        }
+        if ["wasm", "amd64", "arm64"].contains(context.goarch), scan.imports.contains("simd") {
+            add("simd/internal/bridge")
+        }
+        if !package.cgoFiles.isEmpty {
+            add("unsafe")
+            if !(standard && importPath == "runtime/cgo") { add("runtime/cgo") }
+            if !(standard && ["runtime/cgo", "runtime/race", "runtime/msan", "runtime/asan"].contains(importPath)) {
+                add("syscall")
+            }
+        }
+        if package.name == "main" {
+            let (deps, problem) = LinkerRules.linkerDependencies(
+                goos: context.goos, goarch: context.goarch, cgoEnabled: context.cgoEnabled, ldflags: ldflags)
+            if let problem, package.error == nil {
+                package.error = PackageError(kind: .cgo, message: problem)
+            }
+            deps.forEach(add)
+        }
+        package.dependencyEdges = edges
+
+        if context.cgoEnabled, !scan.cFiles.isEmpty, package.cgoFiles.isEmpty, package.error == nil {
+            package.error = PackageError(
+                kind: .cgo,
+                message: "C source files not allowed when not using cgo or SWIG: " + scan.cFiles.joined(separator: " "))
+        }
+        return package
+    }
+
+    // MARK: Import resolution
+
+    /// Resolves an import path as the go command does in module mode
+    /// (cmd/go/internal/modload importFromModules).
+    func resolve(_ path: String, importerIsStandard: Bool) -> Resolution {
+        // Inside the standard library, non-standard-looking paths resolve to GOROOT/src/vendor.
+        if importerIsStandard, !GoPathRules.looksStandard(path) {
+            let vendored = "vendor/" + path
+            if scans.goRoot.isStandardPackage(vendored) { return .standard(vendored) }
+        }
+        if path.contains("@") {
+            return .failed(importPath: path, invalid(path, "import path \"\(path)\" should not have @version"))
+        }
+        if path == "." || path == ".." || path.hasPrefix("./") || path.hasPrefix("../") {
+            return .failed(
+                importPath: path,
+                invalid(path, "\"\(path)\" is relative, but relative import paths are not supported in module mode"))
+        }
+        if path.hasPrefix("/") {
+            return .failed(importPath: path, invalid(path, "\"\(path)\" is not a package path; see 'go help packages'"))
+        }
+        if let problem = GoPathRules.importPathProblem(path) {
+            return .failed(importPath: path, invalid(path, "malformed import path \"\(path)\": \(problem)"))
+        }
+
+        var candidates: [Resolution] = []
+        let looksStandard = GoPathRules.looksStandard(path)
+        if looksStandard, scans.goRoot.isStandardPackage(path) {
+            candidates.append(.standard(path))
+        }
+        if let vendorDir = unit.vendorDir {
+            for module in unit.mainModules {
+                if let dir = dirInModule(path, modulePath: module.path, moduleDir: module.dir, local: true),
+                    scans.hasGoFiles(dir)
+                {
+                    candidates.append(.local(importPath: path, dir: dir, module: mainModuleRef(module)))
+                }
+            }
+            let dir = join(vendorDir, path)
+            if scans.hasGoFiles(dir) {
+                if let vendored = vendoredModule(ofPackage: path) {
+                    candidates.append(.local(importPath: path, dir: dir, module: vendored))
+                } else if versionLess(unit.mainModules.first?.file.goVersion ?? "1.0", "1.14") {
+                    candidates.append(.local(importPath: path, dir: dir, module: GoModuleRef(path: path)))
+                }
+            }
+        } else {
+            var external: Resolution?
+            var prefix = path
+            while true {
+                if let main = unit.mainModules.first(where: { $0.path == prefix }) {
+                    if let dir = dirInModule(path, modulePath: main.path, moduleDir: main.dir, local: true),
+                        scans.hasGoFiles(dir)
+                    {
+                        candidates.append(.local(importPath: path, dir: dir, module: mainModuleRef(main)))
+                    }
+                } else if let version = unit.selectedVersions[prefix], version != "none" {
+                    if let replacementDir = unit.localReplacement(of: prefix) {
+                        if let dir = dirInModule(path, modulePath: prefix, moduleDir: replacementDir, local: true),
+                            scans.hasGoFiles(dir)
+                        {
+                            candidates.append(
+                                .local(importPath: path, dir: dir, module: replacedModuleRef(prefix, version: version)))
+                        }
+                    } else if external == nil {
+                        external = .external(importPath: path, module: replacedModuleRef(prefix, version: version))
+                    }
+                }
+                guard let slash = prefix.lastIndex(of: "/") else { break }
+                prefix = String(prefix[..<slash])
+            }
+            if candidates.isEmpty, let external { candidates.append(external) }
+        }
+
+        if candidates.count > 1 {
+            let places = candidates.map { candidate -> String in
+                switch candidate {
+                case .standard(let p): return "GOROOT/src/" + p
+                case .local(_, let dir, let module): return "\(module.path) (\(dir.isEmpty ? "." : dir))"
+                case .external(_, let module): return module.path + " " + (module.version ?? "")
+                case .failed(let p, _): return p
+                }
+            }
+            return .failed(
+                importPath: path,
+                PackageError(
+                    kind: .ambiguous,
+                    message: "ambiguous import: found package \(path) in multiple modules: " + places.joined(separator: ", ")))
+        }
+        if let only = candidates.first { return only }
+        if looksStandard {
+            return .failed(
+                importPath: path,
+                PackageError(kind: .missing, message: "package \(path) is not in std (GOROOT/src/\(path))"))
+        }
+        if unit.vendorDir != nil {
+            return .failed(
+                importPath: path,
+                PackageError(
+                    kind: .missing,
+                    message: "cannot find module providing package \(path): import lookup disabled by -mod=vendor"))
+        }
+        return .failed(
+            importPath: path,
+            PackageError(kind: .missing, message: "no required module provides package \(path)"))
+    }
+
+    private func invalid(_ path: String, _ message: String) -> PackageError {
+        PackageError(kind: .invalidPath, message: message)
+    }
+
+    /// `dirInModule`: the directory that would hold `path` in the module at `moduleDir`,
+    /// or nil when the path is outside it or, for local modules, inside a nested module.
+    private func dirInModule(_ path: String, modulePath: String, moduleDir: String, local: Bool) -> String? {
+        let dir: String
+        if path == modulePath {
+            dir = moduleDir
+        } else if path.hasPrefix(modulePath + "/") {
+            dir = join(moduleDir, String(path.dropFirst(modulePath.count + 1)))
+        } else {
+            return nil
+        }
+        if local {
+            var d = dir
+            while d != moduleDir, d.count > moduleDir.count {
+                if scans.hasGoMod(d) { return nil }
+                d = parent(d)
+            }
+        }
+        return dir
+    }
+
+    private func mainModuleRef(_ module: GoModule) -> GoModuleRef {
+        GoModuleRef(path: module.path, isMain: true, goVersion: module.file.goVersion)
+    }
+
+    private func replacedModuleRef(_ path: String, version: String) -> GoModuleRef {
+        var ref = GoModuleRef(path: path, version: version)
+        if let replacement = unit.replacements.first(where: {
+            $0.oldPath == path && ($0.oldVersion == nil || $0.oldVersion == version)
+        }) {
+            ref.replacementPath = replacement.newPath
+            ref.replacementVersion = replacement.newVersion
+            if let dir = unit.localReplacement(of: path), let file = scans.goModFile(in: dir) {
+                ref.goVersion = file.goVersion
+            }
+        }
+        return ref
+    }
+
+    private func vendoredModule(ofPackage path: String) -> GoModuleRef? {
+        guard let vendor = unit.vendor else { return nil }
+        for module in vendor.modules where module.packages.contains(path) {
+            var ref = GoModuleRef(path: module.path, version: module.version, goVersion: module.goVersion)
+            if let replacement = module.replacement {
+                ref.replacementPath = replacement.path
+                ref.replacementVersion = replacement.version
+            }
+            return ref
+        }
+        return nil
+    }
+}
+
+/// `str.HasPathPrefix`: `s` is `prefix` or starts with `prefix/`.
+func hasPathPrefix(_ s: String, _ prefix: String) -> Bool {
+    if prefix.isEmpty { return true }
+    return s == prefix || s.hasPrefix(prefix + "/")
+}
+
+/// `dir` relative to `base` (both repository-relative), `""` when equal.
+func relative(_ dir: String, to base: String) -> String {
+    if dir == base { return "" }
+    if base.isEmpty { return dir }
+    return String(dir.dropFirst(base.count + 1))
+}
+
+/// Compares Go versions such as `1.14`, `1.21.3` numerically.
+func versionLess(_ a: String, _ b: String) -> Bool {
+    let x = a.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+    let y = b.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
+    for i in 0..<max(x.count, y.count) {
+        let l = i < x.count ? x[i] : 0
+        let r = i < y.count ? y[i] : 0
+        if l != r { return l < r }
+    }
+    return false
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import GoBuild
+import GraphCore
+
+/// `--repo`, `--rev` and the platform flags shared by the commands that read a snapshot.
+struct SnapshotOptions: ParsableArguments {
+    @Option(name: .long, help: "The repository (or a directory inside it).")
+    var repo: String = "."
+
+    @Option(name: .long, help: "Read this commit instead of the working tree.")
+    var rev: String?
+
+    @OptionGroup var platform: PlatformOptions
+}
+
+/// Flags that override settings from gocache.yaml.
+struct PlatformOptions: ParsableArguments {
+    @Option(name: .long, help: "Target operating system (GOOS).")
+    var goos: String?
+
+    @Option(name: .long, help: "Target architecture (GOARCH).")
+    var goarch: String?
+
+    @Option(name: .long, help: "Build tags, comma-separated (as `go build -tags`).")
+    var tags: String?
+
+    @Option(name: .long, help: "CGO_ENABLED: 0 or 1.")
+    var cgo: Int?
+
+    @Option(name: .long, help: "The go binary to use (default: `go` on PATH).")
+    var go: String?
+
+    func validate() throws {
+        if let cgo, cgo != 0 && cgo != 1 {
+            throw ValidationError("--cgo takes 0 or 1, not \(cgo)")
+        }
+    }
+
+    var overrides: SettingsOverrides {
+        var o = SettingsOverrides()
+        o.goos = goos
+        o.goarch = goarch
+        o.cgoEnabled = cgo.map { $0 == 1 }
+        o.tags = tags.map(SettingsOverrides.parseTags)
+        return o
+    }
+}
+
+/// Output formats of the listing commands.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, dot
+}
+
+extension SnapshotOptions {
+    /// Opens the snapshot and loads the graph, turning library errors into `error:`/`help:`.
+    func openSession() async throws -> RepositorySession {
+        do {
+            return try await RepositorySession.open(
+                path: repo, revision: rev, overrides: platform.overrides, goBinary: platform.go)
+        } catch {
+            throw CommandFailure.from(error)
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import ExampleMonorepo
+import Foundation
+
+struct ExampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example",
+        abstract: "Write a generated example monorepo (a git repository with a history) for demos and benchmarks.")
+
+    @Option(name: .long, help: "Directory to create (must not exist or be empty).")
+    var out: String
+
+    @Option(name: .long, help: "Number of targets (functions).")
+    var targets: Int = 12
+
+    @Option(name: .long, help: "Number of shared packages.")
+    var shared: Int = 10
+
+    @Option(name: .long, help: "Random seed: the same seed writes the same repository.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        if targets < 1 { throw ValidationError("--targets must be at least 1") }
+        if shared < 1 { throw ValidationError("--shared must be at least 1") }
+    }
+
+    func run() throws {
+        var spec = MonorepoSpec.small(seed: seed)
+        spec.targets = targets
+        spec.sharedPackages = shared
+        let path = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: path), !existing.isEmpty {
+            throw CommandFailure.badInput("\(out) exists and is not empty", help: "pass a new directory with --out")
+        }
+        do {
+            let repository = try MonorepoGenerator.writeRepository(spec, at: path)
+            Stdout.write("\(path)\n")
+            Stderr.write("wrote \(spec.targets) targets, \(repository.commits.count) commits\n")
+        } catch {
+            throw CommandFailure(message: "cannot write the example repository: \(error)", help: "check that git is installed and the directory is writable", status: 1)
+        }
+    }
+}
