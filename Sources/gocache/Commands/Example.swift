@@ -16,18 +16,31 @@ struct ExampleCommand: ParsableCommand {
     @Option(name: .long, help: "Number of shared packages.")
     var shared: Int = 10
 
+    @Option(name: .long, help: "A preset size: small, medium or large (>= 300 targets, >= 2,000 packages); overrides --targets and --shared.")
+    var preset: String?
+
     @Option(name: .long, help: "Random seed: the same seed writes the same repository.")
     var seed: UInt64 = 1
 
     func validate() throws {
         if targets < 1 { throw ValidationError("--targets must be at least 1") }
         if shared < 1 { throw ValidationError("--shared must be at least 1") }
+        if let preset, !["small", "medium", "large"].contains(preset) {
+            throw ValidationError("--preset takes small, medium or large, not \(preset)")
+        }
     }
 
     func run() throws {
-        var spec = MonorepoSpec.small(seed: seed)
-        spec.targets = targets
-        spec.sharedPackages = shared
+        var spec: MonorepoSpec
+        switch preset {
+        case "large": spec = .large(seed: seed)
+        case "medium": spec = .medium(seed: seed)
+        case "small": spec = .small(seed: seed)
+        default:
+            spec = .small(seed: seed)
+            spec.targets = targets
+            spec.sharedPackages = shared
+        }
         let path = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: path), !existing.isEmpty {
             throw CommandFailure.badInput("\(out) exists and is not empty", help: "pass a new directory with --out")

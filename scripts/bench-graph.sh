@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark: load the large generated repository's package graph with gocache and with
+# `go list -e -deps -json ./...` in the same run, and print the ratio.
+# Usage: scripts/bench-graph.sh [REPETITIONS]   (after `make build`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.tools/bin:$PATH"
+export GOTOOLCHAIN=local GOPROXY=off GOFLAGS=
+export GOCACHE="$PWD/.tools/go-build-cache" GOPATH="$PWD/.tools/gopath"
+reps=${1:-5}
+bin="$PWD/.build/release/gocache"
+[ -x "$bin" ] || bin="$PWD/.build/debug/gocache"
+repo="$PWD/.tools/bench-large"
+if [ ! -d "$repo/.git" ]; then
+    rm -rf "$repo"
+    "$bin" example --out "$repo" --preset large --seed 42 >/dev/null
+fi
+cd "$repo"
+pkgs=$(go list -e ./... 2>/dev/null | wc -l)
+targets=$("$bin" targets | wc -l)
+files=$(git ls-files '*.go' | wc -l)
+echo "repository: $targets targets, $pkgs packages (go list ./...), $files Go files" >&2
+
+time_ms() { # runs "$@" once, prints milliseconds
+    local s e
+    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+    echo $(( (e - s) / 1000000 ))
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# Warm both: go list's own caches, the page cache, gocache's memo.
+go list -e -deps -json ./... >/dev/null 2>&1
+"$bin" graph --format json >/dev/null
+g=(); l=()
+for _ in $(seq "$reps"); do
+    g+=("$(time_ms "$bin" graph --format json)")
+    l+=("$(time_ms go list -e -deps -json ./...)")
+done
+gm=$(printf '%s\n' "${g[@]}" | median)
+lm=$(printf '%s\n' "${l[@]}" | median)
+echo "gocache graph --format json: median ${gm} ms (runs: ${g[*]})"
+echo "go list -e -deps -json ./...: median ${lm} ms (runs: ${l[*]})"
+awk -v a="$lm" -v b="$gm" 'BEGIN { printf "ratio go list / gocache: %.1fx\n", a / (b > 0 ? b : 1) }'
