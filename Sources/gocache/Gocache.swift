@@ -12,6 +12,7 @@ struct Gocache: AsyncParsableCommand {
         subcommands: [
             TargetsCommand.self,
             GraphCommand.self,
+            HashCommand.self,
             VersionCommand.self,
             ExampleCommand.self,
         ])
