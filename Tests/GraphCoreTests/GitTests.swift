@@ -96,6 +96,36 @@ struct GitTests {
         }
     }
 
+    /// Root can hand a repository to another user; a global `safe.directory` would hide
+    /// the refusal, so the test runs only without one.
+    static let canTestOwnership: Bool = {
+        guard geteuid() == 0 else { return false }
+        // `git config --get-all` exits 1 when no config file (system, global, XDG) sets the key.
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["git", "config", "--get-all", "safe.directory"]
+        probe.currentDirectoryURL = URL(fileURLWithPath: "/")
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 1
+    }()
+
+    @Test(.enabled(if: canTestOwnership)) func unsafeOwnership() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        chown.arguments = ["chown", "-R", "65534", fixture.root]
+        try chown.run()
+        chown.waitUntilExit()
+        try #require(chown.terminationStatus == 0)
+        #expect(throws: GitAccessError.unsafeOwnership(path: fixture.root)) {
+            try RepositoryLocation.discover(from: fixture.url("pkg"))
+        }
+    }
+
     // MARK: - Revisions
 
     @Test func revisionListingMatchesLsTree() throws {

@@ -96,18 +96,39 @@ final class Repository {
     }
 
     /// Maps a failure to open a repository at `path`.
+    ///
+    /// libgit2 1.5.1 reports a failed ownership check as `GIT_ENOTFOUND` ("config value
+    /// 'safe.directory' was not found") when no `safe.directory` is configured at all, and as
+    /// `GIT_EOWNER` otherwise. So a not-found whose path `git_repository_discover` (which does
+    /// not check ownership) does find is an ownership refusal when the owner differs.
     static func openError(_ error: LibGit2Error, path: String) -> GitAccessError {
         switch error.code {
         case GIT_ENOTFOUND.rawValue:
-            return .notARepository(path: path)
+            guard let found = discoveredRepositoryRoot(path) else { return .notARepository(path: path) }
+            return ownedByCurrentUser(found) ? error.accessError : .unsafeOwnership(path: found)
         case GIT_EOWNER.rawValue:
-            // libgit2 names the refused directory in quotes; fall back to the path asked for.
-            let quoted = error.message.split(separator: "'", omittingEmptySubsequences: false)
-            let named = quoted.count >= 3 ? String(quoted[1]) : path
-            return .unsafeOwnership(path: named.hasSuffix("/") && named.count > 1 ? String(named.dropLast()) : named)
+            return .unsafeOwnership(path: discoveredRepositoryRoot(path) ?? path)
         default:
             return error.accessError
         }
+    }
+
+    /// The working tree root (or, for a bare repository, the git dir) that contains `path`,
+    /// found without opening the repository.
+    private static func discoveredRepositoryRoot(_ path: String) -> String? {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        guard git_repository_discover(&buffer, path, 0, nil) == 0, let found = trimmedPath(buffer.ptr) else {
+            return nil
+        }
+        return found.hasSuffix("/.git") ? String(found.dropLast(5)) : found
+    }
+
+    private static func ownedByCurrentUser(_ path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let owner = attributes[.ownerAccountID] as? NSNumber
+        else { return true }
+        return owner.uint32Value == geteuid()
     }
 
     static func trimmedPath(_ cString: UnsafePointer<CChar>?) -> String? {
