@@ -414,6 +414,28 @@ struct GitTests {
         #expect(try Snapshot.revision("HEAD~1", in: location).commitID == parent)
     }
 
+    @Test func mergeBaseBeyondShallowBoundary() throws {
+        let source = try Self.sampleRepository()
+        defer { source.cleanup() }
+        try source.git("checkout", "-q", "-b", "topic")
+        try source.write("topic.txt", "topic\n")
+        try source.commit("topic work")
+        try source.git("checkout", "-q", "main")
+        try source.write("main.txt", "main\n")
+        try source.commit("main work")
+        let clone = try GitFixture(cloning: source, options: ["--depth", "1", "--no-single-branch"])
+        defer { clone.cleanup() }
+        let location = try RepositoryLocation.discover(from: clone.root)
+        do {
+            let base = try GitHistory.mergeBase("origin/main", "origin/topic", in: location)
+            Issue.record("merge base \(base) found beyond the shallow boundary")
+        } catch {
+            let missing = try #require(Self.missingObject(error), "\(error)")
+            #expect(missing.shallow)
+            #expect(error.help.contains("git fetch --deepen"))
+        }
+    }
+
     @Test func partialCloneMissingBlob() throws {
         let source = try Self.sampleRepository()
         defer { source.cleanup() }

@@ -80,17 +80,10 @@ public enum GitHistory {
                 }
             }
         } catch {
+            // Past a shallow boundary the walk fails on a missing parent (libgit2 1.5.1 returns
+            // a generic -1 there, naming the id); the database really lacking it decides.
+            if let missing = repository.missingObjectNamed(in: error) { throw missing }
             guard error.isNotFound else { throw error.accessError }
-            // In a shallow clone the walk stops at a missing parent; libgit2 names it.
-            if repository.isShallow || repository.isPartialClone,
-                let named = ObjectID.firstFullHex(in: error.message),
-                let id = ObjectID(hex: named), !repository.contains(id)
-            {
-                throw repository.missingObject(named, path: nil)
-            }
-            if repository.isShallow {
-                throw repository.missingObject(first.hex, path: nil)
-            }
             throw GitAccessError.git(
                 code: error.code, function: error.function, message: "no merge base between '\(a)' and '\(b)'")
         }
@@ -187,10 +180,7 @@ extension Repository {
         do {
             try makeDiff(&diff)
         } catch {
-            if error.isNotFound, let named = ObjectID.firstFullHex(in: error.message) {
-                throw missingObject(named, path: nil)
-            }
-            throw error.accessError
+            throw missingObjectNamed(in: error) ?? error.accessError
         }
         guard let diff else {
             throw GitAccessError.git(code: -1, function: "git_diff", message: "no diff returned")
@@ -241,10 +231,7 @@ extension Repository {
                 try check("git_diff_find_similar") { git_diff_find_similar(diff, &options) }
             }
         } catch {
-            if error.isNotFound, let named = ObjectID.firstFullHex(in: error.message) {
-                throw missingObject(named, path: nil)
-            }
-            throw error.accessError
+            throw missingObjectNamed(in: error) ?? error.accessError
         }
     }
 

@@ -80,6 +80,9 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             case GIT_EAMBIGUOUS.rawValue:
                 return "the abbreviated id is ambiguous; give more hex digits "
                     + "(`git rev-parse` prints the full id)"
+            case GIT_ENOTFOUND.rawValue:
+                return "check that the revisions share history with `git merge-base`; a shallow "
+                    + "clone may need `git fetch --unshallow`"
             case GIT_ELOCKED.rawValue:
                 return "another git process holds a lock; wait for it or remove the stale .lock file"
             default:

@@ -192,6 +192,15 @@ final class Repository {
         .missingObject(id: id, path: path, partialClone: isPartialClone, shallow: isShallow)
     }
 
+    /// A `missingObject` error when `error`'s message names an object id (libgit2's "object
+    /// not found - no match for id (…)") that the object database indeed lacks.
+    func missingObjectNamed(in error: LibGit2Error) -> GitAccessError? {
+        guard let named = ObjectID.firstFullHex(in: error.message), let id = ObjectID(hex: named), !contains(id) else {
+            return nil
+        }
+        return missingObject(named, path: nil)
+    }
+
     /// Resolves `revision` (any `git rev-parse` syntax libgit2 supports: branches, tags,
     /// `HEAD~2`, abbreviated ids) and peels it to a commit.
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
@@ -238,9 +247,7 @@ final class Repository {
     /// id, the object is missing rather than unknown.
     private func missingAfterNotFound(_ error: LibGit2Error, revision: String) -> GitAccessError {
         if isShallow || isPartialClone {
-            if let named = ObjectID.firstFullHex(in: error.message), let id = ObjectID(hex: named), !contains(id) {
-                return missingObject(named, path: nil)
-            }
+            if let missing = missingObjectNamed(in: error) { return missing }
             if ObjectID.isFullHex(revision) {
                 return missingObject(revision.lowercased(), path: nil)
             }
