@@ -1,0 +1,245 @@
+internal import CGit2
+
+/// One path that differs between two snapshots.
+public struct PathChange: Hashable, Sendable {
+    /// How the path changed.
+    public enum Kind: Hashable, Sendable {
+        /// New in the head snapshot (untracked and ignored working-tree files included).
+        case added
+        /// Gone from the head snapshot.
+        case deleted
+        /// Content or mode changed.
+        case modified
+        /// Moved from `oldPath` (with similar or equal content).
+        case renamed
+        /// Changed between file, symbolic link and submodule.
+        case typeChanged
+    }
+
+    /// How the path changed.
+    public var kind: Kind
+    /// The path in the head snapshot (for `deleted`: the path that was removed).
+    public var path: String
+    /// For `renamed`: the path in the base snapshot; otherwise `nil`.
+    public var oldPath: String?
+
+    /// Creates a change record.
+    public init(kind: Kind, path: String, oldPath: String? = nil) {
+        self.kind = kind
+        self.path = path
+        self.oldPath = oldPath
+    }
+}
+
+/// Questions about how snapshots of one repository relate: changed paths and merge bases.
+public enum GitHistory {
+    /// The paths that differ between `base` and `head`, sorted by path.
+    ///
+    /// Two revisions are compared tree to tree with rename detection. When one side is the
+    /// working tree, the revision's tree is compared with the files on disk — regardless of
+    /// the index, including untracked and ignored files (recursing into their directories),
+    /// i.e. every file the go command would see. Both snapshots must belong to the same
+    /// repository.
+    public static func changes(from base: Snapshot, to head: Snapshot) throws(GitAccessError) -> [PathChange] {
+        guard base.location == head.location else {
+            throw GitAccessError.git(
+                code: GIT_EINVALID.rawValue, function: "GitHistory.changes",
+                message: "snapshots of different repositories: \(base.location.workdir) and \(head.location.workdir)")
+        }
+        switch (base.treeID, head.treeID) {
+        case (nil, nil):
+            return []
+        case (let baseTree?, let headTree?):
+            return try base.pool.withRepository { (repository) throws(GitAccessError) in
+                try repository.diffTrees(baseTree, headTree)
+            }
+        case (let baseTree?, nil):
+            return try base.pool.withRepository { (repository) throws(GitAccessError) in
+                try repository.diffTreeToWorkdir(baseTree)
+            }
+        case (nil, let headTree?):
+            let forward = try head.pool.withRepository { (repository) throws(GitAccessError) in
+                try repository.diffTreeToWorkdir(headTree)
+            }
+            return sorted(forward.map(\.reversed))
+        }
+    }
+
+    /// The best common ancestor of two revisions (`git merge-base A B`), as a hex commit id.
+    public static func mergeBase(_ a: String, _ b: String, in location: RepositoryLocation) throws(GitAccessError)
+        -> String
+    {
+        let repository = try Repository.open(location)
+        let first = try repository.resolveCommit(a).commit
+        let second = try repository.resolveCommit(b).commit
+        var base = git_oid()
+        do {
+            try first.withPointer { (one) throws(LibGit2Error) in
+                try second.withPointer { (two) throws(LibGit2Error) in
+                    try check("git_merge_base") { git_merge_base(&base, repository.pointer, one, two) }
+                }
+            }
+        } catch {
+            // Past a shallow boundary the walk fails on a missing parent (libgit2 1.5.1 returns
+            // a generic -1 there, naming the id); the database really lacking it decides.
+            if let missing = repository.missingObjectNamed(in: error) { throw missing }
+            guard error.isNotFound else { throw error.accessError }
+            throw GitAccessError.git(
+                code: error.code, function: error.function, message: "no merge base between '\(a)' and '\(b)'")
+        }
+        return ObjectID(base).hex
+    }
+
+    static func sorted(_ changes: [PathChange]) -> [PathChange] {
+        changes.sorted { left, right in
+            left.path == right.path
+                ? (left.oldPath ?? "").utf8.lexicographicallyPrecedes((right.oldPath ?? "").utf8)
+                : left.path.utf8.lexicographicallyPrecedes(right.path.utf8)
+        }
+    }
+}
+
+extension PathChange {
+    /// The same change seen from the other side (added ↔ deleted, renames swapped).
+    var reversed: PathChange {
+        switch kind {
+        case .added: return PathChange(kind: .deleted, path: path)
+        case .deleted: return PathChange(kind: .added, path: path)
+        case .renamed: return PathChange(kind: .renamed, path: oldPath ?? path, oldPath: path)
+        case .modified, .typeChanged: return self
+        }
+    }
+}
+
+extension Repository {
+    /// Tree-to-tree changes with rename detection.
+    func diffTrees(_ base: ObjectID, _ head: ObjectID) throws(GitAccessError) -> [PathChange] {
+        let baseTree = try lookupTree(base)
+        defer { git_tree_free(baseTree) }
+        let headTree = try lookupTree(head)
+        defer { git_tree_free(headTree) }
+        var options = try diffOptions(workdir: false)
+        return try collectChanges(forUntracked: false) { (diff) throws(LibGit2Error) in
+            try check("git_diff_tree_to_tree") {
+                git_diff_tree_to_tree(&diff, pointer, baseTree, headTree, &options)
+            }
+        }
+    }
+
+    /// The tree `base` against the files on disk (index ignored), untracked and ignored
+    /// files included.
+    func diffTreeToWorkdir(_ base: ObjectID) throws(GitAccessError) -> [PathChange] {
+        let baseTree = try lookupTree(base)
+        defer { git_tree_free(baseTree) }
+        var options = try diffOptions(workdir: true)
+        return try collectChanges(forUntracked: true) { (diff) throws(LibGit2Error) in
+            try check("git_diff_tree_to_workdir") {
+                git_diff_tree_to_workdir(&diff, pointer, baseTree, &options)
+            }
+        }
+    }
+
+    private func lookupTree(_ id: ObjectID) throws(GitAccessError) -> OpaquePointer {
+        var tree: OpaquePointer?
+        do {
+            try id.withPointer { (oid) throws(LibGit2Error) in
+                try check("git_tree_lookup") { git_tree_lookup(&tree, pointer, oid) }
+            }
+        } catch {
+            throw error.isNotFound ? missingObject(id.hex, path: nil) : error.accessError
+        }
+        guard let tree else {
+            throw GitAccessError.git(code: -1, function: "git_tree_lookup", message: "no tree returned")
+        }
+        return tree
+    }
+
+    private func diffOptions(workdir: Bool) throws(GitAccessError) -> git_diff_options {
+        var options = git_diff_options()
+        do {
+            try check("git_diff_options_init") {
+                git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION))
+            }
+        } catch {
+            throw error.accessError
+        }
+        var flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
+        if workdir {
+            flags |= GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
+            flags |= GIT_DIFF_INCLUDE_IGNORED.rawValue | GIT_DIFF_RECURSE_IGNORED_DIRS.rawValue
+        }
+        options.flags = flags
+        return options
+    }
+
+    /// Runs `makeDiff`, detects renames and copies the deltas out as `PathChange`s.
+    private func collectChanges(
+        forUntracked: Bool, _ makeDiff: (inout OpaquePointer?) throws(LibGit2Error) -> Void
+    ) throws(GitAccessError) -> [PathChange] {
+        var diff: OpaquePointer?
+        do {
+            try makeDiff(&diff)
+        } catch {
+            throw missingObjectNamed(in: error) ?? error.accessError
+        }
+        guard let diff else {
+            throw GitAccessError.git(code: -1, function: "git_diff", message: "no diff returned")
+        }
+        defer { git_diff_free(diff) }
+        try findRenames(in: diff, forUntracked: forUntracked)
+        var changes: [PathChange] = []
+        let count = git_diff_num_deltas(diff)
+        changes.reserveCapacity(count)
+        for index in 0..<count {
+            guard let delta = git_diff_get_delta(diff, index) else { continue }
+            let newPath = delta.pointee.new_file.path.map { String(cString: $0) }
+            let oldPath = delta.pointee.old_file.path.map { String(cString: $0) }
+            guard let path = Repository.normalizedDiffPath(newPath ?? oldPath) else { continue }
+            switch delta.pointee.status {
+            case GIT_DELTA_ADDED, GIT_DELTA_UNTRACKED, GIT_DELTA_IGNORED, GIT_DELTA_COPIED:
+                changes.append(PathChange(kind: .added, path: path))
+            case GIT_DELTA_DELETED:
+                changes.append(PathChange(kind: .deleted, path: Repository.normalizedDiffPath(oldPath) ?? path))
+            case GIT_DELTA_MODIFIED:
+                changes.append(PathChange(kind: .modified, path: path))
+            case GIT_DELTA_RENAMED:
+                changes.append(PathChange(kind: .renamed, path: path, oldPath: Repository.normalizedDiffPath(oldPath)))
+            case GIT_DELTA_TYPECHANGE:
+                changes.append(PathChange(kind: .typeChanged, path: path))
+            default:
+                continue
+            }
+        }
+        return GitHistory.sorted(changes)
+    }
+
+    /// Pairs deleted paths with added (or untracked) ones of similar content. A partial clone
+    /// may lack the blobs similarity needs; then only exact renames (equal ids) are detected.
+    private func findRenames(in diff: OpaquePointer, forUntracked: Bool) throws(GitAccessError) {
+        var options = git_diff_find_options()
+        do {
+            try check("git_diff_find_options_init") {
+                git_diff_find_options_init(&options, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION))
+            }
+            var flags = GIT_DIFF_FIND_RENAMES.rawValue
+            if forUntracked { flags |= GIT_DIFF_FIND_FOR_UNTRACKED.rawValue }
+            options.flags = flags
+            do {
+                try check("git_diff_find_similar") { git_diff_find_similar(diff, &options) }
+            } catch where error.isNotFound && isPartialClone {
+                options.flags = flags | GIT_DIFF_FIND_EXACT_MATCH_ONLY.rawValue
+                try check("git_diff_find_similar") { git_diff_find_similar(diff, &options) }
+            }
+        } catch {
+            throw missingObjectNamed(in: error) ?? error.accessError
+        }
+    }
+
+    /// libgit2 names an untracked directory it does not recurse into (a nested repository)
+    /// with a trailing `/`; report it as the directory path.
+    static func normalizedDiffPath(_ path: String?) -> String? {
+        guard var path, !path.isEmpty else { return nil }
+        while path.hasSuffix("/") { path.removeLast() }
+        return path.isEmpty ? nil : path
+    }
+}

@@ -1,0 +1,146 @@
+internal import CGit2
+
+/// What went wrong reading a git repository, with the repository path, revision or object
+/// involved. `description` says what failed, `help` says what to do (naming the git command).
+public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// `path` is not inside a git working tree.
+    case notARepository(path: String)
+    /// The repository at `path` is bare: there is no working tree to read.
+    case bareRepository(path: String)
+    /// git's `safe.directory` check refused the repository at `path` (owned by another user).
+    case unsafeOwnership(path: String)
+    /// `revision` names no commit; `suggestion` is a close branch or tag name, if any.
+    case unknownRevision(revision: String, suggestion: String?)
+    /// `revision` resolves to an object that is not (and does not peel to) a commit.
+    case notACommit(revision: String)
+    /// The object `id` (hex) is not in the object database: the clone is partial (the blob was
+    /// filtered out) or shallow (the commit lies beyond the shallow boundary). `path` is the
+    /// file the blob was read for, when known.
+    case missingObject(id: String, path: String?, partialClone: Bool, shallow: Bool)
+    /// Any other libgit2 failure: its error code, the failing function and libgit2's message.
+    case git(code: Int32, function: String, message: String)
+
+    /// One line saying what failed.
+    public var description: String {
+        switch self {
+        case .notARepository(let path):
+            return "not a git repository (or any parent up to the file system root): \(path)"
+        case .bareRepository(let path):
+            return "\(path) is a bare git repository; it has no working tree to read"
+        case .unsafeOwnership(let path):
+            return "git refuses to read the repository at \(path): it is owned by another user"
+        case .unknownRevision(let revision, _):
+            return "unknown revision '\(revision)'"
+        case .notACommit(let revision):
+            return "revision '\(revision)' does not name a commit"
+        case .missingObject(let id, let path, let partialClone, let shallow):
+            let what = path.map { "blob \(id) of '\($0)'" } ?? "object \(id)"
+            if partialClone {
+                return "\(what) is missing from this partial clone"
+            }
+            if shallow {
+                return "\(what) is missing: the clone is shallow and it lies beyond the shallow boundary"
+            }
+            return "\(what) is missing from the object database"
+        case .git(let code, let function, let message):
+            return "\(function) failed (libgit2 error \(code)): \(message)"
+        }
+    }
+
+    /// One line saying what to do about it, naming the git command to run.
+    public var help: String {
+        switch self {
+        case .notARepository:
+            return "run gocache inside a git working tree, or create one with `git init`"
+        case .bareRepository(let path):
+            return "run gocache in a working tree of it, e.g. `git worktree add <dir>` in \(path)"
+        case .unsafeOwnership(let path):
+            return "if you trust it, run `git config --global --add safe.directory \(path)`"
+        case .unknownRevision(let revision, let suggestion):
+            if let suggestion {
+                return "did you mean '\(suggestion)'? (`git branch -a` and `git tag` list the names)"
+            }
+            return "check the name with `git rev-parse --verify '\(revision)^{commit}'`; "
+                + "fetch it first if it only exists on a remote (`git fetch`)"
+        case .notACommit(let revision):
+            return "name a commit, branch or tag; `git cat-file -t '\(revision)'` shows what it names"
+        case .missingObject(let id, _, let partialClone, let shallow):
+            if partialClone {
+                return "fetch the missing blobs with `git fetch --refetch --no-filter origin` "
+                    + "(or just this one: `git cat-file -p \(id)`), or leave out the revision "
+                    + "option to read the working tree"
+            }
+            if shallow {
+                return "deepen the clone with `git fetch --deepen=<N>` or fetch all history "
+                    + "with `git fetch --unshallow`"
+            }
+            return "check the repository with `git fsck`, then `git fetch` the missing objects"
+        case .git(let code, _, _):
+            switch code {
+            case GIT_EAMBIGUOUS.rawValue:
+                return "the abbreviated id is ambiguous; give more hex digits "
+                    + "(`git rev-parse` prints the full id)"
+            case GIT_ENOTFOUND.rawValue:
+                return "check that the revisions share history with `git merge-base`; a shallow "
+                    + "clone may need `git fetch --unshallow`"
+            case GIT_ELOCKED.rawValue:
+                return "another git process holds a lock; wait for it or remove the stale .lock file"
+            default:
+                return "check the repository with `git status` and `git fsck`"
+            }
+        }
+    }
+}
+
+/// A failed libgit2 call: its return code, the function and libgit2's per-thread message.
+struct LibGit2Error: Error, Hashable, Sendable, CustomStringConvertible {
+    var code: Int32
+    var function: String
+    var message: String
+
+    var description: String { "\(function): \(message) (\(code))" }
+
+    var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+
+    /// The generic public form, for failures without a more specific case.
+    var accessError: GitAccessError {
+        .git(code: code, function: function, message: message)
+    }
+}
+
+/// Calls `body` (one libgit2 function) and turns a negative return code into a
+/// `LibGit2Error`, reading `git_error_last()` at once: the message is per thread, so
+/// nothing may run in between (no `await`, no other libgit2 call).
+@discardableResult
+func check(_ function: String, _ body: () -> Int32) throws(LibGit2Error) -> Int32 {
+    let code = body()
+    guard code < 0 else { return code }
+    var message = "no message"
+    if let last = git_error_last(), let text = last.pointee.message {
+        message = String(cString: text)
+    }
+    throw LibGit2Error(code: code, function: function, message: message)
+}
+
+/// Initialises libgit2 exactly once per process (Swift runs a global's initialiser once,
+/// thread-safely) and allows the repository extensions gocache can read safely.
+private let libgit2Initialization: Void = {
+    git_libgit2_init()
+    // A partial clone made by an older git sets `extensions.partialclone`; libgit2 refuses
+    // unknown extensions unless told they are understood. Missing (filtered) objects are
+    // reported as `GitAccessError.missingObject`, so reading such a clone is safe.
+    // `preciousObjects` only forbids deleting objects, which a reader never does.
+    _ = "partialclone".withCString { partialClone in
+        "preciousobjects".withCString { preciousObjects in
+            var names: [UnsafePointer<CChar>?] = [partialClone, preciousObjects]
+            return names.withUnsafeMutableBufferPointer { buffer in
+                gocache_git_set_extensions(buffer.baseAddress, buffer.count)
+            }
+        }
+    }
+}()
+
+/// Call before the first libgit2 call of any entry point.
+func ensureLibgit2Initialized() {
+    libgit2Initialization
+}

@@ -1,0 +1,364 @@
+internal import CGit2
+import Foundation
+import Synchronization
+
+/// Where a (non-bare) git repository lives on disk.
+public struct RepositoryLocation: Hashable, Sendable {
+    /// Absolute path of the working tree root (no trailing `/`).
+    public let workdir: String
+    /// Absolute path of the `.git` directory (for a linked worktree: its private git dir).
+    public let gitDir: String
+
+    init(workdir: String, gitDir: String) {
+        self.workdir = workdir
+        self.gitDir = gitDir
+    }
+
+    /// Finds the repository containing `path`, like `git rev-parse --show-toplevel`.
+    ///
+    /// - Throws: `notARepository` when no repository contains `path`, `bareRepository` for a
+    ///   bare one, `unsafeOwnership` when git's `safe.directory` rule refuses it.
+    public static func discover(from path: String) throws(GitAccessError) -> RepositoryLocation {
+        ensureLibgit2Initialized()
+        var pointer: OpaquePointer?
+        do {
+            try check("git_repository_open_ext") {
+                git_repository_open_ext(&pointer, path, 0, nil)
+            }
+        } catch {
+            throw Repository.openError(error, path: path)
+        }
+        guard let pointer else {
+            throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
+        }
+        defer { git_repository_free(pointer) }
+        let gitDir = Repository.trimmedPath(git_repository_path(pointer)) ?? path
+        guard git_repository_is_bare(pointer) == 0, let workdir = Repository.trimmedPath(git_repository_workdir(pointer))
+        else {
+            throw GitAccessError.bareRepository(path: gitDir)
+        }
+        return RepositoryLocation(workdir: workdir, gitDir: gitDir)
+    }
+
+    /// Whether the clone is shallow (its common git dir holds a non-empty `shallow` file).
+    public var isShallow: Bool {
+        let path = commonDir + "/shallow"
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? NSNumber
+        else { return false }
+        return size.intValue > 0
+    }
+
+    /// The git dir shared by all worktrees (`gitDir` itself unless this is a linked worktree).
+    var commonDir: String {
+        guard let data = FileManager.default.contents(atPath: gitDir + "/commondir"),
+            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !text.isEmpty
+        else { return gitDir }
+        let url = text.hasPrefix("/") ? URL(fileURLWithPath: text) : URL(fileURLWithPath: gitDir).appendingPathComponent(text)
+        return url.standardizedFileURL.path
+    }
+}
+
+/// An open libgit2 repository handle. Not thread-safe: one thread uses it at a time
+/// (a `RepositoryPool` lends each handle to one caller at a time).
+final class Repository {
+    let pointer: OpaquePointer
+    let location: RepositoryLocation
+    private var odbPointer: OpaquePointer?
+    private var partialCloneMemo: Bool?
+
+    private init(pointer: OpaquePointer, location: RepositoryLocation) {
+        self.pointer = pointer
+        self.location = location
+    }
+
+    deinit {
+        if let odbPointer { git_odb_free(odbPointer) }
+        git_repository_free(pointer)
+    }
+
+    /// Opens the repository whose working tree is `location.workdir` (no upward search).
+    static func open(_ location: RepositoryLocation) throws(GitAccessError) -> Repository {
+        ensureLibgit2Initialized()
+        var pointer: OpaquePointer?
+        do {
+            try check("git_repository_open_ext") {
+                git_repository_open_ext(&pointer, location.workdir, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            }
+        } catch {
+            throw openError(error, path: location.workdir)
+        }
+        guard let pointer else {
+            throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
+        }
+        return Repository(pointer: pointer, location: location)
+    }
+
+    /// Maps a failure to open a repository at `path`.
+    ///
+    /// libgit2 1.5.1 reports a failed ownership check as `GIT_ENOTFOUND` ("config value
+    /// 'safe.directory' was not found") when no `safe.directory` is configured at all, and as
+    /// `GIT_EOWNER` otherwise. So a not-found whose path `git_repository_discover` (which does
+    /// not check ownership) does find is an ownership refusal when the owner differs.
+    static func openError(_ error: LibGit2Error, path: String) -> GitAccessError {
+        switch error.code {
+        case GIT_ENOTFOUND.rawValue:
+            guard let found = discoveredRepositoryRoot(path) else { return .notARepository(path: path) }
+            return ownedByCurrentUser(found) ? error.accessError : .unsafeOwnership(path: found)
+        case GIT_EOWNER.rawValue:
+            return .unsafeOwnership(path: discoveredRepositoryRoot(path) ?? path)
+        default:
+            return error.accessError
+        }
+    }
+
+    /// The working tree root (or, for a bare repository, the git dir) that contains `path`,
+    /// found without opening the repository.
+    private static func discoveredRepositoryRoot(_ path: String) -> String? {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        guard git_repository_discover(&buffer, path, 0, nil) == 0, let found = trimmedPath(buffer.ptr) else {
+            return nil
+        }
+        return found.hasSuffix("/.git") ? String(found.dropLast(5)) : found
+    }
+
+    private static func ownedByCurrentUser(_ path: String) -> Bool {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let owner = attributes[.ownerAccountID] as? NSNumber
+        else { return true }
+        return owner.uint32Value == geteuid()
+    }
+
+    static func trimmedPath(_ cString: UnsafePointer<CChar>?) -> String? {
+        guard let cString else { return nil }
+        let path = String(cString: cString)
+        return path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+
+    /// The object database, opened once per handle.
+    func odb() throws(LibGit2Error) -> OpaquePointer {
+        if let odbPointer { return odbPointer }
+        var odb: OpaquePointer?
+        try check("git_repository_odb") { git_repository_odb(&odb, pointer) }
+        guard let odb else {
+            throw LibGit2Error(code: -1, function: "git_repository_odb", message: "no object database returned")
+        }
+        odbPointer = odb
+        return odb
+    }
+
+    var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
+
+    /// Whether objects may be missing because a filter left them out: `extensions.partialclone`
+    /// or some `remote.<name>.promisor` is set.
+    var isPartialClone: Bool {
+        if let partialCloneMemo { return partialCloneMemo }
+        let answer = readPartialClone()
+        partialCloneMemo = answer
+        return answer
+    }
+
+    private func readPartialClone() -> Bool {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return false }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        if git_config_get_string(&value, config, "extensions.partialclone") == 0, let value, value.pointee != 0 {
+            return true
+        }
+        var iterator: OpaquePointer?
+        guard git_config_iterator_glob_new(&iterator, config, "^remote\\..*\\.promisor$") == 0, let iterator else {
+            return false
+        }
+        defer { git_config_iterator_free(iterator) }
+        var entry: UnsafeMutablePointer<git_config_entry>?
+        while git_config_next(&entry, iterator) == 0, let entry {
+            var enabled: Int32 = 0
+            if git_config_parse_bool(&enabled, entry.pointee.value) == 0, enabled != 0 { return true }
+        }
+        return false
+    }
+
+    /// Whether the object database holds `id` (without reading it).
+    func contains(_ id: ObjectID) -> Bool {
+        guard let odb = try? odb() else { return false }
+        return id.withPointer { git_odb_exists(odb, $0) } == 1
+    }
+
+    /// A missing-object error for `id`, flagged with why this clone may lack it.
+    func missingObject(_ id: String, path: String?) -> GitAccessError {
+        .missingObject(id: id, path: path, partialClone: isPartialClone, shallow: isShallow)
+    }
+
+    /// A `missingObject` error when `error`'s message names an object id (libgit2's "object
+    /// not found - no match for id (…)") that the object database indeed lacks.
+    func missingObjectNamed(in error: LibGit2Error) -> GitAccessError? {
+        guard let named = ObjectID.firstFullHex(in: error.message), let id = ObjectID(hex: named), !contains(id) else {
+            return nil
+        }
+        return missingObject(named, path: nil)
+    }
+
+    /// Resolves `revision` (any `git rev-parse` syntax libgit2 supports: branches, tags,
+    /// `HEAD~2`, abbreviated ids) and peels it to a commit.
+    func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
+        var object: OpaquePointer?
+        do {
+            try check("git_revparse_single") { git_revparse_single(&object, pointer, revision) }
+        } catch {
+            throw revisionError(error, revision: revision)
+        }
+        guard let object else { throw GitAccessError.unknownRevision(revision: revision, suggestion: nil) }
+        defer { git_object_free(object) }
+        var commit: OpaquePointer?
+        do {
+            try check("git_object_peel") { git_object_peel(&commit, object, GIT_OBJECT_COMMIT) }
+        } catch {
+            switch error.code {
+            case GIT_EPEEL.rawValue, GIT_EINVALIDSPEC.rawValue, GIT_EINVALID.rawValue:
+                throw GitAccessError.notACommit(revision: revision)
+            case GIT_ENOTFOUND.rawValue:
+                throw missingAfterNotFound(error, revision: revision)
+            default:
+                throw error.accessError
+            }
+        }
+        guard let commit else { throw GitAccessError.notACommit(revision: revision) }
+        defer { git_object_free(commit) }
+        guard let commitID = git_object_id(commit), let treeID = git_commit_tree_id(commit) else {
+            throw GitAccessError.notACommit(revision: revision)
+        }
+        return (ObjectID(commitID), ObjectID(treeID))
+    }
+
+    private func revisionError(_ error: LibGit2Error, revision: String) -> GitAccessError {
+        switch error.code {
+        case GIT_ENOTFOUND.rawValue, GIT_EINVALIDSPEC.rawValue, GIT_EUNBORNBRANCH.rawValue:
+            return missingAfterNotFound(error, revision: revision)
+        default:
+            return error.accessError
+        }
+    }
+
+    /// A revision did not resolve. When the clone is shallow or partial and libgit2 names an
+    /// object the database lacks (`HEAD~3` past the shallow boundary) or the revision is a full
+    /// id, the object is missing rather than unknown.
+    private func missingAfterNotFound(_ error: LibGit2Error, revision: String) -> GitAccessError {
+        if isShallow || isPartialClone {
+            if let missing = missingObjectNamed(in: error) { return missing }
+            if ObjectID.isFullHex(revision) {
+                return missingObject(revision.lowercased(), path: nil)
+            }
+        }
+        return .unknownRevision(revision: revision, suggestion: suggestion(for: revision))
+    }
+
+    /// The short names of all references: local and remote-tracking branches and tags.
+    func referenceNames() -> [String] {
+        var iterator: OpaquePointer?
+        guard git_reference_iterator_new(&iterator, pointer) == 0, let iterator else { return [] }
+        defer { git_reference_iterator_free(iterator) }
+        var names: [String] = []
+        var reference: OpaquePointer?
+        while git_reference_next(&reference, iterator) == 0, let current = reference {
+            if let name = git_reference_name(current), String(cString: name).hasPrefix("refs/stash") == false,
+                let short = git_reference_shorthand(current)
+            {
+                names.append(String(cString: short))
+            }
+            git_reference_free(current)
+            reference = nil
+        }
+        return names.sorted()
+    }
+
+    /// A branch or tag name close to `revision` (keeping any `~N`, `^N` or `:path` suffix).
+    func suggestion(for revision: String) -> String? {
+        let suffixStart = revision.firstIndex { "~^:@".contains($0) } ?? revision.endIndex
+        let base = String(revision[..<suffixStart])
+        let suffix = String(revision[suffixStart...])
+        guard !base.isEmpty, let name = closestName(to: base, among: referenceNames()) else { return nil }
+        return name + suffix
+    }
+}
+
+/// The closest of `names` to `word` by edit distance (adjacent transpositions count once),
+/// when it is close enough to be a likely typo; ties go to the alphabetically first name.
+func closestName(to word: String, among names: [String]) -> String? {
+    let target = Array(word.lowercased().unicodeScalars)
+    let limit = max(1, target.count / 3)
+    var best: (name: String, distance: Int)?
+    for name in names.sorted() where name != word {
+        let candidate = Array(name.lowercased().unicodeScalars)
+        guard abs(candidate.count - target.count) <= limit else { continue }
+        let distance = editDistance(target, candidate)
+        if distance <= limit, distance < (best?.distance ?? Int.max) {
+            best = (name, distance)
+        }
+    }
+    return best?.name
+}
+
+/// Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent
+/// transpositions each cost one.
+/// - Complexity: O(a.count × b.count).
+func editDistance<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previousPrevious = [Int](repeating: 0, count: b.count + 1)
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                value = min(value, previousPrevious[j - 2] + 1)
+            }
+            current[j] = value
+        }
+        (previousPrevious, previous, current) = (previous, current, previousPrevious)
+    }
+    return previous[b.count]
+}
+
+/// A small pool of `Repository` handles for one repository, so that concurrent readers never
+/// share a handle and reading a blob never reopens the repository.
+final class RepositoryPool: Sendable {
+    /// A handle in transit between the pool and one borrower.
+    ///
+    /// `@unchecked Sendable` is sound here because of how the pool moves it: a lease is either
+    /// stored in `idle` (touched only under the lock) or held by exactly one `withRepository`
+    /// call, never both, so its `Repository` is used by one thread at a time.
+    private struct Lease: @unchecked Sendable {
+        let repository: Repository
+    }
+
+    let location: RepositoryLocation
+    private let idle = Mutex<[Lease]>([])
+    private let maximumIdle: Int
+
+    init(location: RepositoryLocation, maximumIdle: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) {
+        self.location = location
+        self.maximumIdle = maximumIdle
+    }
+
+    /// Lends a handle to `body`, opening one when none is idle, and takes it back afterwards.
+    func withRepository<R>(_ body: (Repository) throws(GitAccessError) -> R) throws(GitAccessError) -> R {
+        let lease: Lease
+        if let idleLease = idle.withLock({ $0.popLast() }) {
+            lease = idleLease
+        } else {
+            lease = Lease(repository: try Repository.open(location))
+        }
+        defer {
+            idle.withLock { handles in
+                if handles.count < maximumIdle { handles.append(lease) }
+            }
+        }
+        return try body(lease.repository)
+    }
+}

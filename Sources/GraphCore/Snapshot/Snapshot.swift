@@ -1,0 +1,168 @@
+import Synchronization
+
+/// One snapshot of a repository: the working tree (every file on disk, untracked and ignored
+/// ones included, the root `.git` excluded) or a commit read straight from the object
+/// database (nothing is checked out).
+///
+/// Thread-safe: any number of tasks may read one snapshot at once. Directory listings are
+/// cached for the snapshot's lifetime; libgit2 handles come from a small pool, each used by
+/// one thread at a time, so reading a blob never reopens the repository.
+public final class Snapshot: FileTree, Sendable {
+    /// What a snapshot shows.
+    public enum Source: Hashable, Sendable {
+        /// The files on disk under the working tree root.
+        case worktree
+        /// The commit `commit` (hex) that `revision` (as the user wrote it) resolved to.
+        case revision(String, commit: String)
+    }
+
+    /// The repository the snapshot belongs to.
+    public let location: RepositoryLocation
+    /// What the snapshot shows.
+    public let source: Source
+    /// The root tree of a revision; `nil` for the working tree.
+    let treeID: ObjectID?
+    let pool: RepositoryPool
+    private let listings = Mutex<[String: DirectoryListing?]>([:])
+
+    private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
+        self.location = location
+        self.source = source
+        self.treeID = treeID
+        self.pool = pool
+    }
+
+    /// The working tree of `location` as it is on disk.
+    public static func worktree(_ location: RepositoryLocation) -> Snapshot {
+        Snapshot(location: location, source: .worktree, treeID: nil, pool: RepositoryPool(location: location))
+    }
+
+    /// The commit `revision` names (branch, tag, `HEAD~2`, abbreviated or full id — any
+    /// revision syntax libgit2 accepts), peeled to a commit.
+    ///
+    /// - Throws: `unknownRevision` (with a close branch or tag name when one exists),
+    ///   `notACommit`, or `missingObject` when a shallow or partial clone lacks the commit.
+    public static func revision(_ revision: String, in location: RepositoryLocation) throws(GitAccessError)
+        -> Snapshot
+    {
+        let pool = RepositoryPool(location: location)
+        let resolved = try pool.withRepository { (repository) throws(GitAccessError) in
+            try repository.resolveCommit(revision)
+        }
+        return Snapshot(
+            location: location, source: .revision(revision, commit: resolved.commit.hex),
+            treeID: resolved.tree, pool: pool)
+    }
+
+    /// The commit id (hex) of a revision snapshot; `nil` for the working tree.
+    public var commitID: String? {
+        switch source {
+        case .worktree: return nil
+        case .revision(_, let commit): return commit
+        }
+    }
+
+    /// The entries of directory `dir` (`""` is the root), sorted by name; `nil` when `dir`
+    /// does not exist or is not a directory.
+    ///
+    /// Revision entries carry blob id, git mode and size; working-tree entries carry size,
+    /// `FileStamp` and mode. Symbolic links are `.symlink` entries in both.
+    public func entries(in dir: String) throws -> [FileTreeEntry]? {
+        try listing(dir)?.entries
+    }
+
+    /// The bytes of the file at `path`. In the working tree a symbolic link is followed; in a
+    /// revision it reads as its target text, as git stores it.
+    ///
+    /// - Throws: `FileTreeError.notFound` for a path that is not a file, or a
+    ///   `GitAccessError` (e.g. `missingObject` for a blob a partial clone lacks).
+    public func contents(of path: String) throws -> [UInt8] {
+        guard let components = PathComponents(path), !components.isRoot else {
+            throw FileTreeError.notFound(path: path)
+        }
+        guard treeID != nil else {
+            if components.first == ".git" { throw FileTreeError.notFound(path: path) }
+            return try WorktreeReader.contents(of: location.workdir + "/" + path, relativePath: path)
+        }
+        guard let parent = try listing(components.parent), let index = parent.index[components.name],
+            let blobID = parent.objectIDs[index]
+        else {
+            throw FileTreeError.notFound(path: path)
+        }
+        let entry = parent.entries[index]
+        guard entry.kind == .file || entry.kind == .symlink else {
+            throw FileTreeError.notFound(path: path)
+        }
+        return try pool.withRepository { (repository) throws(GitAccessError) in
+            try repository.blobContents(blobID, path: path)
+        }
+    }
+
+    /// The cached listing of `dir`, computing (and caching) it and its ancestors on a miss.
+    private func listing(_ dir: String) throws -> DirectoryListing? {
+        if let cached = listings.withLock({ $0[dir] }) { return cached }
+        let computed = try computeListing(dir)
+        listings.withLock { $0[dir] = .some(computed) }
+        return computed
+    }
+
+    private func computeListing(_ dir: String) throws -> DirectoryListing? {
+        guard let components = PathComponents(dir) else { return nil }
+        guard let rootTree = treeID else {
+            if components.first == ".git" { return nil }
+            let absolute = components.isRoot ? location.workdir : location.workdir + "/" + dir
+            return try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: components.isRoot)
+        }
+        let tree: ObjectID
+        if components.isRoot {
+            tree = rootTree
+        } else {
+            guard let parent = try listing(components.parent), let index = parent.index[components.name],
+                parent.entries[index].kind == .directory, let id = parent.objectIDs[index]
+            else { return nil }
+            tree = id
+        }
+        return try pool.withRepository { (repository) throws(GitAccessError) in
+            try repository.listTree(tree, dir: dir)
+        }
+    }
+}
+
+/// A directory's entries sorted by name (byte order), with an index by name and, for a
+/// revision, each entry's object id.
+struct DirectoryListing: Sendable {
+    let entries: [FileTreeEntry]
+    let objectIDs: [ObjectID?]
+    let index: [String: Int]
+
+    init(entries unsorted: [(entry: FileTreeEntry, id: ObjectID?)]) {
+        let sorted = unsorted.sorted { $0.entry.name.utf8.lexicographicallyPrecedes($1.entry.name.utf8) }
+        entries = sorted.map(\.entry)
+        objectIDs = sorted.map(\.id)
+        var index: [String: Int] = [:]
+        index.reserveCapacity(sorted.count)
+        for (position, element) in sorted.enumerated() { index[element.entry.name] = position }
+        self.index = index
+    }
+}
+
+/// A repository-relative, `/`-separated path split for lookups; `nil` for paths that cannot
+/// name anything in a snapshot (absolute, empty or `.`/`..` elements).
+struct PathComponents {
+    let parts: [Substring]
+
+    init?(_ path: String) {
+        if path.isEmpty {
+            parts = []
+            return
+        }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else { return nil }
+        self.parts = parts
+    }
+
+    var isRoot: Bool { parts.isEmpty }
+    var first: String? { parts.first.map(String.init) }
+    var name: String { parts.last.map(String.init) ?? "" }
+    var parent: String { parts.dropLast().joined(separator: "/") }
+}

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads the working tree with POSIX calls: one `readdir` pass plus one `fstatat` per entry
+/// for a listing, `open`/`read` for contents.
+enum WorktreeReader {
+    /// The entries of the directory at `absolute` (`relativePath` names it in errors);
+    /// `nil` when it does not exist or is not a directory. The root's `.git` is skipped
+    /// when `skipGitEntry`; sockets, FIFOs and devices are skipped.
+    static func listing(of absolute: String, relativePath: String, skipGitEntry: Bool) throws -> DirectoryListing? {
+        guard let directory = opendir(absolute) else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return nil }
+            throw FileTreeError.unreadable(path: relativePath, reason: errorText(code))
+        }
+        defer { closedir(directory) }
+        let descriptor = dirfd(directory)
+        var entries: [(entry: FileTreeEntry, id: ObjectID?)] = []
+        while let item = readdir(directory) {
+            let name = withUnsafePointer(to: &item.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
+                    String(cString: $0)
+                }
+            }
+            if name == "." || name == ".." || (skipGitEntry && name == ".git") { continue }
+            var info = stat()
+            // A file removed between readdir and fstatat is simply not listed.
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            let type = UInt32(info.st_mode) & 0o170000
+            let kind: FileTreeEntry.Kind
+            let mode: UInt32
+            switch type {
+            case 0o040000:
+                kind = .directory
+                mode = 0o040000
+            case 0o120000:
+                kind = .symlink
+                mode = 0o120000
+            case 0o100000:
+                kind = .file
+                mode = UInt32(info.st_mode) & 0o100 != 0 ? 0o100755 : 0o100644
+            default:
+                continue
+            }
+            let stamp = stamp(of: info)
+            entries.append(
+                (FileTreeEntry(
+                    name: name, kind: kind, size: kind == .directory ? nil : Int(info.st_size),
+                    stamp: kind == .directory ? nil : stamp, mode: mode), nil))
+        }
+        return DirectoryListing(entries: entries)
+    }
+
+    /// The bytes of the file at `absolute`, following symbolic links.
+    static func contents(of absolute: String, relativePath: String) throws -> [UInt8] {
+        let descriptor = open(absolute, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw FileTreeError.notFound(path: relativePath) }
+            throw FileTreeError.unreadable(path: relativePath, reason: errorText(code))
+        }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw FileTreeError.unreadable(path: relativePath, reason: errorText(errno))
+        }
+        guard UInt32(info.st_mode) & 0o170000 == 0o100000 else {
+            throw FileTreeError.notFound(path: relativePath)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw FileTreeError.unreadable(path: relativePath, reason: errorText(code))
+            }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return bytes
+    }
+
+    private static func stamp(of info: stat) -> FileStamp {
+        #if canImport(Darwin)
+        let seconds = Int64(info.st_mtimespec.tv_sec)
+        let nanoseconds = Int64(info.st_mtimespec.tv_nsec)
+        #else
+        let seconds = Int64(info.st_mtim.tv_sec)
+        let nanoseconds = Int64(info.st_mtim.tv_nsec)
+        #endif
+        return FileStamp(
+            size: Int64(info.st_size), mtimeSeconds: seconds, mtimeNanoseconds: nanoseconds,
+            inode: UInt64(info.st_ino), device: UInt64(info.st_dev))
+    }
+
+    private static func errorText(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return String(cString: text)
+    }
+}

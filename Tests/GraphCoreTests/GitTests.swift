@@ -1,0 +1,520 @@
+import Foundation
+import GraphCore
+import Testing
+import TestSupport
+
+@Suite("Git")
+struct GitTests {
+    // MARK: - Helpers
+
+    /// A repository with nested directories, an executable, a symlink and two commits.
+    static func sampleRepository() throws -> GitFixture {
+        let fixture = try GitFixture()
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.22\n")
+        try fixture.write("main.go", "package main\n\nfunc main() {}\n")
+        try fixture.write("pkg/util/util.go", "package util\n")
+        try fixture.write("pkg/util/util_test.go", "package util\n\nimport \"testing\"\n")
+        try fixture.write("pkg/a-b.txt", "dash sorts before slash\n")
+        try fixture.write("pkg/util.go", "package pkg\n")
+        try fixture.write("scripts/build.sh", "#!/bin/sh\necho hi\n", executable: true)
+        try fixture.write("empty.txt", "")
+        try fixture.symlink("link.go", to: "main.go")
+        try fixture.commit("first")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
+        try fixture.write("cmd/tool/main.go", "package main\n")
+        try fixture.commit("second")
+        return fixture
+    }
+
+    /// Every file of `tree` below `dir`, recursively: path → entry.
+    static func allFiles(_ tree: some FileTree, under dir: String = "") throws -> [String: FileTreeEntry] {
+        var result: [String: FileTreeEntry] = [:]
+        var stack = [dir]
+        while let current = stack.popLast() {
+            for entry in try #require(try tree.entries(in: current)) {
+                let path = current.isEmpty ? entry.name : current + "/" + entry.name
+                if entry.kind == .directory {
+                    stack.append(path)
+                } else {
+                    result[path] = entry
+                }
+            }
+        }
+        return result
+    }
+
+    /// `git ls-tree -r -l <rev>` as path → (mode, id, size).
+    static func lsTree(_ fixture: GitFixture, _ revision: String) throws -> [String: (
+        mode: UInt32, id: String, size: Int?
+    )] {
+        var result: [String: (mode: UInt32, id: String, size: Int?)] = [:]
+        for line in try fixture.git("ls-tree", "-r", "-l", "--full-tree", revision).split(separator: "\n") {
+            let parts = line.split(separator: "\t", maxSplits: 1)
+            let fields = parts[0].split(separator: " ", omittingEmptySubsequences: true)
+            result[String(parts[1])] = (UInt32(fields[0], radix: 8) ?? 0, String(fields[2]), Int(fields[3]))
+        }
+        return result
+    }
+
+    static func missingObject(_ error: any Error) -> (id: String, path: String?, partial: Bool, shallow: Bool)? {
+        guard case .missingObject(let id, let path, let partial, let shallow) = error as? GitAccessError else {
+            return nil
+        }
+        return (id, path, partial, shallow)
+    }
+
+    // MARK: - Discovery
+
+    @Test func discoverFromSubdirectory() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let location = try RepositoryLocation.discover(from: fixture.url("pkg/util"))
+        #expect(location.workdir == fixture.root)
+        #expect(location.gitDir == fixture.root + "/.git")
+        #expect(location.workdir == (try fixture.git("rev-parse", "--show-toplevel")))
+        #expect(!location.isShallow)
+    }
+
+    @Test func notARepository() throws {
+        let directory = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: GitAccessError.notARepository(path: directory)) {
+            try RepositoryLocation.discover(from: directory)
+        }
+        let error = GitAccessError.notARepository(path: directory)
+        #expect(error.description.contains(directory))
+        #expect(error.help.contains("git init"))
+    }
+
+    @Test func bareRepository() throws {
+        let directory = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fixture = GitFixture(existing: directory)
+        try fixture.git("init", "-q", "--bare")
+        #expect(throws: GitAccessError.bareRepository(path: directory)) {
+            try RepositoryLocation.discover(from: directory)
+        }
+    }
+
+    /// Root can hand a repository to another user; a global `safe.directory` would hide
+    /// the refusal, so the test runs only without one.
+    static let canTestOwnership: Bool = {
+        guard geteuid() == 0 else { return false }
+        // `git config --get-all` exits 1 when no config file (system, global, XDG) sets the key.
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["git", "config", "--get-all", "safe.directory"]
+        probe.currentDirectoryURL = URL(fileURLWithPath: "/")
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 1
+    }()
+
+    @Test(.enabled(if: canTestOwnership)) func unsafeOwnership() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        chown.arguments = ["chown", "-R", "65534", fixture.root]
+        try chown.run()
+        chown.waitUntilExit()
+        try #require(chown.terminationStatus == 0)
+        #expect(throws: GitAccessError.unsafeOwnership(path: fixture.root)) {
+            try RepositoryLocation.discover(from: fixture.url("pkg"))
+        }
+    }
+
+    // MARK: - Revisions
+
+    @Test func revisionListingMatchesLsTree() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        for revision in ["HEAD", "HEAD~1"] {
+            let snapshot = try Snapshot.revision(revision, in: location)
+            let files = try Self.allFiles(snapshot)
+            let expected = try Self.lsTree(fixture, revision)
+            #expect(Set(files.keys) == Set(expected.keys))
+            for (path, entry) in files {
+                let want = try #require(expected[path])
+                #expect(entry.blobID == want.id, "\(path)")
+                #expect(entry.mode == want.mode, "\(path)")
+                #expect(entry.size == want.size, "\(path)")
+                #expect(entry.kind == (want.mode == 0o120000 ? .symlink : .file), "\(path)")
+                #expect(try snapshot.contents(of: path) == fixture.gitBytes(["cat-file", "blob", want.id]), "\(path)")
+                #expect(try snapshot.contents(of: path) == fixture.gitBytes(["show", "\(revision):\(path)"]), "\(path)")
+            }
+        }
+    }
+
+    @Test func revisionEntriesSortedAndDirectoriesDistinct() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let snapshot = try Snapshot.revision("HEAD", in: try RepositoryLocation.discover(from: fixture.root))
+        let pkg = try #require(try snapshot.entries(in: "pkg"))
+        // Byte order of names; git's tree order would put "util.go" before the tree "util".
+        #expect(pkg.map(\.name) == ["a-b.txt", "util", "util.go"])
+        #expect(pkg.map(\.kind) == [.file, .directory, .file])
+        let root = try #require(try snapshot.entries(in: ""))
+        #expect(root.map(\.name) == root.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(try snapshot.entries(in: "missing") == nil)
+        #expect(try snapshot.entries(in: "main.go") == nil)
+        #expect(try snapshot.entries(in: "pkg/util/util.go/x") == nil)
+        #expect(throws: FileTreeError.notFound(path: "pkg/nope.go")) { try snapshot.contents(of: "pkg/nope.go") }
+        #expect(throws: FileTreeError.notFound(path: "pkg")) { try snapshot.contents(of: "pkg") }
+        #expect(try snapshot.contents(of: "link.go") == Array("main.go".utf8))
+    }
+
+    @Test(arguments: ["HEAD", "HEAD~1", "HEAD^", "main", "v1", "v1-annotated", "v1-annotated^{}", "abbrev"])
+    func revisionSyntax(_ revision: String) throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.tag("v1", at: "HEAD~1")
+        try fixture.tag("v1-annotated", at: "HEAD~1", message: "release")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let spelled = revision == "abbrev" ? String(try fixture.git("rev-parse", "HEAD~1").prefix(7)) : revision
+        let snapshot = try Snapshot.revision(spelled, in: location)
+        let expected = try fixture.git("rev-parse", "\(spelled)^{commit}")
+        #expect(snapshot.commitID == expected)
+        #expect(snapshot.source == .revision(spelled, commit: expected))
+        #expect(snapshot.location == location)
+    }
+
+    @Test func unknownRevisionSuggestsCloseName() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("branch", "feature/login")
+        try fixture.tag("v1.2.0")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        #expect(throws: GitAccessError.unknownRevision(revision: "feature/logn", suggestion: "feature/login")) {
+            try Snapshot.revision("feature/logn", in: location)
+        }
+        #expect(throws: GitAccessError.unknownRevision(revision: "mian~1", suggestion: "main~1")) {
+            try Snapshot.revision("mian~1", in: location)
+        }
+        #expect(throws: GitAccessError.unknownRevision(revision: "completely-different", suggestion: nil)) {
+            try Snapshot.revision("completely-different", in: location)
+        }
+        let missingID = String(repeating: "ab", count: 20)
+        #expect(throws: GitAccessError.unknownRevision(revision: missingID, suggestion: nil)) {
+            try Snapshot.revision(missingID, in: location)
+        }
+        let error = GitAccessError.unknownRevision(revision: "feature/logn", suggestion: "feature/login")
+        #expect(error.description == "unknown revision 'feature/logn'")
+        #expect(error.help.contains("did you mean 'feature/login'"))
+    }
+
+    @Test func notACommit() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        for revision in ["HEAD:main.go", "HEAD^{tree}"] {
+            #expect(throws: GitAccessError.notACommit(revision: revision)) {
+                try Snapshot.revision(revision, in: location)
+            }
+        }
+    }
+
+    // MARK: - Working tree
+
+    @Test func worktreeIncludesUntrackedAndIgnoredFiles() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.write(".gitignore", "*.log\nbuild/\n")
+        try fixture.commit("ignore")
+        try fixture.write("debug.log", "ignored\n")
+        try fixture.write("build/out/bin.txt", "ignored dir\n")
+        try fixture.write("new/untracked.go", "package new\n")
+        try fixture.write("nested/.git", "not the root .git\n")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = Snapshot.worktree(location)
+        #expect(snapshot.source == .worktree)
+        #expect(snapshot.commitID == nil)
+        let files = try Self.allFiles(snapshot)
+        for path in ["debug.log", "build/out/bin.txt", "new/untracked.go", "main.go", ".gitignore", "nested/.git"] {
+            #expect(files[path] != nil, "\(path)")
+        }
+        #expect(files.keys.allSatisfy { !$0.hasPrefix(".git/") })
+        #expect(try snapshot.entries(in: ".git") == nil)
+        #expect(throws: FileTreeError.notFound(path: ".git/HEAD")) { try snapshot.contents(of: ".git/HEAD") }
+        let tracked = try fixture.git("ls-files").split(separator: "\n").map(String.init)
+        #expect(Set(tracked).isSubset(of: Set(files.keys)))
+        let untracked = try fixture.git("ls-files", "--others").split(separator: "\n").map(String.init)
+        #expect(Set(untracked).isSubset(of: Set(files.keys)))
+        let main = try #require(files["main.go"])
+        #expect(main.kind == .file)
+        #expect(main.mode == 0o100644)
+        #expect(main.size == (try snapshot.contents(of: "main.go")).count)
+        let stamp = try #require(main.stamp)
+        let attributes = try FileManager.default.attributesOfItem(atPath: fixture.url("main.go"))
+        #expect(stamp.size == (attributes[.size] as? NSNumber)?.int64Value)
+        #expect(stamp.inode == (attributes[.systemFileNumber] as? NSNumber)?.uint64Value)
+        #expect(files["scripts/build.sh"]?.mode == 0o100755)
+        #expect(try snapshot.contents(of: "new/untracked.go") == Array("package new\n".utf8))
+        let root = try #require(try snapshot.entries(in: ""))
+        #expect(root.map(\.name) == root.map(\.name).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(try snapshot.entries(in: "no/such/dir") == nil)
+    }
+
+    @Test func symlinks() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.symlink("linkdir", to: "pkg/util")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let worktree = Snapshot.worktree(location)
+        let root = try #require(try worktree.entries(in: ""))
+        let link = try #require(root.first { $0.name == "link.go" })
+        #expect(link.kind == .symlink)
+        #expect(link.mode == 0o120000)
+        #expect(root.first { $0.name == "linkdir" }?.kind == .symlink)
+        #expect(try worktree.contents(of: "link.go") == Array("package main\n\nfunc main() { println(1) }\n".utf8))
+        let revision = try Snapshot.revision("HEAD", in: location)
+        let revisionLink = try #require(try revision.entries(in: "")?.first { $0.name == "link.go" })
+        #expect(revisionLink.kind == .symlink)
+        #expect(try revision.contents(of: "link.go") == Array("main.go".utf8))
+    }
+
+    // MARK: - Changes
+
+    @Test func changesTreeToTree() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let longText = (0..<40).map { "line \($0) of a file long enough for rename detection\n" }.joined()
+        try fixture.write("docs/guide.md", longText)
+        try fixture.write("doomed.txt", "bye\n")
+        try fixture.write("kind.txt", "file then link\n")
+        let base = try fixture.commit("base")
+        try fixture.rename("docs/guide.md", to: "docs/manual.md")
+        try fixture.remove("doomed.txt")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(2) }\n")
+        try fixture.write("added/new.go", "package added\n")
+        try fixture.remove("kind.txt")
+        try fixture.symlink("kind.txt", to: "main.go")
+        let head = try fixture.commit("head")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let changes = try GitHistory.changes(
+            from: Snapshot.revision(base, in: location), to: Snapshot.revision(head, in: location))
+        #expect(
+            changes == [
+                PathChange(kind: .added, path: "added/new.go"),
+                PathChange(kind: .renamed, path: "docs/manual.md", oldPath: "docs/guide.md"),
+                PathChange(kind: .deleted, path: "doomed.txt"),
+                PathChange(kind: .typeChanged, path: "kind.txt"),
+                PathChange(kind: .modified, path: "main.go"),
+            ])
+        // Same paths as git itself reports.
+        let gitPaths = try fixture.git("diff", "--name-only", "-M", base, head).split(separator: "\n").map(String.init)
+        #expect(Set(changes.map(\.path)) == Set(gitPaths))
+        // Swapped sides give the inverse.
+        let backwards = try GitHistory.changes(
+            from: Snapshot.revision(head, in: location), to: Snapshot.revision(base, in: location))
+        #expect(backwards.contains(PathChange(kind: .renamed, path: "docs/guide.md", oldPath: "docs/manual.md")))
+        #expect(backwards.contains(PathChange(kind: .deleted, path: "added/new.go")))
+        #expect(
+            try GitHistory.changes(from: Snapshot.revision(head, in: location), to: Snapshot.revision("HEAD", in: location))
+                .isEmpty)
+    }
+
+    @Test func changesTreeToWorktree() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.write(".gitignore", "*.log\n")
+        try fixture.commit("ignore logs")
+        try fixture.write("main.go", "package main // edited\n")
+        try fixture.remove("pkg/a-b.txt")
+        try fixture.write("fresh/deep/new.go", "package deep\n")
+        try fixture.write("trace.log", "ignored but seen by go\n")
+        try fixture.write("staged.go", "package main\n")
+        try fixture.git("add", "staged.go")  // the index does not matter
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        let changes = try GitHistory.changes(from: head, to: worktree)
+        #expect(
+            changes == [
+                PathChange(kind: .added, path: "fresh/deep/new.go"),
+                PathChange(kind: .modified, path: "main.go"),
+                PathChange(kind: .deleted, path: "pkg/a-b.txt"),
+                PathChange(kind: .added, path: "staged.go"),
+                PathChange(kind: .added, path: "trace.log"),
+            ])
+        let reversed = try GitHistory.changes(from: worktree, to: head)
+        #expect(reversed.contains(PathChange(kind: .deleted, path: "fresh/deep/new.go")))
+        #expect(reversed.contains(PathChange(kind: .added, path: "pkg/a-b.txt")))
+        #expect(try GitHistory.changes(from: worktree, to: worktree).isEmpty)
+    }
+
+    @Test func worktreeRenameOfTrackedFileToUntracked() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let longText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
+        try fixture.write("old/name.txt", longText)
+        try fixture.commit("add")
+        try fixture.rename("old/name.txt", to: "new/name.txt")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let changes = try GitHistory.changes(from: Snapshot.revision("HEAD", in: location), to: .worktree(location))
+        #expect(changes == [PathChange(kind: .renamed, path: "new/name.txt", oldPath: "old/name.txt")])
+    }
+
+    @Test func mergeBase() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let fork = try fixture.git("rev-parse", "HEAD")
+        try fixture.git("checkout", "-q", "-b", "topic")
+        try fixture.write("topic.txt", "topic\n")
+        try fixture.commit("topic work")
+        try fixture.git("checkout", "-q", "main")
+        try fixture.write("main.txt", "main\n")
+        try fixture.commit("main work")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let base = try GitHistory.mergeBase("main", "topic", in: location)
+        #expect(base == fork)
+        #expect(base == (try fixture.git("merge-base", "main", "topic")))
+        #expect(throws: GitAccessError.unknownRevision(revision: "topik", suggestion: "topic")) {
+            try GitHistory.mergeBase("main", "topik", in: location)
+        }
+    }
+
+    // MARK: - Shallow and partial clones
+
+    @Test func shallowClone() throws {
+        let source = try Self.sampleRepository()
+        defer { source.cleanup() }
+        try source.write("third.txt", "3\n")
+        try source.commit("third")
+        let firstCommit = try source.git("rev-parse", "HEAD~2")
+        let parent = try source.git("rev-parse", "HEAD~1")
+        let clone = try GitFixture(cloning: source, options: ["--depth", "1"])
+        defer { clone.cleanup() }
+        let location = try RepositoryLocation.discover(from: clone.root)
+        #expect(location.isShallow)
+        let head = try Snapshot.revision("HEAD", in: location)
+        #expect(try head.contents(of: "third.txt") == Array("3\n".utf8))
+
+        do {
+            _ = try Snapshot.revision("HEAD~1", in: location)
+            Issue.record("HEAD~1 resolved in a depth-1 clone")
+        } catch {
+            let missing = try #require(Self.missingObject(error), "\(error)")
+            #expect(missing.id == parent)
+            #expect(missing.shallow)
+            #expect(!missing.partial)
+            #expect(error.help.contains("git fetch --deepen"))
+            #expect(error.help.contains("git fetch --unshallow"))
+        }
+        #expect(
+            throws: GitAccessError.missingObject(id: firstCommit, path: nil, partialClone: false, shallow: true)
+        ) {
+            try Snapshot.revision(firstCommit, in: location)
+        }
+        // After deepening, the same revision resolves.
+        try clone.git("fetch", "-q", "--deepen=1")
+        #expect(try Snapshot.revision("HEAD~1", in: location).commitID == parent)
+    }
+
+    @Test func mergeBaseBeyondShallowBoundary() throws {
+        let source = try Self.sampleRepository()
+        defer { source.cleanup() }
+        try source.git("checkout", "-q", "-b", "topic")
+        try source.write("topic.txt", "topic\n")
+        try source.commit("topic work")
+        try source.git("checkout", "-q", "main")
+        try source.write("main.txt", "main\n")
+        try source.commit("main work")
+        let clone = try GitFixture(cloning: source, options: ["--depth", "1", "--no-single-branch"])
+        defer { clone.cleanup() }
+        let location = try RepositoryLocation.discover(from: clone.root)
+        do {
+            let base = try GitHistory.mergeBase("origin/main", "origin/topic", in: location)
+            Issue.record("merge base \(base) found beyond the shallow boundary")
+        } catch {
+            let missing = try #require(Self.missingObject(error), "\(error)")
+            #expect(missing.shallow)
+            #expect(error.help.contains("git fetch --deepen"))
+        }
+    }
+
+    @Test func partialCloneMissingBlob() throws {
+        let source = try Self.sampleRepository()
+        defer { source.cleanup() }
+        try source.git("config", "uploadpack.allowFilter", "true")
+        let oldBlob = try source.git("rev-parse", "HEAD~1:main.go")
+        let clone = try GitFixture(cloning: source, options: ["--filter=blob:none"])
+        defer { clone.cleanup() }
+        let location = try RepositoryLocation.discover(from: clone.root)
+        #expect(!location.isShallow)
+        let head = try Snapshot.revision("HEAD", in: location)
+        #expect(try head.contents(of: "main.go") == Array("package main\n\nfunc main() { println(1) }\n".utf8))
+        let old = try Snapshot.revision("HEAD~1", in: location)
+        let entry = try #require(try old.entries(in: "")?.first { $0.name == "main.go" })
+        #expect(entry.blobID == oldBlob)
+        #expect(entry.size == nil)  // header unavailable without the blob
+        #expect(throws: GitAccessError.missingObject(id: oldBlob, path: "main.go", partialClone: true, shallow: false)) {
+            try old.contents(of: "main.go")
+        }
+        let help = GitAccessError.missingObject(id: oldBlob, path: "main.go", partialClone: true, shallow: false).help
+        #expect(help.contains("git fetch --refetch --no-filter origin"))
+        #expect(help.contains("git cat-file -p \(oldBlob)"))
+        // Tree-to-tree changes need no blobs for unchanged paths.
+        let changes = try GitHistory.changes(from: old, to: head)
+        #expect(changes.contains(PathChange(kind: .modified, path: "main.go")))
+        // The suggested lazy fetch makes the blob readable.
+        try clone.git("cat-file", "-p", oldBlob)
+        let refreshed = try Snapshot.revision("HEAD~1", in: location)
+        #expect(try refreshed.contents(of: "main.go") == Array("package main\n\nfunc main() {}\n".utf8))
+    }
+
+    // MARK: - Concurrency
+
+    @Test func concurrentReads() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        var expected: [String: [UInt8]] = [:]
+        for directory in 0..<12 {
+            for file in 0..<25 {
+                let path = "d\(directory)/sub\(file % 3)/f\(file).go"
+                let text = "package sub\(file % 3) // \(directory)-\(file)\n" + String(repeating: "x", count: file * 13)
+                try fixture.write(path, text)
+                expected[path] = Array(text.utf8)
+            }
+        }
+        try fixture.commit("many files")
+        let expectedFiles = expected
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshots = [try Snapshot.revision("HEAD", in: location), Snapshot.worktree(location)]
+        let paths = expected.keys.sorted()
+        for snapshot in snapshots {
+            let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
+                for worker in 0..<16 {
+                    group.addTask {
+                        var bad = 0
+                        // Each worker walks the files in its own order, listing and reading.
+                        for (offset, _) in paths.enumerated() {
+                            let path = paths[(offset * 7 + worker * 31) % paths.count]
+                            let dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+                            let names = try snapshot.entries(in: dir)?.map(\.name) ?? []
+                            if !names.contains(String(path.split(separator: "/").last ?? "")) { bad += 1 }
+                            if try snapshot.contents(of: path) != expectedFiles[path] { bad += 1 }
+                        }
+                        return bad
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(mismatches == 0, "\(snapshot.source)")
+        }
+    }
+
+    // MARK: - Messages
+
+    @Test func messagesNameTheFixCommand() {
+        let owner = GitAccessError.unsafeOwnership(path: "/srv/repo")
+        #expect(owner.help.contains("git config --global --add safe.directory /srv/repo"))
+        let ambiguous = GitAccessError.git(code: -5, function: "git_revparse_single", message: "ambiguous")
+        #expect(ambiguous.help.contains("more hex digits"))
+        #expect(ambiguous.description.contains("git_revparse_single"))
+        #expect(GitAccessError.notACommit(revision: "x").help.contains("git cat-file -t"))
+    }
+}
