@@ -134,7 +134,7 @@ public struct GoModFile: Hashable, Sendable {
     /// in errors. The first error (in file order) is thrown.
     public static func parse(_ bytes: [UInt8], file: String) throws(GoModFileError) -> GoModFile {
         let syntax = try ModFileSyntax.parse(bytes, file: file)
-        var builder = DirectiveReader(file: file)
+        let builder = DirectiveReader(file: file)
         var errors: [GoModFileError] = []
         var module: (path: String?, line: ModLine)?
         var mod = GoModFile(modulePath: "")
