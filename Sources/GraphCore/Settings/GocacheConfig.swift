@@ -154,6 +154,16 @@ public struct GocacheConfig: Hashable, Sendable {
     /// (the command-line flags). Cgo-only settings (CC, CGO_* flags) are dropped when cgo
     /// is off; extra inputs are the union of all layers, sorted.
     public func settings(forTarget dir: String, overrides flags: SettingsOverrides) -> BuildSettings {
+        resolve(dir: dir, flags: flags)
+    }
+
+    /// The settings of a package that is not a target: built-in defaults, `defaults:` and
+    /// the flags, without any per-target override.
+    public func defaultSettings(overrides flags: SettingsOverrides) -> BuildSettings {
+        resolve(dir: nil, flags: flags)
+    }
+
+    private func resolve(dir: String?, flags: SettingsOverrides) -> BuildSettings {
         var s = BuildSettings.lambdaDefaults
         var levels: [String: String] = [:]
         var extra = extraInputs
@@ -174,7 +184,9 @@ public struct GocacheConfig: Hashable, Sendable {
             extra += layer.extraInputs
         }
         apply(defaults)
-        for o in overrides where o.match.contains(where: { Glob.matches($0, dir) }) { apply(o.settings) }
+        if let dir {
+            for o in overrides where o.match.contains(where: { Glob.matches($0, dir) }) { apply(o.settings) }
+        }
         if let v = flags.goos { s.goos = v }
         if let v = flags.goarch { s.goarch = v }
         if let v = flags.cgoEnabled { s.cgoEnabled = v }
