@@ -87,6 +87,7 @@ struct GoListPackage: Decodable {
     var CFiles: [String]?
     var HFiles: [String]?
     var SysoFiles: [String]?
+    var IgnoredOtherFiles: [String]?
     var EmbedPatterns: [String]?
     var TestEmbedPatterns: [String]?
     var XTestEmbedPatterns: [String]?
