@@ -53,7 +53,7 @@ enum GoToolForScanTests {
         process.currentDirectoryURL = URL(fileURLWithPath: NSTemporaryDirectory())
         let out = Pipe()
         let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("scan-go-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
         let errHandle = try FileHandle(forWritingTo: errFile)
         defer {
             try? errHandle.close()
