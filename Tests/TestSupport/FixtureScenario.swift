@@ -62,8 +62,9 @@ public enum OracleExpectation: Hashable, Sendable, CustomStringConvertible {
     case xTestGoFiles(String, [String])
     /// The package's `EmbedFiles` (package-relative) are exactly these.
     case embedFiles(String, [String])
-    /// The package's `TestEmbedFiles` are exactly these.
-    case testEmbedFiles(String, [String])
+    /// The package's `TestEmbedPatterns` are exactly these (go list resolves test embeds
+    /// only with -test, so patterns are what it reports).
+    case testEmbedPatterns(String, [String])
     /// The package's C, H, S and syso files together are exactly these.
     case otherFiles(String, [String])
     /// The package's `Imports` are exactly these.
@@ -99,7 +100,7 @@ public enum OracleExpectation: Hashable, Sendable, CustomStringConvertible {
         case .testGoFiles(let path, let files): return "\(path) has TestGoFiles \(list(files))"
         case .xTestGoFiles(let path, let files): return "\(path) has XTestGoFiles \(list(files))"
         case .embedFiles(let path, let files): return "\(path) has EmbedFiles \(list(files))"
-        case .testEmbedFiles(let path, let files): return "\(path) has TestEmbedFiles \(list(files))"
+        case .testEmbedPatterns(let path, let patterns): return "\(path) has TestEmbedPatterns \(list(patterns))"
         case .otherFiles(let path, let files): return "\(path) has C/H/S/syso files \(list(files))"
         case .imports(let path, let imports): return "\(path) imports \(list(imports))"
         case .name(let path, let name): return "\(path) is package \(name)"
@@ -142,7 +143,8 @@ public enum OracleExpectation: Hashable, Sendable, CustomStringConvertible {
         case .testGoFiles(let path, let files): return check(path, "TestGoFiles", \.testGoFiles, files)
         case .xTestGoFiles(let path, let files): return check(path, "XTestGoFiles", \.xTestGoFiles, files)
         case .embedFiles(let path, let files): return check(path, "EmbedFiles", \.embedFiles, files)
-        case .testEmbedFiles(let path, let files): return check(path, "TestEmbedFiles", \.testEmbedFiles, files)
+        case .testEmbedPatterns(let path, let patterns):
+            return check(path, "TestEmbedPatterns", \.testEmbedPatterns, patterns)
         case .otherFiles(let path, let files): return check(path, "other files", \.otherFiles, files)
         case .imports(let path, let imports): return check(path, "Imports", \.imports, imports)
         case .name(let path, let name):

@@ -62,6 +62,13 @@ public struct GoToolchain: Hashable, Sendable {
         return ChildProcess.locate("go").map(GoToolchain.init(executable:))
     }
 
+    /// Whether this run means to have a toolchain: `$GOCACHE_TEST_GO` is set (even to a bad
+    /// path, so that mistake fails tests instead of skipping them) or `go` is on `PATH`.
+    public static var isConfigured: Bool {
+        let explicit = ProcessInfo.processInfo.environment["GOCACHE_TEST_GO"] ?? ""
+        return !explicit.isEmpty || ChildProcess.locate("go") != nil
+    }
+
     /// How a run picks its `go.work`.
     public enum Workspace: Hashable, Sendable {
         /// `GOWORK=off`: the module containing the working directory is the only main module.
@@ -158,8 +165,8 @@ public struct GoListPackage: Codable, Hashable, Sendable {
     public var XTestGoFiles: [String]?
     public var EmbedFiles: [String]?
     public var EmbedPatterns: [String]?
-    public var TestEmbedFiles: [String]?
-    public var XTestEmbedFiles: [String]?
+    public var TestEmbedPatterns: [String]?
+    public var XTestEmbedPatterns: [String]?
     public var CFiles: [String]?
     public var HFiles: [String]?
     public var SFiles: [String]?
@@ -307,8 +314,8 @@ public struct OraclePackage: Hashable, Sendable, Codable {
     public var embedPatterns: [String]
     /// Embedded files, relative to the package directory (as go list gives them).
     public var embedFiles: [String]
-    public var testEmbedFiles: [String]
-    public var xTestEmbedFiles: [String]
+    public var testEmbedPatterns: [String]
+    public var xTestEmbedPatterns: [String]
     public var cFiles: [String]
     public var hFiles: [String]
     public var sFiles: [String]
@@ -342,8 +349,8 @@ public struct OraclePackage: Hashable, Sendable, Codable {
         xTestGoFiles = (raw.XTestGoFiles ?? []).sorted()
         embedPatterns = (raw.EmbedPatterns ?? []).sorted()
         embedFiles = (raw.EmbedFiles ?? []).sorted()
-        testEmbedFiles = (raw.TestEmbedFiles ?? []).sorted()
-        xTestEmbedFiles = (raw.XTestEmbedFiles ?? []).sorted()
+        testEmbedPatterns = (raw.TestEmbedPatterns ?? []).sorted()
+        xTestEmbedPatterns = (raw.XTestEmbedPatterns ?? []).sorted()
         cFiles = (raw.CFiles ?? []).sorted()
         hFiles = (raw.HFiles ?? []).sorted()
         sFiles = (raw.SFiles ?? []).sorted()
@@ -358,7 +365,8 @@ public struct OraclePackage: Hashable, Sendable, Codable {
     }
 }
 
-/// A `package main` that a unit's patterns matched: one binary gocache would build.
+/// A `package main` that a unit's patterns matched (not only as a dependency) and that has
+/// non-test Go files: one binary gocache would build.
 public struct OracleTarget: Hashable, Sendable, Codable {
     /// Repository-relative directory (`.` for the root).
     public var dir: String
@@ -512,7 +520,9 @@ public struct GoListOracle: Sendable {
                     packages[package.importPath, default: []].append(package)
                 }
                 let matched = !(rawPackage.Match ?? []).isEmpty && !(rawPackage.DepOnly ?? false)
-                guard matched, package.name == "main", !package.standard, let dir = package.dir else { continue }
+                let hasSources = !package.goFiles.isEmpty || !package.cgoFiles.isEmpty
+                guard matched, hasSources, package.name == "main", !package.standard, let dir = package.dir
+                else { continue }
                 let deps = package.deps.filter { !standardInUnit.contains($0) && $0 != package.importPath }
                 targets[dir] = OracleTarget(dir: dir, importPath: package.importPath, deps: deps.sorted())
             }

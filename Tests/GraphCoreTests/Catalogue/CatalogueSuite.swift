@@ -18,7 +18,7 @@ struct CatalogueSuite {
         }
     }
 
-    @Test("scenario exercises its rule", .enabled(if: GoToolchain.current() != nil), arguments: Catalogue.all)
+    @Test("scenario exercises its rule", .enabled(if: GoToolchain.isConfigured), arguments: Catalogue.all)
     func scenario(_ scenario: CatalogueScenario) async throws {
         let repository = try await scenario.materialize()
         defer { repository.remove() }

@@ -18,28 +18,32 @@ extension Catalogue {
             ]),
         CatalogueScenario(
             name: "cgo-disabled",
-            rule: "With CGO_ENABLED=0 a cgo file is ignored, the !cgo fallback is built, and C files guarded by cgo drop out.",
+            rule: "With CGO_ENABLED=0 a cgo file is ignored, the !cgo fallback is built, .c files drop out and .h files stay.",
             files: cgoFiles,
             expectations: [
                 .cgoFiles("example.com/m/native", []),
                 .goFiles("example.com/m/native", ["common.go", "fallback.go"]),
                 .ignoredGoFiles("example.com/m/native", ["native.go"]),
-                .otherFiles("example.com/m/native", []),
+                .otherFiles("example.com/m/native", ["helper.h"]),
                 .imports("example.com/m/native", []),
                 .clean("example.com/m/native"),
             ]),
         CatalogueScenario(
-            name: "c-files-without-cgo",
-            rule: "A .c file in a package without cgo files is an error (C source files not allowed).",
-            files: [
-                "go.mod": goMod("example.com/m"),
-                "main.go": mainFile(importing: ["example.com/m/p"]),
-                "p/p.go": goFile("p"),
-                "p/stray.c": "int stray(void) { return 0; }\n",
-            ],
+            name: "c-files-without-cgo-files",
+            rule: "With cgo on, a .c file in a package without cgo files is an error (C source files not allowed).",
+            files: strayCFiles,
+            platform: GoPlatform(cgoEnabled: true),
             expectations: [
                 .error("example.com/m/p", "C source files not allowed"),
-                .otherFiles("example.com/m/p", ["stray.c"]),
+                .otherFiles("example.com/m/p", ["stray.c", "stray.h", "stray_amd64.s"]),
+            ]),
+        CatalogueScenario(
+            name: "c-files-with-cgo-disabled",
+            rule: "With cgo off, .c files are dropped silently (no error) while .h and .s files remain.",
+            files: strayCFiles,
+            expectations: [
+                .clean("example.com/m/p"),
+                .otherFiles("example.com/m/p", ["stray.h", "stray_amd64.s"]),
             ]),
         CatalogueScenario(
             name: "assembly-and-syso",
@@ -58,6 +62,15 @@ extension Catalogue {
                 .otherFiles("example.com/m/p", ["add_amd64.s", "rsrc_linux_amd64.syso"]),
                 .goFiles("example.com/m/p", ["p.go"]),
             ]),
+    ]
+
+    static let strayCFiles: [String: String] = [
+        "go.mod": goMod("example.com/m"),
+        "main.go": mainFile(importing: ["example.com/m/p"]),
+        "p/p.go": goFile("p"),
+        "p/stray.c": "int stray(void) { return 0; }\n",
+        "p/stray.h": "int stray(void);\n",
+        "p/stray_amd64.s": "// nothing\n",
     ]
 
     static let cgoFiles: [String: String] = [

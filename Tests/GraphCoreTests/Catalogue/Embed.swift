@@ -56,12 +56,15 @@ extension Catalogue {
             ]),
         CatalogueScenario(
             name: "embed-glob-matches-hidden",
-            rule: "A glob that names hidden files directly (static/*) embeds them; only directory walks skip them.",
+            rule: "A glob that names hidden files or directories directly (static/*) embeds them; only walks below a named directory skip them.",
             files: embedDirectoryFiles(pattern: "static/*"),
             expectations: [
                 .embedFiles(
                     "example.com/m/p",
-                    ["static/.hidden", "static/_draft.html", "static/css/site.css", "static/index.html"]),
+                    [
+                        "static/.hidden", "static/.well-known/security.txt", "static/_draft.html",
+                        "static/css/site.css", "static/index.html",
+                    ]),
             ]),
         CatalogueScenario(
             name: "embed-testdata",
@@ -89,7 +92,7 @@ extension Catalogue {
             ],
             expectations: [
                 .embedFiles("example.com/m/p", []),
-                .testEmbedFiles("example.com/m/p", ["want.txt"]),
+                .testEmbedPatterns("example.com/m/p", ["want.txt"]),
                 .imports("example.com/m/p", []),
             ]),
         CatalogueScenario(

@@ -25,16 +25,20 @@ extension Catalogue {
                 .deps(target: "cmd/app", ["example.com/lib/internal/fmtx", "example.com/lib/strutil"]),
             ]),
         CatalogueScenario(
-            name: "vendor-inconsistent",
-            rule: "A vendor/modules.txt that disagrees with go.mod makes vendored imports fail.",
+            name: "vendor-mode-lookups",
+            rule: "In vendor mode a package directory under vendor/ resolves even if modules.txt does not list it, and an import of a module not vendored fails.",
             files: [
-                "go.mod": goMod("example.com/app", "require example.com/lib v1.3.0"),
-                "main.go": mainFile(importing: ["example.com/lib/strutil"]),
+                "go.mod": goMod("example.com/app", "require example.com/lib v1.2.0"),
+                "main.go": mainFile(importing: ["example.com/lib/strutil", "example.com/lib/unlisted", "example.com/nowhere/x"]),
                 "vendor/modules.txt": "# example.com/lib v1.2.0\n## explicit; go 1.21\nexample.com/lib/strutil\n",
                 "vendor/example.com/lib/strutil/strutil.go": goFile("strutil"),
+                "vendor/example.com/lib/unlisted/unlisted.go": goFile("unlisted"),
             ],
             expectations: [
-                .error("example.com/lib/strutil", "inconsistent vendoring"),
+                .dir("example.com/lib/unlisted", "vendor/example.com/lib/unlisted"),
+                .clean("example.com/lib/unlisted"),
+                .error("example.com/nowhere/x", "-mod=vendor"),
+                .deps(target: ".", ["example.com/lib/strutil", "example.com/lib/unlisted", "example.com/nowhere/x"]),
             ]),
         CatalogueScenario(
             name: "replace-sibling-directory",
@@ -56,7 +60,7 @@ extension Catalogue {
             ]),
         CatalogueScenario(
             name: "replace-with-different-path",
-            rule: "A replacement directory's own module line need not match: packages keep the required module's path.",
+            rule: "A replacement directory's own module line need not match: packages keep the required module's path (and the directory, a module itself, lists them under its own).",
             files: [
                 "go.mod": goMod("example.com/app", "require example.com/old v1.0.0\n\nreplace example.com/old v1.0.0 => ./third_party/new"),
                 "main.go": mainFile(importing: ["example.com/old/api"]),
@@ -66,7 +70,7 @@ extension Catalogue {
             expectations: [
                 .dir("example.com/old/api", "third_party/new/api"),
                 .module("example.com/old/api", "example.com/old"),
-                .absent("example.com/new/api"),
+                .dir("example.com/new/api", "third_party/new/api"),
                 .deps(target: ".", ["example.com/old/api"]),
             ]),
         CatalogueScenario(

@@ -75,6 +75,26 @@ struct OracleMachinerySuite {
         #expect(units[2].modulePaths == ["example.com/c/deeper"])
     }
 
+    @Test("a unit go list rejects as a whole (inconsistent vendoring) is an oracle failure",
+          .enabled(if: GoToolchain.isConfigured))
+    func unitFailure() async throws {
+        let repository = try await FixtureRepository.create(
+            files: [
+                "go.mod": goMod("example.com/app", "require example.com/lib v1.3.0"),
+                "main.go": mainFile(importing: ["example.com/lib/strutil"]),
+                "vendor/modules.txt": "# example.com/lib v1.2.0\n## explicit; go 1.21\nexample.com/lib/strutil\n",
+                "vendor/example.com/lib/strutil/strutil.go": goFile("strutil"),
+            ], commit: false)
+        defer { repository.remove() }
+        let oracle = try GoListOracle()
+        await #expect {
+            try await oracle.graph(of: repository.root, platform: .lambda)
+        } throws: { error in
+            guard case GoListFailure.listFailed(let unit, let output) = error else { return false }
+            return unit == "module(.)" && output.stderr.contains("inconsistent vendoring")
+        }
+    }
+
     @Test("compare reports each kind of difference and nothing for an equal graph")
     func comparison() throws {
         let graph = try Self.sampleGraph()
