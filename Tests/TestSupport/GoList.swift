@@ -129,57 +129,99 @@ public struct GoToolchain: Hashable, Sendable {
 public struct GoListPackage: Codable, Hashable, Sendable {
     /// A module as go list describes it.
     public struct Module: Codable, Hashable, Sendable {
+        /// go list's `Path`.
         public var Path: String
+        /// go list's `Version`.
         public var Version: String?
+        /// go list's `Dir`.
         public var Dir: String?
+        /// go list's `Main`.
         public var Main: Bool?
+        /// go list's `GoVersion`.
         public var GoVersion: String?
+        /// go list's `Replace`.
         public var Replace: Replacement?
     }
 
     /// The replacement of a module (go list's `Module.Replace`).
     public struct Replacement: Codable, Hashable, Sendable {
+        /// go list's `Path`.
         public var Path: String
+        /// go list's `Version`.
         public var Version: String?
+        /// go list's `Dir`.
         public var Dir: String?
+        /// go list's `GoVersion`.
         public var GoVersion: String?
     }
 
     /// A package error (`Error`, `DepsErrors`).
     public struct PackageError: Codable, Hashable, Sendable {
+        /// go list's `ImportStack`.
         public var ImportStack: [String]?
+        /// go list's `Pos`.
         public var Pos: String?
+        /// go list's `Err`.
         public var Err: String
     }
 
+    /// go list's `ImportPath`.
     public var ImportPath: String
+    /// go list's `Dir`.
     public var Dir: String?
+    /// go list's `Name`.
     public var Name: String?
+    /// go list's `Module`.
     public var Module: Module?
+    /// go list's `Standard`.
     public var Standard: Bool?
+    /// go list's `GoFiles`.
     public var GoFiles: [String]?
+    /// go list's `CgoFiles`.
     public var CgoFiles: [String]?
+    /// go list's `IgnoredGoFiles`.
     public var IgnoredGoFiles: [String]?
+    /// go list's `InvalidGoFiles`.
     public var InvalidGoFiles: [String]?
+    /// go list's `TestGoFiles`.
     public var TestGoFiles: [String]?
+    /// go list's `XTestGoFiles`.
     public var XTestGoFiles: [String]?
+    /// go list's `EmbedFiles`.
     public var EmbedFiles: [String]?
+    /// go list's `EmbedPatterns`.
     public var EmbedPatterns: [String]?
+    /// go list's `TestEmbedPatterns`.
     public var TestEmbedPatterns: [String]?
+    /// go list's `XTestEmbedPatterns`.
     public var XTestEmbedPatterns: [String]?
+    /// go list's `CFiles`.
     public var CFiles: [String]?
+    /// go list's `HFiles`.
     public var HFiles: [String]?
+    /// go list's `SFiles`.
     public var SFiles: [String]?
+    /// go list's `SysoFiles`.
     public var SysoFiles: [String]?
+    /// go list's `Imports`.
     public var Imports: [String]?
+    /// go list's `ImportMap`.
     public var ImportMap: [String: String]?
+    /// go list's `TestImports`.
     public var TestImports: [String]?
+    /// go list's `XTestImports`.
     public var XTestImports: [String]?
+    /// go list's `Deps`.
     public var Deps: [String]?
+    /// go list's `DepOnly`.
     public var DepOnly: Bool?
+    /// go list's `Error`.
     public var Error: PackageError?
+    /// go list's `DepsErrors`.
     public var DepsErrors: [PackageError]?
+    /// go list's `Incomplete`.
     public var Incomplete: Bool?
+    /// go list's `Match`.
     public var Match: [String]?
 
     /// Decodes the concatenated JSON objects go list prints.
@@ -298,6 +340,7 @@ public struct GoBuildUnit: Hashable, Sendable, Codable, CustomStringConvertible 
 
 /// One package as go list reports it, with directories made repository-relative.
 public struct OraclePackage: Hashable, Sendable, Codable {
+    /// go list's `ImportPath`.
     public var importPath: String
     /// Repository-relative directory; `nil` for standard, module-cache and unresolved packages.
     public var dir: String?
@@ -305,30 +348,47 @@ public struct OraclePackage: Hashable, Sendable, Codable {
     public var name: String?
     /// The module path (`nil` for the standard library and unresolved imports).
     public var module: String?
+    /// go list's `Standard`.
     public var standard: Bool
+    /// go list's `GoFiles`, sorted.
     public var goFiles: [String]
+    /// go list's `CgoFiles`, sorted.
     public var cgoFiles: [String]
+    /// go list's `IgnoredGoFiles`, sorted.
     public var ignoredGoFiles: [String]
+    /// go list's `TestGoFiles`, sorted.
     public var testGoFiles: [String]
+    /// go list's `XTestGoFiles`, sorted.
     public var xTestGoFiles: [String]
+    /// go list's `EmbedPatterns`, sorted.
     public var embedPatterns: [String]
     /// Embedded files, relative to the package directory (as go list gives them).
     public var embedFiles: [String]
+    /// go list's `TestEmbedPatterns`, sorted.
     public var testEmbedPatterns: [String]
+    /// go list's `XTestEmbedPatterns`, sorted.
     public var xTestEmbedPatterns: [String]
+    /// go list's `CFiles`, sorted.
     public var cFiles: [String]
+    /// go list's `HFiles`, sorted.
     public var hFiles: [String]
+    /// go list's `SFiles`, sorted.
     public var sFiles: [String]
+    /// go list's `SysoFiles`, sorted.
     public var sysoFiles: [String]
     /// Resolved imports (go list's `Imports`; includes the pseudo-package `C` of cgo files).
     public var imports: [String]
+    /// go list's `TestImports`, sorted.
     public var testImports: [String]
+    /// go list's `XTestImports`, sorted.
     public var xTestImports: [String]
     /// The transitive imports (go list's `Deps`).
     public var deps: [String]
     /// go list's `Error.Err`, when the package itself has an error.
     public var error: String?
+    /// go list's `DepsErrors`, sorted.
     public var depsErrors: [String]
+    /// go list's `Incomplete`.
     public var incomplete: Bool
 
     /// `CFiles + HFiles + SFiles + SysoFiles`, sorted: the non-Go inputs of the package.
@@ -370,6 +430,7 @@ public struct OraclePackage: Hashable, Sendable, Codable {
 public struct OracleTarget: Hashable, Sendable, Codable {
     /// Repository-relative directory (`.` for the root).
     public var dir: String
+    /// The import path of the main package.
     public var importPath: String
     /// The non-standard packages of the closure, sorted, the target itself excluded.
     public var deps: [String]
@@ -384,7 +445,9 @@ public struct OracleTarget: Hashable, Sendable, Codable {
 
 /// What go list says about a repository on one platform.
 public struct OracleGraph: Hashable, Sendable, Codable {
+    /// The platform listed for.
     public var platform: GoPlatform
+    /// The build units, each listed by one go list run.
     public var units: [GoBuildUnit]
     /// Every listed package by import path. Usually one answer; two or more when units
     /// resolved the same import path differently.
@@ -432,6 +495,7 @@ public struct OracleGraph: Hashable, Sendable, Codable {
 
 /// Runs `go list -e -deps -json` over a repository, unit by unit, and builds an ``OracleGraph``.
 public struct GoListOracle: Sendable {
+    /// The toolchain that runs go list.
     public var toolchain: GoToolchain
 
     /// An oracle using `toolchain`.
