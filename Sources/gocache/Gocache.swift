@@ -11,6 +11,7 @@ struct Gocache: AsyncParsableCommand {
         version: GocacheVersion.tool,
         subcommands: [
             VersionCommand.self,
+            CacheCommand.self,
         ])
 
     /// Runs the command line with gocache's exit-status contract: 0 success, 1 a build,
