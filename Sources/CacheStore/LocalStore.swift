@@ -397,6 +397,9 @@ public struct StoreStatistics: Hashable, Sendable, Codable {
     public var newestUse: Double?
     /// Bytes in blobs and entries.
     public var totalBytes: Int64 { blobBytes + entryBytes }
+
+    /// Empty statistics.
+    public init() {}
 }
 
 /// What `LocalStore.verify()` checked and removed.
