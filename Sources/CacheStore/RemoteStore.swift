@@ -28,7 +28,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
     public struct Configuration: Hashable, Sendable {
         /// Read the remote but never write to it (`--remote-read-only`).
         public var readOnly: Bool
-        /// Seconds a request may stay idle before it fails.
+        /// Seconds a request may stay idle before it fails (rounded up to whole seconds, at least 1).
         public var timeout: Double
         /// Extra attempts after a failed request.
         public var retries: Int
@@ -114,7 +114,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         self.configuration = configuration
         self.warnings = warnings
         let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = configuration.timeout
+        sessionConfiguration.timeoutIntervalForRequest = Self.effectiveTimeout(configuration.timeout)
         sessionConfiguration.timeoutIntervalForResource = max(configuration.timeout * 6, 60)
         sessionConfiguration.urlCache = nil
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -259,7 +259,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
     private func perform(_ method: String, _ area: Area, _ digest: SHA256Digest, body: Data?) async -> Outcome {
         var request = URLRequest(url: base.appendingPathComponent(area.rawValue).appendingPathComponent(digest.hex))
         request.httpMethod = method
-        request.timeoutInterval = configuration.timeout
+        request.timeoutInterval = Self.effectiveTimeout(configuration.timeout)
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         if let body {
             request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
@@ -317,6 +317,13 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
             return state.warnedDigests.insert(digest).inserted
         }
         if first { warnings.report(message) }
+    }
+
+    /// The timeout handed to URLSession: whole seconds, at least 1. FoundationNetworking on
+    /// Linux truncates a fractional timeout to whole seconds, so 0.5 s would fail every request
+    /// at once.
+    static func effectiveTimeout(_ seconds: Double) -> Double {
+        max(1, seconds.rounded(.up))
     }
 
     /// A transport error in words, without the URL (which could carry credentials).
