@@ -13,8 +13,9 @@ public struct RepositorySession: Sendable {
     /// nil), finds the toolchain and loads the graph with the resolved settings.
     public static func open(
         path: String, revision: String?, overrides: SettingsOverrides, goBinary: String?,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String]? = nil
     ) async throws -> RepositorySession {
+        let environment = environment ?? ProcessInfo.processInfo.environment
         let location = try RepositoryLocation.discover(from: path)
         let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
             ?? Snapshot.worktree(location)

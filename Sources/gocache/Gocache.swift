@@ -14,6 +14,7 @@ struct Gocache: AsyncParsableCommand {
             GraphCommand.self,
             HashCommand.self,
             VersionCommand.self,
+            CacheCommand.self,
             ExampleCommand.self,
         ])
 

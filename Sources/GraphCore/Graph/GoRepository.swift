@@ -139,7 +139,7 @@ public struct GoRepository: Sendable {
     static func context(for settings: BuildSettings, goRoot minor: Int, toolTags: [String]) -> BuildContext {
         BuildContext(
             goos: settings.goos, goarch: settings.goarch, cgoEnabled: settings.cgoEnabled,
-            buildTags: settings.tags + toolTags.filter { !settings.tags.contains($0) }, goMinorVersion: minor)
+            buildTags: settings.tags, goMinorVersion: minor, toolTags: toolTags)
     }
 
     /// Directories hidden by a module's `ignore` directive (repository-relative): `./x` is

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Loads the packages of one build unit for one platform, as `go list -e -deps` does:
 /// import resolution (main modules, local replacements, vendor/, external modules, the
 /// standard library and its vendor directory), //go:embed resolution, the implicit

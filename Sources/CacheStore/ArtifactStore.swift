@@ -1,0 +1,29 @@
+/// A store of blobs addressed by their SHA-256 and of action entries (key → manifest).
+///
+/// Every implementation verifies what it returns: a blob's bytes hash to the digest asked
+/// for, a manifest carries the key asked for and all its artifacts are present. Anything
+/// else is a miss (`nil` or `false`), never a wrong artifact.
+public protocol ArtifactStore: Sendable {
+    /// The bytes of a blob, verified against `digest`; `nil` on a miss.
+    func blob(_ digest: SHA256Digest) async throws -> [UInt8]?
+
+    /// Copies a blob to `path` (atomically, verified); `false` on a miss, leaving `path` untouched.
+    func copyBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool
+
+    /// Whether the store holds a blob (without reading it).
+    func containsBlob(_ digest: SHA256Digest) async throws -> Bool
+
+    /// Stores bytes and returns their digest.
+    @discardableResult
+    func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest
+
+    /// Stores a file's content and returns its digest.
+    @discardableResult
+    func putBlob(fileAt path: String) async throws -> SHA256Digest
+
+    /// The manifest stored under `key`, if it is intact and all its artifacts are present.
+    func manifest(for key: SHA256Digest) async throws -> ArtifactManifest?
+
+    /// Stores a manifest under its `key` (store its blobs first).
+    func putManifest(_ manifest: ArtifactManifest) async throws
+}

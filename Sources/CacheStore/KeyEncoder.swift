@@ -1,0 +1,169 @@
+/// The canonical, framed encoding of a key's inputs, and its SHA-256.
+///
+/// The encoding is: the domain tag and version, then every field sorted by tag (bytes), then by encoded value.
+/// Each field is written as its tag (length-prefixed), a kind byte, and its value:
+/// absent (`0x00`, no payload), bytes (`0x01`, 8-byte big-endian length, bytes) or a list
+/// (`0x02`, 8-byte count, then each element length-prefixed, elements sorted). Lengths make
+/// the encoding unambiguous — `["ab", "c"]` and `["a", "bc"]` differ — and the kind byte
+/// keeps an absent field apart from an empty one. Fields are sorted, so the order in which
+/// they are added does not matter; a tag may repeat (for example once per file).
+///
+/// `lines` keeps the same material in readable form beside the key, so a user can see why
+/// two keys differ.
+public struct KeyEncoder: Hashable, Sendable {
+    /// What a key is for, such as `gocache.target`; part of the encoding.
+    public let domain: String
+    /// The version of the recipe that fills the encoder; part of the encoding.
+    public let version: Int
+    private var entries: [Entry] = []
+
+    private struct Entry: Hashable, Sendable {
+        var tag: String
+        var value: Value
+        /// The framed bytes of this field, computed once.
+        var encoded: [UInt8]
+    }
+
+    private enum Value: Hashable, Sendable {
+        case absent
+        case text(String)
+        case bytes([UInt8])
+        case list([String])
+    }
+
+    /// Starts an encoding for a domain and a recipe version.
+    public init(domain: String, version: Int) {
+        self.domain = domain
+        self.version = version
+    }
+
+    /// Adds a text field; `nil` is written explicitly as absent (distinct from `""`).
+    public mutating func field(_ tag: String, _ value: String?) {
+        if let value { append(tag, .text(value)) } else { append(tag, .absent) }
+    }
+
+    /// Adds a field of raw bytes.
+    public mutating func field(_ tag: String, bytes: [UInt8]) {
+        append(tag, .bytes(bytes))
+    }
+
+    /// Adds a field holding a digest (for example of a file's content).
+    public mutating func field(_ tag: String, digest: SHA256Digest) {
+        append(tag, .text(digest.hex))
+    }
+
+    /// Adds an integer field, written in decimal.
+    public mutating func field(_ tag: String, _ value: Int) {
+        append(tag, .text(String(value)))
+    }
+
+    /// Adds a boolean field, written as `true` or `false`.
+    public mutating func field(_ tag: String, _ value: Bool) {
+        append(tag, .text(value ? "true" : "false"))
+    }
+
+    /// Adds a list field: the values are sorted, then each is framed on its own.
+    public mutating func fields(_ tag: String, _ values: [String]) {
+        append(tag, .list(values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }))
+    }
+
+    /// The canonical encoding: header, then the fields in sorted order.
+    public var encoding: [UInt8] {
+        var out: [UInt8] = []
+        Self.frame(Array("gocache-key".utf8), into: &out)
+        Self.frame(Array(domain.utf8), into: &out)
+        Self.frame(Array(String(version).utf8), into: &out)
+        for entry in sortedEntries { out.append(contentsOf: entry.encoded) }
+        return out
+    }
+
+    /// The SHA-256 of `encoding`.
+    public func digest() throws(CryptoError) -> SHA256Digest {
+        try SHA256Hasher.hash(encoding)
+    }
+
+    /// The material in readable form, one field per line, in encoding order: the domain and
+    /// version first, then `tag = value` with strings quoted and absent fields as `<absent>`.
+    public var lines: [String] {
+        var result = ["domain = \(Self.quote(domain))", "version = \(version)"]
+        for entry in sortedEntries {
+            let rendered: String
+            switch entry.value {
+            case .absent: rendered = "<absent>"
+            case .text(let text): rendered = Self.quote(text)
+            case .bytes(let bytes): rendered = "0x" + Self.hex(bytes)
+            case .list(let values): rendered = "[" + values.map(Self.quote).joined(separator: ", ") + "]"
+            }
+            result.append("\(entry.tag) = \(rendered)")
+        }
+        return result
+    }
+
+    private var sortedEntries: [Entry] {
+        entries.sorted { lhs, rhs in
+            if lhs.tag != rhs.tag { return Array(lhs.tag.utf8).lexicographicallyPrecedes(Array(rhs.tag.utf8)) }
+            return lhs.encoded.lexicographicallyPrecedes(rhs.encoded)
+        }
+    }
+
+    private mutating func append(_ tag: String, _ value: Value) {
+        var out: [UInt8] = []
+        Self.frame(Array(tag.utf8), into: &out)
+        switch value {
+        case .absent:
+            out.append(0x00)
+        case .text(let text):
+            out.append(0x01)
+            Self.frame(Array(text.utf8), into: &out)
+        case .bytes(let bytes):
+            out.append(0x01)
+            Self.frame(bytes, into: &out)
+        case .list(let values):
+            out.append(0x02)
+            Self.appendLength(values.count, to: &out)
+            for value in values { Self.frame(Array(value.utf8), into: &out) }
+        }
+        entries.append(Entry(tag: tag, value: value, encoded: out))
+    }
+
+    private static func frame(_ bytes: [UInt8], into out: inout [UInt8]) {
+        appendLength(bytes.count, to: &out)
+        out.append(contentsOf: bytes)
+    }
+
+    private static func appendLength(_ length: Int, to out: inout [UInt8]) {
+        let value = UInt64(length)
+        for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A double-quoted string with `"`, `\` and control characters escaped.
+    private static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7f {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,441 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The content-addressed store on the local disk, in `<cacheDir>/store/`.
+///
+/// Layout: blobs at `cas/<aa>/<hex>` (named by the SHA-256 of their content), action
+/// entries at `ac/<aa>/<hex>` (named by the key; the file is a header line with the SHA-256
+/// of the manifest JSON that follows). `<aa>` is the first two hex digits.
+///
+/// Writes are atomic: a temporary file in the same directory, `fsync`, `rename` into
+/// place, `fsync` of the directory. A process killed mid-write leaves at most a
+/// `.tmp-*` file, which no read looks at and `verify`/`gc` remove once stale. Many
+/// processes may read and write at once without a lock: a rename replaces a name
+/// atomically and two writers of one blob write the same bytes. Only `gc` takes a lock
+/// file, so two collections do not race.
+///
+/// Every read verifies: a blob must hash to its name, an entry must match its header's
+/// digest and carry the key it is stored under. A corrupt or truncated file is a miss and
+/// is removed. A hit refreshes the file's times, which `gc` uses as "last use".
+///
+/// The methods do blocking file I/O on the calling thread.
+public final class LocalStore: ArtifactStore, CustomStringConvertible {
+    /// The store directory, `<cacheDir>/store`.
+    public let root: String
+
+    /// Temporary files older than this are treated as left by a crashed writer.
+    static let staleTemporaryAge: Double = 3600
+
+    /// Opens (lazily creating) the store inside a cache directory.
+    public init(cacheDirectory: String) {
+        self.root = cacheDirectory + "/store"
+    }
+
+    /// `local store <root>`.
+    public var description: String { "local store \(root)" }
+
+    /// The path of a blob (which may not exist).
+    public func blobPath(_ digest: SHA256Digest) -> String {
+        Self.shardedPath(root + "/cas", digest)
+    }
+
+    /// The path of an action entry (which may not exist).
+    public func entryPath(_ key: SHA256Digest) -> String {
+        Self.shardedPath(root + "/ac", key)
+    }
+
+    // MARK: Blobs
+
+    public func blob(_ digest: SHA256Digest) async throws -> [UInt8]? {
+        try readBlob(digest)
+    }
+
+    public func copyBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        let source = blobPath(digest)
+        guard let input = try FileDescriptor.openIfExists(source) else { return false }
+        defer { input.close() }
+        let directory = Posix.directoryName(path)
+        try Posix.makeDirectories(directory)
+        let temporary = directory + "/" + Posix.temporaryName()
+        let output = try FileDescriptor.open(temporary, .createExclusive)
+        var keep = false
+        defer {
+            output.close()
+            if !keep { try? Posix.remove(temporary) }
+        }
+        var hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
+        while true {
+            let count = try input.read(into: &buffer)
+            if count == 0 { break }
+            try buffer.withUnsafeBytes { pointer in
+                let chunk = UnsafeRawBufferPointer(rebasing: pointer.prefix(count))
+                hasher.update(chunk)
+                try output.write(chunk)
+            }
+        }
+        guard try hasher.finalize() == digest else {
+            try removeIfUnchanged(source, opened: input)
+            return false
+        }
+        try output.sync()
+        try Posix.rename(temporary, path)
+        keep = true
+        try Posix.syncDirectory(directory)
+        Posix.touch(source)
+        return true
+    }
+
+    public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
+        try Posix.status(blobPath(digest)) != nil
+    }
+
+    @discardableResult
+    public func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest {
+        let digest = try SHA256Hasher.hash(bytes)
+        let path = blobPath(digest)
+        if let existing = try Posix.status(path), Int(existing.st_size) == bytes.count {
+            Posix.touch(path)
+            return digest
+        }
+        try bytes.withUnsafeBytes { pointer in try Posix.writeAtomically(pointer, to: path) }
+        return digest
+    }
+
+    @discardableResult
+    public func putBlob(fileAt path: String) async throws -> SHA256Digest {
+        let input = try FileDescriptor.open(path, .readOnly)
+        defer { input.close() }
+        let staging = root + "/cas"
+        try Posix.makeDirectories(staging)
+        let temporary = staging + "/" + Posix.temporaryName()
+        let output = try FileDescriptor.open(temporary, .createExclusive)
+        var placed = false
+        defer {
+            output.close()
+            if !placed { try? Posix.remove(temporary) }
+        }
+        var hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
+        while true {
+            let count = try input.read(into: &buffer)
+            if count == 0 { break }
+            try buffer.withUnsafeBytes { pointer in
+                let chunk = UnsafeRawBufferPointer(rebasing: pointer.prefix(count))
+                hasher.update(chunk)
+                try output.write(chunk)
+            }
+        }
+        let digest = try hasher.finalize()
+        try output.sync()
+        let destination = blobPath(digest)
+        let directory = Posix.directoryName(destination)
+        try Posix.makeDirectories(directory)
+        try Posix.rename(temporary, destination)
+        placed = true
+        try Posix.syncDirectory(directory)
+        return digest
+    }
+
+    // MARK: Action entries
+
+    public func manifest(for key: SHA256Digest) async throws -> ArtifactManifest? {
+        let path = entryPath(key)
+        guard let file = try FileDescriptor.openIfExists(path) else { return nil }
+        defer { file.close() }
+        let bytes = try file.readAll()
+        guard let manifest = try Self.decodeEntry(bytes), manifest.key == key else {
+            try removeIfUnchanged(path, opened: file)
+            return nil
+        }
+        for artifact in manifest.artifacts where try Posix.status(blobPath(artifact.digest)) == nil {
+            return nil
+        }
+        Posix.touch(path)
+        for artifact in manifest.artifacts { Posix.touch(blobPath(artifact.digest)) }
+        return manifest
+    }
+
+    public func putManifest(_ manifest: ArtifactManifest) async throws {
+        let bytes = try Self.encodeEntry(manifest)
+        try bytes.withUnsafeBytes { pointer in
+            try Posix.writeAtomically(pointer, to: entryPath(manifest.key))
+        }
+    }
+
+    // MARK: Maintenance
+
+    /// Counts and sizes of what the store holds.
+    public func stats() throws -> StoreStatistics {
+        var statistics = StoreStatistics()
+        for file in try listFiles() {
+            switch file.kind {
+            case .blob:
+                statistics.blobCount += 1
+                statistics.blobBytes += file.size
+            case .entry:
+                statistics.entryCount += 1
+                statistics.entryBytes += file.size
+            }
+            statistics.oldestUse = min(statistics.oldestUse ?? file.lastUse, file.lastUse)
+            statistics.newestUse = max(statistics.newestUse ?? file.lastUse, file.lastUse)
+        }
+        return statistics
+    }
+
+    /// Reads and checks every blob and entry, removing the corrupt ones and stale
+    /// temporary files.
+    public func verify() throws -> VerifyReport {
+        var report = VerifyReport()
+        report.removedTemporaryFiles = try removeStaleTemporaryFiles()
+        for file in try listFiles() {
+            guard let fd = try FileDescriptor.openIfExists(file.path) else { continue }
+            defer { fd.close() }
+            switch file.kind {
+            case .blob:
+                report.checkedBlobs += 1
+                var hasher = SHA256Hasher()
+                var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
+                while true {
+                    let count = try fd.read(into: &buffer)
+                    if count == 0 { break }
+                    hasher.update(buffer[0..<count])
+                }
+                if try hasher.finalize() != file.digest {
+                    try removeIfUnchanged(file.path, opened: fd)
+                    report.removed.append(.init(kind: .blob, digest: file.digest, reason: "content does not match its digest"))
+                }
+            case .entry:
+                report.checkedEntries += 1
+                let bytes = try fd.readAll()
+                let reason: String?
+                if let manifest = try Self.decodeEntry(bytes) {
+                    reason = manifest.key == file.digest ? nil : "manifest is for key \(manifest.key.hex)"
+                } else {
+                    reason = "header digest does not match the manifest (truncated or altered)"
+                }
+                if let reason {
+                    try removeIfUnchanged(file.path, opened: fd)
+                    report.removed.append(.init(kind: .entry, digest: file.digest, reason: reason))
+                }
+            }
+        }
+        return report
+    }
+
+    /// Removes least recently used blobs and entries until the store holds at most
+    /// `maxBytes`, then entries whose artifacts are gone. Holds `gc.lock` while it runs.
+    public func gc(maxBytes: Int64) throws -> GCReport {
+        try Posix.makeDirectories(root)
+        let lockPath = root + "/gc.lock"
+        let lock = try FileDescriptor.open(lockPath, .createOrOpen)
+        defer { lock.close() }
+        while flock(lock.raw, LOCK_EX) != 0 {
+            if errno != EINTR { throw StoreError(operation: "lock", path: lockPath, code: errno) }
+        }
+        defer { _ = flock(lock.raw, LOCK_UN) }
+
+        var report = GCReport()
+        report.removedTemporaryFiles = try removeStaleTemporaryFiles()
+        let files = try listFiles().sorted { ($0.lastUse, $0.path) < ($1.lastUse, $1.path) }
+        var total = files.reduce(Int64(0)) { $0 + $1.size }
+        var survivors: [StoreFile] = []
+        for file in files {
+            if total > maxBytes {
+                try Posix.remove(file.path)
+                total -= file.size
+                report.freedBytes += file.size
+                switch file.kind {
+                case .blob: report.removedBlobs += 1
+                case .entry: report.removedEntries += 1
+                }
+            } else {
+                survivors.append(file)
+            }
+        }
+        // An entry whose artifacts are gone can never hit again: drop it.
+        for file in survivors where file.kind == .entry {
+            guard let fd = try FileDescriptor.openIfExists(file.path) else { continue }
+            let bytes: [UInt8]
+            do {
+                defer { fd.close() }
+                bytes = try fd.readAll()
+            }
+            let manifest = try Self.decodeEntry(bytes)
+            let dangling = try manifest.map { manifest in
+                try manifest.artifacts.contains { try Posix.status(blobPath($0.digest)) == nil }
+            } ?? true
+            if dangling {
+                try Posix.remove(file.path)
+                total -= file.size
+                report.freedBytes += file.size
+                report.removedEntries += 1
+            }
+        }
+        report.remainingBytes = total
+        return report
+    }
+
+    // MARK: Internals
+
+    enum Kind { case blob, entry }
+
+    struct StoreFile {
+        var kind: Kind
+        var digest: SHA256Digest
+        var path: String
+        var size: Int64
+        var lastUse: Double
+    }
+
+    /// Every blob and entry file whose name is a digest (temporary files excluded).
+    func listFiles() throws(StoreError) -> [StoreFile] {
+        var files: [StoreFile] = []
+        for (kind, directory) in [(Kind.blob, root + "/cas"), (Kind.entry, root + "/ac")] {
+            for shard in try Posix.listDirectory(directory) where shard.utf8.count == 2 && !shard.hasPrefix(".") {
+                let shardPath = directory + "/" + shard
+                for name in try Posix.listDirectory(shardPath) {
+                    guard let digest = SHA256Digest(hex: name), name.hasPrefix(shard) else { continue }
+                    let path = shardPath + "/" + name
+                    guard let info = try Posix.status(path), (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                    files.append(StoreFile(kind: kind, digest: digest, path: path, size: Int64(info.st_size), lastUse: Posix.lastUse(info)))
+                }
+            }
+        }
+        return files
+    }
+
+    /// Removes `.tmp-*` files older than `staleTemporaryAge`; returns how many.
+    func removeStaleTemporaryFiles() throws(StoreError) -> Int {
+        var removed = 0
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var directories = [root + "/cas", root + "/ac"]
+        for top in [root + "/cas", root + "/ac"] {
+            for shard in try Posix.listDirectory(top) where !shard.hasPrefix(".") { directories.append(top + "/" + shard) }
+        }
+        for directory in directories {
+            for name in try Posix.listDirectory(directory) where name.hasPrefix(".tmp-") {
+                let path = directory + "/" + name
+                guard let info = try Posix.status(path) else { continue }
+                if Double(now.tv_sec) - Posix.lastUse(info) > Self.staleTemporaryAge {
+                    try Posix.remove(path)
+                    removed += 1
+                }
+            }
+        }
+        return removed
+    }
+
+    private func readBlob(_ digest: SHA256Digest) throws -> [UInt8]? {
+        let path = blobPath(digest)
+        guard let file = try FileDescriptor.openIfExists(path) else { return nil }
+        defer { file.close() }
+        let bytes = try file.readAll()
+        guard try SHA256Hasher.hash(bytes) == digest else {
+            try removeIfUnchanged(path, opened: file)
+            return nil
+        }
+        Posix.touch(path)
+        return bytes
+    }
+
+    /// Removes a corrupt file, unless another process has meanwhile renamed a new file
+    /// into its place (then the name holds a different inode, which is left alone).
+    private func removeIfUnchanged(_ path: String, opened file: FileDescriptor) throws(StoreError) {
+        let opened = try file.status()
+        guard let current = try Posix.status(path) else { return }
+        if current.st_ino == opened.st_ino && current.st_dev == opened.st_dev {
+            try Posix.remove(path)
+        }
+    }
+
+    private static func shardedPath(_ directory: String, _ digest: SHA256Digest) -> String {
+        let hex = digest.hex
+        return directory + "/" + hex.prefix(2) + "/" + hex
+    }
+
+    static let entryMagic = "gocache-ac 1 "
+
+    /// `gocache-ac 1 <sha256 of payload>\n<manifest JSON>`.
+    static func encodeEntry(_ manifest: ArtifactManifest) throws -> [UInt8] {
+        let payload = try manifest.encoded()
+        let digest = try SHA256Hasher.hash(payload)
+        return Array((entryMagic + digest.hex + "\n").utf8) + payload
+    }
+
+    /// The manifest of an entry file, or `nil` if the header does not match the payload.
+    static func decodeEntry(_ bytes: [UInt8]) throws -> ArtifactManifest? {
+        let magic = Array(entryMagic.utf8)
+        let headerLength = magic.count + 64 + 1
+        guard bytes.count > headerLength, Array(bytes[0..<magic.count]) == magic,
+              bytes[headerLength - 1] == UInt8(ascii: "\n"),
+              let expected = SHA256Digest(hex: String(decoding: bytes[magic.count..<(headerLength - 1)], as: UTF8.self))
+        else { return nil }
+        let payload = Array(bytes[headerLength...])
+        guard try SHA256Hasher.hash(payload) == expected else { return nil }
+        return try? ArtifactManifest.decode(payload)
+    }
+}
+
+/// Counts and sizes of a local store, from `LocalStore.stats()`.
+public struct StoreStatistics: Hashable, Sendable, Codable {
+    /// Number of blobs.
+    public var blobCount = 0
+    /// Bytes in blobs.
+    public var blobBytes: Int64 = 0
+    /// Number of action entries.
+    public var entryCount = 0
+    /// Bytes in action entries.
+    public var entryBytes: Int64 = 0
+    /// Seconds since the epoch of the least recent use, if the store is not empty.
+    public var oldestUse: Double?
+    /// Seconds since the epoch of the most recent use, if the store is not empty.
+    public var newestUse: Double?
+    /// Bytes in blobs and entries.
+    public var totalBytes: Int64 { blobBytes + entryBytes }
+
+    /// Empty statistics.
+    public init() {}
+}
+
+/// What `LocalStore.verify()` checked and removed.
+public struct VerifyReport: Hashable, Sendable, Codable {
+    /// One removed blob or entry and why.
+    public struct Removal: Hashable, Sendable, Codable {
+        /// Which part of the store the file was in.
+        public enum Kind: String, Hashable, Sendable, Codable { case blob, entry }
+        /// Blob or entry.
+        public var kind: Kind
+        /// Its name: the content digest of a blob, the key of an entry.
+        public var digest: SHA256Digest
+        /// What was wrong with it.
+        public var reason: String
+    }
+
+    /// Blobs read and hashed.
+    public var checkedBlobs = 0
+    /// Entries read and checked.
+    public var checkedEntries = 0
+    /// Corrupt files removed.
+    public var removed: [Removal] = []
+    /// Stale temporary files of crashed writers removed (not corruption).
+    public var removedTemporaryFiles = 0
+}
+
+/// What `LocalStore.gc(maxBytes:)` removed.
+public struct GCReport: Hashable, Sendable, Codable {
+    /// Blobs removed.
+    public var removedBlobs = 0
+    /// Entries removed (least recently used, or left without their artifacts).
+    public var removedEntries = 0
+    /// Stale temporary files removed.
+    public var removedTemporaryFiles = 0
+    /// Bytes freed.
+    public var freedBytes: Int64 = 0
+    /// Bytes the store holds afterwards.
+    public var remainingBytes: Int64 = 0
+}

@@ -1,0 +1,375 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// A remote cache speaking the HTTP protocol of bazel-remote and of nginx with WebDAV:
+/// `GET`, `PUT` and `HEAD` on `<base>/cas/<sha256>` (blobs) and `<base>/ac/<sha256>`
+/// (action entries, here a manifest's JSON).
+///
+/// A remote never fails a build. Refused connections, timeouts, 5xx answers, resets and
+/// truncated bodies are retried a bounded number of times; if the request still fails the
+/// remote is switched off for the rest of this store's life with one warning, and every
+/// later call is a miss (reads) or a no-op (writes). A body that does not hash to its
+/// digest (or an entry that does not parse or names another key) is rejected, counted and
+/// warned about once per digest, and never returned. An entry is a hit only if every
+/// artifact it lists is present on the remote (`HEAD`).
+///
+/// Credentials — a bearer token from `GOCACHE_REMOTE_TOKEN`, or `user:password@` in the
+/// URL for basic auth — are sent in the `Authorization` header only and never appear in a
+/// description, warning or error (`description` shows `***` in their place).
+///
+/// bazel-remote checks `/ac/` bodies as REAPI `ActionResult` protobufs unless it runs with
+/// `--disable_http_ac_validation`; gocache stores manifests as JSON there, so that flag is
+/// required with bazel-remote.
+public final class RemoteStore: ArtifactStore, CustomStringConvertible {
+    /// Knobs of the HTTP client.
+    public struct Configuration: Hashable, Sendable {
+        /// Read the remote but never write to it (`--remote-read-only`).
+        public var readOnly: Bool
+        /// Seconds a request may stay idle before it fails (rounded up to whole seconds, at least 1).
+        public var timeout: Double
+        /// Extra attempts after a failed request.
+        public var retries: Int
+        /// Seconds before the first retry; doubled for each further one.
+        public var retryDelay: Double
+
+        /// Creates a configuration; the defaults suit CI against a cache in the same region.
+        public init(readOnly: Bool = false, timeout: Double = 10, retries: Int = 2, retryDelay: Double = 0.25) {
+            self.readOnly = readOnly
+            self.timeout = timeout
+            self.retries = retries
+            self.retryDelay = retryDelay
+        }
+    }
+
+    /// Counters of what the remote did during this store's life.
+    public struct Statistics: Hashable, Sendable {
+        /// Blobs and entries found.
+        public var hits = 0
+        /// Blobs and entries not found (or skipped because the remote is off).
+        public var misses = 0
+        /// Blobs and entries uploaded.
+        public var uploads = 0
+        /// Bodies rejected because they did not match their digest or key.
+        public var rejected = 0
+        /// Whether a fault has switched the remote off.
+        public var disabled = false
+    }
+
+    /// The environment variable holding a bearer token.
+    public static let tokenVariable = "GOCACHE_REMOTE_TOKEN"
+
+    /// The configuration in use.
+    public let configuration: Configuration
+    /// The base URL with any credentials replaced by `***`.
+    public let redactedURL: String
+    private let base: URL
+    private let authorization: String?
+    private let session: URLSession
+    private let warnings: StoreWarnings
+    private let state = Mutex(State())
+
+    private struct State {
+        var statistics = Statistics()
+        var warnedDigests: Set<SHA256Digest> = []
+    }
+
+    /// Creates a client for a remote cache.
+    ///
+    /// - Parameters:
+    ///   - url: `http(s)://[user:password@]host[:port][/prefix]`.
+    ///   - environment: where `GOCACHE_REMOTE_TOKEN` is looked up.
+    ///   - configuration: read-only mode, timeouts and retries.
+    ///   - warnings: where warnings go.
+    /// - Throws: `RemoteStoreError.invalidURL` (with credentials redacted).
+    public init(
+        url: String, environment: [String: String] = [:], configuration: Configuration = Configuration(),
+        warnings: StoreWarnings = StoreWarnings()
+    ) throws(RemoteStoreError) {
+        let redacted = Self.redact(url)
+        guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { throw RemoteStoreError.invalidURL(redacted) }
+        var authorization: String?
+        if let user = components.user {
+            let credentials = user.removingPercentEncoding.map { $0 } ?? user
+            let password = components.password.flatMap { $0.removingPercentEncoding } ?? ""
+            authorization = "Basic " + Data((credentials + ":" + password).utf8).base64EncodedString()
+        }
+        if let token = environment[Self.tokenVariable], !token.isEmpty {
+            authorization = "Bearer " + token
+        }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        while components.path.hasSuffix("/") { components.path.removeLast() }
+        guard let base = components.url else { throw RemoteStoreError.invalidURL(redacted) }
+
+        self.base = base
+        self.redactedURL = redacted
+        self.authorization = authorization
+        self.configuration = configuration
+        self.warnings = warnings
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.timeoutIntervalForRequest = Self.effectiveTimeout(configuration.timeout)
+        sessionConfiguration.timeoutIntervalForResource = max(configuration.timeout * 6, 60)
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        sessionConfiguration.httpShouldSetCookies = false
+        self.session = URLSession(configuration: sessionConfiguration)
+    }
+
+    deinit {
+        session.finishTasksAndInvalidate()
+    }
+
+    /// `remote cache <url>` with credentials redacted.
+    public var description: String { "remote cache \(redactedURL)" }
+
+    /// What the remote did so far.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    // MARK: ArtifactStore
+
+    public func blob(_ digest: SHA256Digest) async throws -> [UInt8]? {
+        guard let body = try await fetch(.cas, digest) else { return nil }
+        guard try SHA256Hasher.hash(body) == digest else {
+            reject(digest, "blob \(digest.hex) from \(description) did not match its digest; ignored it")
+            return nil
+        }
+        count { $0.hits += 1 }
+        return body
+    }
+
+    public func copyBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        guard let bytes = try await blob(digest) else { return false }
+        try bytes.withUnsafeBytes { pointer in try Posix.writeAtomically(pointer, to: path) }
+        return true
+    }
+
+    public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
+        await exists(.cas, digest)
+    }
+
+    @discardableResult
+    public func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest {
+        let digest = try SHA256Hasher.hash(bytes)
+        if configuration.readOnly || isDisabled { return digest }
+        if await exists(.cas, digest) { return digest }
+        await upload(.cas, digest, Data(bytes))
+        return digest
+    }
+
+    @discardableResult
+    public func putBlob(fileAt path: String) async throws -> SHA256Digest {
+        guard let file = try FileDescriptor.openIfExists(path) else {
+            throw StoreError(operation: "open", path: path, code: ENOENT)
+        }
+        let bytes: [UInt8]
+        do {
+            defer { file.close() }
+            bytes = try file.readAll()
+        }
+        return try await putBlob(bytes)
+    }
+
+    public func manifest(for key: SHA256Digest) async throws -> ArtifactManifest? {
+        guard let body = try await fetch(.ac, key) else { return nil }
+        guard let manifest = try? ArtifactManifest.decode(body), manifest.key == key else {
+            reject(key, "action entry \(key.hex) from \(description) is not a manifest for that key; ignored it")
+            return nil
+        }
+        for artifact in manifest.artifacts where !(await exists(.cas, artifact.digest)) {
+            count { $0.misses += 1 }
+            return nil
+        }
+        count { $0.hits += 1 }
+        return manifest
+    }
+
+    public func putManifest(_ manifest: ArtifactManifest) async throws {
+        if configuration.readOnly || isDisabled { return }
+        await upload(.ac, manifest.key, Data(try manifest.encoded()))
+    }
+
+    // MARK: HTTP
+
+    enum Area: String { case cas, ac }
+
+    private enum Outcome {
+        case found(Data)
+        case notFound
+        case failed(String)
+    }
+
+    private var isDisabled: Bool { state.withLock { $0.statistics.disabled } }
+
+    private func count(_ update: (inout Statistics) -> Void) {
+        state.withLock { update(&$0.statistics) }
+    }
+
+    /// GET; `nil` on a miss or a fault (faults switch the remote off).
+    private func fetch(_ area: Area, _ digest: SHA256Digest) async throws -> [UInt8]? {
+        if isDisabled {
+            count { $0.misses += 1 }
+            return nil
+        }
+        switch await perform("GET", area, digest, body: nil) {
+        case .found(let data):
+            return Array(data)
+        case .notFound:
+            count { $0.misses += 1 }
+            return nil
+        case .failed(let reason):
+            disable(reason)
+            count { $0.misses += 1 }
+            return nil
+        }
+    }
+
+    private func exists(_ area: Area, _ digest: SHA256Digest) async -> Bool {
+        if isDisabled { return false }
+        switch await perform("HEAD", area, digest, body: nil) {
+        case .found: return true
+        case .notFound: return false
+        case .failed(let reason):
+            disable(reason)
+            return false
+        }
+    }
+
+    private func upload(_ area: Area, _ digest: SHA256Digest, _ body: Data) async {
+        if configuration.readOnly || isDisabled { return }
+        switch await perform("PUT", area, digest, body: body) {
+        case .found: count { $0.uploads += 1 }
+        case .notFound: disable("PUT \(path(area, digest)) answered 404")
+        case .failed(let reason): disable(reason)
+        }
+    }
+
+    private func path(_ area: Area, _ digest: SHA256Digest) -> String {
+        "\(redactedURL)/\(area.rawValue)/\(digest.hex)"
+    }
+
+    /// One request with bounded retries. Transport errors, 5xx, 408 and 429 are retried;
+    /// 404 is a miss; any other status fails at once.
+    private func perform(_ method: String, _ area: Area, _ digest: SHA256Digest, body: Data?) async -> Outcome {
+        var request = URLRequest(url: base.appendingPathComponent(area.rawValue).appendingPathComponent(digest.hex))
+        request.httpMethod = method
+        request.timeoutInterval = Self.effectiveTimeout(configuration.timeout)
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        if let body {
+            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+            request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
+        }
+        let attempts = max(1, configuration.retries + 1)
+        var lastReason = ""
+        for attempt in 0..<attempts {
+            if attempt > 0 {
+                let delay = configuration.retryDelay * Double(1 << min(attempt - 1, 6))
+                try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            }
+            do {
+                let (data, response): (Data, URLResponse)
+                if let body {
+                    (data, response) = try await session.upload(for: request, from: body)
+                } else {
+                    (data, response) = try await session.data(for: request)
+                }
+                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                switch status {
+                case 200..<300:
+                    return .found(data)
+                case 404:
+                    return .notFound
+                case 408, 429, 500..<600:
+                    lastReason = "HTTP \(status)"
+                    continue
+                default:
+                    return .failed("\(method) \(path(area, digest)) answered HTTP \(status)")
+                }
+            } catch {
+                lastReason = Self.reason(error)
+            }
+        }
+        let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
+        return .failed("\(method) \(path(area, digest)) failed after \(tries): \(lastReason)")
+    }
+
+    /// Switches the remote off with one warning (the first fault only).
+    private func disable(_ reason: String) {
+        let first = state.withLock { state in
+            defer { state.statistics.disabled = true }
+            return !state.statistics.disabled
+        }
+        if first {
+            warnings.report("\(description) is unavailable (\(reason)); continuing without it")
+        }
+    }
+
+    private func reject(_ digest: SHA256Digest, _ message: String) {
+        let first = state.withLock { state in
+            state.statistics.rejected += 1
+            state.statistics.misses += 1
+            return state.warnedDigests.insert(digest).inserted
+        }
+        if first { warnings.report(message) }
+    }
+
+    /// The timeout handed to URLSession: whole seconds, at least 1. FoundationNetworking on
+    /// Linux truncates a fractional timeout to whole seconds, so 0.5 s would fail every request
+    /// at once.
+    static func effectiveTimeout(_ seconds: Double) -> Double {
+        max(1, seconds.rounded(.up))
+    }
+
+    /// A transport error in words, without the URL (which could carry credentials).
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? URLError else { return "transport error" }
+        switch error.code {
+        case .timedOut: return "timed out"
+        case .cannotConnectToHost: return "connection refused"
+        case .networkConnectionLost: return "connection lost"
+        case .cannotFindHost: return "unknown host"
+        case .notConnectedToInternet: return "network unreachable"
+        case .badServerResponse: return "bad server response"
+        case .secureConnectionFailed: return "TLS handshake failed"
+        case .cancelled: return "cancelled"
+        default: return "URL error \(error.code.rawValue)"
+        }
+    }
+
+    /// The URL with `user:password@` replaced by `***@`, and any query dropped.
+    static func redact(_ url: String) -> String {
+        var text = url
+        if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<query]) }
+        guard let schemeEnd = text.range(of: "://") else {
+            return text.contains("@") ? "***" : text
+        }
+        let authorityStart = schemeEnd.upperBound
+        let authorityEnd = text[authorityStart...].firstIndex(of: "/") ?? text.endIndex
+        let authority = text[authorityStart..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            text = String(text[..<authorityStart]) + "***@" + String(text[text.index(after: at)...])
+        }
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}
+
+/// A remote cache that cannot be used at all, reported before any request is made.
+public enum RemoteStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The URL is not `http(s)://host[:port][/prefix]` (credentials redacted).
+    case invalidURL(String)
+
+    /// `remote cache URL '<url>' is not ...`.
+    public var description: String {
+        switch self {
+        case .invalidURL(let url):
+            "remote cache URL '\(url)' is not of the form http(s)://[user:password@]host[:port][/prefix]"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+/// The local store in front of an optional remote: reads go local first, then remote, and
+/// remote hits are written to the local store; writes go to both (the remote skips them
+/// when read-only). A remote fault is a miss, never an error.
+public final class TieredStore: ArtifactStore, CustomStringConvertible {
+    /// The local store.
+    public let local: LocalStore
+    /// The remote cache, if any.
+    public let remote: RemoteStore?
+
+    /// Combines a local store with an optional remote.
+    public init(local: LocalStore, remote: RemoteStore?) {
+        self.local = local
+        self.remote = remote
+    }
+
+    /// Names both tiers (credentials redacted).
+    public var description: String {
+        if let remote { return "\(local.description) + \(remote.description)" }
+        return local.description
+    }
+
+    public func blob(_ digest: SHA256Digest) async throws -> [UInt8]? {
+        if let bytes = try await local.blob(digest) { return bytes }
+        guard let remote, let bytes = try await remote.blob(digest) else { return nil }
+        try await local.putBlob(bytes)
+        return bytes
+    }
+
+    public func copyBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        if try await local.copyBlob(digest, to: path) { return true }
+        guard try await fetchIntoLocal(digest) else { return false }
+        return try await local.copyBlob(digest, to: path)
+    }
+
+    public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
+        if try await local.containsBlob(digest) { return true }
+        return try await remote?.containsBlob(digest) ?? false
+    }
+
+    @discardableResult
+    public func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest {
+        let digest = try await local.putBlob(bytes)
+        if let remote { try await remote.putBlob(bytes) }
+        return digest
+    }
+
+    @discardableResult
+    public func putBlob(fileAt path: String) async throws -> SHA256Digest {
+        let digest = try await local.putBlob(fileAt: path)
+        if let remote, !remote.configuration.readOnly {
+            // Upload what the local store holds, so the remote gets exactly the verified bytes.
+            if let bytes = try await local.blob(digest) { try await remote.putBlob(bytes) }
+        }
+        return digest
+    }
+
+    /// A local hit, or a remote hit whose artifacts are then brought into the local store
+    /// (verified) before the entry is written locally and returned.
+    public func manifest(for key: SHA256Digest) async throws -> ArtifactManifest? {
+        if let manifest = try await local.manifest(for: key) { return manifest }
+        guard let remote, let manifest = try await remote.manifest(for: key) else { return nil }
+        for artifact in manifest.artifacts where !(try await local.containsBlob(artifact.digest)) {
+            guard try await fetchIntoLocal(artifact.digest) else { return nil }
+        }
+        try await local.putManifest(manifest)
+        return manifest
+    }
+
+    public func putManifest(_ manifest: ArtifactManifest) async throws {
+        try await local.putManifest(manifest)
+        if let remote { try await remote.putManifest(manifest) }
+    }
+
+    private func fetchIntoLocal(_ digest: SHA256Digest) async throws -> Bool {
+        guard let remote, let bytes = try await remote.blob(digest) else { return false }
+        try await local.putBlob(bytes)
+        return true
+    }
+}

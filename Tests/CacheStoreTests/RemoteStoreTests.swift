@@ -1,0 +1,217 @@
+import CacheStore
+import Foundation
+import Testing
+import TestSupport
+
+/// Short timeouts so fault tests finish quickly.
+private let fastConfiguration = RemoteStore.Configuration(timeout: 1, retries: 1, retryDelay: 0.01)
+
+@Suite("Remote store over nginx", .enabled(if: NginxServer.executable != nil, "nginx is not installed"))
+struct NginxRemoteTests {
+    @Test func roundTrip() async throws {
+        let nginx = try NginxServer()
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(url: nginx.baseURL + "/prefix/", configuration: fastConfiguration, warnings: warnings)
+        let bytes = pseudoRandomBytes(2 << 20, seed: 400)
+        let digest = try await remote.putBlob(bytes)
+        #expect(warnings.messages.isEmpty, "\(warnings.messages)")
+        #expect(FileManager.default.fileExists(atPath: nginx.documentRoot + "/prefix/cas/\(digest.hex)"))
+        #expect(try await remote.containsBlob(digest))
+        #expect(try await remote.blob(digest) == bytes)
+        #expect(try await remote.blob(try sha("absent")) == nil)
+        #expect(try await !remote.containsBlob(try sha("absent")))
+
+        let key = try sha("key")
+        let manifest = ArtifactManifest(
+            key: key, artifacts: [.init(name: "bootstrap", digest: digest, size: Int64(bytes.count))],
+            metadata: ["target": "functions/a"], durationSeconds: 2, createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        try await remote.putManifest(manifest)
+        #expect(try await remote.manifest(for: key) == manifest)
+        #expect(try await remote.manifest(for: try sha("other")) == nil)
+
+        // An entry whose blob is gone from the remote is a miss.
+        try FileManager.default.removeItem(atPath: nginx.documentRoot + "/prefix/cas/\(digest.hex)")
+        #expect(try await remote.manifest(for: key) == nil)
+        #expect(warnings.messages.isEmpty, "\(warnings.messages)")
+        #expect(remote.statistics.uploads == 2)
+        #expect(!remote.statistics.disabled)
+    }
+
+    @Test func wrongBodyIsRejectedAndCounted() async throws {
+        let nginx = try NginxServer()
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(url: nginx.baseURL, configuration: fastConfiguration, warnings: warnings)
+        let digest = try await remote.putBlob(Array("the real artifact".utf8))
+        try Data("a tampered artifact".utf8).write(to: URL(fileURLWithPath: nginx.documentRoot + "/cas/\(digest.hex)"))
+        #expect(try await remote.blob(digest) == nil)
+        #expect(try await remote.blob(digest) == nil)
+        #expect(remote.statistics.rejected == 2)
+        #expect(warnings.messages.count == 1)
+        #expect(warnings.messages.first?.contains(digest.hex) == true)
+        // A tampered entry is rejected too.
+        let key = try sha("k")
+        try FileManager.default.createDirectory(atPath: nginx.documentRoot + "/ac", withIntermediateDirectories: true)
+        try Data("{\"not\": \"a manifest\"}".utf8).write(to: URL(fileURLWithPath: nginx.documentRoot + "/ac/\(key.hex)"))
+        #expect(try await remote.manifest(for: key) == nil)
+        #expect(remote.statistics.rejected == 3)
+    }
+
+    @Test func tieredStoreFillsLocalFromRemote() async throws {
+        let nginx = try NginxServer()
+        let scratch = try ScratchDirectory()
+        let writerWarnings = StoreWarnings()
+        let writer = TieredStore(
+            local: LocalStore(cacheDirectory: scratch.path + "/machine1"),
+            remote: try RemoteStore(url: nginx.baseURL, configuration: fastConfiguration, warnings: writerWarnings))
+        let bytes = pseudoRandomBytes(100_000, seed: 401)
+        let artifact = try scratch.write("bootstrap", bytes)
+        let digest = try await writer.putBlob(fileAt: artifact)
+        let key = try sha("target key")
+        let manifest = ArtifactManifest(key: key, artifacts: [.init(name: "bootstrap", digest: digest, size: 100_000)])
+        try await writer.putManifest(manifest)
+
+        #expect(writerWarnings.messages.isEmpty, "\(writerWarnings.messages)")
+        #expect(writer.remote?.statistics.uploads == 2)
+        let secondLocal = LocalStore(cacheDirectory: scratch.path + "/machine2")
+        let reader = TieredStore(local: secondLocal, remote: try RemoteStore(url: nginx.baseURL, configuration: fastConfiguration))
+        #expect(try await secondLocal.manifest(for: key) == nil)
+        #expect(try await reader.manifest(for: key) == manifest)
+        // The remote hit is now local, blobs included.
+        #expect(try await secondLocal.manifest(for: key) == manifest)
+        #expect(try await secondLocal.blob(digest) == bytes)
+        nginx.stop()
+        let out = scratch.path + "/out"
+        #expect(try await reader.copyBlob(digest, to: out))
+        #expect(try SHA256Hasher.hash(fileAt: out) == digest)
+    }
+}
+
+@Suite("Remote store faults")
+struct RemoteFaultTests {
+    static let faults: [FaultServer.Mode] = [.refuse, .hang, .status(500), .status(503), .resetMidBody, .truncatedBody, .wrongBody]
+
+    @Test("a fault is a miss with exactly one warning", arguments: faults)
+    func faultIsAMiss(mode: FaultServer.Mode) async throws {
+        let bytes = pseudoRandomBytes(8192, seed: 500)
+        let digest = try SHA256Hasher.hash(bytes)
+        let server = try FaultServer(mode: mode, objects: ["/cas/\(digest.hex)": bytes])
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(url: server.baseURL, configuration: fastConfiguration, warnings: warnings)
+        let started = Date()
+        #expect(try await remote.blob(digest) == nil)
+        #expect(try await remote.blob(digest) == nil)
+        #expect(try await remote.copyBlob(digest, to: "/nonexistent-dir-gocache/never-written") == false)
+        #expect(try await remote.manifest(for: try sha("key")) == nil)
+        // Writes never throw either.
+        try await remote.putBlob(Array("new".utf8))
+        try await remote.putManifest(ArtifactManifest(key: try sha("key"), artifacts: []))
+        #expect(Date().timeIntervalSince(started) < 5, "faults must be bounded in time")
+        // One warning per fault; a wrong body is one per corrupt object (the blob, the entry).
+        if case .wrongBody = mode {
+            #expect(warnings.messages.count == 2, "\(mode): \(warnings.messages)")
+        } else {
+            #expect(warnings.messages.count == 1, "\(mode): \(warnings.messages)")
+        }
+        if case .wrongBody = mode {
+            #expect(remote.statistics.rejected >= 1)
+            #expect(!remote.statistics.disabled)
+        } else {
+            #expect(remote.statistics.disabled)
+            #expect(warnings.messages.first?.contains("continuing without it") == true)
+        }
+        if case .status = mode {
+            // Bounded retries: one attempt plus `retries`, and then nothing more.
+            #expect(server.requests.count == 1 + fastConfiguration.retries)
+        }
+        server.stop()
+    }
+
+    @Test func tieredStoreSurvivesAFaultyRemote() async throws {
+        let server = try FaultServer(mode: .status(502))
+        let scratch = try ScratchDirectory()
+        let warnings = StoreWarnings()
+        let store = TieredStore(
+            local: LocalStore(cacheDirectory: scratch.path),
+            remote: try RemoteStore(url: server.baseURL, configuration: fastConfiguration, warnings: warnings))
+        let key = try sha("k")
+        #expect(try await store.manifest(for: key) == nil)
+        let digest = try await store.putBlob(Array("artifact".utf8))
+        try await store.putManifest(ArtifactManifest(key: key, artifacts: [.init(name: "a", digest: digest, size: 8)]))
+        #expect(try await store.manifest(for: key) != nil)
+        #expect(warnings.messages.count == 1)
+    }
+
+    @Test func readOnlyNeverWrites() async throws {
+        let existing = Array("already there".utf8)
+        let existingDigest = try SHA256Hasher.hash(existing)
+        let server = try FaultServer(mode: .serve, objects: ["/cas/\(existingDigest.hex)": existing])
+        let remote = try RemoteStore(
+            url: server.baseURL, configuration: RemoteStore.Configuration(readOnly: true, timeout: 0.5, retries: 0))
+        try await remote.putBlob(Array("new".utf8))
+        try await remote.putManifest(ArtifactManifest(key: try sha("k"), artifacts: []))
+        #expect(try await remote.blob(existingDigest) == existing)
+        #expect(!server.requests.contains { $0.method == "PUT" })
+        #expect(server.objects.count == 1)
+
+        // A tiered store with a read-only remote still writes locally.
+        let scratch = try ScratchDirectory()
+        let tiered = TieredStore(local: LocalStore(cacheDirectory: scratch.path), remote: remote)
+        let digest = try await tiered.putBlob(Array("local only".utf8))
+        #expect(try await tiered.local.containsBlob(digest))
+        #expect(!server.requests.contains { $0.method == "PUT" })
+    }
+
+    @Test func bearerTokenIsSentAndNeverShown() async throws {
+        let token = "s3cr3t-token-value"
+        let server = try FaultServer(mode: .serve)
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(
+            url: server.baseURL, environment: [RemoteStore.tokenVariable: token], configuration: fastConfiguration,
+            warnings: warnings)
+        let digest = try await remote.putBlob(Array("x".utf8))
+        #expect(try await remote.blob(digest) == Array("x".utf8))
+        let requests = server.requests
+        #expect(!requests.isEmpty)
+        #expect(requests.allSatisfy { $0.headers["authorization"] == "Bearer \(token)" })
+        #expect(!remote.description.contains(token))
+
+        server.setMode(.status(500))
+        #expect(try await remote.blob(try sha("other")) == nil)
+        #expect(warnings.messages.count == 1)
+        #expect(!warnings.messages.joined().contains(token))
+    }
+
+    @Test func basicAuthFromURLIsSentAndRedacted() async throws {
+        let server = try FaultServer(mode: .serve)
+        let password = "hunter2-pass"
+        let url = server.baseURL.replacingOccurrences(of: "http://", with: "http://alice:\(password)@")
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(url: url, configuration: fastConfiguration, warnings: warnings)
+        try await remote.putBlob(Array("y".utf8))
+        let expected = "Basic " + Data("alice:\(password)".utf8).base64EncodedString()
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == expected })
+        #expect(!server.requests.contains { $0.path.contains(password) })
+        #expect(remote.description == "remote cache http://***@127.0.0.1:\(server.port)")
+        server.stop()
+        server.setMode(.refuse)
+        #expect(try await remote.blob(try sha("z")) == nil)
+        #expect(warnings.messages.count == 1)
+        #expect(!warnings.messages.joined().contains(password))
+        #expect(!warnings.messages.joined().contains("alice"))
+
+        #expect(throws: RemoteStoreError.self) { try RemoteStore(url: "ftp://bob:\(password)@host/x") }
+        do {
+            _ = try RemoteStore(url: "ftp://bob:\(password)@host/x")
+        } catch {
+            #expect(!error.description.contains(password))
+        }
+    }
+
+    @Test func noAuthorizationWithoutCredentials() async throws {
+        let server = try FaultServer(mode: .serve)
+        let remote = try RemoteStore(url: server.baseURL, configuration: fastConfiguration)
+        try await remote.putBlob(Array("z".utf8))
+        #expect(!server.requests.isEmpty)
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == nil })
+    }
+}
