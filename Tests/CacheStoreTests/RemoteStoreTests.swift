@@ -105,7 +105,9 @@ struct RemoteFaultTests {
         // Writes never throw either.
         try await remote.putBlob(Array("new".utf8))
         try await remote.putManifest(ArtifactManifest(key: try sha("key"), artifacts: []))
-        #expect(Date().timeIntervalSince(started) < 5, "faults must be bounded in time")
+        // Bounded: 2 attempts of at most 1 s each, then the remote is off. The bound is loose
+        // because other suites may keep the machine's 2 cores busy meanwhile.
+        #expect(Date().timeIntervalSince(started) < 30, "faults must be bounded in time")
         // One warning per fault; a wrong body is one per corrupt object (the blob, the entry).
         if case .wrongBody = mode {
             #expect(warnings.messages.count == 2, "\(mode): \(warnings.messages)")
