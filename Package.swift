@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .target(name: "TestSupport", dependencies: ["ExampleMonorepo"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ExampleMonorepo", "GraphCore"], path: "Tests/TestSupport"),
         .testTarget(name: "GraphCoreTests", dependencies: ["GraphCore", "TestSupport", "ExampleMonorepo"]),
         .testTarget(name: "CacheStoreTests", dependencies: ["CacheStore", "TestSupport"]),
         .testTarget(name: "GoBuildTests", dependencies: ["GoBuild", "GraphCore", "CacheStore", "TestSupport"]),

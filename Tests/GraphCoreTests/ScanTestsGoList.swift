@@ -105,7 +105,7 @@ struct ScanGoListFixtureTests {
             + "SFiles,CFiles,HFiles,SysoFiles,IgnoredOtherFiles,EmbedPatterns,TestEmbedPatterns,Imports,TestImports,XTestImports,Error"
         let data = try GoToolForScanTests.run(
             go, ["-C", root.path, "list", "-e", "-json=\(fields)", "./...", "./none"], extra: env)
-        let packages = try GoListPackage.decodeStream(data)
+        let packages = try StdListPackage.decodeStream(data)
         let ctx = BuildContext(goos: "linux", goarch: "amd64", cgoEnabled: cgo, buildTags: [], goMinorVersion: 27)
         let dirs = Set(Self.files.keys.compactMap { $0.contains("/") ? String($0.split(separator: "/")[0]) : nil })
         #expect(Set(packages.map { $0.ImportPath.replacingOccurrences(of: "example.com/fx/", with: "") }).isSuperset(of: dirs))

@@ -73,7 +73,7 @@ enum GoToolForScanTests {
 }
 
 /// The fields of `go list -json` the test compares.
-struct GoListPackage: Decodable {
+struct StdListPackage: Decodable {
     var ImportPath: String
     var Dir: String?
     var Name: String?
@@ -99,8 +99,8 @@ struct GoListPackage: Decodable {
     var Error: PackageError?
 
     /// Splits go list's stream of JSON objects.
-    static func decodeStream(_ data: Data) throws -> [GoListPackage] {
-        var result: [GoListPackage] = []
+    static func decodeStream(_ data: Data) throws -> [StdListPackage] {
+        var result: [StdListPackage] = []
         let bytes = [UInt8](data)
         var depth = 0
         var inString = false
@@ -119,7 +119,7 @@ struct GoListPackage: Decodable {
             case 0x7D:
                 depth -= 1
                 if depth == 0 {
-                    result.append(try JSONDecoder().decode(GoListPackage.self, from: Data(bytes[start...i])))
+                    result.append(try JSONDecoder().decode(StdListPackage.self, from: Data(bytes[start...i])))
                 }
             default: break
             }
@@ -174,7 +174,7 @@ struct StdDifferentialTests {
         let fields = "ImportPath,Dir,Name,GoFiles,CgoFiles,IgnoredGoFiles,InvalidGoFiles,TestGoFiles,XTestGoFiles,"
             + "SFiles,CFiles,HFiles,SysoFiles,EmbedPatterns,TestEmbedPatterns,XTestEmbedPatterns,Imports,"
             + "TestImports,XTestImports,ImportMap,Error"
-        let packages = try GoListPackage.decodeStream(
+        let packages = try StdListPackage.decodeStream(
             try GoToolForScanTests.run(go, ["list", "-e", "-json=\(fields)", "std"], extra: env))
         try #require(packages.count > 250, "go list std returned only \(packages.count) packages")
 
