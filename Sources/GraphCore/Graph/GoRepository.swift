@@ -110,7 +110,10 @@ public struct GoRepository: Sendable {
             // Targets, each with its own settings; other platforms load their closures.
             var elsewhere: [BuildContext: (settings: BuildSettings, roots: [UnitLoader.Root])] = [:]
             for root in roots {
-                guard packages[root.importPath]?.name == "main" else { continue }
+                // A binary: package main with non-test files (a directory of main tests only is not).
+                guard let package = packages[root.importPath], package.name == "main",
+                    !(package.goFiles.isEmpty && package.cgoFiles.isEmpty)
+                else { continue }
                 let dir = root.dir.isEmpty ? "." : root.dir
                 guard config.isTarget(dir) else { continue }
                 let settings = config.settings(forTarget: dir, overrides: options.overrides)

@@ -14,7 +14,7 @@ struct UnitLoader {
     /// Where an import path leads.
     enum Resolution: Hashable {
         case standard(String)
-        case local(importPath: String, dir: String, module: GoModuleRef)
+        case local(importPath: String, dir: String, module: GoModuleRef?)
         case external(importPath: String, module: GoModuleRef)
         case failed(importPath: String, PackageError)
 
@@ -305,8 +305,11 @@ struct UnitLoader {
             if scans.hasGoFiles(dir) {
                 if let vendored = vendoredModule(ofPackage: path) {
                     candidates.append(.local(importPath: path, dir: dir, module: vendored))
-                } else if versionLess(unit.mainModules.first?.file.goVersion ?? "1.0", "1.14") {
-                    candidates.append(.local(importPath: path, dir: dir, module: GoModuleRef(path: path)))
+                } else if versionLess(mainGoVersion, "1.23") {
+                    // Not listed in modules.txt: before go 1.23 (gover.ExplicitModulesTxtImportVersion)
+                    // the directory still provides the package, outside any module; from
+                    // 1.23 on the go command ignores it.
+                    candidates.append(.local(importPath: path, dir: dir, module: nil))
                 }
             }
         } else {
@@ -341,7 +344,7 @@ struct UnitLoader {
             let places = candidates.map { candidate -> String in
                 switch candidate {
                 case .standard(let p): return "GOROOT/src/" + p
-                case .local(_, let dir, let module): return "\(module.path) (\(dir.isEmpty ? "." : dir))"
+                case .local(_, let dir, let module): return "\(module?.path ?? "vendor") (\(dir.isEmpty ? "." : dir))"
                 case .external(_, let module): return module.path + " " + (module.version ?? "")
                 case .failed(let p, _): return p
                 }
@@ -368,6 +371,12 @@ struct UnitLoader {
         return .failed(
             importPath: path,
             PackageError(kind: .missing, message: "no required module provides package \(path)"))
+    }
+
+    /// `MainModules.GoVersion`: the go.work's go version in a workspace, else the main module's.
+    private var mainGoVersion: String {
+        if let work = unit.workFile { return work.effectiveGoVersion }
+        return unit.mainModules.first?.file.effectiveGoVersion ?? "1.16"
     }
 
     private func invalid(_ path: String, _ message: String) -> PackageError {
