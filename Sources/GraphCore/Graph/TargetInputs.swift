@@ -1,0 +1,175 @@
+/// Everything that goes into one target's binary, by name: the one definition that the
+/// target key (GoBuild hashes it with file contents) and impact analysis (`affected`
+/// compares it between two snapshots) share.
+///
+/// File contents are not part of it — only paths; a key adds their SHA-256, an impact
+/// comparison their git identity.
+public struct TargetInputs: Hashable, Sendable {
+    /// The `go`, `toolchain` and `godebug` directives of a go.mod or go.work.
+    public struct Directives: Hashable, Sendable {
+        public var go: String?
+        public var toolchain: String?
+        /// `key=value`, in file order.
+        public var godebug: [String]
+    }
+
+    /// One non-standard package of the closure.
+    public struct Package: Hashable, Sendable {
+        public var importPath: String
+        public var module: GoModuleRef?
+        /// For a non-vendored external module: its go.sum hash (`h1:…`), or nil when missing.
+        public var sum: String?
+        /// The package's error, if any (it changes what the go command does).
+        public var error: String?
+        /// Input files, repository-relative, sorted.
+        public var files: [String]
+    }
+
+    public var dir: String
+    public var importPath: String
+    public var settings: BuildSettings
+    /// go.work's directives when the target is built in a workspace.
+    public var workspace: Directives?
+    /// Directives of every local module (main or locally replaced) in the closure.
+    public var localModules: [String: Directives]
+    /// `default.pgo` of the main package, when present (repository-relative).
+    public var pgo: String?
+    /// Declared extra inputs, expanded to files (repository-relative, sorted).
+    public var extraInputs: [String]
+    /// Non-standard packages of the closure, the target included, sorted by import path.
+    public var packages: [Package]
+
+    /// Every file whose content goes into the binary, sorted and unique.
+    public var files: [String] {
+        var all = Set(packages.flatMap(\.files))
+        all.formUnion(extraInputs)
+        if let pgo { all.insert(pgo) }
+        return all.sorted()
+    }
+
+    /// The inputs of `target`, or nil when no graph holds it.
+    public static func collect(for target: GoTarget, in repository: GoRepository, tree: any FileTree) -> TargetInputs? {
+        guard let graph = repository.graph(of: target) else { return nil }
+        let unit = repository.layout.units.first { $0.rootDir == target.unitRoot }
+        var packages: [Package] = []
+        var localModules: [String: Directives] = [:]
+        for path in graph.closure(of: target.importPath) {
+            guard let package = graph.packages[path], !package.isStandard else { continue }
+            var sum: String?
+            if package.dir == nil, let module = package.module, let version = module.version {
+                sum = unit?.goSum.hash(
+                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
+            }
+            packages.append(
+                Package(
+                    importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
+                    files: package.inputFiles))
+            if let module = package.module, localModules[module.path] == nil,
+                let file = localModuleFile(module, unit: unit, layout: repository.layout, tree: tree)
+            {
+                localModules[module.path] = Directives(file)
+            }
+        }
+        var workspace: Directives?
+        if let work = unit?.workFile {
+            workspace = Directives(
+                go: work.goVersion, toolchain: work.toolchain, godebug: work.godebug.map { "\($0.key)=\($0.value)" })
+        }
+        let base = target.dir == "." ? "" : target.dir
+        let pgoPath = base.isEmpty ? "default.pgo" : base + "/default.pgo"
+        let pgo = isFile(pgoPath, in: tree) ? pgoPath : nil
+        var extra = Set<String>()
+        for pattern in target.settings.extraInputs { extra.formUnion(FileGlob.expand(pattern, in: tree)) }
+        return TargetInputs(
+            dir: target.dir, importPath: target.importPath, settings: target.settings, workspace: workspace,
+            localModules: localModules, pgo: pgo, extraInputs: extra.sorted(),
+            packages: packages.sorted { $0.importPath < $1.importPath })
+    }
+
+    private static func localModuleFile(_ module: GoModuleRef, unit: BuildUnit?, layout: ModuleLayout, tree: any FileTree)
+        -> GoModFile?
+    {
+        if module.isMain { return unit?.mainModules.first { $0.path == module.path }?.file }
+        guard let dir = unit?.localReplacement(of: module.path) else { return nil }
+        if let known = layout.modules.first(where: { $0.dir == dir }) { return known.file }
+        let goMod = dir.isEmpty ? "go.mod" : dir + "/go.mod"
+        guard let bytes = try? tree.contents(of: goMod) else { return nil }
+        return try? GoModFile.parse(bytes, file: goMod)
+    }
+
+    static func isFile(_ path: String, in tree: any FileTree) -> Bool {
+        let name = lastElement(path)
+        return ((try? tree.entries(in: parent(path))) ?? nil)?.contains { $0.name == name && $0.kind == .file } ?? false
+    }
+}
+
+extension TargetInputs.Directives {
+    init(_ file: GoModFile) {
+        self.init(go: file.goVersion, toolchain: file.toolchain, godebug: file.godebug.map { "\($0.key)=\($0.value)" })
+    }
+}
+
+/// Expands path patterns (`*` and `?` within one element, `**` any depth) over a file tree,
+/// as `extraInputs` in gocache.yaml are written.
+public enum FileGlob {
+    /// The files matching `pattern`, repository-relative, sorted.
+    public static func expand(_ pattern: String, in tree: any FileTree) -> [String] {
+        let elements = pattern.split(separator: "/").map(String.init)
+        var results = Set<String>()
+        walk(elements[...], dir: "", tree: tree, into: &results)
+        return results.sorted()
+    }
+
+    private static func walk(_ elements: ArraySlice<String>, dir: String, tree: any FileTree, into results: inout Set<String>) {
+        guard let first = elements.first else { return }
+        let rest = elements.dropFirst()
+        guard let entries = (try? tree.entries(in: dir)) ?? nil else { return }
+        if first == "**" {
+            if rest.isEmpty {
+                for entry in entries where entry.kind == .file { results.insert(join(dir, entry.name)) }
+            } else {
+                walk(rest, dir: dir, tree: tree, into: &results)
+            }
+            for entry in entries where entry.kind == .directory && entry.name != ".git" {
+                walk(elements, dir: join(dir, entry.name), tree: tree, into: &results)
+            }
+            return
+        }
+        for entry in entries where matches(first, entry.name) {
+            let path = join(dir, entry.name)
+            if rest.isEmpty {
+                if entry.kind == .file { results.insert(path) }
+            } else if entry.kind == .directory {
+                walk(rest, dir: path, tree: tree, into: &results)
+            }
+        }
+    }
+
+    /// `*` and `?` within one path element.
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        let p = Array(pattern)
+        let n = Array(name)
+        var pi = 0
+        var ni = 0
+        var star = -1
+        var mark = 0
+        while ni < n.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == n[ni] {
+                pi += 1
+                ni += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ni
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ni = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}
