@@ -25,6 +25,7 @@ public struct MonorepoSpec: Hashable, Sendable, Codable {
     public var depth: Int
     /// Go files per package (at least 1): the primary file plus `partN.go` files.
     public var filesPerPackage: Int
+    /// How the code is split into modules.
     public var layout: Layout
     /// Vendor a small standard-library-only module (and copies of locally replaced
     /// modules) under `vendor/`. Applies only when the root module is not in a workspace
@@ -48,6 +49,7 @@ public struct MonorepoSpec: Hashable, Sendable, Codable {
     /// The `go` directive of the root module (and of function modules and `go.work`).
     public var goVersion: String
 
+    /// A spec; the defaults turn every feature on, in one module, with 8 history commits.
     public init(
         seed: UInt64, targets: Int, sharedPackages: Int, depth: Int, filesPerPackage: Int,
         layout: Layout = .singleModule, vendor: Bool = true, nestedModule: Bool = true,
