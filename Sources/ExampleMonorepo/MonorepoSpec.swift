@@ -95,6 +95,17 @@ public struct MonorepoSpec: Hashable, Sendable, Codable {
             layout: layout)
     }
 
+    /// A spec of `targets` functions for benchmarks (50, 200, 1,000 …): 1.5 shared packages
+    /// per function, a depth that grows with the size, every feature on.
+    public static func scaled(targets: Int, seed: UInt64 = 1, layout: Layout = .singleModule) -> MonorepoSpec {
+        let shared = max(1, targets * 3 / 2)
+        var depth = 2
+        while depth < 10, 1 << (depth + 1) <= shared { depth += 1 }
+        return MonorepoSpec(
+            seed: seed, targets: targets, sharedPackages: shared, depth: depth, filesPerPackage: 2,
+            layout: layout)
+    }
+
     /// Whether a `go.work` is written (the `workspace` layout, or a nested module joined by
     /// a workspace).
     public var usesWorkspace: Bool {

@@ -68,6 +68,8 @@ struct ExampleMonorepoGoBuildTests {
             seed: 14, targets: 3, sharedPackages: 4, depth: 2, filesPerPackage: 3, layout: .modulePerFunction,
             vendor: false, nestedModule: false, cgo: false, embeds: false, platformFiles: false)
         try Self.goInEveryModule(MonorepoGenerator.tree(for: bare), label: "bare", cgo: false)
+        let empty = MonorepoSpec(seed: 0, targets: 1, sharedPackages: 0, depth: 0, filesPerPackage: 0, layout: .workspace)
+        try Self.goInEveryModule(MonorepoGenerator.tree(for: empty), label: "empty", cgo: false)
     }
 
     /// A sample of edits applied one after another still builds, vets and keeps vendoring
