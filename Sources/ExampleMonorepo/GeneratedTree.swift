@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Go module of a generated tree.
 public struct GeneratedModule: Hashable, Sendable, Codable {
     /// The module's directory relative to the repository root (`""` for the root).
@@ -33,6 +35,7 @@ public struct GeneratedTree: Hashable, Sendable {
     /// Whether the tree has a `vendor/modules.txt` at its root.
     public var hasVendor: Bool { files["vendor/modules.txt"] != nil }
 
+    /// A tree of `files` (path → bytes); derives modules, packages and targets from them.
     public init(files: [String: [UInt8]]) {
         self.files = files
         paths = files.keys.sorted()
@@ -63,6 +66,20 @@ public struct GeneratedTree: Hashable, Sendable {
         targetDirs = mains.sorted()
         functionDirs = targetDirs.filter { $0.hasPrefix("functions/") }
         self.modules = modules.sorted { $0.dir < $1.dir }
+    }
+
+    /// Writes every file under `directory` (creating directories as needed); files already
+    /// there and not in the tree are left alone. Throws `ExampleMonorepoError.fileSystem`.
+    public func write(to directory: String) throws {
+        let manager = FileManager.default
+        for path in paths {
+            guard let bytes = files[path] else { continue }
+            let full = "\(directory)/\(path)"
+            try ExampleMonorepoError.io(full) {
+                try manager.createDirectory(atPath: GeneratedTree.split(full).dir, withIntermediateDirectories: true)
+                try Data(bytes).write(to: URL(fileURLWithPath: full))
+            }
+        }
     }
 
     /// The file's text (UTF-8), or `nil` when absent.

@@ -47,16 +47,11 @@ public struct GitWriter: Sendable {
                 dir = GeneratedTree.split(dir).dir
             }
         }
-        for relative in tree.paths {
-            guard let bytes = tree.files[relative] else { continue }
-            let full = "\(path)/\(relative)"
-            if let existing = manager.contents(atPath: full), existing.elementsEqual(bytes) { continue }
-            let dir = GeneratedTree.split(full).dir
-            try ExampleMonorepoError.io(full) {
-                try manager.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                try Data(bytes).write(to: URL(fileURLWithPath: full))
-            }
+        let changed = tree.files.filter { relative, bytes in
+            guard let existing = manager.contents(atPath: "\(path)/\(relative)") else { return true }
+            return !existing.elementsEqual(bytes)
         }
+        try GeneratedTree(files: changed).write(to: path)
         _ = try git(["add", "-A"], date: date)
         _ = try git(["commit", "-q", "--allow-empty", "--no-verify", "-m", message], date: date)
         return try git(["rev-parse", "HEAD"], date: date).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -65,8 +65,11 @@ public enum MonorepoGenerator {
 /// One step of a generated history: the tree of a commit, its message and the edit that
 /// made it (`nil` for the initial import).
 public struct GeneratedHistoryStep: Hashable, Sendable {
+    /// The commit's whole tree.
     public var tree: GeneratedTree
+    /// The commit message (`<edit>: <description>`).
     public var message: String
+    /// The edit that made the commit; `nil` for the initial import.
     public var kind: MonorepoEdit?
 }
 
@@ -76,6 +79,7 @@ public struct GeneratedRepository: Hashable, Sendable {
     public var path: String
     /// Its commits, oldest first (the first is the initial import).
     public var commits: [GeneratedCommit]
+    /// The spec the repository was generated from.
     public var spec: MonorepoSpec
     /// The tree of the last commit (also the working tree).
     public var tree: GeneratedTree
@@ -87,6 +91,7 @@ public struct GeneratedRepository: Hashable, Sendable {
 public struct GeneratedCommit: Hashable, Sendable, Codable {
     /// The full commit id (hex).
     public var id: String
+    /// The commit message (`<edit>: <description>`).
     public var message: String
     /// The edit that made the commit; `nil` for the initial import.
     public var kind: MonorepoEdit?
@@ -259,7 +264,7 @@ struct TreeBuilder {
 
     mutating func writeShared(_ package: Shared, all: [Shared]) {
         let area = package.dir.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-        let local = package.imports.map { layout.importPath(all[$0].dir) }
+        let local = package.imports.map { layout.importPath(all[$0].dir) }.sorted()
         put(
             "\(package.dir)/\(package.name).go",
             GoSource.library(name: package.name, doc: "is generated shared code (area \(area)).", local: local))

@@ -60,8 +60,10 @@ struct MutationWork {
     let layout: Layout
     var rng: SplitMix64
     var files: [String: [UInt8]]
+    let packageNames: [String: String]
 
     init(tree: GeneratedTree, spec: MonorepoSpec, seed: UInt64) {
+        packageNames = Self.packageNames(of: tree)
         self.tree = tree
         self.spec = spec
         layout = Layout(spec: spec)
@@ -125,11 +127,16 @@ struct MutationWork {
         return "edit \(path) (add func \(name))"
     }
 
-    func packageName(in dir: String) -> String? {
-        for path in tree.paths where GeneratedTree.split(path).dir == dir && path.hasSuffix(".go") && !path.hasSuffix("_test.go") {
-            if let name = text(path).flatMap(GoText.packageName(in:)) { return name }
+    func packageName(in dir: String) -> String? { packageNames[dir] }
+
+    /// Directory → package name, from the first non-test Go file of each directory.
+    static func packageNames(of tree: GeneratedTree) -> [String: String] {
+        var names: [String: String] = [:]
+        for path in tree.paths where path.hasSuffix(".go") && !path.hasSuffix("_test.go") {
+            let dir = GeneratedTree.split(path).dir
+            if names[dir] == nil, let name = tree.text(path).flatMap(GoText.packageName(in:)) { names[dir] = name }
         }
-        return nil
+        return names
     }
 
     mutating func addFile() -> String? {
@@ -224,8 +231,22 @@ struct MutationWork {
                 let end = content.range(of: "\n)\n", range: start.upperBound..<content.endIndex),
                 let parts = content.range(of: GoSource.partsEnd)
             else { continue }
+            // Keep the import block sorted (gofmt order): insert before the first larger path.
+            // A first non-standard import starts its own group, as gofmt users write it.
+            var insertion = content.index(after: end.lowerBound)
+            var line = importer.imports.isEmpty ? "\n" + GoSource.importLine(importPath) : GoSource.importLine(importPath)
+            var lineStart = start.upperBound
+            while lineStart < end.upperBound, let lineEnd = content[lineStart...].firstIndex(of: "\n") {
+                let path = content[lineStart..<lineEnd].trimmingCharacters(in: .whitespaces).trimmingQuotes()
+                if path.split(separator: "/").first?.contains(".") == true, path > importPath {
+                    insertion = lineStart
+                    line = GoSource.importLine(importPath)
+                    break
+                }
+                lineStart = content.index(after: lineEnd)
+            }
             content.insert(contentsOf: GoSource.callLine(importPath), at: parts.lowerBound)
-            content.insert(contentsOf: GoSource.importLine(importPath), at: content.index(after: end.lowerBound))
+            content.insert(contentsOf: line, at: insertion)
             put(importer.path, content)
             return "import \(importPath) from \(importer.dir)"
         }
@@ -250,6 +271,8 @@ struct MutationWork {
             let importRange = content.range(of: GoSource.importLine(importPath))
         else { return nil }
         content.removeSubrange(importRange)
+        // An emptied group leaves a blank line before the closing parenthesis; gofmt drops it.
+        content = content.replacingOccurrences(of: "\n\n)\n", with: "\n)\n")
         if let call = content.range(of: GoSource.callLine(importPath)) { content.removeSubrange(call) }
         put(primary.path, content)
         return "remove import \(importPath) from \(primary.dir)"

@@ -25,6 +25,7 @@ public struct MonorepoSpec: Hashable, Sendable, Codable {
     public var depth: Int
     /// Go files per package (at least 1): the primary file plus `partN.go` files.
     public var filesPerPackage: Int
+    /// How the code is split into modules.
     public var layout: Layout
     /// Vendor a small standard-library-only module (and copies of locally replaced
     /// modules) under `vendor/`. Applies only when the root module is not in a workspace
@@ -48,6 +49,7 @@ public struct MonorepoSpec: Hashable, Sendable, Codable {
     /// The `go` directive of the root module (and of function modules and `go.work`).
     public var goVersion: String
 
+    /// A spec; the defaults turn every feature on, in one module, with 8 history commits.
     public init(
         seed: UInt64, targets: Int, sharedPackages: Int, depth: Int, filesPerPackage: Int,
         layout: Layout = .singleModule, vendor: Bool = true, nestedModule: Bool = true,
@@ -90,6 +92,17 @@ public struct MonorepoSpec: Hashable, Sendable, Codable {
     public static func large(seed: UInt64 = 1, layout: Layout = .singleModule) -> MonorepoSpec {
         MonorepoSpec(
             seed: seed, targets: 320, sharedPackages: 1_720, depth: 8, filesPerPackage: 2,
+            layout: layout)
+    }
+
+    /// A spec of `targets` functions for benchmarks (50, 200, 1,000 …): 1.5 shared packages
+    /// per function, a depth that grows with the size, every feature on.
+    public static func scaled(targets: Int, seed: UInt64 = 1, layout: Layout = .singleModule) -> MonorepoSpec {
+        let shared = max(1, targets * 3 / 2)
+        var depth = 2
+        while depth < 10, 1 << (depth + 1) <= shared { depth += 1 }
+        return MonorepoSpec(
+            seed: seed, targets: targets, sharedPackages: shared, depth: depth, filesPerPackage: 2,
             layout: layout)
     }
 

@@ -14,14 +14,22 @@ struct ExampleMonorepoGoBuildTests {
         let root = try Scratch.directory(label)
         defer { Scratch.remove(root) }
         try Scratch.write(tree, to: root)
-        // In a workspace, `./...` from the root covers every module of the workspace.
-        let roots = tree.hasWorkspace ? [""] : tree.modules.map(\.dir)
-        for dir in roots {
+        // `./...` covers one module only, in a workspace too.
+        for dir in tree.modules.map(\.dir) {
             let result = try GoToolchain.run(arguments, in: dir.isEmpty ? root : "\(root)/\(dir)", cgo: cgo)
             #expect(
                 result.status == 0,
                 "go \(arguments.joined(separator: " ")) in \(dir.isEmpty ? "." : dir) (\(label), cgo=\(cgo)):\n\(result.output)")
         }
+    }
+
+    /// `gofmt -l` (from the toolchain's GOROOT) lists no file under `root`.
+    static func expectGofmtClean(_ root: String) throws {
+        let goroot = try GoToolchain.run(["env", "GOROOT"], in: root, cgo: false)
+        let gofmt = goroot.output.trimmingCharacters(in: .whitespacesAndNewlines) + "/bin/gofmt"
+        #expect(FileManager.default.isExecutableFile(atPath: gofmt), "\(gofmt)")
+        let unformatted = try GoToolchain.run(["-l", "."], in: root, cgo: false, executable: gofmt)
+        #expect(unformatted.status == 0 && unformatted.output.isEmpty, "gofmt -l: \(unformatted.output)")
     }
 
     static var cgoModes: [Bool] { GoToolchain.hasGCC ? [false, true] : [false] }
@@ -37,10 +45,11 @@ struct ExampleMonorepoGoBuildTests {
     @Test func vetIsCleanAndVendorModeIsExplicit() throws {
         let tree = MonorepoGenerator.tree(for: .small(seed: 12))
         try Self.goInEveryModule(tree, label: "vet", cgo: GoToolchain.hasGCC, arguments: ["vet", "./..."])
-        // -mod=vendor explicitly (the default already vendors with go >= 1.14 and vendor/).
         let root = try Scratch.directory("vendor")
         defer { Scratch.remove(root) }
         try Scratch.write(tree, to: root)
+        try Self.expectGofmtClean(root)
+        // -mod=vendor explicitly (the default already vendors with go >= 1.14 and vendor/).
         let result = try GoToolchain.run(["build", "-mod=vendor", "./..."], in: root, cgo: false)
         #expect(result.status == 0, "\(result.output)")
         // The function that imports the vendored module really resolves it from vendor/.
@@ -59,6 +68,8 @@ struct ExampleMonorepoGoBuildTests {
             seed: 14, targets: 3, sharedPackages: 4, depth: 2, filesPerPackage: 3, layout: .modulePerFunction,
             vendor: false, nestedModule: false, cgo: false, embeds: false, platformFiles: false)
         try Self.goInEveryModule(MonorepoGenerator.tree(for: bare), label: "bare", cgo: false)
+        let empty = MonorepoSpec(seed: 0, targets: 1, sharedPackages: 0, depth: 0, filesPerPackage: 0, layout: .workspace)
+        try Self.goInEveryModule(MonorepoGenerator.tree(for: empty), label: "empty", cgo: false)
     }
 
     /// A sample of edits applied one after another still builds, vets and keeps vendoring
@@ -80,5 +91,9 @@ struct ExampleMonorepoGoBuildTests {
         if layout == .singleModule {
             try Self.goInEveryModule(tree, label: "mutated-vet", cgo: GoToolchain.hasGCC, arguments: ["vet", "./..."])
         }
+        let root = try Scratch.directory("mutated-fmt")
+        defer { Scratch.remove(root) }
+        try Scratch.write(tree, to: root)
+        try Self.expectGofmtClean(root)
     }
 }

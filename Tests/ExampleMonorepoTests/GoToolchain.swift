@@ -42,8 +42,8 @@ enum GoToolchain {
     }
 
     /// Runs go with `arguments` in `directory`; output is stdout and stderr combined.
-    static func run(_ arguments: [String], in directory: String, cgo: Bool) throws -> Result {
-        guard let executable else { return Result(status: -1, output: "no go toolchain") }
+    static func run(_ arguments: [String], in directory: String, cgo: Bool, executable: String? = nil) throws -> Result {
+        guard let executable = executable ?? Self.executable else { return Result(status: -1, output: "no go toolchain") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -70,13 +70,7 @@ enum Scratch {
     }
 
     static func write(_ tree: GeneratedTree, to root: String) throws {
-        for path in tree.paths {
-            guard let bytes = tree.files[path] else { continue }
-            let url = URL(fileURLWithPath: "\(root)/\(path)")
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(bytes).write(to: url)
-        }
+        try tree.write(to: root)
     }
 
     static func remove(_ path: String) {

@@ -146,6 +146,26 @@ struct ExampleMonorepoTreeTests {
         #expect(isAcyclic(edges))
     }
 
+    @Test(arguments: [50, 200, 1_000])
+    func scaledSpecsHaveTheRequestedTargets(targets: Int) {
+        let spec = MonorepoSpec.scaled(targets: targets)
+        let tree = MonorepoGenerator.tree(for: spec)
+        #expect(tree.functionDirs.count == targets)
+        #expect(tree.packageDirs.count > targets + spec.sharedPackages)
+    }
+
+    @Test func degenerateSpecsStillGenerate() {
+        let empty = MonorepoSpec(
+            seed: 0, targets: 0, sharedPackages: 0, depth: 0, filesPerPackage: 0, historyCommits: 4)
+        let tree = MonorepoGenerator.tree(for: empty)
+        #expect(tree.functionDirs.isEmpty)
+        #expect(tree.targetDirs == ["cmd/migrate", "cmd/seed-data"])
+        let history = MonorepoGenerator.history(for: empty)
+        #expect(history.count == 5)
+        let tiny = MonorepoSpec(seed: 1, targets: 2, sharedPackages: 2, depth: 5, filesPerPackage: 1)
+        #expect(isAcyclic(localImportGraph(MonorepoGenerator.tree(for: tiny), modulePath: tiny.modulePath)))
+    }
+
     @Test func featureFilesFollowTheGoRules() throws {
         let spec = MonorepoSpec.small(seed: 5)
         let tree = MonorepoGenerator.tree(for: spec)
