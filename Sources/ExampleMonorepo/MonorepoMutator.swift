@@ -31,7 +31,7 @@ public enum MonorepoEdit: String, CaseIterable, Sendable, Codable {
     case vendorChange
     /// Change a `_test.go` file or the test-only helper package.
     case testOnlyChange
-    /// Create or remove `gocache.yaml` (which sets `tags: gocache_feature`).
+    /// Create or remove `gocache.yaml` (which gives one function the tag `gocache_feature`).
     case settingsChange
     /// Add a function (with its module files in the per-function and workspace layouts).
     case addTarget
@@ -333,8 +333,13 @@ struct MutationWork {
             files["gocache.yaml"] = nil
             return "remove gocache.yaml"
         }
-        put("gocache.yaml", "# gocache settings for the example monorepo\ntags: gocache_feature\n")
-        return "add gocache.yaml (tags: gocache_feature)"
+        // One function gets the build tag (a strict subset of the targets changes settings).
+        let functions = GeneratedTree(files: files).functionDirs
+        guard let function = rng.pick(functions) else { return nil }
+        put(
+            "gocache.yaml",
+            "# gocache settings for the example monorepo\noverrides:\n  - match: \"\(function)\"\n    tags: [gocache_feature]\n")
+        return "add gocache.yaml (tags: gocache_feature for \(function))"
     }
 
     // MARK: Modules
