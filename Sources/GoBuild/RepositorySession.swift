@@ -16,7 +16,8 @@ public struct RepositorySession: Sendable {
         environment: [String: String]? = nil
     ) async throws -> RepositorySession {
         let environment = environment ?? ProcessInfo.processInfo.environment
-        let location = try RepositoryLocation.discover(from: path)
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + (path == "." ? "" : "/" + path)
+        let location = try RepositoryLocation.discover(from: absolute)
         let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
             ?? Snapshot.worktree(location)
         let toolchain = try GoToolchain(goBinary: goBinary, environment: environment)
