@@ -12,6 +12,7 @@ enum GoPathRules {
     /// `module.CheckImportPath`: nil when valid, else the reason.
     static func importPathProblem(_ path: String) -> String? {
         if path.isEmpty { return "empty string" }
+        if isPlainImportPath(path) { return nil }
         if path.hasPrefix("/") { return "leading slash" }
         if path.hasSuffix("/") { return "trailing slash" }
         if path.contains("//") { return "double slash" }
@@ -19,6 +20,34 @@ enum GoPathRules {
             if let problem = elementProblem(Substring(elem), kind: .importPath) { return problem }
         }
         return nil
+    }
+
+    /// A fast check for the common case: lower/upper ASCII letters, digits and `-._/`,
+    /// elements not empty, not starting or ending with a dot, no Windows-reserved short names.
+    private static func isPlainImportPath(_ path: String) -> Bool {
+        var elementStart = true
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "/"):
+                if elementStart || previous == UInt8(ascii: ".") { return false }
+                elementStart = true
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                elementStart = false
+            case UInt8(ascii: "."):
+                if elementStart { return false }
+            default:
+                return false
+            }
+            // Short elements may be reserved Windows names (CON, COM1, …): take the slow path.
+            previous = byte
+        }
+        if elementStart || previous == UInt8(ascii: ".") { return false }
+        return !path.split(separator: "/").contains { element in
+            let short = element.prefix { $0 != "." }
+            return (3...4).contains(short.count) && badWindowsNames.contains(short.uppercased())
+        }
     }
 
     /// `module.CheckFilePath` of a single element: what `isBadEmbedName` rejects.

@@ -103,6 +103,9 @@ public struct GoRepository: Sendable {
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
             }
+            await prescanStandardLibrary(
+                importedBy: roots.map { scans.scan(dir: $0.dir, standard: false, context: defaultContext) }, scans: scans,
+                context: defaultContext)
             let packages = loader.load(roots: roots)
             graphs.append(
                 PackageGraph(unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath)))
@@ -176,18 +179,52 @@ public struct GoRepository: Sendable {
         return result
     }
 
+    /// Scans the standard library packages reachable from `packages` in parallel, level by
+    /// level, so the sequential graph walk finds them in the memo.
+    static func prescanStandardLibrary(importedBy packages: [DirectoryPackage], scans: ScanCache, context: BuildContext) async {
+        let goRoot = scans.goRoot
+        var seen = Set<String>()
+        func standardPath(_ path: String, fromStandard: Bool) -> String? {
+            if fromStandard, !GoPathRules.looksStandard(path), goRoot.isStandardPackage("vendor/" + path) {
+                return "vendor/" + path
+            }
+            return GoPathRules.looksStandard(path) && goRoot.isStandardPackage(path) ? path : nil
+        }
+        var frontier: [String] = []
+        func visit(_ imports: [String], fromStandard: Bool, cgo: Bool) {
+            var all = imports
+            if cgo { all += ["unsafe", "runtime/cgo", "syscall"] }
+            for path in all where path != "C" {
+                if let resolved = standardPath(path, fromStandard: fromStandard), seen.insert(resolved).inserted {
+                    frontier.append(resolved)
+                }
+            }
+        }
+        visit(["runtime"] + (context.cgoEnabled ? ["runtime/cgo"] : []), fromStandard: false, cgo: false)
+        for package in packages { visit(package.imports, fromStandard: false, cgo: !package.cgoFiles.isEmpty) }
+        while !frontier.isEmpty {
+            let level = frontier
+            frontier = []
+            await prescan(level, standard: true, scans: scans, context: context)
+            for path in level {
+                let package = scans.scan(dir: path, standard: true, context: context)
+                visit(package.imports, fromStandard: true, cgo: !package.cgoFiles.isEmpty)
+            }
+        }
+    }
+
     /// Scans directories in parallel, bounded by the number of cores; results land in the memo.
-    static func prescan(_ dirs: [String], scans: ScanCache, context: BuildContext) async {
+    static func prescan(_ dirs: [String], standard: Bool = false, scans: ScanCache, context: BuildContext) async {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
         await withTaskGroup(of: Void.self) { group in
             var iterator = dirs.makeIterator()
             for _ in 0..<width {
                 guard let dir = iterator.next() else { break }
-                group.addTask { _ = scans.scan(dir: dir, standard: false, context: context) }
+                group.addTask { _ = scans.scan(dir: dir, standard: standard, context: context) }
             }
             while await group.next() != nil {
                 if let dir = iterator.next() {
-                    group.addTask { _ = scans.scan(dir: dir, standard: false, context: context) }
+                    group.addTask { _ = scans.scan(dir: dir, standard: standard, context: context) }
                 }
             }
         }

@@ -6,12 +6,14 @@ final class ScanCache: Sendable {
     private struct Key: Hashable {
         var standard: Bool
         var dir: String
-        var context: BuildContext
+        /// Index of the platform in `contexts` (hashing a whole BuildContext per lookup is costly).
+        var context: Int
     }
 
     let tree: any FileTree
     let goRoot: GoRoot
     private let memo = Mutex<[Key: DirectoryPackage]>([:])
+    private let contexts = Mutex<[BuildContext]>([])
     private let listings = Mutex<[String: [FileTreeEntry]?]>([:])
 
     init(tree: any FileTree, goRoot: GoRoot) {
@@ -43,9 +45,17 @@ final class ScanCache: Sendable {
         return try? GoModFile.parse(bytes, file: join(dir, "go.mod"))
     }
 
+    private func contextIndex(_ context: BuildContext) -> Int {
+        contexts.withLock { known in
+            if let index = known.firstIndex(of: context) { return index }
+            known.append(context)
+            return known.count - 1
+        }
+    }
+
     /// go/build's view of one directory for one platform.
     func scan(dir: String, standard: Bool, context: BuildContext) -> DirectoryPackage {
-        let key = Key(standard: standard, dir: dir, context: context)
+        let key = Key(standard: standard, dir: dir, context: contextIndex(context))
         if let cached = memo.withLock({ $0[key] }) { return cached }
         let source: any FileTree = standard ? goRoot.sources : tree
         let listing = standard ? ((try? source.entries(in: dir)) ?? nil) : entries(in: dir)

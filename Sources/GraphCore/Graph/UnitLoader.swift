@@ -4,12 +4,22 @@ import Foundation
 /// import resolution (main modules, local replacements, vendor/, external modules, the
 /// standard library and its vendor directory), //go:embed resolution, the implicit
 /// imports of cgo and the linker, and the errors go list reports per package.
-struct UnitLoader {
+final class UnitLoader {
     let unit: BuildUnit
     let context: BuildContext
     let ldflags: [String]
     let scans: ScanCache
     let ignoredDirs: Set<String>
+    /// Resolutions by importer kind and path: one lookup per distinct import in a build.
+    private var resolutionMemo: [String: Resolution] = [:]
+
+    init(unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>) {
+        self.unit = unit
+        self.context = context
+        self.ldflags = ldflags
+        self.scans = scans
+        self.ignoredDirs = ignoredDirs
+    }
 
     /// Where an import path leads.
     enum Resolution: Hashable {
@@ -137,7 +147,7 @@ struct UnitLoader {
 
     /// Errors an import gives its importer: `internal` visibility and importing a program.
     private func checkImport(importer: String, imported: String, packages: inout [String: GoPackage]) {
-        guard let parentPackage = packages[importer], parentPackage.error == nil,
+        guard let parentPackage = packages[importer], parentPackage.error == nil, !parentPackage.isStandard,
             let child = packages[imported], child.error == nil || child.error?.kind == .importCycle
         else { return }
         guard parentPackage.imports.contains(imported) else { return }
@@ -156,8 +166,8 @@ struct UnitLoader {
         let index: String.Index?
         if path.hasSuffix("/internal") {
             index = path.index(path.endIndex, offsetBy: -"/internal".count)
-        } else if let range = path.range(of: "/internal/", options: .backwards) {
-            index = range.lowerBound
+        } else if let range = lastRange(of: "/internal/", in: path) {
+            index = range
         } else if path.hasPrefix("internal/") || path == "internal" {
             index = path.startIndex
         } else {
@@ -268,6 +278,14 @@ struct UnitLoader {
     /// Resolves an import path as the go command does in module mode
     /// (cmd/go/internal/modload importFromModules).
     func resolve(_ path: String, importerIsStandard: Bool) -> Resolution {
+        let memoKey = (importerIsStandard ? "S" : "U") + path
+        if let known = resolutionMemo[memoKey] { return known }
+        let resolution = resolveUncached(path, importerIsStandard: importerIsStandard)
+        resolutionMemo[memoKey] = resolution
+        return resolution
+    }
+
+    private func resolveUncached(_ path: String, importerIsStandard: Bool) -> Resolution {
         // Inside the standard library, non-standard-looking paths resolve to GOROOT/src/vendor.
         if importerIsStandard, !GoPathRules.looksStandard(path) {
             let vendored = "vendor/" + path
@@ -434,6 +452,21 @@ struct UnitLoader {
         }
         return nil
     }
+}
+
+/// The start of the last occurrence of `needle` (ASCII) in `haystack`, by bytes.
+private func lastRange(of needle: String, in haystack: String) -> String.Index? {
+    let h = Array(haystack.utf8)
+    let n = Array(needle.utf8)
+    guard h.count >= n.count, !n.isEmpty else { return nil }
+    var i = h.count - n.count
+    while i >= 0 {
+        if h[i] == n[0], h[i..<(i + n.count)].elementsEqual(n) {
+            return haystack.utf8.index(haystack.utf8.startIndex, offsetBy: i)
+        }
+        i -= 1
+    }
+    return nil
 }
 
 /// `str.HasPathPrefix`: `s` is `prefix` or starts with `prefix/`.
