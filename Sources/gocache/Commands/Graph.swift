@@ -33,7 +33,7 @@ struct GraphCommand: AsyncParsableCommand {
             document = GraphDocument(repository: repository, only: nil)
         }
         switch format {
-        case .json: try Stdout.writeJSON(document)
+        case .json: Stdout.write(document.json().serialized())
         case .dot: Stdout.write(document.dot())
         case .text:
             for package in document.packages {
@@ -87,6 +87,30 @@ struct GraphDocument: Encodable {
         }
         self.packages = packages.sorted { ($0.importPath, $0.dir ?? "") < ($1.importPath, $1.dir ?? "") }
         self.targets = targets
+    }
+
+    /// The document as JSON (the same shape the Encodable conformance gives).
+    func json() -> JSON {
+        .object([
+            "schemaVersion": .int(schemaVersion),
+            "packages": .array(
+                packages.map { p in
+                    var fields: [String: JSON] = [
+                        "importPath": .string(p.importPath), "standard": .bool(p.standard),
+                        "goFiles": .strings(p.goFiles), "cgoFiles": .strings(p.cgoFiles),
+                        "embedFiles": .strings(p.embedFiles), "otherFiles": .strings(p.otherFiles),
+                        "imports": .strings(p.imports),
+                    ]
+                    if let dir = p.dir { fields["dir"] = .string(dir) }
+                    if let module = p.module { fields["module"] = .string(module) }
+                    if let error = p.error { fields["error"] = .string(error) }
+                    return .object(fields)
+                }),
+            "targets": .array(
+                targets.map {
+                    .object(["dir": .string($0.dir), "importPath": .string($0.importPath), "deps": .strings($0.deps)])
+                }),
+        ])
     }
 
     func dot() -> String {
