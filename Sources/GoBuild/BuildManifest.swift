@@ -104,18 +104,23 @@ public enum OutputNames {
     /// Names for every target of `targets` (decided over all of them, so a name does not
     /// depend on which targets one build selects).
     public static func names(for targets: [GoTarget]) -> [String: String] {
-        func short(_ target: GoTarget) -> String {
+        names(dirs: targets.map { (dir: $0.dir, module: $0.module) })
+    }
+
+    /// Names for (directory, module path) pairs.
+    static func names(dirs targets: [(dir: String, module: String)]) -> [String: String] {
+        func short(_ target: (dir: String, module: String)) -> String {
             if target.dir == "." { return target.module.split(separator: "/").last.map(String.init) ?? "root" }
             return target.dir.split(separator: "/").last.map(String.init) ?? target.dir
         }
-        func long(_ target: GoTarget) -> String {
+        func long(_ target: (dir: String, module: String)) -> String {
             target.dir == "." ? short(target) : target.dir.replacingOccurrences(of: "/", with: "-")
         }
         var counts: [String: Int] = [:]
         for target in targets { counts[short(target), default: 0] += 1 }
         var result: [String: String] = [:]
         var used = Set<String>()
-        for target in targets.sorted() {
+        for target in targets.sorted(by: { $0.dir < $1.dir }) {
             var name = counts[short(target), default: 0] > 1 ? long(target) : short(target)
             if used.contains(name) { name = long(target) }
             var candidate = name
