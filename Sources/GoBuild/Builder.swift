@@ -1,6 +1,6 @@
 public import CacheStore
 import Foundation
-public import GraphCore
+import GraphCore
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 public import CacheStore
 import Foundation
-public import GraphCore
+import GraphCore
 
 /// A CI fan-out: every selected target assigned to one of `shards` shards.
 ///
