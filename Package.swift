@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries: module maps over a shim header, found by pkg-config.
@@ -29,7 +30,9 @@ let package = Package(
             name: "GraphCore",
             dependencies: ["CGit2", .product(name: "Yams", package: "Yams")]),
         .target(name: "CacheStore", dependencies: ["CCrypto"]),
-        .target(name: "GoBuild", dependencies: ["GraphCore", "CacheStore"]),
+        .target(
+            name: "GoBuild",
+            dependencies: ["GraphCore", "CacheStore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "ExampleMonorepo"),
         .executableTarget(
             name: "gocache",

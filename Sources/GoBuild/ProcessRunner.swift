@@ -62,3 +62,86 @@ enum ProcessRunner {
             status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ProcessRunner {
+    /// Runs a child process without blocking a thread of the cooperative pool. When the
+    /// awaiting task is cancelled the child and everything it started (the go command's
+    /// compilers and linkers) get SIGINT, then SIGKILL two seconds later: the child's
+    /// whole process group when it leads one, else the child itself. A cancelled run
+    /// throws `CancellationError` once the child has ended.
+    static func runCancellable(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
+    ) async throws -> ProcessResult {
+        try Task.checkCancellation()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let collected = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
+        let group = DispatchGroup()
+        group.enter()
+        group.enter()
+        group.enter()
+        process.terminationHandler = { _ in group.leave() }
+        do {
+            try process.run()
+        } catch {
+            throw ProcessLaunchError(executable: executable, reason: "\(error.localizedDescription)")
+        }
+        try? out.fileHandleForWriting.close()
+        try? err.fileHandleForWriting.close()
+        let outReader = out.fileHandleForReading
+        let errReader = err.fileHandleForReading
+        DispatchQueue.global().async {
+            let data = outReader.readDataToEndOfFile()
+            collected.withLock { $0.out = Array(data) }
+            group.leave()
+        }
+        DispatchQueue.global().async {
+            var kept = Data()
+            while true {
+                let chunk = errReader.availableData
+                if chunk.isEmpty { break }
+                kept.append(chunk)
+                if kept.count > 2 * stderrLimit { kept = kept.suffix(stderrLimit) }
+            }
+            let tail = kept.count > stderrLimit ? kept.suffix(stderrLimit) : kept
+            collected.withLock { $0.err = Array(tail) }
+            group.leave()
+        }
+        let pid = process.processIdentifier
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                group.notify(queue: .global()) { continuation.resume() }
+            }
+        } onCancel: {
+            ProcessRunner.interrupt(pid: pid)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
+                if process.isRunning { ProcessRunner.interrupt(pid: pid, signal: SIGKILL) }
+            }
+        }
+        try Task.checkCancellation()
+        let (stdout, stderr) = collected.withLock { ($0.out, $0.err) }
+        return ProcessResult(
+            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Signals a child: its process group when it leads one, and the child itself.
+    static func interrupt(pid: Int32, signal: Int32 = SIGINT) {
+        guard pid > 0 else { return }
+        if getpgid(pid) == pid { _ = kill(-pid, signal) }
+        _ = kill(pid, signal)
+    }
+}

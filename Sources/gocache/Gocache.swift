@@ -15,6 +15,8 @@ struct Gocache: AsyncParsableCommand {
             HashCommand.self,
             VersionCommand.self,
             CacheCommand.self,
+            BuildCommand.self,
+            PlanCommand.self,
             ExampleCommand.self,
         ])
 

@@ -1,0 +1,571 @@
+public import CacheStore
+import Foundation
+import GraphCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How misses of one platform are compiled.
+public enum BuildStrategy: String, Hashable, Sendable, CaseIterable {
+    /// Pick the faster of the two from timings recorded in the cache directory (trying
+    /// each once when it has no timing yet).
+    case auto
+    /// One `go build -o DIR/ pkg…` per build unit and platform.
+    case batch
+    /// One `go build -o FILE pkg` per target, `jobs` at a time.
+    case parallel
+}
+
+/// Knobs of a build.
+public struct BuildOptions: Sendable {
+    /// Where `<name>/bootstrap`, `<name>.zip` and `manifest.json` go (absolute).
+    public var outputDirectory: String
+    /// Go invocations at once for the `parallel` strategy (default: the number of cores).
+    public var jobs: Int
+    /// Stop at the first target that fails to compile.
+    public var failFast: Bool
+    public var strategy: BuildStrategy
+    /// The cache directory, for the timing memos (strategy speeds, per-target durations).
+    public var cacheDirectory: String?
+    /// Upload local hits that the remote lacks (shard builds, so the final assembly finds
+    /// every artifact remotely).
+    public var publishHits: Bool
+    /// The environment gocache runs in (default: this process's); the go command gets only
+    /// the parts `GoBuildCommand` takes.
+    public var environment: [String: String]
+
+    /// Options with the defaults of `gocache build`.
+    public init(
+        outputDirectory: String, jobs: Int? = nil, failFast: Bool = false,
+        strategy: BuildStrategy = .auto, cacheDirectory: String? = nil, publishHits: Bool = false,
+        environment: [String: String]? = nil
+    ) {
+        self.outputDirectory = outputDirectory
+        self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.failFast = failFast
+        self.strategy = strategy
+        self.cacheDirectory = cacheDirectory
+        self.publishHits = publishHits
+        self.environment = environment ?? ProcessInfo.processInfo.environment
+    }
+}
+
+/// What a build reports while it runs, in order.
+public enum BuildEvent: Hashable, Sendable {
+    /// Keys are computed; `total` targets selected.
+    case started(total: Int)
+    /// A setting that makes binaries differ from build to build, or another non-fatal problem.
+    case warning(String)
+    /// A target restored from the store (`remote` when the local store did not have it).
+    case hit(dir: String, remote: Bool)
+    /// A go invocation started for these targets.
+    case compiling(dirs: [String], strategy: BuildStrategy)
+    /// A target compiled, packaged and stored.
+    case built(dir: String, seconds: Double)
+    /// A target failed to compile; `output` is the go command's error output.
+    case failed(dir: String, output: String)
+    /// A batch failed; its targets are rebuilt one by one.
+    case retryingSeparately(dirs: [String])
+    /// A target was not attempted (`--fail-fast`).
+    case skipped(dir: String)
+}
+
+/// The outcome of a build: the document written to `manifest.json`.
+public struct BuildResult: Hashable, Sendable {
+    public var manifest: BuildManifest
+    /// Whether every target is a hit or built.
+    public var succeeded: Bool { manifest.totals.failed == 0 && manifest.totals.skipped == 0 }
+}
+
+/// Errors that stop a build as a whole (a target that fails to compile does not).
+public enum BuildError: Error, Hashable, Sendable, CustomStringConvertible {
+    case outputDirectory(path: String, reason: String)
+    case goCommand(String)
+    case packaging(dir: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .outputDirectory(let path, let reason): return "cannot write the output directory \(path): \(reason)"
+        case .goCommand(let reason): return "cannot run the go command: \(reason)"
+        case .packaging(let dir, let reason): return "cannot package \(dir): \(reason)"
+        }
+    }
+}
+
+/// Builds the working tree: keys the selected targets, restores hits from the store,
+/// compiles only the misses, packages each binary as a Lambda zip and stores it.
+public final class Builder: Sendable {
+    /// The artifact names in a store entry.
+    public static let binaryArtifact = "bootstrap"
+    public static let zipArtifact = "function.zip"
+
+    public let session: RepositorySession
+    public let store: TieredStore
+    public let options: BuildOptions
+    private let events: @Sendable (BuildEvent) -> Void
+
+    /// A builder of `session`'s working tree over `store`; `events` is called as the build
+    /// progresses (from any thread, one call at a time).
+    public init(
+        session: RepositorySession, store: TieredStore, options: BuildOptions,
+        events: @escaping @Sendable (BuildEvent) -> Void = { _ in }
+    ) {
+        self.session = session
+        self.store = store
+        self.options = options
+        let lock = Mutex(())
+        self.events = { event in lock.withLock { _ in events(event) } }
+    }
+
+    /// One selected target with its key and output name.
+    struct Job: Sendable {
+        var target: GoTarget
+        var key: TargetKey
+        var name: String
+    }
+
+    /// Builds `selection`. Writes `manifest.json` last; a cancelled build throws
+    /// `CancellationError`, kills its go processes and leaves no partial file behind.
+    public func build(_ selection: TargetSelection) async throws -> BuildResult {
+        let clock = ContinuousClock.now
+        let repository = session.repository
+        let targets = try selection.targets(in: repository)
+        let names = OutputNames.names(for: repository.targets)
+        let keys = try await TargetKeyRecipe.keys(
+            for: targets, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
+            digester: FileDigester(tree: session.snapshot, cacheDirectory: options.cacheDirectory))
+        let jobs = zip(targets, keys).map { Job(target: $0, key: $1, name: names[$0.dir] ?? $0.dir) }
+        events(.started(total: jobs.count))
+        var warned = Set<String>()
+        for job in jobs {
+            for warning in GoBuildCommand.reproducibilityWarnings(job.target.settings) where warned.insert(warning).inserted {
+                events(.warning(warning))
+            }
+        }
+
+        let out = options.outputDirectory
+        let staging = out + "/.gocache-staging-\(getpid())-\(UUID().uuidString.prefix(8))"
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError.outputDirectory(path: out, reason: "\(error.localizedDescription)")
+        }
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+
+        var outcomes: [String: BuildManifest.Target] = [:]
+        // Hits.
+        var misses: [Job] = []
+        for (job, restored) in try await lookUp(jobs) {
+            if let restored {
+                outcomes[job.target.dir] = restored
+            } else {
+                misses.append(job)
+            }
+        }
+        // Misses, grouped by build unit and settings.
+        var groups: [[Job]] = []
+        var groupIndex: [GroupKey: Int] = [:]
+        for job in misses {
+            let key = GroupKey(unitRoot: job.target.unitRoot, settings: job.target.settings)
+            if let index = groupIndex[key] {
+                groups[index].append(job)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append([job])
+            }
+        }
+        var stopped = false
+        for (index, group) in groups.enumerated() {
+            if stopped {
+                for job in group {
+                    outcomes[job.target.dir] = skipped(job)
+                    events(.skipped(dir: job.target.dir))
+                }
+                continue
+            }
+            let results = try await compile(group, staging: staging + "/g\(index)")
+            for result in results {
+                outcomes[result.dir] = result
+                if result.status == .failed { stopped = options.failFast }
+            }
+        }
+        recordDurations(outcomes.values.filter { $0.status == .built })
+
+        let elapsed = ContinuousClock.now - clock
+        let manifest = BuildManifest(
+            targets: jobs.map { outcomes[$0.target.dir] ?? skipped($0) },
+            seconds: Self.seconds(elapsed), toolchainVersion: session.toolchain.version,
+            platform: "\(repository.defaultSettings.goos)/\(repository.defaultSettings.goarch)")
+        try Task.checkCancellation()
+        do {
+            try writeAtomically(try manifest.encoded(), to: out + "/manifest.json", staging: staging)
+        } catch let error as BuildError {
+            throw error
+        } catch {
+            throw BuildError.outputDirectory(path: out, reason: "\(error)")
+        }
+        return BuildResult(manifest: manifest)
+    }
+
+    struct GroupKey: Hashable {
+        var unitRoot: String
+        var settings: BuildSettings
+    }
+
+    // MARK: Hits
+
+    /// Looks every job up (a few at a time, for remote latency) and restores the hits.
+    private func lookUp(_ jobs: [Job]) async throws -> [(Job, BuildManifest.Target?)] {
+        try await withThrowingTaskGroup(of: (Int, BuildManifest.Target?).self) { group in
+            var results = [BuildManifest.Target?](repeating: nil, count: jobs.count)
+            var next = 0
+            func add() {
+                let index = next
+                next += 1
+                group.addTask { (index, try await self.restore(jobs[index])) }
+            }
+            for _ in 0..<min(8, jobs.count) { add() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < jobs.count { add() }
+            }
+            return Array(zip(jobs, results))
+        }
+    }
+
+    /// Restores a hit into the output directory; nil on a miss.
+    private func restore(_ job: Job) async throws -> BuildManifest.Target? {
+        let started = ContinuousClock.now
+        var remote = false
+        var manifest = try await store.local.manifest(for: job.key.key)
+        if manifest == nil, store.remote != nil {
+            manifest = try await store.manifest(for: job.key.key)
+            remote = manifest != nil
+        }
+        guard let manifest,
+            let binary = manifest.artifacts.first(where: { $0.name == Self.binaryArtifact }),
+            let zipArtifact = manifest.artifacts.first(where: { $0.name == Self.zipArtifact })
+        else { return nil }
+        let out = options.outputDirectory
+        let binaryPath = "\(out)/\(job.name)/\(LambdaZip.entryName)"
+        guard try await store.copyBlob(binary.digest, to: binaryPath),
+            try await store.copyBlob(zipArtifact.digest, to: "\(out)/\(job.name).zip")
+        else { return nil }
+        chmod(binaryPath, 0o755)
+        if options.publishHits, !remote, let remoteStore = store.remote, !remoteStore.configuration.readOnly,
+            try await remoteStore.manifest(for: job.key.key) == nil
+        {
+            for artifact in manifest.artifacts {
+                if let bytes = try await store.local.blob(artifact.digest) { try await remoteStore.putBlob(bytes) }
+            }
+            try await remoteStore.putManifest(manifest)
+        }
+        events(.hit(dir: job.target.dir, remote: remote))
+        var entry = record(job, status: .hit, seconds: Self.seconds(ContinuousClock.now - started))
+        entry.zip = job.name + ".zip"
+        entry.binarySha256 = binary.digest.hex
+        entry.zipSha256 = zipArtifact.digest.hex
+        entry.codeSha256 = zipArtifact.digest.base64
+        entry.bytes = zipArtifact.size
+        return entry
+    }
+
+    // MARK: Misses
+
+    /// Compiles one group (same unit, same settings) with the chosen strategy, falling back
+    /// to one target at a time when a batch fails.
+    private func compile(_ group: [Job], staging: String) async throws -> [BuildManifest.Target] {
+        guard let first = group.first else { return [] }
+        let unit = session.repository.layout.units.first { $0.rootDir == first.target.unitRoot }
+        let command = GoBuildCommand(
+            settings: first.target.settings, unitRoot: first.target.unitRoot, workFile: unit?.workFilePath,
+            repositoryRoot: session.location.workdir, inherited: options.environment)
+        let strategy = chooseStrategy(count: group.count)
+        let started = ContinuousClock.now
+        if strategy == .batch {
+            var results: [BuildManifest.Target] = []
+            var failedBatches: [Job] = []
+            for (index, batch) in Self.batches(group).enumerated() {
+                if let built = try await compileBatch(batch, command: command, directory: "\(staging)/batch\(index)") {
+                    results += built
+                } else {
+                    failedBatches += batch
+                }
+            }
+            if failedBatches.isEmpty {
+                recordStrategy(.batch, targets: group.count, seconds: Self.seconds(ContinuousClock.now - started))
+            } else {
+                events(.retryingSeparately(dirs: failedBatches.map(\.target.dir)))
+                results += try await compileSeparately(failedBatches, command: command, staging: staging + "/retry")
+            }
+            return results
+        }
+        let results = try await compileSeparately(group, command: command, staging: staging)
+        if group.count > 1, results.allSatisfy({ $0.status == .built }) {
+            recordStrategy(.parallel, targets: group.count, seconds: Self.seconds(ContinuousClock.now - started))
+        }
+        return results
+    }
+
+    /// Splits a group so no two targets of a batch get the same executable name.
+    static func batches(_ group: [Job]) -> [[Job]] {
+        var batches: [[Job]] = []
+        var names: [Set<String>] = []
+        for job in group {
+            let name = GoBuildCommand.executableName(importPath: job.target.importPath, goos: job.target.settings.goos)
+            if let index = names.firstIndex(where: { !$0.contains(name) }) {
+                batches[index].append(job)
+                names[index].insert(name)
+            } else {
+                batches.append([job])
+                names.append([name])
+            }
+        }
+        return batches
+    }
+
+    /// One `go build -o DIR/ pkg…`; nil when it failed (the caller retries one by one).
+    private func compileBatch(_ batch: [Job], command: GoBuildCommand, directory: String) async throws
+        -> [BuildManifest.Target]?
+    {
+        if batch.count == 1 {
+            let result = try await compileOne(batch[0], command: command, directory: directory)
+            return [result]
+        }
+        try makeDirectory(directory)
+        events(.compiling(dirs: batch.map(\.target.dir), strategy: .batch))
+        let started = ContinuousClock.now
+        let result = try await runGo(
+            command.arguments(
+                output: directory + "/",
+                packages: batch.map { GoBuildCommand.packageArgument(targetDir: $0.target.dir, unitRoot: $0.target.unitRoot) }),
+            command: command)
+        guard result.succeeded else { return nil }
+        let share = Self.seconds(ContinuousClock.now - started) / Double(batch.count)
+        var results: [BuildManifest.Target] = []
+        for job in batch {
+            let file = directory + "/" + GoBuildCommand.executableName(importPath: job.target.importPath, goos: job.target.settings.goos)
+            results.append(try await finish(job, binaryAt: file, compileSeconds: share))
+        }
+        return results
+    }
+
+    /// Compiles targets one per go invocation, `jobs` at a time.
+    private func compileSeparately(_ jobs: [Job], command: GoBuildCommand, staging: String) async throws -> [BuildManifest.Target] {
+        let failFast = options.failFast
+        return try await withThrowingTaskGroup(of: BuildManifest.Target.self) { group in
+            var results: [BuildManifest.Target] = []
+            var next = 0
+            var stop = false
+            func add() {
+                let index = next
+                next += 1
+                group.addTask { try await self.compileOne(jobs[index], command: command, directory: "\(staging)/t\(index)") }
+            }
+            for _ in 0..<min(options.jobs, jobs.count) { add() }
+            while let result = try await group.next() {
+                results.append(result)
+                if result.status == .failed && failFast { stop = true }
+                if next < jobs.count {
+                    if stop {
+                        for job in jobs[next...] {
+                            results.append(skipped(job))
+                            events(.skipped(dir: job.target.dir))
+                        }
+                        next = jobs.count
+                    } else {
+                        add()
+                    }
+                }
+            }
+            return results
+        }
+    }
+
+    /// One `go build -o FILE pkg`, then packaging; a compile error is a `.failed` record.
+    private func compileOne(_ job: Job, command: GoBuildCommand, directory: String) async throws -> BuildManifest.Target {
+        try makeDirectory(directory)
+        events(.compiling(dirs: [job.target.dir], strategy: .parallel))
+        let started = ContinuousClock.now
+        let file = directory + "/" + GoBuildCommand.executableName(importPath: job.target.importPath, goos: job.target.settings.goos)
+        let result = try await runGo(
+            command.arguments(
+                output: file, packages: [GoBuildCommand.packageArgument(targetDir: job.target.dir, unitRoot: job.target.unitRoot)]),
+            command: command)
+        let seconds = Self.seconds(ContinuousClock.now - started)
+        guard result.succeeded else {
+            removeOutputs(of: job)
+            let output = result.stderr.isEmpty ? "go build exited with status \(result.status)" : result.stderr
+            events(.failed(dir: job.target.dir, output: output))
+            var entry = record(job, status: .failed, seconds: seconds)
+            entry.error = output
+            return entry
+        }
+        return try await finish(job, binaryAt: file, compileSeconds: seconds)
+    }
+
+    private func runGo(_ arguments: [String], command: GoBuildCommand) async throws -> ProcessResult {
+        do {
+            return try await ProcessRunner.runCancellable(
+                session.toolchain.goBinary, arguments, environment: command.environment, directory: command.directory)
+        } catch let error as ProcessLaunchError {
+            throw BuildError.goCommand(error.description)
+        }
+    }
+
+    /// Packages a compiled binary, stores binary, zip and entry, and moves both into the
+    /// output directory (each by an atomic rename).
+    private func finish(_ job: Job, binaryAt path: String, compileSeconds: Double) async throws -> BuildManifest.Target {
+        let started = ContinuousClock.now
+        let dir = job.target.dir
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BuildError.packaging(dir: dir, reason: "the go command wrote no binary at \(path)")
+        }
+        let package: LambdaZip.Package
+        do {
+            package = try LambdaZip.package(binary: Array(data))
+        } catch {
+            throw BuildError.packaging(dir: dir, reason: "\(error)")
+        }
+        let zipPath = path + ".zip"
+        guard FileManager.default.createFile(atPath: zipPath, contents: Data(package.bytes)) else {
+            throw BuildError.packaging(dir: dir, reason: "cannot write \(zipPath)")
+        }
+        chmod(path, 0o755)
+        try Task.checkCancellation()
+        try await store.putBlob(fileAt: path)
+        try await store.putBlob(fileAt: zipPath)
+        let seconds = compileSeconds + Self.seconds(ContinuousClock.now - started)
+        let settings = job.target.settings
+        let manifest = ArtifactManifest(
+            key: job.key.key,
+            artifacts: [
+                .init(name: Self.binaryArtifact, digest: package.binarySha256, size: Int64(data.count)),
+                .init(name: Self.zipArtifact, digest: package.zipSha256, size: Int64(package.bytes.count)),
+            ],
+            metadata: [
+                "dir": dir, "importPath": job.target.importPath, "goos": settings.goos, "goarch": settings.goarch,
+                "toolchain": session.toolchain.version,
+            ],
+            durationSeconds: seconds, createdAt: Date())
+        try await store.putManifest(manifest)
+        let out = options.outputDirectory
+        try makeDirectory("\(out)/\(job.name)")
+        try move(path, to: "\(out)/\(job.name)/\(LambdaZip.entryName)")
+        try move(zipPath, to: "\(out)/\(job.name).zip")
+        events(.built(dir: dir, seconds: seconds))
+        var entry = record(job, status: .built, seconds: seconds)
+        entry.zip = job.name + ".zip"
+        entry.binarySha256 = package.binarySha256.hex
+        entry.zipSha256 = package.zipSha256.hex
+        entry.codeSha256 = package.codeSha256
+        entry.bytes = Int64(package.bytes.count)
+        return entry
+    }
+
+    // MARK: Records and files
+
+    private func record(_ job: Job, status: BuildManifest.Status, seconds: Double) -> BuildManifest.Target {
+        BuildManifest.Target(
+            dir: job.target.dir, name: job.name, importPath: job.target.importPath, goos: job.target.settings.goos,
+            goarch: job.target.settings.goarch, key: job.key.key.hex, status: status, seconds: (seconds * 1000).rounded() / 1000)
+    }
+
+    private func skipped(_ job: Job) -> BuildManifest.Target {
+        removeOutputs(of: job)
+        return record(job, status: .skipped, seconds: 0)
+    }
+
+    /// Removes a target's artifacts of an earlier build, so a failed target has none.
+    private func removeOutputs(of job: Job) {
+        let out = options.outputDirectory
+        try? FileManager.default.removeItem(atPath: "\(out)/\(job.name).zip")
+        try? FileManager.default.removeItem(atPath: "\(out)/\(job.name)")
+    }
+
+    private func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError.outputDirectory(path: path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    private func move(_ source: String, to destination: String) throws {
+        guard rename(source, destination) == 0 else {
+            throw BuildError.outputDirectory(path: destination, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    private func writeAtomically(_ bytes: [UInt8], to path: String, staging: String) throws {
+        let temporary = staging + "/" + UUID().uuidString
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+            throw BuildError.outputDirectory(path: path, reason: "cannot write \(temporary)")
+        }
+        try move(temporary, to: path)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    // MARK: Timing memos
+
+    struct StrategyTiming: Codable {
+        var targets: Double
+        var seconds: Double
+    }
+
+    private var strategyMemoPath: String? { options.cacheDirectory.map { $0 + "/memo/build-strategy-v1.json" } }
+
+    /// The strategy for a group of `count` misses.
+    func chooseStrategy(count: Int) -> BuildStrategy {
+        if options.strategy != .auto { return options.strategy }
+        if count < 2 { return .parallel }
+        let memo = Self.readJSON([String: StrategyTiming].self, at: strategyMemoPath) ?? [:]
+        guard let batch = memo[BuildStrategy.batch.rawValue] else { return .batch }
+        guard let parallel = memo[BuildStrategy.parallel.rawValue] else { return .parallel }
+        let batchRate = batch.seconds / max(batch.targets, 1)
+        let parallelRate = parallel.seconds / max(parallel.targets, 1)
+        return parallelRate < batchRate ? .parallel : .batch
+    }
+
+    /// Folds a measurement into the memo (recent runs weigh most).
+    private func recordStrategy(_ strategy: BuildStrategy, targets: Int, seconds: Double) {
+        guard let path = strategyMemoPath else { return }
+        var memo = Self.readJSON([String: StrategyTiming].self, at: path) ?? [:]
+        var timing = memo[strategy.rawValue] ?? StrategyTiming(targets: 0, seconds: 0)
+        timing = StrategyTiming(targets: timing.targets / 2 + Double(targets), seconds: timing.seconds / 2 + seconds)
+        memo[strategy.rawValue] = timing
+        Self.writeJSON(memo, to: path)
+    }
+
+    /// Remembers how long each built target took, by directory (for shard plans).
+    private func recordDurations(_ built: [BuildManifest.Target]) {
+        guard let cacheDirectory = options.cacheDirectory, !built.isEmpty else { return }
+        let path = ShardPlanner.durationMemoPath(cacheDirectory: cacheDirectory)
+        var memo = Self.readJSON([String: Double].self, at: path) ?? [:]
+        for target in built { memo[target.dir] = target.seconds }
+        Self.writeJSON(memo, to: path)
+    }
+
+    static func readJSON<T: Decodable>(_ type: T.Type, at path: String?) -> T? {
+        guard let path, let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(type, from: data)
+    }
+
+    /// Best effort: a memo that cannot be written only costs a better guess next time.
+    static func writeJSON<T: Encodable>(_ value: T, to path: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(value) else { return }
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = path + ".tmp.\(getpid())"
+        if FileManager.default.createFile(atPath: temporary, contents: data) { _ = rename(temporary, path) }
+    }
+}

@@ -1,0 +1,191 @@
+import CacheStore
+import ExampleMonorepo
+import Foundation
+import GraphCore
+import Synchronization
+import Testing
+
+@testable import GoBuild
+
+/// The test run's go: `$GOCACHE_TEST_GO`, else `go` on PATH.
+enum TestGo {
+    static let binary: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["GOCACHE_TEST_GO"], !explicit.isEmpty { return explicit }
+        return (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/go" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Offline, local toolchain; GOCACHE/GOPATH shared from the environment (std compiled once).
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GOTOOLCHAIN"] = "local"
+        environment["GOPROXY"] = "off"
+        environment["GOFLAGS"] = ""
+        return environment
+    }
+
+    static func run(_ arguments: [String], in directory: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary ?? "/usr/bin/false")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var environment = Self.environment
+        environment["GOWORK"] = "off"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A small generated monorepo: 3 functions and the tools, a few shared packages, no cgo.
+func smallSpec(seed: UInt64) -> MonorepoSpec {
+    MonorepoSpec(
+        seed: seed, targets: 3, sharedPackages: 5, depth: 2, filesPerPackage: 1, layout: .singleModule, vendor: false,
+        nestedModule: false, cgo: false, embeds: true, platformFiles: false, historyCommits: 0)
+}
+
+@Suite("Builder", .enabled(if: TestGo.binary != nil), .serialized)
+struct BuilderTests {
+    final class Events: Sendable {
+        let list = Mutex<[BuildEvent]>([])
+        func record(_ event: BuildEvent) { list.withLock { $0.append(event) } }
+        var compiledDirs: [String] {
+            list.withLock { $0 }.flatMap { event -> [String] in
+                if case .built(let dir, _) = event { return [dir] }
+                return []
+            }
+        }
+    }
+
+    static func build(
+        _ root: String, cacheDirectory: String, out: String, strategy: BuildStrategy = .auto,
+        selection: TargetSelection = .all
+    ) async throws -> (BuildResult, Events) {
+        let session = try await RepositorySession.open(
+            path: root, revision: nil, overrides: SettingsOverrides(), goBinary: TestGo.binary, environment: TestGo.environment)
+        let store = TieredStore(local: LocalStore(cacheDirectory: cacheDirectory), remote: nil)
+        let events = Events()
+        let builder = Builder(
+            session: session, store: store,
+            options: BuildOptions(
+                outputDirectory: out, jobs: 2, strategy: strategy, cacheDirectory: cacheDirectory, environment: TestGo.environment),
+            events: { events.record($0) })
+        return (try await builder.build(selection), events)
+    }
+
+    @Test func rebuildsExactlyTheTargetsThatImportAChangedPackage() async throws {
+        let scratch = try temporaryDirectory("builder")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let spec = smallSpec(seed: 21)
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(spec, at: repo)
+        let cache = scratch + "/cache"
+        let out = scratch + "/out"
+
+        let (first, firstEvents) = try await Self.build(repo, cacheDirectory: cache, out: out)
+        let targetDirs = generated.tree.targetDirs
+        #expect(first.manifest.targets.map(\.dir) == targetDirs)
+        #expect(first.manifest.targets.allSatisfy { $0.status == .built })
+        #expect(Set(firstEvents.compiledDirs) == Set(targetDirs))
+        for target in first.manifest.targets {
+            let zip = try #require(FileManager.default.contents(atPath: out + "/" + (target.zip ?? "-")))
+            let digest = try SHA256Hasher.hash(Array(zip))
+            #expect(target.zipSha256 == digest.hex)
+            #expect(target.codeSha256 == Data(digest.bytes).base64EncodedString())
+            let binary = try #require(FileManager.default.contents(atPath: "\(out)/\(target.name)/bootstrap"))
+            #expect(target.binarySha256 == (try SHA256Hasher.hash(Array(binary))).hex)
+            let mode = try FileManager.default.attributesOfItem(atPath: "\(out)/\(target.name)/bootstrap")[.posixPermissions] as? Int
+            #expect(mode == 0o755)
+        }
+        let written = try BuildManifest.decode(Array(try #require(FileManager.default.contents(atPath: out + "/manifest.json"))))
+        #expect(written.targets == first.manifest.targets)
+
+        let (second, secondEvents) = try await Self.build(repo, cacheDirectory: cache, out: out)
+        #expect(second.manifest.targets.allSatisfy { $0.status == .hit })
+        #expect(secondEvents.compiledDirs.isEmpty)
+        #expect(second.manifest.targets.map(\.zipSha256) == first.manifest.targets.map(\.zipSha256))
+
+        // Edit one shared package; the oracle is `go list -deps` of every target.
+        let (edited, _) = try #require(MonorepoMutator.apply(.editSharedPackage, to: generated.tree, spec: spec, seed: 5))
+        let changed = edited.files.keys.filter { edited.files[$0] != generated.tree.files[$0] }
+        #expect(changed.count == 1)
+        let changedDir = try #require(changed.first.map { ($0 as NSString).deletingLastPathComponent })
+        try edited.write(to: repo)
+        let changedImportPath = try TestGo.run(["list", "-f", "{{.ImportPath}}", "./" + changedDir], in: repo)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var importers: [String] = []
+        for dir in targetDirs {
+            let deps = try TestGo.run(["list", "-deps", "./" + dir], in: repo).split(separator: "\n").map(String.init)
+            if deps.contains(changedImportPath) { importers.append(dir) }
+        }
+        #expect(!importers.isEmpty)
+        let (third, thirdEvents) = try await Self.build(repo, cacheDirectory: cache, out: out)
+        #expect(Set(thirdEvents.compiledDirs) == Set(importers))
+        #expect(Set(third.manifest.targets.filter { $0.status == .built }.map(\.dir)) == Set(importers))
+        #expect(Set(third.manifest.targets.filter { $0.status == .hit }.map(\.dir)) == Set(targetDirs).subtracting(importers))
+    }
+
+    @Test func batchAndParallelBuildTheSameBytes() async throws {
+        let scratch = try temporaryDirectory("strategies")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 22), at: repo)
+        let (batch, _) = try await Self.build(repo, cacheDirectory: scratch + "/c1", out: scratch + "/o1", strategy: .batch)
+        let (parallel, _) = try await Self.build(repo, cacheDirectory: scratch + "/c2", out: scratch + "/o2", strategy: .parallel)
+        #expect(batch.manifest.totals.built == batch.manifest.targets.count)
+        #expect(parallel.manifest.totals.built == parallel.manifest.targets.count)
+        #expect(batch.manifest.targets.map(\.zipSha256) == parallel.manifest.targets.map(\.zipSha256))
+        #expect(batch.manifest.targets.map(\.key) == parallel.manifest.targets.map(\.key))
+        // Both strategies are now measured; auto picks one of them from the memo.
+        let memo = try #require(FileManager.default.contents(atPath: scratch + "/c1/memo/build-strategy-v1.json"))
+        #expect(String(decoding: memo, as: UTF8.self).contains("batch"))
+    }
+
+    @Test func unknownListedTargetIsAnErrorAndWritesNothing() async throws {
+        let scratch = try temporaryDirectory("unknown")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 23), at: repo)
+        await #expect(throws: TargetSelectionError.self) {
+            _ = try await Self.build(repo, cacheDirectory: scratch + "/c", out: scratch + "/o", selection: .listed(["functions/nope"]))
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/o"))
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/c/store"))
+    }
+
+    @Test func cancellationKillsTheGoCommandAndLeavesNoPartialFiles() async throws {
+        let scratch = try temporaryDirectory("cancel")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 24), at: repo)
+        // A fresh GOCACHE makes the build slow enough to interrupt.
+        var environment = TestGo.environment
+        environment["GOCACHE"] = scratch + "/gocache"
+        let session = try await RepositorySession.open(
+            path: repo, revision: nil, overrides: SettingsOverrides(), goBinary: TestGo.binary, environment: environment)
+        let out = scratch + "/out"
+        let events = Events()
+        let builder = Builder(
+            session: session, store: TieredStore(local: LocalStore(cacheDirectory: scratch + "/c"), remote: nil),
+            options: BuildOptions(outputDirectory: out, jobs: 2, strategy: .batch, environment: environment),
+            events: { events.record($0) })
+        let task = Task { try await builder.build(.all) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline,
+            !events.list.withLock({ $0.contains { if case .compiling = $0 { return true } else { return false } } })
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        let left = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(left.isEmpty, "\(left)")
+    }
+}

@@ -1,0 +1,266 @@
+import ExampleMonorepo
+import Foundation
+import Testing
+import TestSupport
+
+/// End-to-end tests of `gocache build` and `gocache plan` on generated monorepos, running the
+/// built binary with the test run's go (shared GOCACHE, so std compiles once).
+@Suite("gocache build", .serialized)
+struct BuildCLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let goBinary: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["GOCACHE_TEST_GO"], !explicit.isEmpty { return explicit }
+        return ChildProcess.locate("go")
+    }()
+
+    /// The environment of gocache: the test's, offline, with the test go first on PATH.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GOTOOLCHAIN"] = "local"
+        environment["GOPROXY"] = "off"
+        environment["GOFLAGS"] = ""
+        environment["GOCACHE_DIR"] = nil
+        environment["GOCACHE_REMOTE"] = nil
+        if let go = goBinary {
+            environment["PATH"] = (go as NSString).deletingLastPathComponent + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        }
+        for (name, value) in extra { environment[name] = value }
+        return environment
+    }
+
+    static func gocache(_ arguments: [String], in directory: String, environment extra: [String: String] = [:]) async throws -> Run {
+        let output = try await ChildProcess.run(
+            try CacheCLITests.binary(), arguments: arguments, environment: environment(extra),
+            in: URL(fileURLWithPath: directory))
+        return Run(status: output.status, stdout: output.stdoutText, stderr: output.stderr)
+    }
+
+    static func spec(seed: UInt64) -> MonorepoSpec {
+        MonorepoSpec(
+            seed: seed, targets: 3, sharedPackages: 5, depth: 2, filesPerPackage: 1, layout: .singleModule, vendor: false,
+            nestedModule: false, cgo: false, embeds: true, platformFiles: false, historyCommits: 0)
+    }
+
+    static func scratch(_ label: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.resolvingSymlinksInPath()
+            .appendingPathComponent("gocache-cli-\(label)-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func clone(_ source: String, to destination: String) async throws {
+        try await ChildProcess.runChecked(
+            "git", arguments: ["clone", "--quiet", source, destination],
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "GIT_CONFIG_GLOBAL": "/dev/null",
+                          "GIT_CONFIG_NOSYSTEM": "1", "HOME": destination + "-home"],
+            in: URL(fileURLWithPath: (destination as NSString).deletingLastPathComponent))
+    }
+
+    /// `manifest.json` of an output directory, as JSON.
+    static func manifest(_ out: String) throws -> [[String: Any]] {
+        let data = try #require(FileManager.default.contents(atPath: out + "/manifest.json"))
+        let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(document["schemaVersion"] as? Int == 1)
+        return try #require(document["targets"] as? [[String: Any]])
+    }
+
+    static func statuses(_ targets: [[String: Any]]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: targets.map { ($0["dir"] as? String ?? "?", $0["status"] as? String ?? "?") })
+    }
+
+    static func zips(_ out: String, _ targets: [[String: Any]]) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        for target in targets {
+            let zip = try #require(target["zip"] as? String)
+            let data = FileManager.default.contents(atPath: out + "/" + zip)
+            #expect(data != nil, "missing \(zip)")
+            result[target["dir"] as? String ?? "?"] = data
+        }
+        return result
+    }
+
+    static func sha256(_ path: String) async throws -> (hex: String, base64: String) {
+        let script = "import sys,hashlib,base64; d=hashlib.sha256(open(sys.argv[1],'rb').read()).digest(); print(d.hex(), base64.b64encode(d).decode())"
+        let output = try await ChildProcess.runChecked(
+            "python3", arguments: ["-c", script, path], in: URL(fileURLWithPath: NSTemporaryDirectory()))
+        let parts = output.stdoutText.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return (parts.first ?? "", parts.last ?? "")
+    }
+
+    @Test(.enabled(if: goBinary != nil))
+    func buildRebuildCloneAndRemote() async throws {
+        let scratch = try Self.scratch("e2e")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let nginx: NginxServer? = NginxServer.executable == nil ? nil : try NginxServer()
+        let remote = nginx.map { ["--remote", $0.baseURL + "/cache"] } ?? []
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(Self.spec(seed: 31), at: repo)
+        let all = generated.tree.targetDirs
+
+        // First build: everything built, zips and manifest consistent.
+        var run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache-a"] + remote, in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("built \(all.count), hits 0"), "\(run.stderr)")
+        let first = try Self.manifest(repo + "/dist")
+        #expect(first.map { $0["dir"] as? String ?? "" } == all)
+        #expect(Set(Self.statuses(first).values) == ["built"])
+        for target in first {
+            let zip = repo + "/dist/" + (target["zip"] as? String ?? "-")
+            let digest = try await Self.sha256(zip)
+            #expect(target["zipSha256"] as? String == digest.hex)
+            #expect(target["codeSha256"] as? String == digest.base64)
+            let listing = try await ChildProcess.runChecked("unzip", arguments: ["-Z", zip], in: URL(fileURLWithPath: repo))
+            #expect(listing.stdoutText.contains("-rwxr-xr-x"), "\(listing.stdoutText)")
+            #expect(listing.stdoutText.contains(" bootstrap\n"))
+            #expect(listing.stdoutText.contains("number of entries: 1"))
+        }
+
+        // Second build, no change: nothing built.
+        run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache-a"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("compiling"), "\(run.stderr)")
+        #expect(Set(Self.statuses(try Self.manifest(repo + "/dist")).values) == ["hit"])
+        let firstZips = try Self.zips(repo + "/dist", first)
+
+        // Another clone, empty store and empty GOCACHE: fresh zips byte-identical (2 targets).
+        let cloneB = scratch + "/elsewhere/clone-b"
+        try FileManager.default.createDirectory(atPath: scratch + "/elsewhere", withIntermediateDirectories: true)
+        try await Self.clone(repo, to: cloneB)
+        let two = Array(all.suffix(2))
+        run = try await Self.gocache(
+            ["build", "--cache-dir", scratch + "/cache-b"] + two, in: cloneB, environment: ["GOCACHE": scratch + "/gocache-b"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let cloneTargets = try Self.manifest(cloneB + "/dist")
+        #expect(Set(Self.statuses(cloneTargets).values) == ["built"])
+        let cloneZips = try Self.zips(cloneB + "/dist", cloneTargets)
+        #expect(cloneZips.count == 2)
+        for (dir, zip) in cloneZips { #expect(zip == firstZips[dir], "\(dir) differs between clones") }
+
+        // A third clone with an empty store gets every artifact from the remote.
+        guard let nginx else { return }
+        let cloneC = scratch + "/elsewhere/clone-c"
+        try await Self.clone(repo, to: cloneC)
+        run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache-c"] + remote, in: cloneC)
+        #expect(run.status == 0, "\(run.stderr)\n\(nginx.errorLog)")
+        #expect(!run.stderr.contains("compiling"), "\(run.stderr)")
+        #expect(run.stderr.contains("(remote)"))
+        let remoteTargets = try Self.manifest(cloneC + "/dist")
+        #expect(Set(Self.statuses(remoteTargets).values) == ["hit"])
+        #expect(try Self.zips(cloneC + "/dist", remoteTargets) == firstZips)
+    }
+
+    @Test(.enabled(if: goBinary != nil && NginxServer.executable != nil))
+    func twoShardsEqualTheFullBuildWithoutBuildingTwice() async throws {
+        let scratch = try Self.scratch("shards")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let nginx = try NginxServer()
+        let remote = ["--remote", nginx.baseURL + "/cache"]
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(Self.spec(seed: 32), at: repo)
+        let all = generated.tree.targetDirs
+
+        var run = try await Self.gocache(
+            ["plan", "--shards", "2", "--out", scratch + "/plan.json", "--cache-dir", scratch + "/cache-plan"] + remote, in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let planned = try #require(plan["targets"] as? [[String: Any]])
+        #expect(planned.map { $0["dir"] as? String ?? "" }.sorted() == all)
+        let keys = planned.map { $0["key"] as? String ?? "" }
+        #expect(keys == keys.sorted())
+        run = try await Self.gocache(["plan", "--shards", "2", "--format", "github-matrix", "--cache-dir", scratch + "/cache-plan"], in: repo)
+        #expect(run.stdout.hasPrefix("{\"include\":[{\"index\":1,\"shard\":\"1/2\""), "\(run.stdout)")
+
+        var built: [[String]] = []
+        for shard in 1...2 {
+            run = try await Self.gocache(
+                ["build", "--plan", scratch + "/plan.json", "--shard", "\(shard)/2", "--cache-dir", scratch + "/cache-\(shard)",
+                 "--out", scratch + "/out-\(shard)"] + remote,
+                in: repo)
+            #expect(run.status == 0, "\(run.stderr)")
+            let targets = try Self.manifest(scratch + "/out-\(shard)")
+            #expect(Set(Self.statuses(targets).values).isSubset(of: ["built"]))
+            built.append(targets.map { $0["dir"] as? String ?? "" })
+        }
+        #expect(Set(built[0]).isDisjoint(with: built[1]))
+        #expect((built[0] + built[1]).sorted() == all)
+
+        // The final assembly elsewhere builds nothing and equals a full local build.
+        let final = scratch + "/elsewhere/final"
+        try FileManager.default.createDirectory(atPath: scratch + "/elsewhere", withIntermediateDirectories: true)
+        try await Self.clone(repo, to: final)
+        run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache-final"] + remote, in: final)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("compiling"), "\(run.stderr)")
+        let assembled = try Self.manifest(final + "/dist")
+        #expect(Set(Self.statuses(assembled).values) == ["hit"])
+        run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache-full", "--out", scratch + "/full"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        let full = try Self.manifest(scratch + "/full")
+        #expect(Set(Self.statuses(full).values) == ["built"])
+        #expect(try Self.zips(final + "/dist", assembled) == (try Self.zips(scratch + "/full", full)))
+    }
+
+    @Test(.enabled(if: goBinary != nil))
+    func aCompileErrorFailsOnlyItsTarget() async throws {
+        let scratch = try Self.scratch("broken")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(Self.spec(seed: 33), at: repo)
+        let all = generated.tree.targetDirs
+        let broken = try #require(generated.tree.functionDirs.first)
+        let mainFile = repo + "/" + broken + "/main.go"
+        let source = try String(contentsOfFile: mainFile, encoding: .utf8)
+        try (source + "\nfunc broken() { undefinedName() }\n").write(toFile: mainFile, atomically: true, encoding: .utf8)
+
+        let cache = scratch + "/cache"
+        var run = try await Self.gocache(["build", "--cache-dir", cache, "--jobs", "2"], in: repo)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("error: \(broken) failed to compile"), "\(run.stderr)")
+        #expect(run.stderr.contains("undefined: undefinedName"), "\(run.stderr)")
+        let targets = try Self.manifest(repo + "/dist")
+        let statuses = Self.statuses(targets)
+        #expect(statuses[broken] == "failed")
+        for dir in all where dir != broken { #expect(statuses[dir] == "built", "\(dir)") }
+        for target in targets where target["status"] as? String == "built" {
+            let digest = try await Self.sha256(repo + "/dist/" + (target["zip"] as? String ?? "-"))
+            #expect(target["codeSha256"] as? String == digest.base64)
+        }
+        let failed = try #require(targets.first { $0["dir"] as? String == broken })
+        #expect(failed["zip"] == nil)
+        #expect(!FileManager.default.fileExists(atPath: repo + "/dist/" + (failed["name"] as? String ?? "?") + ".zip"))
+        // Nothing stored for the failed target: one entry per built target.
+        run = try await Self.gocache(["cache", "stats", "--format", "json", "--cache-dir", cache], in: repo)
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(stats["entryCount"] as? Int == all.count - 1)
+
+        // Fixed, the target builds and everything else is a hit.
+        try source.write(toFile: mainFile, atomically: true, encoding: .utf8)
+        run = try await Self.gocache(["build", "--cache-dir", cache], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        let fixed = Self.statuses(try Self.manifest(repo + "/dist"))
+        #expect(fixed[broken] == "built")
+        #expect(fixed.filter { $0.value == "hit" }.count == all.count - 1)
+    }
+
+    @Test func badInputExitsTwoAndWritesNothing() async throws {
+        let scratch = try Self.scratch("bad")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: 34), at: repo)
+        var run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache", "functions/nope"], in: repo)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("error: no target at functions/nope"))
+        #expect(!FileManager.default.fileExists(atPath: repo + "/dist"))
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/cache/store"))
+        run = try await Self.gocache(["build", "--shard", "3/2", "--plan", "x.json"], in: repo)
+        #expect(run.status == 2)
+        run = try await Self.gocache(["plan", "--shards", "0"], in: repo)
+        #expect(run.status == 2)
+    }
+}
