@@ -11,6 +11,12 @@ public struct TargetInputs: Hashable, Sendable {
         public var toolchain: String?
         /// `key=value`, in file order.
         public var godebug: [String]
+
+        public init(go: String?, toolchain: String?, godebug: [String]) {
+            self.go = go
+            self.toolchain = toolchain
+            self.godebug = godebug
+        }
     }
 
     /// One non-standard package of the closure.
@@ -23,6 +29,14 @@ public struct TargetInputs: Hashable, Sendable {
         public var error: String?
         /// Input files, repository-relative, sorted.
         public var files: [String]
+
+        public init(importPath: String, module: GoModuleRef?, sum: String?, error: String?, files: [String]) {
+            self.importPath = importPath
+            self.module = module
+            self.sum = sum
+            self.error = error
+            self.files = files
+        }
     }
 
     public var dir: String
@@ -38,6 +52,20 @@ public struct TargetInputs: Hashable, Sendable {
     public var extraInputs: [String]
     /// Non-standard packages of the closure, the target included, sorted by import path.
     public var packages: [Package]
+
+    public init(
+        dir: String, importPath: String, settings: BuildSettings, workspace: Directives?,
+        localModules: [String: Directives], pgo: String?, extraInputs: [String], packages: [Package]
+    ) {
+        self.dir = dir
+        self.importPath = importPath
+        self.settings = settings
+        self.workspace = workspace
+        self.localModules = localModules
+        self.pgo = pgo
+        self.extraInputs = extraInputs
+        self.packages = packages
+    }
 
     /// Every file whose content goes into the binary, sorted and unique.
     public var files: [String] {
@@ -104,7 +132,8 @@ public struct TargetInputs: Hashable, Sendable {
 }
 
 extension TargetInputs.Directives {
-    init(_ file: GoModFile) {
+    /// The directives of a go.mod.
+    public init(_ file: GoModFile) {
         self.init(go: file.goVersion, toolchain: file.toolchain, godebug: file.godebug.map { "\($0.key)=\($0.value)" })
     }
 }

@@ -1,0 +1,212 @@
+// Target keys: the same tree in two places gives the same keys; changing any single input
+// changes exactly the keys of the targets that have that input — judged against go list.
+import CacheStore
+import Foundation
+import GoBuild
+import GraphCore
+import Testing
+import TestSupport
+
+@Suite("Target keys")
+struct TargetKeyTests {
+    /// Three functions over a shared library, an embedded asset, a vendored module, a
+    /// local module through replace, and a tool.
+    static let files: [String: String] = [
+        "go.mod": """
+            module example.com/mono
+
+            go 1.22
+
+            godebug panicnil=1
+
+            require (
+            \texample.com/vendored v1.0.0
+            \texample.com/local v0.0.0
+            )
+
+            replace example.com/local => ./local
+            """ + "\n",
+        "vendor/modules.txt": "# example.com/vendored v1.0.0\n## explicit; go 1.20\nexample.com/vendored/v\n# example.com/local v0.0.0 => ./local\n## explicit; go 1.21\nexample.com/local/l\n",
+        "vendor/example.com/vendored/v/v.go": "package v\n\nfunc V() int { return 1 }\n",
+        "local/go.mod": "module example.com/local\n\ngo 1.21\n",
+        "local/l/l.go": "package l\n\nfunc L() int { return 2 }\n",
+        "lib/shared/shared.go": "package shared\n\nimport \"example.com/mono/lib/deep\"\n\nfunc S() int { return deep.D() }\n",
+        "lib/shared/shared_windows.go": "package shared\n\nfunc windowsOnly() {}\n",
+        "lib/deep/deep.go": "package deep\n\nfunc D() int { return 3 }\n",
+        "lib/assets/assets.go": "package assets\n\nimport _ \"embed\"\n\n//go:embed data/banner.txt\nvar Banner string\n",
+        "lib/assets/data/banner.txt": "hello\n",
+        "functions/a/main.go": "package main\n\nimport \"example.com/mono/lib/shared\"\n\nfunc main() { _ = shared.S() }\n",
+        "functions/b/main.go": "package main\n\nimport (\n\t\"example.com/mono/lib/assets\"\n\t\"example.com/vendored/v\"\n)\n\nfunc main() { _ = assets.Banner; _ = v.V() }\n",
+        "functions/c/main.go": "package main\n\nimport \"example.com/local/l\"\n\nfunc main() { _ = l.L() }\n",
+        "functions/c/main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestC(t *testing.T) {}\n",
+        "cmd/tool/main.go": "package main\n\nfunc main() {}\n",
+        "README.md": "not an input\n",
+        "gocache.yaml": "overrides:\n  - match: functions/c\n    extraInputs: [\"config/*.json\"]\n",
+        "config/c.json": "{}\n",
+    ]
+
+    static let allTargets: Set<String> = ["cmd/tool", "functions/a", "functions/b", "functions/c"]
+
+    /// Keys of every target of the working tree at `root`.
+    static func keys(
+        at root: URL, goVersion: String = "go1.27.3", overrides: SettingsOverrides = SettingsOverrides()
+    ) async throws -> [String: String] {
+        let harness = try #require(try await GraphHarness.make())
+        let location = try RepositoryLocation.discover(from: root.path)
+        let tree = Snapshot.worktree(location)
+        let config = try GocacheConfig.load(from: tree)
+        let tags = try await harness.toolTags(config.defaultSettings(overrides: overrides))
+        let repository = try await GoRepository.load(
+            tree: tree, goRoot: harness.goRoot, options: LoadOptions(overrides: overrides, toolTags: { _ in tags }))
+        let keys = try await TargetKeyRecipe.keys(
+            for: repository.targets, in: repository, tree: tree, goVersion: goVersion,
+            digester: FileDigester(tree: tree, cacheDirectory: nil))
+        return Dictionary(uniqueKeysWithValues: keys.map { ($0.dir, $0.key.hex) })
+    }
+
+    static func changed(_ a: [String: String], _ b: [String: String]) -> Set<String> {
+        Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }
+    }
+
+    @Test("the same tree in two directories gives identical keys", .enabled(if: GoToolchain.isConfigured))
+    func sameTreeTwoPlaces() async throws {
+        let first = try await FixtureRepository.create(files: Self.files, label: "keys-a")
+        defer { first.remove() }
+        let second = try await FixtureRepository.create(files: Self.files, label: "keys-b-longer-path")
+        defer { second.remove() }
+        let a = try await Self.keys(at: first.root)
+        let b = try await Self.keys(at: second.root)
+        #expect(Set(a.keys) == Self.allTargets)
+        #expect(a == b)
+        #expect(Set(a.values).count == a.count, "distinct targets have distinct keys")
+    }
+
+    /// The targets whose closure (per go list) holds the package in `dir`.
+    static func expectedTargets(containingPackageDir dir: String, root: URL) async throws -> Set<String> {
+        let oracle = try await GoListOracle().graph(of: root, platform: .lambda)
+        let packages = oracle.packages.values.flatMap { $0 }.filter { $0.dir == dir }.map(\.importPath)
+        return Set(
+            oracle.targets.filter { target in
+                packages.contains { $0 == target.importPath || target.deps.contains($0) }
+            }.map(\.dir))
+    }
+
+    struct FileEdit: Sendable, CustomTestStringConvertible {
+        var path: String
+        var newText: String?
+        /// The package directory the file belongs to (for the go list oracle), or nil when
+        /// the expected set is given.
+        var packageDir: String?
+        var expected: Set<String>?
+        var testDescription: String { path }
+    }
+
+    static let fileEdits: [FileEdit] = [
+        FileEdit(path: "lib/deep/deep.go", newText: "package deep\n\nfunc D() int { return 4 }\n", packageDir: "lib/deep"),
+        FileEdit(path: "lib/shared/shared.go", newText: files["lib/shared/shared.go"]! + "\nvar x = 1\n", packageDir: "lib/shared"),
+        FileEdit(path: "functions/a/main.go", newText: files["functions/a/main.go"]! + "\n// edit\n", packageDir: "functions/a"),
+        FileEdit(path: "lib/assets/data/banner.txt", newText: "bonjour\n", packageDir: "lib/assets"),
+        FileEdit(path: "vendor/example.com/vendored/v/v.go", newText: "package v\n\nfunc V() int { return 9 }\n", packageDir: "vendor/example.com/vendored/v"),
+        FileEdit(path: "local/l/l.go", newText: "package l\n\nfunc L() int { return 7 }\n", packageDir: "local/l"),
+        FileEdit(path: "config/c.json", newText: "{\"a\": 1}\n", expected: ["functions/c"]),
+        FileEdit(path: "config/new.json", newText: "[]\n", expected: ["functions/c"]),
+        FileEdit(path: "lib/shared/shared_windows.go", newText: "package shared\n\nfunc windowsOnly() { println() }\n", expected: []),
+        FileEdit(path: "functions/c/main_test.go", newText: files["functions/c/main_test.go"]! + "\n// more\n", expected: []),
+        FileEdit(path: "README.md", newText: "still not an input\n", expected: []),
+        FileEdit(path: "lib/deep/extra.go", newText: "package deep\n\nvar Extra = 1\n", packageDir: "lib/deep"),
+        FileEdit(path: "go.mod", newText: files["go.mod"]!.replacingOccurrences(of: "panicnil=1", with: "panicnil=0"), expected: allTargets),
+        FileEdit(path: "local/go.mod", newText: "module example.com/local\n\ngo 1.22\n", expected: ["functions/c"]),
+        FileEdit(
+            path: "vendor/modules.txt",
+            newText: files["vendor/modules.txt"]!.replacingOccurrences(of: "vendored v1.0.0", with: "vendored v1.0.1"),
+            expected: ["functions/b"]),
+    ]
+
+    @Test("changing one input changes exactly the keys that have it", .enabled(if: GoToolchain.isConfigured), arguments: fileEdits)
+    func singleFileEdit(_ edit: FileEdit) async throws {
+        var files = Self.files
+        if edit.path == "vendor/modules.txt" {
+            // Keep go.mod consistent with modules.txt, as `go mod vendor` would.
+            files["go.mod"] = files["go.mod"]!.replacingOccurrences(of: "vendored v1.0.0", with: "vendored v1.0.0")
+        }
+        let repo = try await FixtureRepository.create(files: files, label: "keys-edit")
+        defer { repo.remove() }
+        let before = try await Self.keys(at: repo.root)
+        var expected = edit.expected ?? []
+        if let dir = edit.packageDir {
+            expected = try await Self.expectedTargets(containingPackageDir: dir, root: repo.root)
+            #expect(!expected.isEmpty, "the oracle finds the package of \(edit.path)")
+        }
+        var write = [edit.path: edit.newText]
+        if edit.path == "vendor/modules.txt" {
+            write["go.mod"] = files["go.mod"]!.replacingOccurrences(of: "vendored v1.0.0", with: "vendored v1.0.1")
+        }
+        try repo.write(write)
+        let after = try await Self.keys(at: repo.root)
+        #expect(Self.changed(before, after) == expected, "\(edit.path)")
+    }
+
+    struct SettingChange: Sendable, CustomTestStringConvertible {
+        var name: String
+        var overrides: SettingsOverrides
+        var testDescription: String { name }
+    }
+
+    static let settingChanges: [SettingChange] = [
+        SettingChange(name: "GOOS", overrides: SettingsOverrides(goos: "darwin")),
+        SettingChange(name: "GOARCH", overrides: SettingsOverrides(goarch: "arm64")),
+        SettingChange(name: "GOAMD64", overrides: SettingsOverrides(goarchLevel: "v3")),
+        SettingChange(name: "tags", overrides: SettingsOverrides(tags: ["lambda.norpc"])),
+        SettingChange(name: "ldflags", overrides: SettingsOverrides(ldflags: "-s")),
+        SettingChange(name: "gcflags", overrides: SettingsOverrides(gcflags: "-N -l")),
+        SettingChange(name: "CGO_ENABLED", overrides: SettingsOverrides(cgoEnabled: true)),
+        SettingChange(name: "trimpath", overrides: SettingsOverrides(trimpath: false)),
+    ]
+
+    @Test("changing a setting changes every key", .enabled(if: GoToolchain.isConfigured), arguments: settingChanges)
+    func settingChange(_ change: SettingChange) async throws {
+        let repo = try await FixtureRepository.create(files: Self.files, label: "keys-setting")
+        defer { repo.remove() }
+        let before = try await Self.keys(at: repo.root)
+        let after = try await Self.keys(at: repo.root, overrides: change.overrides)
+        #expect(Self.changed(before, after) == Self.allTargets, "\(change.name)")
+    }
+
+    @Test("a per-target setting in gocache.yaml changes only that target", .enabled(if: GoToolchain.isConfigured))
+    func perTargetConfig() async throws {
+        let repo = try await FixtureRepository.create(files: Self.files, label: "keys-config")
+        defer { repo.remove() }
+        let before = try await Self.keys(at: repo.root)
+        try repo.write(["gocache.yaml": Self.files["gocache.yaml"]! + "  - match: functions/a\n    goarch: arm64\n"])
+        let after = try await Self.keys(at: repo.root)
+        #expect(Self.changed(before, after) == ["functions/a"])
+    }
+
+    @Test("the toolchain version is part of every key", .enabled(if: GoToolchain.isConfigured))
+    func toolchainVersion() async throws {
+        let repo = try await FixtureRepository.create(files: Self.files, label: "keys-toolchain")
+        defer { repo.remove() }
+        let before = try await Self.keys(at: repo.root, goVersion: "go1.27.3")
+        let after = try await Self.keys(at: repo.root, goVersion: "go1.27.4")
+        #expect(Self.changed(before, after) == Self.allTargets)
+    }
+
+    @Test("explain lists the material, sorted, with file digests")
+    func explainMaterial() throws {
+        let inputs = TargetInputs(
+            dir: "functions/a", importPath: "example.com/a", settings: .lambdaDefaults, workspace: nil,
+            localModules: ["example.com": .init(go: "1.22", toolchain: nil, godebug: [])], pgo: nil, extraInputs: [],
+            packages: [
+                .init(importPath: "example.com/a", module: GoModuleRef(path: "example.com", isMain: true, goVersion: "1.22"),
+                      sum: nil, error: nil, files: ["functions/a/main.go"])
+            ])
+        let digest = try SHA256Hasher.hash(Array("package main\n".utf8))
+        let key = try TargetKeyRecipe.key(of: inputs, goVersion: "go1.27.3", digests: ["functions/a/main.go": digest])
+        #expect(key.material.contains { $0.contains("functions/a/main.go \(digest.hex)") })
+        #expect(key.material.contains("toolchain = \"go1.27.3\""))
+        #expect(key.material.contains("GOFIPS140 = <absent>"))
+        let other = try TargetKeyRecipe.key(
+            of: inputs, goVersion: "go1.27.3", digests: ["functions/a/main.go": try SHA256Hasher.hash(Array("x".utf8))])
+        #expect(other.key != key.key)
+    }
+}
