@@ -92,7 +92,10 @@ public struct TargetInputs: Hashable, Sendable {
                 Package(
                     importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
                     files: package.inputFiles))
-            if let module = package.module, localModules[module.path] == nil,
+            // Directives of local modules; a vendored module's `go` version is in its
+            // module reference (from vendor/modules.txt), its go.mod is not read.
+            let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
+            if let module = package.module, !vendored, localModules[module.path] == nil,
                 let file = localModuleFile(module, unit: unit, layout: repository.layout, tree: tree)
             {
                 localModules[module.path] = Directives(file)
