@@ -206,9 +206,15 @@ public enum ImpactAnalysis {
         return [goal]
     }
 
+    /// One reason per (kind, file, change), with the shortest chain; sorted.
     static func sortedUnique(_ reasons: [ImpactReason]) -> [ImpactReason] {
-        var seen = Set<ImpactReason>()
-        return reasons.filter { seen.insert($0).inserted }.sorted {
+        var best: [String: ImpactReason] = [:]
+        for reason in reasons {
+            let key = "\(reason.kind.rawValue)\u{0}\(reason.file ?? "")\u{0}\(reason.change)"
+            if let existing = best[key], existing.chain.count <= reason.chain.count { continue }
+            best[key] = reason
+        }
+        return best.values.sorted {
             ($0.kind.rawValue, $0.file ?? "", $0.change, $0.chain.count) < ($1.kind.rawValue, $1.file ?? "", $1.change, $1.chain.count)
         }
     }
@@ -239,6 +245,37 @@ struct InputComparison {
     let changed: Set<String>
     /// Edges added to the start package (its tests' imports, for test impact).
     var startEdges: [String] = []
+
+    init(
+        old: TargetInputs, new: TargetInputs, oldGraph: PackageGraph?, newGraph: PackageGraph?, baseTree: any FileTree,
+        headTree: any FileTree, changes: ChangeSet, changed: Set<String>
+    ) {
+        var old = old
+        var new = new
+        old.settings = InputComparison.keyView(old.settings)
+        new.settings = InputComparison.keyView(new.settings)
+        self.old = old
+        self.new = new
+        self.oldGraph = oldGraph
+        self.newGraph = newGraph
+        self.baseTree = baseTree
+        self.headTree = headTree
+        self.changes = changes
+        self.changed = changed
+    }
+
+    /// Settings as the target key sees them: tags as a set, the C toolchain only with cgo
+    /// on, extra-input patterns left out (the files they expand to are compared instead).
+    static func keyView(_ settings: BuildSettings) -> BuildSettings {
+        var s = settings
+        s.tags = Array(Set(s.tags)).sorted()
+        s.extraInputs = []
+        if !s.cgoEnabled {
+            s.cc = nil
+            s.cgoFlags = [:]
+        }
+        return s
+    }
 
     func reasons() -> [ImpactReason] {
         var reasons: [ImpactReason] = []
@@ -339,10 +376,6 @@ struct InputComparison {
         note("cc", a.cc ?? "", b.cc ?? "")
         note("cgoFlags", a.cgoFlags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
             b.cgoFlags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-        note("extraInputs", a.extraInputs, b.extraInputs)
-        if differences.isEmpty && old.extraInputs != new.extraInputs {
-            differences.append("extra input files: \(old.extraInputs) → \(new.extraInputs)")
-        }
         guard !differences.isEmpty else { return [] }
         return [ImpactReason(kind: .config, file: "gocache.yaml", change: differences.joined(separator: "; "), chain: [])]
     }
