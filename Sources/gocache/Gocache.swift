@@ -13,6 +13,8 @@ struct Gocache: AsyncParsableCommand {
             TargetsCommand.self,
             GraphCommand.self,
             HashCommand.self,
+            AffectedCommand.self,
+            WhyCommand.self,
             VersionCommand.self,
             CacheCommand.self,
             BuildCommand.self,

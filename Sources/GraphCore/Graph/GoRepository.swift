@@ -25,14 +25,19 @@ public struct LoadOptions: Sendable {
     /// The toolchain's tool tags (`goexperiment.*`, architecture levels) for a platform, as
     /// `go list -f '{{context.ToolTags}}'` prints them. GoBuild supplies them.
     public var toolTags: @Sendable (BuildSettings) -> [String]
+    /// A directory for the parse memo (`<cache dir>/memo`): Go file headers keyed by git
+    /// blob id, or by path and stat data for working-tree files, so a later load parses only
+    /// what changed. Nil: no memo across loads.
+    public var memoDirectory: String?
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
-        toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }
+        toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil
     ) {
         self.overrides = overrides
         self.workMode = workMode
         self.toolTags = toolTags
+        self.memoDirectory = memoDirectory
     }
 }
 
@@ -71,7 +76,9 @@ public struct GoRepository: Sendable {
     {
         let layout = try ModuleLayout.discover(in: tree, workMode: options.workMode)
         let config = try GocacheConfig.load(from: tree)
-        let scans = ScanCache(tree: tree, goRoot: goRoot)
+        let memo = options.memoDirectory.map { HeaderMemo.load(directory: $0) }
+        let scans = ScanCache(tree: tree, goRoot: goRoot, memo: memo)
+        defer { memo?.save() }
         let defaults = config.defaultSettings(overrides: options.overrides)
 
         var toolTagsCache: [BuildSettings: [String]] = [:]
@@ -139,6 +146,14 @@ public struct GoRepository: Sendable {
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
             goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache)
+    }
+
+    /// A repository without modules, targets or graphs: the base side of a comparison whose
+    /// base is unknown, against which everything is new.
+    public static var empty: GoRepository {
+        GoRepository(
+            layout: ModuleLayout(modules: [], units: [], problems: []), config: GocacheConfig(),
+            defaultSettings: BuildSettings.lambdaDefaults, targets: [], graphs: [], goRootMinor: 0, toolTagsCache: [:])
     }
 
     /// The build context of resolved settings.

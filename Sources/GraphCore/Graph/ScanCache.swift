@@ -16,9 +16,13 @@ final class ScanCache: Sendable {
     private let contexts = Mutex<[BuildContext]>([])
     private let listings = Mutex<[String: [FileTreeEntry]?]>([:])
 
-    init(tree: any FileTree, goRoot: GoRoot) {
+    /// The persistent parse memo, when the load has one.
+    let headerMemo: HeaderMemo?
+
+    init(tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo? = nil) {
         self.tree = tree
         self.goRoot = goRoot
+        self.headerMemo = memo
     }
 
     /// The entries of a repository directory (memoised), or nil when absent.
@@ -59,10 +63,28 @@ final class ScanCache: Sendable {
         if let cached = memo.withLock({ $0[key] }) { return cached }
         let source: any FileTree = standard ? goRoot.sources : tree
         let listing = standard ? ((try? source.entries(in: dir)) ?? nil) : entries(in: dir)
-        let files = (listing ?? []).filter { $0.kind == .file || $0.kind == .symlink }.map(\.name)
+        let fileEntries = (listing ?? []).filter { $0.kind == .file || $0.kind == .symlink }
+        let files = fileEntries.map(\.name)
         let prefix = dir.isEmpty ? "" : dir + "/"
+        var hooks: HeaderHooks?
+        if let memo = headerMemo {
+            // Standard-library files are keyed apart from repository files of the same path.
+            let space = standard ? "goroot:" : ""
+            let byName = Dictionary(fileEntries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            hooks = HeaderHooks(
+                lookup: { name in
+                    guard let entry = byName[name], let (key, mtime) = HeaderMemo.key(for: entry, path: space + prefix + name)
+                    else { return nil }
+                    return memo.lookup(key, mtime: mtime)
+                },
+                store: { name, result in
+                    guard let entry = byName[name], let (key, _) = HeaderMemo.key(for: entry, path: space + prefix + name)
+                    else { return }
+                    memo.store(key, result)
+                })
+        }
         let result = DirectoryPackageAssembler.assemble(
-            files: files, read: { try source.contents(of: prefix + $0) }, context: context)
+            files: files, read: { try source.contents(of: prefix + $0) }, context: context, directory: "", headers: hooks)
         memo.withLock { $0[key] = result }
         return result
     }

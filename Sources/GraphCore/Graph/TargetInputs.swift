@@ -117,7 +117,7 @@ public struct TargetInputs: Hashable, Sendable {
             packages: packages.sorted { $0.importPath < $1.importPath })
     }
 
-    private static func localModuleFile(_ module: GoModuleRef, unit: BuildUnit?, layout: ModuleLayout, tree: any FileTree)
+    static func localModuleFile(_ module: GoModuleRef, unit: BuildUnit?, layout: ModuleLayout, tree: any FileTree)
         -> GoModFile?
     {
         if module.isMain { return unit?.mainModules.first { $0.path == module.path }?.file }

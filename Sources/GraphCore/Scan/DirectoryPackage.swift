@@ -100,6 +100,14 @@ public struct DirectoryPackageError: Error, Hashable, Sendable, CustomStringConv
     }
 }
 
+/// Memo hooks for Go file headers, by file name within the directory being assembled.
+struct HeaderHooks {
+    /// The remembered scan result of a file, if trusted.
+    var lookup: (String) -> Result<GoFileHeader, GoScanError>?
+    /// Remembers a file's scan result.
+    var store: (String, Result<GoFileHeader, GoScanError>) -> Void
+}
+
 /// go/build's package assembly for one directory.
 public enum DirectoryPackageAssembler {
     /// Assembles the package of one directory.
@@ -115,6 +123,15 @@ public enum DirectoryPackageAssembler {
     /// - Complexity: reads each candidate file's header once; O(total header bytes).
     public static func assemble(
         files: [String], read: (String) throws -> [UInt8], context: BuildContext, directory: String = ""
+    ) -> DirectoryPackage {
+        assemble(files: files, read: read, context: context, directory: directory, headers: nil)
+    }
+
+    /// `assemble(files:read:context:directory:)` with a memo of Go file headers by file
+    /// name: a remembered header is used without reading the file; a new one is stored.
+    static func assemble(
+        files: [String], read: (String) throws -> [UInt8], context: BuildContext, directory: String,
+        headers: HeaderHooks?
     ) -> DirectoryPackage {
         var names = files
         names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -144,7 +161,18 @@ public enum DirectoryPackageAssembler {
             // matchFile.
             var included = context.matchesFileName(name)
             var header: GoFileHeader?
-            if included && ext != ".syso" {
+            if included && isGo, let cached = headers?.lookup(name) {
+                switch cached {
+                case .success(let remembered):
+                    header = remembered
+                case .failure(let error):
+                    var e = error
+                    if e.kind == .buildConstraint { e.file = name }
+                    badGoFile(name, .invalidFile(e))
+                    continue
+                }
+                if let c = header?.constraint, !c.evaluate(context.satisfies) { included = false }
+            } else if included && ext != ".syso" {
                 let bytes: [UInt8]
                 do {
                     bytes = try read(name)
@@ -160,7 +188,9 @@ public enum DirectoryPackageAssembler {
                 if isGo {
                     do {
                         header = try GoSourceScanner.scanHeader(bytes, fileName: path(name))
+                        if let header { headers?.store(name, .success(header)) }
                     } catch {
+                        headers?.store(name, .failure(error))
                         var e = error
                         if e.kind == .buildConstraint { e.file = name }
                         badGoFile(name, .invalidFile(e))

@@ -1,0 +1,199 @@
+import Foundation
+public import GraphCore
+
+/// Two snapshots of one repository loaded with one toolchain, and the paths that differ
+/// between them: what `gocache affected` and `gocache why` start from.
+public struct RepositoryComparison: Sendable {
+    /// What the base side is.
+    public enum Base: Hashable, Sendable {
+        /// A revision as the user wrote it and the commit it resolved to (the merge base
+        /// when `--merge-base` was given).
+        case revision(String, commit: String)
+        /// No base: `--files` without `--base`; the head stands in for it.
+        case sameAsHead
+        /// The base commit is missing from a shallow clone and the caller asked to treat
+        /// everything as affected.
+        case missing(String)
+    }
+
+    public let base: Base
+    /// The head session (working tree or `--head` revision).
+    public let head: RepositorySession
+    /// The base session; nil when `base` is `.missing`.
+    public let baseSession: RepositorySession?
+    public let changes: ChangeSet
+
+    /// How `open` obtains the changed paths.
+    public enum ChangeSource: Hashable, Sendable {
+        /// A libgit2 diff between the snapshots.
+        case diff
+        /// A caller's list of repository-relative paths.
+        case files([String])
+    }
+
+    /// Opens the head (`headRevision`, or the working tree when nil) and the base
+    /// (`baseRevision`; with `mergeBase`, the merge base of it and the head commit — the
+    /// working tree uses `HEAD`), loads both with the same toolchain and settings overrides,
+    /// and diffs them (or takes `source`'s list).
+    ///
+    /// - Parameter allowMissingBase: when the base cannot be resolved in a shallow clone,
+    ///   return a comparison with `.missing` instead of throwing.
+    /// - Throws: `GitAccessError` (unknown revision; `missingObject` naming the commit for a
+    ///   shallow clone), `ToolchainError`, workspace and config errors.
+    public static func open(
+        path: String, baseRevision: String?, headRevision: String?, mergeBase: Bool, source: ChangeSource,
+        overrides: SettingsOverrides, goBinary: String?, memoDirectory: String?, allowMissingBase: Bool,
+        environment: [String: String]? = nil
+    ) async throws -> RepositoryComparison {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let location = try RepositoryLocation.discover(from: path)
+        let headSnapshot = try headRevision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
+            ?? Snapshot.worktree(location)
+        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment)
+        let head = try await RepositorySession.load(
+            location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
+            environment: environment, memoDirectory: memoDirectory)
+
+        guard let baseRevision else {
+            var listed: [String] = []
+            if case .files(let paths) = source { listed = paths }
+            return RepositoryComparison(
+                base: .sameAsHead, head: head, baseSession: head, changes: .listed(listed, baseKnown: false))
+        }
+        let resolved: Result<(Snapshot, String), GitAccessError> = resolveBase(
+            baseRevision, headRevision: headRevision, mergeBase: mergeBase, location: location)
+        let baseSnapshot: Snapshot
+        let spelled: String
+        switch resolved {
+        case .success(let (snapshot, name)):
+            baseSnapshot = snapshot
+            spelled = name
+        case .failure(let error):
+            guard location.isShallow, error.isMissingHistory else { throw error }
+            if allowMissingBase {
+                return RepositoryComparison(
+                    base: .missing(baseRevision), head: head, baseSession: nil, changes: .listed([], baseKnown: false))
+            }
+            throw ComparisonError.baseMissingFromShallowClone(revision: baseRevision, mergeBase: mergeBase, underlying: error)
+        }
+        let base = try await RepositorySession.load(
+            location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
+            environment: environment, memoDirectory: memoDirectory)
+        let changes: ChangeSet
+        switch source {
+        case .diff: changes = .diff(try GitHistory.changes(from: baseSnapshot, to: headSnapshot))
+        case .files(let paths): changes = .listed(paths, baseKnown: true)
+        }
+        return RepositoryComparison(
+            base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base, changes: changes)
+    }
+
+    static func resolveBase(_ revision: String, headRevision: String?, mergeBase: Bool, location: RepositoryLocation)
+        -> Result<(Snapshot, String), GitAccessError>
+    {
+        do {
+            if mergeBase {
+                let commit = try GitHistory.mergeBase(revision, headRevision ?? "HEAD", in: location)
+                return .success((try Snapshot.revision(commit, in: location), "merge-base(\(revision), \(headRevision ?? "HEAD"))"))
+            }
+            return .success((try Snapshot.revision(revision, in: location), revision))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The affected, added and removed targets.
+    public func affectedTargets() -> ImpactReport {
+        if case .missing(let revision) = base {
+            return ImpactAnalysis.everything(
+                head: head.repository, because: "base \(revision) is not in this shallow clone (--if-missing-base=all)")
+        }
+        let baseSession = baseSession ?? head
+        return ImpactAnalysis.affected(
+            base: baseSession.repository, head: head.repository, baseTree: baseSession.snapshot, headTree: head.snapshot,
+            changes: changes)
+    }
+
+    /// The packages whose tests must run.
+    public func affectedTests() -> [TestImpact] {
+        let baseSession = baseSession ?? head
+        if case .missing = base {
+            return ImpactAnalysis.tests(
+                base: GoRepository.empty, head: head.repository, baseTree: InMemoryFileTree(files: [:]), headTree: head.snapshot,
+                changes: changes)
+        }
+        return ImpactAnalysis.tests(
+            base: baseSession.repository, head: head.repository, baseTree: baseSession.snapshot, headTree: head.snapshot,
+            changes: changes)
+    }
+
+    /// The packages whose compiled form differs.
+    public func affectedPackages() -> [TestImpact] {
+        let baseSession = baseSession ?? head
+        if case .missing = base {
+            return ImpactAnalysis.packages(
+                base: GoRepository.empty, head: head.repository, baseTree: InMemoryFileTree(files: [:]), headTree: head.snapshot,
+                changes: changes)
+        }
+        return ImpactAnalysis.packages(
+            base: baseSession.repository, head: head.repository, baseTree: baseSession.snapshot, headTree: head.snapshot,
+            changes: changes)
+    }
+}
+
+/// Why two snapshots could not be compared.
+public enum ComparisonError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The base revision is not in the object database of a shallow clone.
+    case baseMissingFromShallowClone(revision: String, mergeBase: Bool, underlying: GitAccessError)
+
+    public var description: String {
+        switch self {
+        case .baseMissingFromShallowClone(let revision, _, let underlying):
+            return "base commit '\(revision)' is not in this shallow clone (\(underlying.description))"
+        }
+    }
+
+    /// What to do, naming the git command that fetches enough history.
+    public var help: String {
+        switch self {
+        case .baseMissingFromShallowClone(let revision, let mergeBase, _):
+            if mergeBase {
+                return "fetch the history back to the merge base: `git fetch --unshallow` (or `git fetch --deepen=<N>`), "
+                    + "or pass --if-missing-base=all to treat every target as affected"
+            }
+            return "fetch the commit: `git fetch --depth=1 origin \(revision)` (or `git fetch --unshallow`), "
+                + "or pass --if-missing-base=all to treat every target as affected"
+        }
+    }
+}
+
+extension GitAccessError {
+    /// Whether the error is what a revision beyond a shallow clone's boundary gives.
+    var isMissingHistory: Bool {
+        switch self {
+        case .unknownRevision, .missingObject, .git: return true
+        default: return false
+        }
+    }
+}
+
+extension RepositorySession {
+    /// Loads `snapshot` with an already found toolchain (so two snapshots share one).
+    public static func load(
+        location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
+        environment: [String: String], memoDirectory: String?
+    ) async throws -> RepositorySession {
+        let workMode: GoWorkMode
+        switch environment["GOWORK"] {
+        case nil, "", "auto": workMode = .auto
+        case "off": workMode = .off
+        case let file?: workMode = .file(file)
+        }
+        let repository = try await GoRepository.load(
+            tree: snapshot, goRoot: toolchain.goRoot,
+            options: LoadOptions(
+                overrides: overrides, workMode: workMode, toolTags: { toolchain.toolTags(for: $0) },
+                memoDirectory: memoDirectory))
+        return RepositorySession(location: location, snapshot: snapshot, toolchain: toolchain, repository: repository)
+    }
+}

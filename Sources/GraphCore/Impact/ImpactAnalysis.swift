@@ -1,0 +1,443 @@
+// Impact analysis: which targets two snapshots build differently.
+//
+// A target is affected exactly when its `TargetInputs` (the one definition of what goes
+// into a binary, shared with the target key) differ between the snapshots, or when the
+// content of one of its input files differs. So `affected` ⇔ "the key changed".
+
+/// The paths that differ between two snapshots, and how much to trust them.
+public struct ChangeSet: Hashable, Sendable {
+    /// The changed paths.
+    public var changes: [PathChange]
+    /// Whether the base snapshot is known. Without it (`--files` and no `--base`) the base
+    /// is taken to be the head, and changes to module files, gocache.yaml and files absent
+    /// from the head are judged conservatively (see `ImpactAnalysis.affected`).
+    public var baseKnown: Bool
+    /// Whether a changed input file is compared byte for byte between the snapshots before
+    /// it counts (true for a git diff, so a mode-only change does not count).
+    public var verifyContents: Bool
+
+    /// The changes of a diff between two known snapshots.
+    public static func diff(_ changes: [PathChange]) -> ChangeSet {
+        ChangeSet(changes: changes, baseKnown: true, verifyContents: true)
+    }
+
+    /// A caller's list of changed paths (repository-relative), trusted as given.
+    public static func listed(_ paths: [String], baseKnown: Bool) -> ChangeSet {
+        ChangeSet(
+            changes: paths.map { PathChange(kind: .modified, path: $0) }, baseKnown: baseKnown, verifyContents: false)
+    }
+
+    /// Every path named, old paths of renames included.
+    var paths: Set<String> {
+        var result = Set<String>()
+        for change in changes {
+            result.insert(change.path)
+            if let old = change.oldPath { result.insert(old) }
+        }
+        return result
+    }
+
+    /// The change kind of a path, as reasons print it.
+    func kind(of path: String) -> String? {
+        for change in changes {
+            if change.path == path { return ChangeSet.name(change.kind) }
+            if change.oldPath == path { return "renamed" }
+        }
+        return nil
+    }
+
+    static func name(_ kind: PathChange.Kind) -> String {
+        switch kind {
+        case .added: return "added"
+        case .deleted: return "deleted"
+        case .modified: return "modified"
+        case .renamed: return "renamed"
+        case .typeChanged: return "typeChanged"
+        }
+    }
+}
+
+/// Compares two loaded snapshots of one repository.
+public enum ImpactAnalysis {
+    /// The targets whose binaries differ between `base` and `head`.
+    ///
+    /// A head target is `added` when no base target has its directory; a base target is
+    /// `removed` when no head target has its directory. A target in both is `affected`
+    /// exactly when its `TargetInputs` differ (settings, module directives, the packages of
+    /// its closure with their modules, go.sum hashes, errors and input file paths, pgo,
+    /// extra inputs) or when an input file named by `changes` has different bytes.
+    ///
+    /// With `changes.baseKnown == false` (`base` is the head itself), a listed go.mod,
+    /// go.sum, go.work or vendor/modules.txt affects every target of its build unit,
+    /// a listed gocache.yaml every target, and a listed path absent from the head every
+    /// target whose closure holds a package in that path's directory.
+    ///
+    /// - Complexity: O(T × closure) to collect inputs, plus one breadth-first search per
+    ///   affected target for the reasons' chains.
+    public static func affected(
+        base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
+    ) -> ImpactReport {
+        let changed = changes.paths
+        var results: [TargetImpact] = []
+        var unchanged: [String] = []
+        let baseByDir = Dictionary(base.targets.map { ($0.dir, $0) }, uniquingKeysWith: { first, _ in first })
+        let headDirs = Set(head.targets.map(\.dir))
+
+        for target in head.targets {
+            guard let old = baseByDir[target.dir] else {
+                results.append(
+                    TargetImpact(
+                        dir: target.dir, importPath: target.importPath, status: .added,
+                        reasons: [ImpactReason(kind: .added, file: nil, change: "new target", chain: [])]))
+                continue
+            }
+            let newInputs = TargetInputs.collect(for: target, in: head, tree: headTree)
+            let oldInputs = TargetInputs.collect(for: old, in: base, tree: baseTree)
+            var reasons: [ImpactReason]
+            if let newInputs, let oldInputs {
+                let comparison = InputComparison(
+                    old: oldInputs, new: newInputs, oldGraph: base.graph(of: old), newGraph: head.graph(of: target),
+                    baseTree: baseTree, headTree: headTree, changes: changes, changed: changed)
+                reasons = comparison.reasons()
+                if !changes.baseKnown {
+                    reasons += conservativeReasons(
+                        target: target, inputs: newInputs, graph: head.graph(of: target), head: head, headTree: headTree,
+                        changes: changes)
+                }
+            } else {
+                reasons = [ImpactReason(kind: .package, file: nil, change: "no package graph holds the target", chain: [])]
+            }
+            if reasons.isEmpty {
+                unchanged.append(target.dir)
+            } else {
+                results.append(
+                    TargetImpact(dir: target.dir, importPath: target.importPath, status: .affected, reasons: sortedUnique(reasons)))
+            }
+        }
+        for target in base.targets where !headDirs.contains(target.dir) {
+            results.append(
+                TargetImpact(
+                    dir: target.dir, importPath: target.importPath, status: .removed,
+                    reasons: [ImpactReason(kind: .removed, file: nil, change: "target removed", chain: [])]))
+        }
+        return ImpactReport(targets: results.sorted { $0.dir < $1.dir }, unchanged: unchanged.sorted())
+    }
+
+    /// Every target reported affected, with one reason saying why (for `--if-missing-base=all`).
+    public static func everything(head: GoRepository, because explanation: String) -> ImpactReport {
+        ImpactReport(
+            targets: head.targets.map {
+                TargetImpact(
+                    dir: $0.dir, importPath: $0.importPath, status: .affected,
+                    reasons: [ImpactReason(kind: .config, file: nil, change: explanation, chain: [])])
+            }, unchanged: [])
+    }
+
+    /// The conservative rules for a listed change without a known base.
+    static func conservativeReasons(
+        target: GoTarget, inputs: TargetInputs, graph: PackageGraph?, head: GoRepository, headTree: any FileTree,
+        changes: ChangeSet
+    ) -> [ImpactReason] {
+        var reasons: [ImpactReason] = []
+        let unit = head.layout.units.first { $0.rootDir == target.unitRoot }
+        let packageDirs = Dictionary(
+            inputs.packages.compactMap { package in graph?.packages[package.importPath]?.dir.map { ($0, package.importPath) } },
+            uniquingKeysWith: { first, _ in first })
+        for change in changes.changes {
+            let path = change.path
+            let name = lastElement(path)
+            let dir = parent(path)
+            if name == "gocache.yaml" && dir.isEmpty {
+                reasons.append(ImpactReason(kind: .config, file: path, change: "modified", chain: []))
+            } else if ["go.mod", "go.sum", "go.work", "modules.txt"].contains(name) {
+                let unitDirs = [unit?.rootDir ?? ""] + (unit?.mainModules.map(\.dir) ?? [])
+                let vendorManifest = unit?.vendorDir.map { join($0, "modules.txt") }
+                let isUnitFile =
+                    (name == "modules.txt" ? path == vendorManifest : unitDirs.contains(dir))
+                    || (unit.map { u in u.replacements.contains { u.localReplacement(of: $0.oldPath) == dir } } ?? false)
+                if isUnitFile {
+                    reasons.append(ImpactReason(kind: .module, file: path, change: "modified", chain: []))
+                }
+            } else if !TargetInputs.isFile(path, in: headTree), let holder = packageDirs[dir] {
+                let chain = graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder]
+                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain))
+            }
+        }
+        return reasons
+    }
+
+    /// One shortest import chain from `start` to `goal` (both included), by breadth-first
+    /// search over the build's edges; `[goal]` when unreachable.
+    ///
+    /// - Complexity: O(V + E) of the part reachable from `start`.
+    public static func shortestChain(from start: String, to goal: String, in graph: PackageGraph) -> [String] {
+        shortestChain(from: start, to: goal, in: graph, extraStartEdges: [])
+    }
+
+    /// `shortestChain(from:to:in:)` where `start` also has `extraStartEdges` (a package's
+    /// test imports).
+    static func shortestChain(from start: String, to goal: String, in graph: PackageGraph, extraStartEdges: [String])
+        -> [String]
+    {
+        if start == goal { return [start] }
+        var previous: [String: String] = [start: start]
+        var queue = [start]
+        var index = 0
+        while index < queue.count {
+            let node = queue[index]
+            index += 1
+            var edges = graph.packages[node]?.dependencyEdges ?? []
+            if node == start { edges += extraStartEdges }
+            for next in edges.sorted() where previous[next] == nil {
+                previous[next] = node
+                if next == goal {
+                    var chain = [goal]
+                    var cursor = node
+                    while cursor != start {
+                        chain.append(cursor)
+                        cursor = previous[cursor] ?? start
+                    }
+                    chain.append(start)
+                    return chain.reversed()
+                }
+                queue.append(next)
+            }
+        }
+        return [goal]
+    }
+
+    /// One reason per (kind, file, change), with the shortest chain; sorted.
+    static func sortedUnique(_ reasons: [ImpactReason]) -> [ImpactReason] {
+        var best: [String: ImpactReason] = [:]
+        for reason in reasons {
+            let key = "\(reason.kind.rawValue)\u{0}\(reason.file ?? "")\u{0}\(reason.change)"
+            if let existing = best[key], existing.chain.count <= reason.chain.count { continue }
+            best[key] = reason
+        }
+        return best.values.sorted {
+            ($0.kind.rawValue, $0.file ?? "", $0.change, $0.chain.count) < ($1.kind.rawValue, $1.file ?? "", $1.change, $1.chain.count)
+        }
+    }
+}
+
+/// Whether two files differ: by git blob id when both snapshots know it, else byte for byte.
+func contentsDiffer(_ path: String, _ baseTree: any FileTree, _ headTree: any FileTree) -> Bool {
+    let dir = parent(path)
+    let name = lastElement(path)
+    let oldEntry = ((try? baseTree.entries(in: dir)) ?? nil)?.first { $0.name == name }
+    let newEntry = ((try? headTree.entries(in: dir)) ?? nil)?.first { $0.name == name }
+    if let old = oldEntry?.blobID, let new = newEntry?.blobID { return old != new }
+    guard let oldBytes = try? baseTree.contents(of: path), let newBytes = try? headTree.contents(of: path) else {
+        return true
+    }
+    return oldBytes != newBytes
+}
+
+/// The differences between one target's inputs at the base and at the head, as reasons.
+struct InputComparison {
+    let old: TargetInputs
+    let new: TargetInputs
+    let oldGraph: PackageGraph?
+    let newGraph: PackageGraph?
+    let baseTree: any FileTree
+    let headTree: any FileTree
+    let changes: ChangeSet
+    let changed: Set<String>
+    /// Edges added to the start package (its tests' imports, for test impact).
+    var startEdges: [String] = []
+
+    init(
+        old: TargetInputs, new: TargetInputs, oldGraph: PackageGraph?, newGraph: PackageGraph?, baseTree: any FileTree,
+        headTree: any FileTree, changes: ChangeSet, changed: Set<String>
+    ) {
+        var old = old
+        var new = new
+        old.settings = InputComparison.keyView(old.settings)
+        new.settings = InputComparison.keyView(new.settings)
+        self.old = old
+        self.new = new
+        self.oldGraph = oldGraph
+        self.newGraph = newGraph
+        self.baseTree = baseTree
+        self.headTree = headTree
+        self.changes = changes
+        self.changed = changed
+    }
+
+    /// Settings as the target key sees them: tags as a set, the C toolchain only with cgo
+    /// on, extra-input patterns left out (the files they expand to are compared instead).
+    static func keyView(_ settings: BuildSettings) -> BuildSettings {
+        var s = settings
+        s.tags = Array(Set(s.tags)).sorted()
+        s.extraInputs = []
+        if !s.cgoEnabled {
+            s.cc = nil
+            s.cgoFlags = [:]
+        }
+        return s
+    }
+
+    func reasons() -> [ImpactReason] {
+        var reasons: [ImpactReason] = []
+        reasons += configReasons()
+        reasons += directiveReasons()
+
+        let oldPackages = Dictionary(old.packages.map { ($0.importPath, $0) }, uniquingKeysWith: { first, _ in first })
+        let newPackages = Dictionary(new.packages.map { ($0.importPath, $0) }, uniquingKeysWith: { first, _ in first })
+        var oldHolder: [String: String] = [:]
+        var newHolder: [String: String] = [:]
+        for package in old.packages { for file in package.files { oldHolder[file] = package.importPath } }
+        for package in new.packages { for file in package.files { newHolder[file] = package.importPath } }
+        if let pgo = old.pgo { oldHolder[pgo] = old.importPath }
+        if let pgo = new.pgo { newHolder[pgo] = new.importPath }
+
+        // Module versions, replacements, go.sum hashes and package errors.
+        for (path, package) in newPackages.sorted(by: { $0.key < $1.key }) {
+            guard let before = oldPackages[path] else { continue }
+            if before.module != package.module {
+                reasons.append(
+                    ImpactReason(
+                        kind: .module, file: moduleFile(for: package.module ?? before.module),
+                        change: "\(describe(before.module)) → \(describe(package.module))", chain: chain(to: path, atHead: true)))
+            } else if before.sum != package.sum {
+                reasons.append(
+                    ImpactReason(
+                        kind: .module, file: sumFile(), change: "go.sum hash of \(describe(package.module)) changed",
+                        chain: chain(to: path, atHead: true)))
+            }
+            if before.error != package.error {
+                reasons.append(
+                    ImpactReason(
+                        kind: .package, file: nil, change: "package error changed: \(package.error ?? "none")",
+                        chain: chain(to: path, atHead: true)))
+            }
+        }
+
+        // Input files: entered, left, or changed bytes.
+        var fileReasons: [ImpactReason] = []
+        let oldFiles = Set(old.files)
+        let newFiles = Set(new.files)
+        for file in newFiles.union(oldFiles).sorted() {
+            let atHead = newFiles.contains(file)
+            let wasAtBase = oldFiles.contains(file)
+            let listedChange = changes.kind(of: file)
+            if atHead && wasAtBase {
+                guard changed.contains(file) else { continue }
+                if changes.verifyContents && !contentsDiffer(file, baseTree, headTree) { continue }
+            }
+            let holder = atHead ? newHolder[file] : oldHolder[file]
+            let change = listedChange ?? (atHead ? "entered build" : "left build")
+            let extra = new.extraInputs.contains(file) || old.extraInputs.contains(file)
+            fileReasons.append(
+                ImpactReason(
+                    kind: extra && holder == nil ? .config : .file, file: file, change: change,
+                    chain: holder.map { chain(to: $0, atHead: atHead) } ?? []))
+        }
+        reasons += fileReasons
+
+        // Packages that entered or left the closure without a file reason of their own
+        // (e.g. an empty package): name the package.
+        let explained = Set(reasons.compactMap { $0.chain.last })
+        for path in Set(newPackages.keys).symmetricDifference(oldPackages.keys).sorted() where !explained.contains(path) {
+            let atHead = newPackages[path] != nil
+            let files = (atHead ? newPackages[path] : oldPackages[path])?.files ?? []
+            if files.contains(where: { f in fileReasons.contains { $0.file == f } }) { continue }
+            reasons.append(
+                ImpactReason(
+                    kind: .package, file: nil, change: atHead ? "package entered the closure" : "package left the closure",
+                    chain: chain(to: path, atHead: atHead)))
+        }
+        // Anything else TargetInputs holds (import path of the target itself) is covered by
+        // a final equality check, so no difference goes unreported.
+        if reasons.isEmpty, old != new {
+            reasons.append(ImpactReason(kind: .package, file: nil, change: "inputs changed", chain: [new.importPath]))
+        }
+        return reasons
+    }
+
+    func configReasons() -> [ImpactReason] {
+        var differences: [String] = []
+        let a = old.settings
+        let b = new.settings
+        func note<T: Equatable>(_ name: String, _ x: T, _ y: T) {
+            if x != y { differences.append("\(name): \(x) → \(y)") }
+        }
+        note("goos", a.goos, b.goos)
+        note("goarch", a.goarch, b.goarch)
+        note("goarchLevel", a.goarchLevel ?? "default", b.goarchLevel ?? "default")
+        note("cgo", a.cgoEnabled, b.cgoEnabled)
+        note("tags", a.tags, b.tags)
+        note("gcflags", a.gcflags, b.gcflags)
+        note("ldflags", a.ldflags, b.ldflags)
+        note("trimpath", a.trimpath, b.trimpath)
+        note("buildvcs", a.buildvcs, b.buildvcs)
+        note("goexperiment", a.goexperiment ?? "", b.goexperiment ?? "")
+        note("gofips140", a.gofips140 ?? "", b.gofips140 ?? "")
+        note("cc", a.cc ?? "", b.cc ?? "")
+        note("cgoFlags", a.cgoFlags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
+            b.cgoFlags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+        guard !differences.isEmpty else { return [] }
+        return [ImpactReason(kind: .config, file: "gocache.yaml", change: differences.joined(separator: "; "), chain: [])]
+    }
+
+    func directiveReasons() -> [ImpactReason] {
+        var reasons: [ImpactReason] = []
+        if old.workspace != new.workspace {
+            reasons.append(
+                ImpactReason(
+                    kind: .module, file: "go.work", change: "\(describe(old.workspace)) → \(describe(new.workspace))", chain: []))
+        }
+        for path in Set(old.localModules.keys).union(new.localModules.keys).sorted() {
+            let before = old.localModules[path]
+            let after = new.localModules[path]
+            // A module that entered or left the closure is reported through its packages.
+            guard let before, let after, before != after else { continue }
+            let holder = new.packages.first { $0.module?.path == path }?.importPath
+            reasons.append(
+                ImpactReason(
+                    kind: .module, file: moduleFile(for: new.packages.first { $0.module?.path == path }?.module),
+                    change: "\(path): \(describe(before)) → \(describe(after))",
+                    chain: holder.map { chain(to: $0, atHead: true) } ?? []))
+        }
+        return reasons
+    }
+
+    func describe(_ directives: TargetInputs.Directives?) -> String {
+        guard let d = directives else { return "none" }
+        var parts = ["go \(d.go ?? "-")"]
+        if let toolchain = d.toolchain { parts.append("toolchain \(toolchain)") }
+        if !d.godebug.isEmpty { parts.append("godebug \(d.godebug.joined(separator: ","))") }
+        return parts.joined(separator: " ")
+    }
+
+    func describe(_ module: GoModuleRef?) -> String {
+        guard let module else { return "(none)" }
+        var text = module.path + (module.version.map { "@" + $0 } ?? "")
+        if let replacement = module.replacementPath {
+            text += " => " + replacement + (module.replacementVersion.map { "@" + $0 } ?? "")
+        }
+        if let go = module.goVersion { text += " (go \(go))" }
+        return text
+    }
+
+    /// The module file among the changes that most likely holds a module's change.
+    func moduleFile(for module: GoModuleRef?) -> String? {
+        let candidates = changes.changes.map(\.path).filter {
+            let name = lastElement($0)
+            return name == "go.mod" || name == "go.work" || $0.hasSuffix("vendor/modules.txt")
+        }
+        return candidates.first { $0.hasSuffix("vendor/modules.txt") && module?.isMain == false }
+            ?? candidates.first { $0 == join(parent(new.dir == "." ? "" : new.dir), "go.mod") }
+            ?? candidates.first
+    }
+
+    func sumFile() -> String? {
+        changes.changes.map(\.path).first { lastElement($0) == "go.sum" }
+    }
+
+    func chain(to importPath: String, atHead: Bool) -> [String] {
+        guard let graph = atHead ? newGraph : oldGraph else { return [importPath] }
+        return ImpactAnalysis.shortestChain(
+            from: atHead ? new.importPath : old.importPath, to: importPath, in: graph, extraStartEdges: startEdges)
+    }
+}

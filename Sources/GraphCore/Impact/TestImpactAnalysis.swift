@@ -1,0 +1,137 @@
+// Which packages' tests must run again: the test binary of a package is built from the
+// package's closure, its `_test.go` files (and what they embed) and the closures of its
+// tests' imports. A package's tests are affected exactly when those inputs differ.
+
+extension ImpactAnalysis {
+    /// The packages (with test files, matched by a build unit's `./...`, at the head) whose
+    /// test inputs differ between `base` and `head`: test-only changes included, through the
+    /// tests' imports. Sorted by directory.
+    ///
+    /// Packages are judged on each unit's default platform (the settings of a package that
+    /// is not a target).
+    public static func tests(
+        base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
+    ) -> [TestImpact] {
+        let changed = changes.paths
+        var results: [String: TestImpact] = [:]
+        for graph in defaultGraphs(of: head) {
+            let baseGraph = defaultGraphs(of: base).first { $0.unitRoot == graph.unitRoot }
+            for root in graph.roots {
+                guard let package = graph.packages[root], let dir = package.dir, results[root] == nil,
+                    !(package.testGoFiles.isEmpty && package.xTestGoFiles.isEmpty)
+                else { continue }
+                let newInputs = testInputs(of: package, in: graph, repository: head, tree: headTree)
+                var reasons: [ImpactReason]
+                if let baseGraph, let oldPackage = baseGraph.packages[root], oldPackage.dir != nil {
+                    let oldInputs = testInputs(of: oldPackage, in: baseGraph, repository: base, tree: baseTree)
+                    var comparison = InputComparison(
+                        old: oldInputs, new: newInputs, oldGraph: baseGraph, newGraph: graph, baseTree: baseTree,
+                        headTree: headTree, changes: changes, changed: changed)
+                    comparison.startEdges = package.testImports
+                    reasons = comparison.reasons()
+                } else {
+                    reasons = [ImpactReason(kind: .added, file: nil, change: "new package", chain: [])]
+                }
+                guard !reasons.isEmpty else { continue }
+                results[root] = TestImpact(
+                    dir: dir.isEmpty ? "." : dir, importPath: root, unitRoot: graph.unitRoot.isEmpty ? "." : graph.unitRoot,
+                    reasons: sortedUnique(reasons))
+            }
+        }
+        return results.values.sorted { ($0.dir, $0.importPath) < ($1.dir, $1.importPath) }
+    }
+
+    /// The repository's packages (every package with a directory in the repository, in
+    /// every build and platform) whose compiled form differs between `base` and `head`:
+    /// their own inputs or those of a dependency differ. Sorted by directory.
+    public static func packages(
+        base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
+    ) -> [TestImpact] {
+        let changed = changes.paths
+        var results: [String: TestImpact] = [:]
+        var judged = Set<String>()
+        for graph in head.graphs {
+            let baseGraph = base.graphs.first { $0.unitRoot == graph.unitRoot && $0.context == graph.context }
+            for (path, package) in graph.packages.sorted(by: { $0.key < $1.key }) {
+                guard let dir = package.dir, results[path] == nil,
+                    judged.insert("\(graph.unitRoot)\u{0}\(graph.context)\u{0}\(path)").inserted
+                else { continue }
+                let newInputs = testInputs(of: package, in: graph, repository: head, tree: headTree, includeTests: false)
+                var reasons: [ImpactReason]
+                if let baseGraph, let oldPackage = baseGraph.packages[path], oldPackage.dir != nil {
+                    let oldInputs = testInputs(of: oldPackage, in: baseGraph, repository: base, tree: baseTree, includeTests: false)
+                    reasons = InputComparison(
+                        old: oldInputs, new: newInputs, oldGraph: baseGraph, newGraph: graph, baseTree: baseTree,
+                        headTree: headTree, changes: changes, changed: changed
+                    ).reasons()
+                } else {
+                    reasons = [ImpactReason(kind: .added, file: nil, change: "new package", chain: [])]
+                }
+                guard !reasons.isEmpty else { continue }
+                results[path] = TestImpact(
+                    dir: dir.isEmpty ? "." : dir, importPath: path, unitRoot: graph.unitRoot.isEmpty ? "." : graph.unitRoot,
+                    reasons: sortedUnique(reasons))
+            }
+        }
+        return results.values.sorted { ($0.dir, $0.importPath) < ($1.dir, $1.importPath) }
+    }
+
+    /// The first (default-platform) graph of every build unit.
+    static func defaultGraphs(of repository: GoRepository) -> [PackageGraph] {
+        var seen = Set<String>()
+        return repository.graphs.filter { seen.insert($0.unitRoot).inserted }
+    }
+
+    /// The inputs of a package's test binary, in the shape of `TargetInputs` (the package's
+    /// own entry lists its test files and test embeds beside its input files).
+    static func testInputs(
+        of package: GoPackage, in graph: PackageGraph, repository: GoRepository, tree: any FileTree, includeTests: Bool = true
+    ) -> TargetInputs {
+        let unit = repository.layout.units.first { $0.rootDir == graph.unitRoot }
+        var seen: Set<String> = [package.importPath]
+        var stack = [package.importPath]
+        for imported in (includeTests ? package.testImports : []) where imported != "C" && seen.insert(imported).inserted {
+            stack.append(imported)
+        }
+        while let next = stack.popLast() {
+            for dep in graph.packages[next]?.dependencyEdges ?? [] where seen.insert(dep).inserted { stack.append(dep) }
+        }
+        var packages: [TargetInputs.Package] = []
+        var localModules: [String: TargetInputs.Directives] = [:]
+        for path in seen.sorted() {
+            guard let member = graph.packages[path] else {
+                // A test import the graph did not load (an external test-only dependency).
+                packages.append(TargetInputs.Package(importPath: path, module: nil, sum: nil, error: "not loaded", files: []))
+                continue
+            }
+            guard !member.isStandard else { continue }
+            var files = member.inputFiles
+            if includeTests, path == package.importPath, let dir = member.dir {
+                let prefix = dir.isEmpty ? "" : dir + "/"
+                files += (member.testGoFiles + member.xTestGoFiles + member.testEmbedFiles).map { prefix + $0 }
+                files = Array(Set(files)).sorted()
+            }
+            var sum: String?
+            if member.dir == nil, let module = member.module, let version = module.version {
+                sum = unit?.goSum.hash(
+                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
+            }
+            packages.append(
+                TargetInputs.Package(
+                    importPath: path, module: member.module, sum: sum, error: member.error?.message, files: files))
+            if let module = member.module, localModules[module.path] == nil,
+                let file = TargetInputs.localModuleFile(module, unit: unit, layout: repository.layout, tree: tree)
+            {
+                localModules[module.path] = TargetInputs.Directives(file)
+            }
+        }
+        var workspace: TargetInputs.Directives?
+        if let work = unit?.workFile {
+            workspace = TargetInputs.Directives(
+                go: work.goVersion, toolchain: work.toolchain, godebug: work.godebug.map { "\($0.key)=\($0.value)" })
+        }
+        return TargetInputs(
+            dir: package.dir ?? "", importPath: package.importPath, settings: repository.defaultSettings,
+            workspace: workspace, localModules: localModules, pgo: nil, extraInputs: [], packages: packages)
+    }
+}

@@ -1,0 +1,253 @@
+import ArgumentParser
+import CacheStore
+import Foundation
+import GoBuild
+import GraphCore
+
+/// `--repo`, `--base`, `--head`, `--merge-base`, `--files`, `--if-missing-base`, the cache
+/// directory and the platform flags: what `affected` and `why` compare.
+struct ComparisonOptions: ParsableArguments {
+    @Option(name: .long, help: "The repository (or a directory inside it).")
+    var repo: String = "."
+
+    @Option(name: .long, help: "The base revision (branch, tag, commit).")
+    var base: String?
+
+    @Option(name: .long, help: "The head revision (default: the working tree, untracked files included).")
+    var head: String?
+
+    @Flag(name: .long, help: "Compare HEAD with the merge base of BASE and HEAD (as `git diff BASE...HEAD`).")
+    var mergeBase = false
+
+    @Option(name: .long, help: "A file listing changed paths, one per line (`-` for stdin), instead of a diff.")
+    var files: String?
+
+    @Option(name: .long, help: "When BASE is missing from a shallow clone: fail (default) or all (everything affected).")
+    var ifMissingBase: MissingBasePolicy = .fail
+
+    @Option(name: .long, help: "The cache directory (default: $GOCACHE_DIR, $XDG_CACHE_HOME/gocache, ~/.cache/gocache).")
+    var cacheDir: String?
+
+    @OptionGroup var platform: PlatformOptions
+
+    enum MissingBasePolicy: String, ExpressibleByArgument, CaseIterable {
+        case fail, all
+    }
+
+    func validate() throws {
+        if base == nil && files == nil {
+            throw ValidationError("--base REV is required (or --files FILE to give the changed paths)")
+        }
+        if mergeBase && base == nil { throw ValidationError("--merge-base needs --base REV") }
+        if mergeBase && files != nil { throw ValidationError("--merge-base compares revisions; it cannot be combined with --files") }
+    }
+
+    /// Reads the changed-path list of `--files`.
+    func listedPaths() throws -> [String]? {
+        guard let files else { return nil }
+        let data: Data?
+        if files == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            data = FileManager.default.contents(atPath: files)
+        }
+        guard let data else {
+            throw CommandFailure.badInput("cannot read the path list \(files)", help: "give a readable file, or - for stdin")
+        }
+        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { line in
+            var path = line.trimmingCharacters(in: .whitespaces)
+            while path.hasPrefix("./") { path.removeFirst(2) }
+            return path.isEmpty ? nil : path
+        }
+    }
+
+    /// Opens and loads both snapshots, turning library errors into `error:`/`help:`.
+    func open() async throws -> RepositoryComparison {
+        let listed = try listedPaths()
+        let cacheDirectory = CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment)
+        do {
+            return try await RepositoryComparison.open(
+                path: repo, baseRevision: base, headRevision: head, mergeBase: mergeBase,
+                source: listed.map { .files($0) } ?? .diff, overrides: platform.overrides, goBinary: platform.go,
+                memoDirectory: cacheDirectory + "/memo", allowMissingBase: ifMissingBase == .all)
+        } catch let error as ComparisonError {
+            throw CommandFailure.badInput(error.description, help: error.help)
+        } catch {
+            throw CommandFailure.from(error)
+        }
+    }
+}
+
+struct AffectedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "affected",
+        abstract: "List the targets whose binaries a change affects (rebuild, retest, redeploy).",
+        discussion: """
+            A target is affected exactly when its build inputs differ between BASE and HEAD:
+            its resolved settings, the module versions, replacements and directives of its
+            closure, and the paths and bytes of its input files. Text output: affected and
+            added targets, one directory per line, sorted. --format json adds import paths,
+            reasons and removed targets; --format github-matrix prints a job matrix.
+            """)
+
+    @OptionGroup var comparison: ComparisonOptions
+
+    @Option(name: .long, help: "text, json or github-matrix.")
+    var format: AffectedFormat = .text
+
+    @Flag(name: .long, help: "List the packages whose tests must run (for `go test`) instead of targets.")
+    var tests = false
+
+    @Flag(name: .long, help: "List the affected packages instead of targets.")
+    var packages = false
+
+    enum AffectedFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+        case githubMatrix = "github-matrix"
+    }
+
+    func validate() throws {
+        if tests && packages { throw ValidationError("--tests and --packages cannot be combined") }
+    }
+
+    func run() async throws {
+        let opened = try await comparison.open()
+        let header = AffectedDocument.Side.describe(opened)
+        if case .missing(let revision) = opened.base {
+            Stderr.write("warning: base \(revision) is not in this shallow clone; treating everything as affected (--if-missing-base=all)\n")
+        }
+        if tests || packages {
+            let impacts = tests ? opened.affectedTests() : opened.affectedPackages()
+            switch format {
+            case .text:
+                Stdout.write(impacts.map { ($0.dir == "." ? "." : "./" + $0.dir) + "\n" }.joined())
+            case .json:
+                try Stdout.writeJSON(PackagesDocument(base: header.base, head: header.head, impacts: impacts, tests: tests))
+            case .githubMatrix:
+                try Stdout.writeJSON(GitHubMatrix(dirs: impacts.map(\.dir)))
+            }
+            return
+        }
+        let report = opened.affectedTargets()
+        switch format {
+        case .text:
+            Stdout.write(report.rebuild.map { $0 + "\n" }.joined())
+        case .json:
+            try Stdout.writeJSON(AffectedDocument(base: header.base, head: header.head, report: report))
+        case .githubMatrix:
+            try Stdout.writeJSON(GitHubMatrix(dirs: report.rebuild))
+        }
+    }
+}
+
+/// The `gocache affected --format json` document.
+struct AffectedDocument: Encodable {
+    struct Side: Encodable {
+        var revision: String
+        var commit: String?
+        var missing: Bool?
+
+        static func describe(_ comparison: RepositoryComparison) -> (base: Side, head: Side) {
+            let head: Side
+            switch comparison.head.snapshot.source {
+            case .worktree: head = Side(revision: "worktree", commit: nil)
+            case .revision(let rev, let commit): head = Side(revision: rev, commit: commit)
+            }
+            let base: Side
+            switch comparison.base {
+            case .revision(let rev, let commit): base = Side(revision: rev, commit: commit)
+            case .sameAsHead: base = Side(revision: "(--files)", commit: nil)
+            case .missing(let rev): base = Side(revision: rev, commit: nil, missing: true)
+            }
+            return (base, head)
+        }
+    }
+    struct Reason: Encodable {
+        var kind: String
+        var file: String?
+        var change: String
+        var chain: [String]
+    }
+    struct Target: Encodable {
+        var dir: String
+        var importPath: String
+        var status: String
+        var reasons: [Reason]
+    }
+
+    var schemaVersion = 1
+    var base: Side
+    var head: Side
+    var targets: [Target]
+
+    init(base: Side, head: Side, report: ImpactReport) {
+        self.base = base
+        self.head = head
+        targets = report.targets.map { impact in
+            Target(
+                dir: impact.dir, importPath: impact.importPath, status: impact.status.rawValue,
+                reasons: impact.reasons.map(Reason.init))
+        }
+    }
+}
+
+extension AffectedDocument.Reason {
+    init(_ reason: ImpactReason) {
+        self.init(kind: reason.kind.rawValue, file: reason.file, change: reason.change, chain: reason.chain)
+    }
+}
+
+/// The `gocache affected --tests|--packages --format json` document.
+struct PackagesDocument: Encodable {
+    struct Package: Encodable {
+        var dir: String
+        var importPath: String
+        var unit: String
+        var reasons: [AffectedDocument.Reason]
+    }
+    var schemaVersion = 1
+    var base: AffectedDocument.Side
+    var head: AffectedDocument.Side
+    var kind: String
+    var packages: [Package]
+
+    init(base: AffectedDocument.Side, head: AffectedDocument.Side, impacts: [TestImpact], tests: Bool) {
+        self.base = base
+        self.head = head
+        kind = tests ? "tests" : "packages"
+        packages = impacts.map {
+            Package(dir: $0.dir, importPath: $0.importPath, unit: $0.unitRoot, reasons: $0.reasons.map(AffectedDocument.Reason.init))
+        }
+    }
+}
+
+/// A GitHub Actions job matrix (`strategy.matrix: ${{ fromJSON(...) }}`).
+///
+/// GitHub rejects an empty matrix, so no directories give one entry `{"dir": "", "name":
+/// "none", "skip": true}` (guard the job with `if: ${{ !matrix.skip }}`). GitHub allows at
+/// most 256 jobs, so more directories are dealt round-robin into 256 groups: each entry's
+/// `dir` then holds several directories separated by spaces (`for d in ${{ matrix.dir }}`),
+/// and `name` is `group-K-of-256`.
+struct GitHubMatrix: Encodable {
+    struct Entry: Encodable {
+        var dir: String
+        var name: String
+        var skip: Bool?
+    }
+    static let limit = 256
+    var include: [Entry]
+
+    init(dirs: [String]) {
+        if dirs.isEmpty {
+            include = [Entry(dir: "", name: "none", skip: true)]
+        } else if dirs.count <= GitHubMatrix.limit {
+            include = dirs.map { Entry(dir: $0, name: $0, skip: nil) }
+        } else {
+            var groups = Array(repeating: [String](), count: GitHubMatrix.limit)
+            for (index, dir) in dirs.enumerated() { groups[index % GitHubMatrix.limit].append(dir) }
+            include = groups.enumerated().map { index, group in
+                Entry(dir: group.joined(separator: " "), name: "group-\(index + 1)-of-\(GitHubMatrix.limit)", skip: nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+// End-to-end tests of `gocache affected` and `gocache why`, running the built binary.
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("gocache affected and why", .enabled(if: GoToolchain.isConfigured))
+struct AffectedCLITests {
+    static let files: [String: String] = [
+        "go.mod": "module example.com/m\n\ngo 1.24\n",
+        "functions/one/main.go": "package main\n\nimport \"example.com/m/internal/lib\"\n\nfunc main() { println(lib.V) }\n",
+        "functions/two/main.go": "package main\n\nfunc main() {}\n",
+        "internal/lib/lib.go": "package lib\n\nconst V = 1\n",
+    ]
+
+    /// A repository with two commits: the second edits internal/lib. Returns (fixture, base, head).
+    static func repository() throws -> (GitFixture, String, String) {
+        let fixture = try GitFixture()
+        for (path, text) in files { try fixture.write(path, text) }
+        let base = try fixture.commit("base")
+        try fixture.write("internal/lib/lib.go", "package lib\n\nconst V = 2\n")
+        let head = try fixture.commit("edit lib")
+        return (fixture, base, head)
+    }
+
+    static func run(_ arguments: [String], in fixture: GitFixture, stdin: String? = nil) throws -> CacheCLITests.Result {
+        let go = try #require(GoToolchain.current()).executable
+        let cache = fixture.root + "-cache"
+        var environment = ["GOCACHE_DIR": cache]
+        environment["PATH"] = (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        if let stdin {
+            let listFile = fixture.root + "-list.txt"
+            try stdin.write(toFile: listFile, atomically: true, encoding: .utf8)
+            return try CacheCLITests.gocache(arguments.map { $0 == "@LIST" ? listFile : $0 }, environment: environment)
+        }
+        return try CacheCLITests.gocache(arguments, environment: environment)
+    }
+
+    @Test("text, json and github-matrix output")
+    func outputs() throws {
+        let (fixture, base, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let text = try Self.run(["affected", "--repo", fixture.root, "--base", base, "--head", head], in: fixture)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout == "functions/one\n")
+
+        let json = try Self.run(["affected", "--repo", fixture.root, "--base", base, "--head", head, "--format", "json"], in: fixture)
+        #expect(json.status == 0, "\(json.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(document["schemaVersion"] as? Int == 1)
+        let targets = try #require(document["targets"] as? [[String: Any]])
+        #expect(targets.map { $0["dir"] as? String } == ["functions/one"])
+        #expect(targets.first?["status"] as? String == "affected")
+        let reason = try #require((targets.first?["reasons"] as? [[String: Any]])?.first)
+        #expect(reason["file"] as? String == "internal/lib/lib.go")
+        #expect(reason["chain"] as? [String] == ["example.com/m/functions/one", "example.com/m/internal/lib"])
+
+        let matrix = try Self.run(
+            ["affected", "--repo", fixture.root, "--base", base, "--head", head, "--format", "github-matrix"], in: fixture)
+        let include = try #require(
+            (try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])?["include"] as? [[String: Any]])
+        #expect(include.map { $0["dir"] as? String } == ["functions/one"])
+
+        let empty = try Self.run(
+            ["affected", "--repo", fixture.root, "--base", head, "--head", head, "--format", "github-matrix"], in: fixture)
+        let emptyInclude = try #require(
+            (try JSONSerialization.jsonObject(with: Data(empty.stdout.utf8)) as? [String: Any])?["include"] as? [[String: Any]])
+        #expect(emptyInclude.count == 1)
+        #expect(emptyInclude.first?["skip"] as? Bool == true)
+    }
+
+    @Test("--files, --tests, --merge-base and the working tree")
+    func variants() throws {
+        let (fixture, base, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let listed = try Self.run(["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture, stdin: "functions/two/main.go\n")
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout == "functions/two\n")
+
+        try fixture.write("internal/lib/lib_test.go", "package lib\n\nimport \"testing\"\n\nfunc TestV(t *testing.T) {}\n")
+        let worktree = try Self.run(["affected", "--repo", fixture.root, "--base", head], in: fixture)
+        #expect(worktree.status == 0, "\(worktree.stderr)")
+        #expect(worktree.stdout == "")
+        let tests = try Self.run(["affected", "--repo", fixture.root, "--base", head, "--tests"], in: fixture)
+        #expect(tests.stdout == "./internal/lib\n")
+
+        let merged = try Self.run(["affected", "--repo", fixture.root, "--base", base, "--head", head, "--merge-base"], in: fixture)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout == "functions/one\n")
+    }
+
+    @Test("why prints the chain, or says the target is not affected")
+    func why() throws {
+        let (fixture, base, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let affected = try Self.run(["why", "functions/one", "--repo", fixture.root, "--base", base, "--head", head], in: fixture)
+        #expect(affected.status == 0, "\(affected.stderr)")
+        #expect(affected.stdout.contains("internal/lib/lib.go (modified): example.com/m/functions/one -> example.com/m/internal/lib"))
+        let unaffected = try Self.run(["why", "functions/two", "--repo", fixture.root, "--base", base, "--head", head], in: fixture)
+        #expect(unaffected.status == 0)
+        #expect(unaffected.stdout.contains("functions/two is not affected"))
+        let unknown = try Self.run(["why", "functions/tow", "--repo", fixture.root, "--base", base], in: fixture)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("did you mean functions/two"))
+    }
+
+    @Test("bad input: error and help lines, exit status 2")
+    func badInput() throws {
+        let (fixture, _, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let unknown = try Self.run(["affected", "--repo", fixture.root, "--base", "no-such-branch"], in: fixture)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("error: unknown revision 'no-such-branch'"))
+        #expect(unknown.stderr.contains("help:"))
+
+        let notRepository = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: notRepository) }
+        let outside = try Self.run(["affected", "--repo", notRepository, "--base", "HEAD"], in: fixture)
+        #expect(outside.status == 2)
+        #expect(outside.stderr.contains("error: not a git repository"))
+        #expect(outside.stderr.contains("help:"))
+
+        try fixture.write("gocache.yaml", "overrides: [[[\n")
+        let config = try Self.run(["affected", "--repo", fixture.root, "--base", head], in: fixture)
+        #expect(config.status == 2)
+        #expect(config.stderr.contains("error:") && config.stderr.contains("gocache.yaml"))
+        #expect(config.stderr.contains("help:"))
+
+        let missingBase = try Self.run(["affected", "--repo", fixture.root], in: fixture)
+        #expect(missingBase.status == 2)
+        #expect(missingBase.stderr.contains("--base"))
+    }
+
+    @Test("a base beyond a shallow clone: exit 2 naming the commit and the fetch, or everything with --if-missing-base=all")
+    func shallow() throws {
+        let (fixture, base, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        let clone = try GitFixture(cloning: fixture, options: ["--depth", "1"])
+        defer { clone.cleanup() }
+        let failed = try Self.run(["affected", "--repo", clone.root, "--base", base], in: clone)
+        #expect(failed.status == 2)
+        #expect(failed.stderr.contains("error: base commit '\(base)' is not in this shallow clone"))
+        #expect(failed.stderr.contains("help: fetch the commit: `git fetch --depth=1 origin \(base)`"))
+
+        let all = try Self.run(["affected", "--repo", clone.root, "--base", base, "--if-missing-base=all"], in: clone)
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout == "functions/one\nfunctions/two\n")
+        #expect(all.stderr.contains("treating everything as affected"))
+    }
+}

@@ -1,0 +1,125 @@
+// Property-based differential test of impact analysis: on generated monorepos, seeded
+// random edits (every MonorepoEdit kind); for each, gocache's affected / added / removed
+// targets equal the InputOracle's (go list output and file bytes at both revisions).
+// GOCACHE_PROPERTY_EDITS=N runs N edits per layout group instead of the CI default.
+import ExampleMonorepo
+import Foundation
+import GraphCore
+import Testing
+import TestSupport
+
+@Suite("Affected equals the input oracle")
+struct AffectedPropertyTests {
+    /// Edits per layout in CI: 80 + 60 + 60 = 200.
+    static let defaultEdits: [MonorepoSpec.Layout: Int] = [.singleModule: 80, .modulePerFunction: 60, .workspace: 60]
+
+    static func spec(_ layout: MonorepoSpec.Layout, seed: UInt64) -> MonorepoSpec {
+        MonorepoSpec(
+            seed: seed, targets: 5, sharedPackages: 6, depth: 3, filesPerPackage: 2, layout: layout, historyCommits: 0)
+    }
+
+    @Test("seeded edits", .enabled(if: GoToolchain.isConfigured), arguments: MonorepoSpec.Layout.allCases)
+    func seededEdits(_ layout: MonorepoSpec.Layout) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let edits = environment["GOCACHE_PROPERTY_EDITS"].flatMap(Int.init) ?? Self.defaultEdits[layout] ?? 60
+        let seed = environment["GOCACHE_PROPERTY_SEED"].flatMap(UInt64.init) ?? 20_240_101
+        let result = try await Self.run(layout: layout, seed: seed, edits: edits)
+        #expect(result.failures.isEmpty, "\(result.failures.prefix(5).joined(separator: "\n\n"))")
+        #expect(result.checked >= edits * 3 / 4, "only \(result.checked) of \(edits) edits applied (seed \(seed))")
+        // Precision matters as much as recall: most edits must touch a strict, non-empty subset.
+        #expect(
+            Double(result.strictSubset) >= Double(result.checked) * 0.3,
+            "only \(result.strictSubset) of \(result.checked) edits had a strict non-empty subset as answer (seed \(seed))")
+    }
+
+    struct Outcome {
+        var checked = 0
+        var strictSubset = 0
+        var failures: [String] = []
+    }
+
+    static func run(layout: MonorepoSpec.Layout, seed: UInt64, edits: Int) async throws -> Outcome {
+        let harness = try #require(try await GraphHarness.make())
+        let toolchain = try #require(GoToolchain.current())
+        let oracle = InputOracle(toolchain: toolchain)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gocache-prop-\(UUID().uuidString)")
+        let memo = root.path + "-memo"
+        defer {
+            try? FileManager.default.removeItem(at: root)
+            try? FileManager.default.removeItem(atPath: memo)
+        }
+        let spec = spec(layout, seed: seed)
+        let repository = try MonorepoGenerator.writeRepository(spec, at: root.path)
+        let writer = GitWriter(path: root.path)
+        let location = try RepositoryLocation.discover(from: root.path)
+        let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
+
+        func load(_ snapshot: Snapshot) async throws -> GoRepository {
+            try await GoRepository.load(
+                tree: snapshot, goRoot: harness.goRoot,
+                options: LoadOptions(toolTags: { _ in tags }, memoDirectory: memo))
+        }
+
+        var tree = repository.tree
+        var baseCommit = try #require(repository.head)
+        var baseSnapshot = try Snapshot.revision(baseCommit, in: location)
+        var baseRepository = try await load(baseSnapshot)
+        var baseDigests = try await oracle.digests(of: root)
+        var outcome = Outcome()
+        var rng = SplitMix(seed: seed)
+        for index in 0..<edits {
+            let editSeed = rng.next()
+            let kinds = MonorepoEdit.allCases
+            let kind = kinds[Int(editSeed % UInt64(kinds.count))]
+            guard let (next, description) = MonorepoMutator.apply(kind, to: tree, spec: spec, seed: editSeed) else { continue }
+            let commit = try writer.commitAll(
+                tree: next, message: description, date: MonorepoGenerator.commitDate(index: index + 1))
+            // Alternate the head between the commit and the working tree (equal bytes, other code path).
+            let headSnapshot = index % 2 == 0 ? try Snapshot.revision(commit, in: location) : Snapshot.worktree(location)
+            let headRepository = try await load(headSnapshot)
+            let headDigests = try await oracle.digests(of: root)
+            let changes = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
+            let report = ImpactAnalysis.affected(
+                base: baseRepository, head: headRepository, baseTree: baseSnapshot, headTree: headSnapshot,
+                changes: .diff(changes))
+            let expected = InputOracle.compare(base: baseDigests, head: headDigests)
+            let affected = report.targets.filter { $0.status == .affected }.map(\.dir)
+            let added = report.targets.filter { $0.status == .added }.map(\.dir)
+            let removed = report.targets.filter { $0.status == .removed }.map(\.dir)
+            outcome.checked += 1
+            if affected != expected.affected || added != expected.added || removed != expected.removed {
+                var detail = "seed \(seed) layout \(layout) edit #\(index) (\(kind.rawValue), edit seed \(editSeed)): \(description)\n"
+                detail += "  gocache affected \(affected) added \(added) removed \(removed)\n"
+                detail += "  oracle  affected \(expected.affected) added \(expected.added) removed \(expected.removed)\n"
+                for dir in Set(affected).symmetricDifference(expected.affected).sorted() {
+                    let before = Set(baseDigests[dir]?.material ?? [])
+                    let after = Set(headDigests[dir]?.material ?? [])
+                    detail += "  \(dir): oracle -\(before.subtracting(after).sorted().prefix(4)) +\(after.subtracting(before).sorted().prefix(4))\n"
+                    detail += "  \(dir): reasons \(report.impact(atDir: dir)?.reasons.map { "\($0.file ?? "") \($0.change)" } ?? [])\n"
+                }
+                outcome.failures.append(detail)
+            }
+            let answer = Set(report.rebuild)
+            if !answer.isEmpty && answer.count < headRepository.targets.count { outcome.strictSubset += 1 }
+            tree = next
+            baseCommit = commit
+            baseSnapshot = try Snapshot.revision(commit, in: location)
+            baseRepository = headRepository
+            baseDigests = headDigests
+        }
+        return outcome
+    }
+}
+
+/// SplitMix64 for the test's own choices (edit kinds and seeds).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,251 @@
+// One fixed test per rule of `gocache affected`: which change affects which target, on a
+// small vendored repository with an arm64 function beside amd64 ones.
+import Foundation
+import GraphCore
+import Testing
+import TestSupport
+
+@Suite("Affected rules", .enabled(if: GoToolchain.isConfigured))
+struct AffectedRuleTests {
+    static let files: [String: String] = [
+        "go.mod": "module example.com/m\n\ngo 1.24\n\nrequire (\n\texample.com/a v1.0.0\n\texample.com/b v1.0.0\n)\n",
+        "vendor/modules.txt":
+            "# example.com/a v1.0.0\n## explicit; go 1.20\nexample.com/a\n# example.com/b v1.0.0\n## explicit; go 1.20\nexample.com/b\n",
+        "vendor/example.com/a/a.go": "package a\n\nfunc A() string { return \"a\" }\n",
+        "vendor/example.com/b/b.go": "package b\n\nfunc B() string { return \"b\" }\n",
+        "gocache.yaml": "overrides:\n  - match: \"functions/arm\"\n    goarch: arm64\n",
+        "README.md": "# fixture\n",
+        "functions/usea/main.go":
+            "package main\n\nimport (\n\t\"example.com/a\"\n\t\"example.com/m/internal/lib\"\n\t\"example.com/m/internal/plat\"\n)\n\nfunc main() { println(a.A(), lib.Golden, plat.Name()) }\n",
+        "functions/useb/main.go": "package main\n\nimport \"example.com/b\"\n\nfunc main() { println(b.B()) }\n",
+        "functions/arm/main.go": "package main\n\nimport \"example.com/m/internal/plat\"\n\nfunc main() { println(plat.Name()) }\n",
+        "internal/lib/lib.go": "package lib\n\nimport _ \"embed\"\n\n//go:embed testdata/golden.txt\nvar Golden string\n",
+        "internal/lib/lib_windows.go": "package lib\n\nconst OS = \"windows\"\n",
+        "internal/lib/lib_test.go": "package lib\n\nimport \"testing\"\n\nfunc TestGolden(t *testing.T) { _ = Golden }\n",
+        "internal/lib/testdata/golden.txt": "golden\n",
+        "internal/lib/testdata/other.txt": "not embedded\n",
+        "internal/plat/plat.go": "package plat\n\nfunc Name() string { return name }\n",
+        "internal/plat/plat_amd64.go": "package plat\n\nconst name = \"amd64\"\n",
+        "internal/plat/plat_arm64.go": "package plat\n\nconst name = \"arm64\"\n",
+    ]
+
+    /// A fixture at its first commit; returns it and the commit id.
+    static func fixture() throws -> (GitFixture, String) {
+        let fixture = try GitFixture()
+        for (path, text) in files { try fixture.write(path, text) }
+        return (fixture, try fixture.commit("base"))
+    }
+
+    static func load(_ snapshot: Snapshot) async throws -> GoRepository {
+        let harness = try #require(try await GraphHarness.make())
+        var arm = BuildSettings.lambdaDefaults
+        arm.goarch = "arm64"
+        arm.goarchLevel = BuildSettings.defaultArchLevel(goarch: "arm64")
+        let amdTags = try await harness.toolTags(BuildSettings.lambdaDefaults)
+        let armTags = try await harness.toolTags(arm)
+        return try await GoRepository.load(
+            tree: snapshot, goRoot: harness.goRoot,
+            options: LoadOptions(toolTags: { $0.goarch == "arm64" ? armTags : amdTags }))
+    }
+
+    /// The report between commit `base` and `head` (nil: the working tree).
+    static func report(_ fixture: GitFixture, base: String, head: String?, files: [String]? = nil) async throws -> ImpactReport {
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let baseSnapshot = try Snapshot.revision(base, in: location)
+        let headSnapshot = try head.map { try Snapshot.revision($0, in: location) } ?? Snapshot.worktree(location)
+        let changes: ChangeSet = try files.map { .listed($0, baseKnown: true) }
+            ?? .diff(GitHistory.changes(from: baseSnapshot, to: headSnapshot))
+        return ImpactAnalysis.affected(
+            base: try await load(baseSnapshot), head: try await load(headSnapshot), baseTree: baseSnapshot,
+            headTree: headSnapshot, changes: changes)
+    }
+
+    /// Applies `edit`, commits, and returns the affected/added directories.
+    static func rebuilt(after edit: (GitFixture) throws -> Void) async throws -> (ImpactReport, [String]) {
+        let (fixture, base) = try fixture()
+        defer { fixture.cleanup() }
+        try edit(fixture)
+        let head = try fixture.commit("edit")
+        let report = try await report(fixture, base: base, head: head)
+        return (report, report.rebuild)
+    }
+
+    @Test("the targets and their platforms")
+    func targets() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        let repository = try await Self.load(try Snapshot.revision(base, in: try RepositoryLocation.discover(from: fixture.root)))
+        #expect(repository.targets.map(\.dir) == ["functions/arm", "functions/usea", "functions/useb"])
+        #expect(repository.targets.first?.settings.goarch == "arm64")
+    }
+
+    @Test("an unchanged tree affects nothing")
+    func nothing() async throws {
+        let (report, dirs) = try await Self.rebuilt { _ in }
+        #expect(dirs.isEmpty)
+        #expect(report.unchanged.count == 3)
+    }
+
+    @Test("a file excluded by constraints at both revisions affects nothing (x_windows.go)")
+    func windowsFile() async throws {
+        let (_, dirs) = try await Self.rebuilt { try $0.write("internal/lib/lib_windows.go", "package lib\n\nconst OS = \"win\"\n") }
+        #expect(dirs.isEmpty)
+    }
+
+    @Test("each target is judged for its own platform")
+    func ownPlatform() async throws {
+        let (amd, amdDirs) = try await Self.rebuilt { try $0.write("internal/plat/plat_amd64.go", "package plat\n\nconst name = \"x86\"\n") }
+        #expect(amdDirs == ["functions/usea"])
+        #expect(amd.impact(atDir: "functions/usea")?.reasons.first?.chain
+            == ["example.com/m/functions/usea", "example.com/m/internal/plat"])
+        let (_, armDirs) = try await Self.rebuilt { try $0.write("internal/plat/plat_arm64.go", "package plat\n\nconst name = \"aarch64\"\n") }
+        #expect(armDirs == ["functions/arm"])
+    }
+
+    @Test("a file that enters the build by its constraint affects the target")
+    func constraintChange() async throws {
+        let (_, dirs) = try await Self.rebuilt {
+            try $0.write("internal/lib/lib_windows.go", "package lib\n")
+            try $0.rename("internal/lib/lib_windows.go", to: "internal/lib/lib_any.go")
+        }
+        #expect(dirs == ["functions/usea"])
+    }
+
+    @Test("an embedded file under testdata affects the packages that embed it")
+    func embeddedTestdata() async throws {
+        let (report, dirs) = try await Self.rebuilt { try $0.write("internal/lib/testdata/golden.txt", "new golden\n") }
+        #expect(dirs == ["functions/usea"])
+        let reason = try #require(report.impact(atDir: "functions/usea")?.reasons.first)
+        #expect(reason.file == "internal/lib/testdata/golden.txt")
+        #expect(reason.change == "modified")
+        #expect(reason.chain == ["example.com/m/functions/usea", "example.com/m/internal/lib"])
+    }
+
+    @Test("test files and unembedded testdata affect tests only")
+    func testOnly() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/lib/lib_test.go", "package lib\n\nimport \"testing\"\n\nfunc TestGolden(t *testing.T) { t.Log(Golden) }\n")
+        try fixture.write("internal/lib/testdata/other.txt", "changed\n")
+        let head = try fixture.commit("tests")
+        let report = try await Self.report(fixture, base: base, head: head)
+        #expect(report.rebuild.isEmpty)
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let baseSnapshot = try Snapshot.revision(base, in: location)
+        let headSnapshot = try Snapshot.revision(head, in: location)
+        let tests = ImpactAnalysis.tests(
+            base: try await Self.load(baseSnapshot), head: try await Self.load(headSnapshot), baseTree: baseSnapshot,
+            headTree: headSnapshot, changes: .diff(try GitHistory.changes(from: baseSnapshot, to: headSnapshot)))
+        #expect(tests.map(\.dir) == ["internal/lib"])
+    }
+
+    @Test("a changed requirement affects only targets whose closure holds the module")
+    func requirement() async throws {
+        let (report, dirs) = try await Self.rebuilt { fixture in
+            try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: "b v1.0.0", with: "b v1.1.0"))
+            try fixture.write(
+                "vendor/modules.txt",
+                Self.files["vendor/modules.txt", default: ""].replacingOccurrences(of: "b v1.0.0", with: "b v1.1.0"))
+        }
+        #expect(dirs == ["functions/useb"])
+        #expect(report.impact(atDir: "functions/useb")?.reasons.contains { $0.kind == .module } == true)
+    }
+
+    @Test("a changed go directive affects every target of the module")
+    func goDirective() async throws {
+        let (report, dirs) = try await Self.rebuilt { fixture in
+            try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: "go 1.24", with: "go 1.25"))
+        }
+        #expect(dirs == ["functions/arm", "functions/usea", "functions/useb"])
+        #expect(report.targets.allSatisfy { $0.reasons.contains { $0.kind == .module } })
+    }
+
+    @Test("gocache.yaml: only targets whose resolved settings change, reason config")
+    func config() async throws {
+        let (report, dirs) = try await Self.rebuilt { fixture in
+            try fixture.write(
+                "gocache.yaml",
+                Self.files["gocache.yaml", default: ""] + "  - match: \"functions/useb\"\n    tags: [feature]\n")
+        }
+        #expect(dirs == ["functions/useb"])
+        #expect(report.impact(atDir: "functions/useb")?.reasons.map(\.kind) == [.config])
+    }
+
+    @Test("a declared extra input affects the targets that declare it")
+    func extraInput() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write(
+            "gocache.yaml", Self.files["gocache.yaml", default: ""] + "  - match: \"functions/usea\"\n    extraInputs: [\"README.md\"]\n")
+        let base = try fixture.commit("declare")
+        try fixture.write("README.md", "# changed\n")
+        let head = try fixture.commit("edit readme")
+        let report = try await Self.report(fixture, base: base, head: head)
+        #expect(report.rebuild == ["functions/usea"])
+        #expect(report.impact(atDir: "functions/usea")?.reasons.first?.kind == .config)
+    }
+
+    @Test("a non-Go file that nothing embeds or declares affects nothing")
+    func unrelatedFile() async throws {
+        let (_, dirs) = try await Self.rebuilt {
+            try $0.write("README.md", "# changed\n")
+            try $0.write("docs/notes.txt", "new\n")
+            try $0.write("internal/lib/notes.md", "new\n")
+        }
+        #expect(dirs.isEmpty)
+    }
+
+    @Test("new targets are added, deleted ones removed")
+    func addedAndRemoved() async throws {
+        let (report, dirs) = try await Self.rebuilt { fixture in
+            try fixture.write("functions/fresh/main.go", "package main\n\nfunc main() {}\n")
+            try fixture.remove("functions/useb")
+        }
+        #expect(dirs == ["functions/fresh"])
+        #expect(report.impact(atDir: "functions/fresh")?.status == .added)
+        #expect(report.impact(atDir: "functions/useb")?.status == .removed)
+    }
+
+    @Test("a renamed input file affects its targets")
+    func renamed() async throws {
+        let (report, dirs) = try await Self.rebuilt { try $0.rename("internal/plat/plat.go", to: "internal/plat/name.go") }
+        #expect(dirs == ["functions/arm", "functions/usea"])
+        #expect(report.impact(atDir: "functions/arm")?.reasons.contains { $0.change == "renamed" } == true)
+    }
+
+    @Test("the working tree: untracked files count, mode-only changes do not")
+    func worktree() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/plat/extra_arm64.go", "package plat\n\nconst Extra = 1\n")
+        try fixture.write("functions/useb/main.go", Self.files["functions/useb/main.go", default: ""], executable: true)
+        let report = try await Self.report(fixture, base: base, head: nil)
+        #expect(report.rebuild == ["functions/arm"])
+        #expect(report.impact(atDir: "functions/arm")?.reasons.first?.change == "added")
+    }
+
+    @Test("a listed path list is trusted as the changed contents")
+    func listedFiles() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        let report = try await Self.report(fixture, base: base, head: base, files: ["vendor/example.com/b/b.go", "README.md"])
+        #expect(report.rebuild == ["functions/useb"])
+    }
+
+    @Test("without a base, listed module files affect every target of their unit")
+    func listedWithoutBase() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(base, in: location)
+        let repository = try await Self.load(snapshot)
+        let modules = ImpactAnalysis.affected(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+            changes: .listed(["go.mod"], baseKnown: false))
+        #expect(modules.rebuild == ["functions/arm", "functions/usea", "functions/useb"])
+        let gone = ImpactAnalysis.affected(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+            changes: .listed(["internal/plat/old.go", "docs/x.md"], baseKnown: false))
+        #expect(gone.rebuild == ["functions/arm", "functions/usea"])
+    }
+}
