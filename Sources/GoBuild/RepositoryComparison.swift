@@ -176,24 +176,3 @@ extension GitAccessError {
         }
     }
 }
-
-extension RepositorySession {
-    /// Loads `snapshot` with an already found toolchain (so two snapshots share one).
-    public static func load(
-        location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
-        environment: [String: String], memoDirectory: String?
-    ) async throws -> RepositorySession {
-        let workMode: GoWorkMode
-        switch environment["GOWORK"] {
-        case nil, "", "auto": workMode = .auto
-        case "off": workMode = .off
-        case let file?: workMode = .file(file)
-        }
-        let repository = try await GoRepository.load(
-            tree: snapshot, goRoot: toolchain.goRoot,
-            options: LoadOptions(
-                overrides: overrides, workMode: workMode, toolTags: { toolchain.toolTags(for: $0) },
-                memoDirectory: memoDirectory))
-        return RepositorySession(location: location, snapshot: snapshot, toolchain: toolchain, repository: repository)
-    }
-}

@@ -10,10 +10,11 @@ public struct RepositorySession: Sendable {
     public let repository: GoRepository
 
     /// Opens the repository containing `path`, reads `revision` (or the working tree when
-    /// nil), finds the toolchain and loads the graph with the resolved settings.
+    /// nil), finds the toolchain and loads the graph with the resolved settings. Parsed
+    /// headers are memoised in `memoDirectory` when given.
     public static func open(
         path: String, revision: String?, overrides: SettingsOverrides, goBinary: String?,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, memoDirectory: String? = nil
     ) async throws -> RepositorySession {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + (path == "." ? "" : "/" + path)
@@ -21,15 +22,32 @@ public struct RepositorySession: Sendable {
         let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
             ?? Snapshot.worktree(location)
         let toolchain = try GoToolchain(goBinary: goBinary, environment: environment)
-        let workMode: GoWorkMode
-        switch environment["GOWORK"] {
-        case nil, "", "auto": workMode = .auto
-        case "off": workMode = .off
-        case let file?: workMode = .file(file)
-        }
+        return try await load(
+            location: location, snapshot: snapshot, toolchain: toolchain, overrides: overrides, environment: environment,
+            memoDirectory: memoDirectory)
+    }
+
+    /// Loads `snapshot` with an already found toolchain (so two snapshots share one).
+    public static func load(
+        location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
+        environment: [String: String], memoDirectory: String?
+    ) async throws -> RepositorySession {
         let repository = try await GoRepository.load(
             tree: snapshot, goRoot: toolchain.goRoot,
-            options: LoadOptions(overrides: overrides, workMode: workMode, toolTags: { toolchain.toolTags(for: $0) }))
+            options: LoadOptions(
+                overrides: overrides, workMode: workMode(environment["GOWORK"], location: location),
+                toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory))
         return RepositorySession(location: location, snapshot: snapshot, toolchain: toolchain, repository: repository)
+    }
+
+    /// `$GOWORK` as GraphCore takes it: auto, off, or a go.work path relative to the root.
+    static func workMode(_ value: String?, location: RepositoryLocation) -> GoWorkMode {
+        switch value {
+        case nil, "", "auto": return .auto
+        case "off": return .off
+        case let file?:
+            let root = location.workdir + "/"
+            return .file(file.hasPrefix(root) ? String(file.dropFirst(root.count)) : file)
+        }
     }
 }

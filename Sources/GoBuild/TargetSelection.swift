@@ -45,31 +45,21 @@ public enum TargetSelectionError: Error, Hashable, Sendable, CustomStringConvert
     }
 }
 
-/// `--base REV`: the targets affected by the change from a base revision to the working tree.
-///
-/// HOOK FOR IMPACT: once GraphCore's impact analysis (`gocache affected`) is merged,
-/// `affectedDirs(since:session:…)` should return the directories `Impact` reports as
-/// affected or added between `base` and the working tree (same resolved settings), instead
-/// of comparing keys. Until then it compares target keys, which is exact for building —
-/// a target's key changes exactly when an input of its binary changes — but loads the
-/// base revision's graph in full.
+/// The `--base` selection of `gocache build` and `gocache plan`: the targets that
+/// `gocache affected --base REV` reports as affected or added against the working tree.
 public enum AffectedSelection {
-    /// Directories of the working tree's targets whose key differs from (or is absent in)
-    /// the base revision's.
+    /// Directories of the working tree's targets affected or added since `base`, sorted.
     public static func affectedDirs(
         since base: String, session: RepositorySession, overrides: SettingsOverrides, cacheDirectory: String?
     ) async throws -> [String] {
-        let baseSession = try await RepositorySession.open(
-            path: session.location.workdir, revision: base, overrides: overrides, goBinary: session.toolchain.goBinary)
-        let baseKeys = try await TargetKeyRecipe.keys(
-            for: baseSession.repository.targets, in: baseSession.repository, tree: baseSession.snapshot,
-            goVersion: session.toolchain.version,
-            digester: FileDigester(tree: baseSession.snapshot, cacheDirectory: cacheDirectory))
-        let headKeys = try await TargetKeyRecipe.keys(
-            for: session.repository.targets, in: session.repository, tree: session.snapshot,
-            goVersion: session.toolchain.version,
-            digester: FileDigester(tree: session.snapshot, cacheDirectory: cacheDirectory))
-        let before = Dictionary(baseKeys.map { ($0.dir, $0.key) }, uniquingKeysWith: { first, _ in first })
-        return headKeys.filter { before[$0.dir] != $0.key }.map(\.dir).sorted()
+        let memo = cacheDirectory.map { $0 + "/memo" }
+        let baseSnapshot = try Snapshot.revision(base, in: session.location)
+        let baseSession = try await RepositorySession.load(
+            location: session.location, snapshot: baseSnapshot, toolchain: session.toolchain, overrides: overrides,
+            environment: ProcessInfo.processInfo.environment, memoDirectory: memo)
+        let report = ImpactAnalysis.affected(
+            base: baseSession.repository, head: session.repository, baseTree: baseSnapshot, headTree: session.snapshot,
+            changes: .diff(try GitHistory.changes(from: baseSnapshot, to: session.snapshot)))
+        return report.targets.filter { $0.status != .removed }.map(\.dir).sorted()
     }
 }

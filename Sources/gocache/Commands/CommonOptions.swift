@@ -1,4 +1,6 @@
 import ArgumentParser
+import CacheStore
+import Foundation
 import GoBuild
 import GraphCore
 
@@ -11,6 +13,14 @@ struct SnapshotOptions: ParsableArguments {
     var rev: String?
 
     @OptionGroup var platform: PlatformOptions
+
+    @Option(name: .long, help: "The cache directory (default: $GOCACHE_DIR, $XDG_CACHE_HOME/gocache, ~/.cache/gocache).")
+    var cacheDir: String?
+
+    /// The resolved cache directory.
+    var cacheDirectory: String {
+        CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment)
+    }
 }
 
 /// Flags that override settings from gocache.yaml.
@@ -56,7 +66,8 @@ extension SnapshotOptions {
     func openSession() async throws -> RepositorySession {
         do {
             return try await RepositorySession.open(
-                path: repo, revision: rev, overrides: platform.overrides, goBinary: platform.go)
+                path: repo, revision: rev, overrides: platform.overrides, goBinary: platform.go,
+                memoDirectory: cacheDirectory + "/memo")
         } catch {
             throw CommandFailure.from(error)
         }

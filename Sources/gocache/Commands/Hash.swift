@@ -25,9 +25,6 @@ struct HashCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Print the input material of this target's key.")
     var explain: String?
 
-    @Option(name: .long, help: "The cache directory (default: $GOCACHE_DIR, $XDG_CACHE_HOME/gocache, ~/.cache/gocache).")
-    var cacheDir: String?
-
     func validate() throws {
         if format == .dot { throw ValidationError("--format dot is for `gocache graph`; use text or json") }
     }
@@ -43,7 +40,7 @@ struct HashCommand: AsyncParsableCommand {
             if !selected.contains(target) { selected.append(target) }
         }
         if targets.isEmpty, explain == nil { selected = repository.targets }
-        let cacheDirectory = CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment)
+        let cacheDirectory = snapshot.cacheDirectory
         let keys: [TargetKey]
         do {
             keys = try await TargetKeyRecipe.keys(
