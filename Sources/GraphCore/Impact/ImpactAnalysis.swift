@@ -278,6 +278,12 @@ struct InputComparison {
     }
 
     func reasons() -> [ImpactReason] {
+        // Fast path (most targets of most changes): equal inputs and no changed input file.
+        if old == new, !new.packages.contains(where: { $0.files.contains(where: changed.contains) }),
+            !(new.pgo.map(changed.contains) ?? false), !new.extraInputs.contains(where: changed.contains)
+        {
+            return []
+        }
         var reasons: [ImpactReason] = []
         reasons += configReasons()
         reasons += directiveReasons()
