@@ -49,7 +49,7 @@ public struct RepositoryComparison: Sendable {
         let location = try RepositoryLocation.discover(from: path)
         let headSnapshot = try headRevision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
             ?? Snapshot.worktree(location)
-        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment)
+        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
         func loadHead() async throws -> RepositorySession {
             try await RepositorySession.load(
                 location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
