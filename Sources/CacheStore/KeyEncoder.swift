@@ -64,7 +64,7 @@ public struct KeyEncoder: Hashable, Sendable {
 
     /// Adds a list field: the values are sorted, then each is framed on its own.
     public mutating func fields(_ tag: String, _ values: [String]) {
-        append(tag, .list(values.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }))
+        append(tag, .list(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }))
     }
 
     /// The canonical encoding: header, then the fields in sorted order.
@@ -101,7 +101,7 @@ public struct KeyEncoder: Hashable, Sendable {
 
     private var sortedEntries: [Entry] {
         entries.sorted { lhs, rhs in
-            if lhs.tag != rhs.tag { return Array(lhs.tag.utf8).lexicographicallyPrecedes(Array(rhs.tag.utf8)) }
+            if lhs.tag != rhs.tag { return lhs.tag.utf8.lexicographicallyPrecedes(rhs.tag.utf8) }
             return lhs.encoded.lexicographicallyPrecedes(rhs.encoded)
         }
     }

@@ -8,8 +8,21 @@ public struct TargetKey: Hashable, Sendable {
     public var dir: String
     public var importPath: String
     public var key: SHA256Digest
-    /// The key's input material in readable form (`gocache hash --explain`).
-    public var material: [String]
+    /// The encoder that produced the key (kept so the material can be shown on demand).
+    let encoder: KeyEncoder
+
+    /// The key's input material in readable form (`gocache hash --explain`), one field per
+    /// line, sorted. Rendered on demand: most callers only need the key.
+    public var material: [String] { encoder.lines }
+
+    public static func == (lhs: TargetKey, rhs: TargetKey) -> Bool {
+        lhs.dir == rhs.dir && lhs.importPath == rhs.importPath && lhs.key == rhs.key
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dir)
+        hasher.combine(key)
+    }
 }
 
 /// Errors computing keys.
@@ -45,11 +58,24 @@ public enum TargetKeyRecipe {
         }
         let digests = try await digester.digests(of: Array(Set(inputs.flatMap(\.files))))
         digester.save()
-        return try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests) }
+        var entries = EntryCache()
+        return try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) }
     }
 
     /// The key of one target's inputs, given the digest of every input file.
     public static func key(of inputs: TargetInputs, goVersion: String, digests: [String: SHA256Digest]) throws -> TargetKey {
+        var cache = EntryCache()
+        return try key(of: inputs, goVersion: goVersion, digests: digests, cache: &cache)
+    }
+
+    /// Encoded per-package entries, shared by the targets whose closures hold the package.
+    struct EntryCache {
+        var packages: [TargetInputs.Package: [String]] = [:]
+    }
+
+    static func key(
+        of inputs: TargetInputs, goVersion: String, digests: [String: SHA256Digest], cache: inout EntryCache
+    ) throws -> TargetKey {
         var encoder = KeyEncoder(domain: domain, version: KeyFormat.version)
         encoder.field("toolchain", goVersion)
         addSettings(inputs.settings, to: &encoder)
@@ -67,6 +93,10 @@ public enum TargetKeyRecipe {
         encoder.field("pgo", inputs.pgo.map(fileEntry))
         encoder.fields("extra", inputs.extraInputs.map(fileEntry))
         for package in inputs.packages {
+            if let known = cache.packages[package] {
+                encoder.fields("package " + package.importPath, known)
+                continue
+            }
             var entries: [String] = []
             if let module = package.module {
                 entries.append("module=\(module.path)@\(module.version ?? "(main)")")
@@ -82,9 +112,10 @@ public enum TargetKeyRecipe {
             }
             if let error = package.error { entries.append("error=\(error)") }
             entries += package.files.map { "file=" + fileEntry($0) }
+            cache.packages[package] = entries
             encoder.fields("package " + package.importPath, entries)
         }
-        return TargetKey(dir: inputs.dir, importPath: inputs.importPath, key: try encoder.digest(), material: encoder.lines)
+        return TargetKey(dir: inputs.dir, importPath: inputs.importPath, key: try encoder.digest(), encoder: encoder)
     }
 
     /// The resolved settings, every field written (absent ones explicitly).
