@@ -441,7 +441,8 @@ class Bench:
         started = time.time()
         results = {
             "schemaVersion": SCHEMA_VERSION,
-            "command": "python3 scripts/bench.py " + shlex.join(sys.argv[1:]),
+            "command": "python3 scripts/bench.py " + shlex.join(
+                os.path.relpath(a, ROOT) if a.startswith(ROOT + "/") else a for a in sys.argv[1:]),
             "startedAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "machine": machine_info(self.go, self.gocache, self.env),
             "config": {
@@ -813,7 +814,7 @@ def render_report(results, docs):
     lines += ["## Notes", "",
               "- Peak RSS is the largest resident set of the timed process and the children it waited for "
               "(`wait4` rusage); for loops of go commands, the largest of the loop.",
-              "- gocache runs single-process; the go command uses both cores for compiling and linking.",
+              "- Both tools may use both cores (gocache parses and hashes in parallel; the go command compiles and links in parallel).",
               "- The micro benchmarks (header scanning, build constraints, graph load, closure queries, SHA-256 "
               "against raw OpenSSL, keys, store put/get) are in `Benchmarks/GocacheBenchmarks` "
               "(ordo-one/package-benchmark): `GOCACHE_BENCHMARKS=1 swift package --disable-sandbox benchmark "
