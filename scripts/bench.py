@@ -743,6 +743,20 @@ def render_report(results, docs):
                   f"largest deviation {st['maxDeviation'] * 100:.1f}% "
                   f"({'all within' if st['allWithin'] else 'NOT all within'} ±{st['tolerance'] * 100:.0f}%; "
                   "table at the end).", ""]
+    growth_rows = []
+    for s in sizes:
+        b = bld.get(s, {}).get("shared")
+        growth_rows.append([s, fmt_seconds(aff[s]["gocache_warm"]["median"]), fmt_seconds(aff[s]["golist_warm"]["median"]),
+                            fmt_seconds(aff[s]["gocache_cold"]["median"]), fmt_seconds(aff[s]["golist_cold"]["median"]),
+                            fmt_seconds(hsh[s]["gocache_warm"]["median"]), fmt_seconds(hsh[s]["sha256sum"]["median"]),
+                            fmt_seconds(b["gocache"]["median"]) if b else "—",
+                            fmt_seconds(b["go_build_all"]["median"]) if b else "—",
+                            fmt_seconds(b["go_build_each"]["median"]) if b else "—"])
+    lines += ["### How the costs grow with the number of targets", "",
+              "Medians; build columns are the shared-library change.", "",
+              md_table(["targets", "`affected` warm", "`go list` warm", "`affected` cold", "`go list` cold",
+                        "`hash` warm", "`sha256sum`", "`build`", "`go build ./...`", "`go build` per target"],
+                       growth_rows), ""]
     lines += ["## Repositories", "",
               f"`gocache example --preset scaled --targets N --seed {SEED}` (1.5 shared packages per function, "
               "every generator feature on: vendoring, a nested module, cgo with a pure-Go fallback, embeds, "
