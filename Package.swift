@@ -54,16 +54,16 @@ let package = Package(
 if ProcessInfo.processInfo.environment["GOCACHE_BENCHMARKS"] != nil {
     // `swift package --disable-sandbox benchmark --target GocacheBenchmarks` with GOCACHE_BENCHMARKS set.
     package.dependencies.append(
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.0", traits: ["MallocInterposer"]))
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]))
     package.targets.append(
         .executableTarget(
             name: "GocacheBenchmarks",
             dependencies: [
                 "GraphCore", "CacheStore", "CCrypto", "GoBuild", "ExampleMonorepo",
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/GocacheBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]))
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]))
 }
 
 for target in package.targets where target.type != .system {
