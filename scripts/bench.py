@@ -110,6 +110,18 @@ def measure(reps, action, before=None):
     return summarize(samples, rss)
 
 
+def measure_interleaved(reps, actions):
+    """actions: {name: (action, before or None)}; runs one of each per repetition, in turn,
+    so that a change of background load hits every tool alike."""
+    runs = {name: [] for name in actions}
+    for _ in range(reps):
+        for name, (action, before) in actions.items():
+            if before:
+                before()
+            runs[name].append(action())
+    return {name: summarize([s for s, _ in r], [m for _, m in r]) for name, r in runs.items()}
+
+
 def rmtree(path):
     shutil.rmtree(path, ignore_errors=True)
 
@@ -319,13 +331,6 @@ class Bench:
     def bench_affected(self, repo, reps):
         cache = os.path.join(self.out, f"gocache-dir-{repo.size}")
         gocache = [self.gocache, "affected", "--base", "HEAD~1", "--cache-dir", cache]
-        result = {}
-        log(f"affected {repo.size}: gocache cold")
-        result["gocache_cold"] = measure(reps, lambda: run_timed(gocache, repo.path, self.env),
-                                         before=lambda: rmtree(cache))
-        log(f"affected {repo.size}: gocache warm")
-        run_timed(gocache, repo.path, self.env)
-        result["gocache_warm"] = measure(reps, lambda: run_timed(gocache, repo.path, self.env))
         gocache_dir = os.path.join(self.out, f"go-cache-list-{repo.size}")
         env = self.env_with(GOCACHE=gocache_dir)
 
@@ -337,11 +342,18 @@ class Bench:
                 seconds, peak = seconds + s, max(peak, r)
             return seconds, peak
 
-        log(f"affected {repo.size}: go list cold")
-        result["golist_cold"] = measure(reps, go_list, before=lambda: rmtree(gocache_dir))
-        log(f"affected {repo.size}: go list warm")
+        def gocache_run():
+            return run_timed(gocache, repo.path, self.env)
+
+        log(f"affected {repo.size}: cold, {reps} repetitions")
+        result = measure_interleaved(reps, {
+            "gocache_cold": (gocache_run, lambda: rmtree(cache)),
+            "golist_cold": (go_list, lambda: rmtree(gocache_dir)),
+        })
+        log(f"affected {repo.size}: warm, {reps} repetitions")
+        gocache_run()
         go_list()
-        result["golist_warm"] = measure(reps, go_list)
+        result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "golist_warm": (go_list, None)}))
         rmtree(cache)
         rmtree(gocache_dir)
         return result
@@ -355,16 +367,17 @@ class Bench:
         with open(listing, "wb") as f:
             f.write(b"".join(p.encode() + b"\0" for p in repo.hash_inputs))
         sha = ["sh", "-c", 'xargs -0 sha256sum < "$1" > /dev/null', "sh", listing]
-        result = {}
-        log(f"hash {repo.size}: gocache cold")
-        result["gocache_cold"] = measure(reps, lambda: run_timed(gocache, repo.path, self.env),
-                                         before=lambda: rmtree(cache))
-        log(f"hash {repo.size}: gocache warm")
-        run_timed(gocache, repo.path, self.env)
-        result["gocache_warm"] = measure(reps, lambda: run_timed(gocache, repo.path, self.env))
-        log(f"hash {repo.size}: sha256sum")
-        run_timed(sha, repo.path, self.env)
-        result["sha256sum"] = measure(reps, lambda: run_timed(sha, repo.path, self.env))
+        def gocache_run():
+            return run_timed(gocache, repo.path, self.env)
+
+        def sha_run():
+            return run_timed(sha, repo.path, self.env)
+
+        log(f"hash {repo.size}: {reps} repetitions")
+        result = measure_interleaved(reps, {"gocache_cold": (gocache_run, lambda: rmtree(cache))})
+        gocache_run()
+        sha_run()
+        result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "sha256sum": (sha_run, None)}))
         rmtree(cache)
         return result
 
@@ -447,7 +460,7 @@ class Bench:
             "machine": machine_info(self.go, self.gocache, self.env),
             "config": {
                 "quick": args.quick, "seed": SEED, "sizes": args.sizes, "buildSizes": args.build_sizes,
-                "reps": args.reps, "eachReps": {str(n): self.each_reps(n) for n in args.build_sizes},
+                "reps": args.reps, "fastReps": args.fast_reps, "eachReps": {str(n): self.each_reps(n) for n in args.build_sizes},
                 "goFlags": BUILD_FLAGS, "platform": "linux/amd64, CGO_ENABLED=0",
             },
             "repositories": {}, "affected": {}, "hash": {}, "build": {},
@@ -458,8 +471,8 @@ class Bench:
             log(f"generating repo-{size}")
             repo.generate()
             results["repositories"][str(size)] = repo.info
-            results["affected"][str(size)] = self.bench_affected(repo, args.reps)
-            results["hash"][str(size)] = self.bench_hash(repo, args.reps)
+            results["affected"][str(size)] = self.bench_affected(repo, args.fast_reps)
+            results["hash"][str(size)] = self.bench_hash(repo, args.fast_reps)
             if size in args.build_sizes:
                 results["build"][str(size)] = self.bench_build(repo, args.reps, self.each_reps(size))
             if not args.keep:
@@ -537,16 +550,26 @@ def fmt_seconds(value):
 
 
 def svg_frame(width, height, title, body, legend):
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="white"/>',
+    """The document: title, body, and the legend below the plot (wrapped into rows)."""
+    rows, x, row = [[]], 70, 0
+    for i, name in enumerate(legend):
+        item = 24 + 7 * len(name)
+        if x + item > width - 10 and rows[-1]:
+            rows.append([])
+            x = 70
+        rows[-1].append((x, i, name))
+        x += item
+    total = height + 18 * (len(rows) - 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" '
+             f'viewBox="0 0 {width} {total}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{total}" fill="white"/>',
              f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">{esc(title)}</text>']
     parts += body
-    x = 70
-    for i, name in enumerate(legend):
-        parts.append(f'<rect x="{x}" y="{height - 22}" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/>')
-        parts.append(f'<text x="{x + 16}" y="{height - 12}">{esc(name)}</text>')
-        x += 24 + 7 * len(name)
+    for r, items in enumerate(rows):
+        y = height - 22 + 18 * r
+        for x, i, name in items:
+            parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{COLORS[i % len(COLORS)]}"/>')
+            parts.append(f'<text x="{x + 16}" y="{y + 10}">{esc(name)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -597,7 +620,7 @@ def line_chart(title, x_labels, series, y_label="median wall time"):
 
 def bar_chart(title, groups, names, y_label="median wall time"):
     """groups: [(label, [value per name])]."""
-    width = max(640, 90 + len(groups) * (len(names) * 22 + 30))
+    width = max(640, 110 + len(groups) * max(130, len(names) * 24 + 30))
     height, left, top = 400, 80, 40
     plot_w, plot_h = width - left - 30, height - top - 100
     values = [v for _, vs in groups for v in vs if v is not None]
@@ -720,8 +743,8 @@ def render_report(results, docs):
              "make setup && swift build -c release --product gocache",
              results["command"], "```", "",
              "`make bench` runs the same (release build, then `scripts/bench.py --report`). "
-             "`python3 scripts/bench.py --quick --out /tmp/bench` is the smoke test CI runs (one repetition, the "
-             "smallest size); it asserts no timing.", "",
+             "`python3 scripts/bench.py --quick --out /tmp/bench` runs one repetition at the smallest size; the "
+             "test suite runs it at 10 targets (`BenchRunnerTests`) and asserts no timing.", "",
              "## Machine", "",
              md_table(["", ""], [
                  ["CPU", m.get("cpuModel") or "?"], ["cores", m.get("cores")],
@@ -729,7 +752,8 @@ def render_report(results, docs):
                  ["Go", m.get("go")], ["Swift", m.get("swift")],
                  ["gocache", f"{m.get('gocacheVersion')} ({m.get('gocacheBuild')} build)"],
                  ["run", f"{results['startedAt']}, {results['durationSeconds'] / 60:.1f} minutes"],
-                 ["repetitions", f"{cfg['reps']} of each measurement; sequential per-target `go build`: "
+                 ["repetitions", f"{cfg.get('fastReps', cfg['reps'])} of each `affected` and `hash` measurement "
+                                 f"(tools taking turns); {cfg['reps']} of each build; sequential per-target `go build`: "
                                  + ", ".join(f"{n} at {s} targets" for s, n in cfg["eachReps"].items())],
              ]), "",
              "## Headline", "",
@@ -856,6 +880,8 @@ def main(argv=None):
     parser.add_argument("--sizes", type=parse_sizes, help="target counts (default 50,200,1000; --quick: 50)")
     parser.add_argument("--build-sizes", type=parse_sizes, help="target counts for the build benchmark (default 50,200)")
     parser.add_argument("--reps", type=int, help="repetitions of each measurement (default 5; --quick: 1)")
+    parser.add_argument("--fast-reps", type=int, help="repetitions of the affected and hash measurements, "
+                                                       "which take seconds (default 9; --quick: 1)")
     parser.add_argument("--each-reps", type=int, help="repetitions of the sequential per-target go build "
                                                        "(default 3 up to 50 targets, else 2)")
     parser.add_argument("--quick", action="store_true", help="the smallest size, one repetition (CI smoke test)")
@@ -884,7 +910,9 @@ def main(argv=None):
         args.build_sizes = [n for n in args.build_sizes if n in args.sizes]
         if args.reps is None:
             args.reps = 1 if args.quick else 5
-        if args.reps < 1:
+        if args.fast_reps is None:
+            args.fast_reps = 1 if args.quick else max(args.reps, 9)
+        if args.reps < 1 or args.fast_reps < 1:
             raise BenchError("--reps must be at least 1")
         results = Bench(args).run()
         if args.compare:
