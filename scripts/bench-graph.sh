@@ -31,16 +31,21 @@ time_ms() { # runs "$@" once, prints milliseconds
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# Warm both: go list's own caches, the page cache, gocache's memo.
+# Warm both: go list's own caches, the page cache, gocache's memo (in its own cache dir).
+memo=$(mktemp -d); trap 'rm -rf "$memo"' EXIT
 golist_all >/dev/null 2>&1
-"$bin" graph --format json >/dev/null
-g=(); l=()
+"$bin" graph --format json --cache-dir "$memo/warm" >/dev/null
+cold_graph() { rm -rf "$memo/cold"; "$bin" graph --format json --cache-dir "$memo/cold"; }
+g=(); c=(); l=()
 for _ in $(seq "$reps"); do
-    g+=("$(time_ms "$bin" graph --format json)")
+    c+=("$(time_ms cold_graph)")
+    g+=("$(time_ms "$bin" graph --format json --cache-dir "$memo/warm")")
     l+=("$(time_ms golist_all)")
 done
+cm=$(printf '%s\n' "${c[@]}" | median)
 gm=$(printf '%s\n' "${g[@]}" | median)
 lm=$(printf '%s\n' "${l[@]}" | median)
-echo "gocache graph --format json: median ${gm} ms (runs: ${g[*]})"
+echo "gocache graph --format json, cold (no memo): median ${cm} ms (runs: ${c[*]})"
+echo "gocache graph --format json, warm: median ${gm} ms (runs: ${g[*]})"
 echo "go list -e -deps -json ./... (each module): median ${lm} ms (runs: ${l[*]})"
-awk -v a="$lm" -v b="$gm" 'BEGIN { printf "ratio go list / gocache: %.1fx\n", a / (b > 0 ? b : 1) }'
+awk -v a="$lm" -v b="$gm" -v c="$cm" 'BEGIN { printf "ratio go list / gocache: cold %.1fx, warm %.1fx\n", a / (c > 0 ? c : 1), a / (b > 0 ? b : 1) }'

@@ -22,9 +22,10 @@ public struct ProcessLaunchError: Error, CustomStringConvertible, Sendable {
 enum ProcessRunner {
     static let stderrLimit = 64 * 1024
 
-    static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
-    ) throws(ProcessLaunchError) -> ProcessResult {
+    /// A process with piped stdout and stderr and no stdin, not yet started.
+    private static func makeProcess(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String?
+    ) -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -35,6 +36,13 @@ enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        return (process, out, err)
+    }
+
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
+    ) throws(ProcessLaunchError) -> ProcessResult {
+        let (process, out, err) = makeProcess(executable, arguments, environment: environment, directory: directory)
         do {
             try process.run()
         } catch {
@@ -79,16 +87,7 @@ extension ProcessRunner {
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
     ) async throws -> ProcessResult {
         try Task.checkCancellation()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let (process, out, err) = makeProcess(executable, arguments, environment: environment, directory: directory)
         let collected = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
         let group = DispatchGroup()
         group.enter()

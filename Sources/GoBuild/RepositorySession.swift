@@ -21,7 +21,7 @@ public struct RepositorySession: Sendable {
         let location = try RepositoryLocation.discover(from: absolute)
         let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
             ?? Snapshot.worktree(location)
-        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment)
+        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
         return try await load(
             location: location, snapshot: snapshot, toolchain: toolchain, overrides: overrides, environment: environment,
             memoDirectory: memoDirectory)

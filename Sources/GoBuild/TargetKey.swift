@@ -36,8 +36,9 @@ public enum TargetKeyRecipe {
         digester: FileDigester
     ) async throws -> [TargetKey] {
         var inputs: [TargetInputs] = []
+        let cache = TargetInputs.Cache()
         for target in targets {
-            guard let collected = TargetInputs.collect(for: target, in: repository, tree: tree) else {
+            guard let collected = TargetInputs.collect(for: target, in: repository, tree: tree, cache: cache) else {
                 throw TargetKeyError.noGraph(target: target.dir)
             }
             inputs.append(collected)

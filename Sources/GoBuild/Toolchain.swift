@@ -11,12 +11,20 @@ public final class GoToolchain: Sendable {
     /// `go version` of the toolchain, such as `go1.27.3`.
     public var version: String { goRoot.version }
     private let toolTagMemo = Mutex<[String: [String]]>([:])
+    /// Where facts about this exact go binary persist across runs (nil: not persisted).
+    private let memoFile: String?
 
     /// The oldest toolchain gocache supports (go.work `ignore`, go list fields it reads).
     public static let minimumMinorVersion = 22
 
     /// Finds the toolchain: `--go PATH` when given, else `go` on PATH. Runs `go env`.
-    public init(goBinary flag: String?, environment: [String: String]) throws(ToolchainError) {
+    ///
+    /// With `memoDirectory`, `go env` and tool-tag answers are remembered there for this
+    /// exact binary (path, size, modification time and inode), so later runs start no go
+    /// process at all; a different or rebuilt binary asks again.
+    public init(goBinary flag: String?, environment: [String: String], memoDirectory: String? = nil)
+        throws(ToolchainError)
+    {
         let binary: String
         if let flag {
             binary = flag.hasPrefix("/") ? flag : FileManager.default.currentDirectoryPath + "/" + flag
@@ -29,6 +37,19 @@ public final class GoToolchain: Sendable {
                 })
             else { throw .notFound(searched: "go on PATH") }
             binary = found
+        }
+        let identity = GoToolchain.identity(of: binary)
+        let memoFile = memoDirectory.flatMap { dir in identity.map { dir + "/toolchain-" + $0 + ".json" } }
+        if let memoFile, let data = FileManager.default.contents(atPath: memoFile),
+            let facts = try? JSONDecoder().decode(ToolchainFacts.self, from: data),
+            let root = try? GoRoot(path: facts.goroot, version: facts.version),
+            root.minorVersion >= GoToolchain.minimumMinorVersion
+        {
+            self.goBinary = binary
+            self.goRoot = root
+            self.memoFile = memoFile
+            toolTagMemo.withLock { $0 = facts.toolTags }
+            return
         }
         let result: ProcessResult
         do {
@@ -51,6 +72,45 @@ public final class GoToolchain: Sendable {
         }
         self.goBinary = binary
         self.goRoot = root
+        self.memoFile = memoFile
+        saveFacts()
+    }
+
+    /// What the memo file holds.
+    private struct ToolchainFacts: Codable {
+        var goroot: String
+        var version: String
+        var toolTags: [String: [String]]
+    }
+
+    /// A name for this exact binary: a hash of its resolved path and stat data.
+    private static func identity(of binary: String) -> String? {
+        let resolved = (binary as NSString).resolvingSymlinksInPath
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return nil }
+        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+        let text = "\(resolved)|\(size)|\(modified)|\(inode)"
+        // FNV-1a, 64 bits: a file name, not a security boundary.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// Writes the known facts to the memo file (atomically); failures only cost speed.
+    private func saveFacts() {
+        guard let memoFile else { return }
+        let facts = ToolchainFacts(goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 })
+        guard let data = try? JSONEncoder().encode(facts) else { return }
+        let directory = (memoFile as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = memoFile + ".tmp.\(ProcessInfo.processInfo.processIdentifier)"
+        if FileManager.default.createFile(atPath: temporary, contents: data) {
+            _ = rename(temporary, memoFile)
+        }
     }
 
     /// The environment every go invocation starts from: only what locates the user's
@@ -86,6 +146,7 @@ public final class GoToolchain: Sendable {
             tags = []
         }
         toolTagMemo.withLock { $0[memoKey] = tags }
+        if !tags.isEmpty { saveFacts() }
         return tags
     }
 

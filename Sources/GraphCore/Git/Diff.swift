@@ -126,15 +126,16 @@ extension Repository {
         }
     }
 
-    /// The tree `base` against the files on disk (index ignored), untracked and ignored
-    /// files included.
+    /// The tree `base` against the files on disk, untracked and ignored files included. The
+    /// index only accelerates the comparison (its stat data spares hashing unchanged files);
+    /// what is compared is the content on disk.
     func diffTreeToWorkdir(_ base: ObjectID) throws(GitAccessError) -> [PathChange] {
         let baseTree = try lookupTree(base)
         defer { git_tree_free(baseTree) }
         var options = try diffOptions(workdir: true)
         return try collectChanges(forUntracked: true) { (diff) throws(LibGit2Error) in
-            try check("git_diff_tree_to_workdir") {
-                git_diff_tree_to_workdir(&diff, pointer, baseTree, &options)
+            try check("git_diff_tree_to_workdir_with_index") {
+                git_diff_tree_to_workdir_with_index(&diff, pointer, baseTree, &options)
             }
         }
     }

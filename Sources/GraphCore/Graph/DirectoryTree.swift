@@ -42,15 +42,25 @@ struct DirectoryTree: FileTree {
                 default: continue
                 }
             }
-            if kind == .symlink {
+            // Stat data (of the target, for a link) identifies unchanged content for the parse memo.
+            var stamp: FileStamp?
+            if kind != .directory {
                 var info = stat()
-                if stat(dirPath + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
-                    kind = .directory
-                } else {
-                    kind = .file
+                if stat(dirPath + "/" + name, &info) == 0 {
+                    if info.st_mode & S_IFMT == S_IFDIR {
+                        kind = .directory
+                    } else {
+                        kind = .file
+                        stamp = FileStamp(
+                            size: Int64(info.st_size), mtimeSeconds: Int64(info.st_mtim.tv_sec),
+                            mtimeNanoseconds: Int64(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino),
+                            device: UInt64(info.st_dev))
+                    }
+                } else if kind == .symlink {
+                    continue
                 }
             }
-            result.append(FileTreeEntry(name: name, kind: kind))
+            result.append(FileTreeEntry(name: name, kind: kind, size: stamp.map { Int($0.size) }, stamp: stamp))
         }
         result.sort { $0.name < $1.name }
         return result

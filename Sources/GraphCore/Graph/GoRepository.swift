@@ -56,8 +56,13 @@ public struct GoRepository: Sendable {
 
     /// The graph that builds `target`.
     public func graph(of target: GoTarget) -> PackageGraph? {
+        graphIndex(of: target).map { graphs[$0] }
+    }
+
+    /// The index in `graphs` of the graph that builds `target`.
+    public func graphIndex(of target: GoTarget) -> Int? {
         let context = GoRepository.context(for: target.settings, goRoot: goRootMinor, toolTags: toolTagsCache[target.settings] ?? [])
-        return graphs.first { $0.unitRoot == target.unitRoot && $0.context == context && $0.packages[target.importPath] != nil }
+        return graphs.firstIndex { $0.unitRoot == target.unitRoot && $0.context == context && $0.packages[target.importPath] != nil }
     }
 
     /// The target at a directory as written on the command line (`functions/a`, `./functions/a/`, `.`).
@@ -74,9 +79,12 @@ public struct GoRepository: Sendable {
     public static func load(tree: any FileTree, goRoot: GoRoot, options: LoadOptions = LoadOptions()) async throws
         -> GoRepository
     {
+        var trace = PhaseTrace()
         let layout = try ModuleLayout.discover(in: tree, workMode: options.workMode)
         let config = try GocacheConfig.load(from: tree)
+        trace.mark("discover modules")
         let memo = options.memoDirectory.map { HeaderMemo.load(directory: $0) }
+        trace.mark("read parse memo")
         let scans = ScanCache(tree: tree, goRoot: goRoot, memo: memo)
         defer { memo?.save() }
         let defaults = config.defaultSettings(overrides: options.overrides)
@@ -107,13 +115,16 @@ public struct GoRepository: Sendable {
                 ignoredDirs: ignored)
             let candidates = loader.candidateRoots()
             await prescan(candidates.map(\.dir), scans: scans, context: defaultContext)
+            trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir)")
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
             }
             await prescanStandardLibrary(
                 importedBy: roots.map { scans.scan(dir: $0.dir, standard: false, context: defaultContext) }, scans: scans,
                 context: defaultContext)
+            trace.mark("scan standard library")
             let packages = loader.load(roots: roots)
+            trace.mark("resolve \(packages.count) packages")
             graphs.append(
                 PackageGraph(unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath)))
 
@@ -143,6 +154,8 @@ public struct GoRepository: Sendable {
                     PackageGraph(unitRoot: unit.rootDir, context: otherContext, packages: packages, roots: entry.roots.map(\.importPath)))
             }
         }
+        trace.mark("targets")
+        trace.report()
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
             goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache)
@@ -251,5 +264,25 @@ public struct GoRepository: Sendable {
         while d.hasPrefix("./") { d.removeFirst(2) }
         while d.hasSuffix("/") { d.removeLast() }
         return d.isEmpty ? "." : d
+    }
+}
+
+/// Phase timings of a load, printed to stderr when `GOCACHE_TRACE=1` (for performance work;
+/// off by default, so stdout and stderr stay as documented).
+struct PhaseTrace {
+    private let enabled = ProcessInfo.processInfo.environment["GOCACHE_TRACE"] == "1"
+    private var last = DispatchTime.now().uptimeNanoseconds
+    private var lines: [String] = []
+
+    mutating func mark(_ phase: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        lines.append(String(format: "%8.1f ms  %@", Double(now - last) / 1e6, phase))
+        last = now
+    }
+
+    func report() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("gocache trace (load):\n" + lines.joined(separator: "\n") + "\n").utf8))
     }
 }

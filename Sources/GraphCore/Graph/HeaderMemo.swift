@@ -20,7 +20,7 @@ final class HeaderMemo: Sendable {
     }
 
     /// The memo file's name; the version changes when the stored form does.
-    static let fileName = "go-headers-v1.json"
+    static let fileName = "go-headers-v2.bin"
     /// Above this many records, only the ones used by this process are kept.
     static let capacity = 400_000
 
@@ -43,9 +43,7 @@ final class HeaderMemo: Sendable {
         return instances.withLock { instances in
             if let existing = instances[path] { return existing }
             var loaded: [String: Record] = [:]
-            if let data = FileManager.default.contents(atPath: path),
-                let decoded = try? JSONDecoder().decode([String: Record].self, from: data)
-            {
+            if let data = FileManager.default.contents(atPath: path), let decoded = MemoCodec.decode(Array(data)) {
                 loaded = decoded
             }
             let memo = HeaderMemo(path: path, records: loaded)
@@ -96,7 +94,7 @@ final class HeaderMemo: Sendable {
             let keep = used.withLock { $0 }
             snapshot = snapshot.filter { keep.contains($0.key) }
         }
-        guard let data = try? JSONEncoder().encode(snapshot) else { return }
+        let data = Data(MemoCodec.encode(snapshot))
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".tmp.\(ProcessInfo.processInfo.processIdentifier)"
@@ -125,6 +123,14 @@ struct StoredHeader: Codable, Sendable {
     var constraint: StoredConstraint?
     var embeds: [Embed]
     var parseError: StoredScanError?
+
+    init(name: String, imports: [Import], constraint: StoredConstraint?, embeds: [Embed], parseError: StoredScanError?) {
+        self.name = name
+        self.imports = imports
+        self.constraint = constraint
+        self.embeds = embeds
+        self.parseError = parseError
+    }
 
     init(_ h: GoFileHeader) {
         name = h.packageName
@@ -174,6 +180,14 @@ struct StoredScanError: Codable, Sendable {
     var column: Int
     var message: String
 
+    init(kind: String, file: String, line: Int, column: Int, message: String) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
     init(_ e: GoScanError) {
         switch e.kind {
         case .syntax: kind = "syntax"
@@ -196,5 +210,225 @@ struct StoredScanError: Codable, Sendable {
         default: k = .buildConstraint
         }
         return GoScanError(kind: k, file: file, line: line, column: column, message: message)
+    }
+}
+
+// MARK: - Binary form
+//
+// JSON decoding of a memo of a few thousand files cost more than parsing the files again,
+// so the memo is stored in a compact binary form: a magic line, a record count, then per
+// record its key, time and either a header or a scan error. Varint integers, length-
+// prefixed UTF-8 strings. Anything malformed reads as an empty memo.
+
+enum MemoCodec {
+    static let magic = Array("gocache-header-memo 2\n".utf8)
+
+    static func encode(_ records: [String: HeaderMemo.Record]) -> [UInt8] {
+        var w = Writer()
+        w.bytes.append(contentsOf: magic)
+        w.int(records.count)
+        for (key, record) in records.sorted(by: { $0.key < $1.key }) {
+            w.string(key)
+            w.int(Int(record.recorded))
+            if let header = record.header {
+                w.bytes.append(1)
+                w.header(header)
+            } else if let error = record.error {
+                w.bytes.append(2)
+                w.error(error)
+            } else {
+                w.bytes.append(0)
+            }
+        }
+        return w.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) -> [String: HeaderMemo.Record]? {
+        guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else { return nil }
+        var r = Reader(bytes: bytes, offset: magic.count)
+        guard let count = r.int(), count >= 0, count < 50_000_000 else { return nil }
+        var records: [String: HeaderMemo.Record] = [:]
+        records.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let key = r.string(), let recorded = r.int(), let tag = r.byte() else { return nil }
+            var record = HeaderMemo.Record(header: nil, error: nil, recorded: Int64(recorded))
+            switch tag {
+            case 0: break
+            case 1:
+                guard let header = r.header() else { return nil }
+                record.header = header
+            case 2:
+                guard let error = r.error() else { return nil }
+                record.error = error
+            default: return nil
+            }
+            records[key] = record
+        }
+        return records
+    }
+
+    struct Writer {
+        var bytes: [UInt8] = []
+
+        mutating func int(_ value: Int) {
+            var v = UInt64(bitPattern: Int64(value))
+            while v >= 0x80 {
+                bytes.append(UInt8(v & 0x7F) | 0x80)
+                v >>= 7
+            }
+            bytes.append(UInt8(v))
+        }
+
+        mutating func string(_ s: String) {
+            int(s.utf8.count)
+            bytes.append(contentsOf: s.utf8)
+        }
+
+        mutating func optionalString(_ s: String?) {
+            if let s {
+                bytes.append(1)
+                string(s)
+            } else {
+                bytes.append(0)
+            }
+        }
+
+        mutating func header(_ h: StoredHeader) {
+            string(h.name)
+            int(h.imports.count)
+            for i in h.imports {
+                string(i.p)
+                optionalString(i.a)
+                int(i.l)
+                int(i.c)
+            }
+            constraint(h.constraint)
+            int(h.embeds.count)
+            for e in h.embeds {
+                string(e.p)
+                int(e.l)
+                int(e.c)
+            }
+            if let e = h.parseError {
+                bytes.append(1)
+                error(e)
+            } else {
+                bytes.append(0)
+            }
+        }
+
+        mutating func constraint(_ c: StoredConstraint?) {
+            guard let c else {
+                bytes.append(0)
+                return
+            }
+            switch c {
+            case .tag(let t):
+                bytes.append(1)
+                string(t)
+            case .not(let x):
+                bytes.append(2)
+                constraint(x)
+            case .and(let x, let y):
+                bytes.append(3)
+                constraint(x)
+                constraint(y)
+            case .or(let x, let y):
+                bytes.append(4)
+                constraint(x)
+                constraint(y)
+            }
+        }
+
+        mutating func error(_ e: StoredScanError) {
+            string(e.kind)
+            string(e.file)
+            int(e.line)
+            int(e.column)
+            string(e.message)
+        }
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var offset: Int
+
+        mutating func byte() -> UInt8? {
+            guard offset < bytes.count else { return nil }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+
+        mutating func int() -> Int? {
+            var result: UInt64 = 0
+            var shift: UInt64 = 0
+            while let b = byte() {
+                result |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { return Int(Int64(bitPattern: result)) }
+                shift += 7
+                if shift > 63 { return nil }
+            }
+            return nil
+        }
+
+        mutating func string() -> String? {
+            guard let n = int(), n >= 0, offset + n <= bytes.count else { return nil }
+            defer { offset += n }
+            return String(decoding: bytes[offset..<(offset + n)], as: UTF8.self)
+        }
+
+        mutating func optionalString() -> String?? {
+            guard let flag = byte() else { return nil }
+            if flag == 0 { return .some(nil) }
+            guard let s = string() else { return nil }
+            return .some(s)
+        }
+
+        mutating func header() -> StoredHeader? {
+            guard let name = string(), let importCount = int(), importCount >= 0 else { return nil }
+            var imports: [StoredHeader.Import] = []
+            imports.reserveCapacity(importCount)
+            for _ in 0..<importCount {
+                guard let p = string(), let a = optionalString(), let l = int(), let c = int() else { return nil }
+                imports.append(StoredHeader.Import(p: p, a: a, l: l, c: c))
+            }
+            guard let constraint = constraint(), let embedCount = int(), embedCount >= 0 else { return nil }
+            var embeds: [StoredHeader.Embed] = []
+            for _ in 0..<embedCount {
+                guard let p = string(), let l = int(), let c = int() else { return nil }
+                embeds.append(StoredHeader.Embed(p: p, l: l, c: c))
+            }
+            guard let flag = byte() else { return nil }
+            var parseError: StoredScanError?
+            if flag == 1 {
+                guard let e = error() else { return nil }
+                parseError = e
+            }
+            return StoredHeader(name: name, imports: imports, constraint: constraint, embeds: embeds, parseError: parseError)
+        }
+
+        /// `.some(nil)` for an absent constraint, nil when malformed.
+        mutating func constraint() -> StoredConstraint?? {
+            guard let tag = byte() else { return nil }
+            switch tag {
+            case 0: return .some(nil)
+            case 1:
+                guard let t = string() else { return nil }
+                return .some(.tag(t))
+            case 2:
+                guard let x = constraint(), let x else { return nil }
+                return .some(.not(x))
+            case 3, 4:
+                guard let x = constraint(), let x, let y = constraint(), let y else { return nil }
+                return .some(tag == 3 ? .and(x, y) : .or(x, y))
+            default: return nil
+            }
+        }
+
+        mutating func error() -> StoredScanError? {
+            guard let kind = string(), let file = string(), let line = int(), let column = int(), let message = string()
+            else { return nil }
+            return StoredScanError(kind: kind, file: file, line: line, column: column, message: message)
+        }
     }
 }

@@ -43,6 +43,21 @@ public struct PackageGraph: Hashable, Sendable {
         return seen.sorted()
     }
 
+    /// The non-standard packages reachable from `importPath`, itself included, sorted. The
+    /// walk does not enter the standard library (which imports nothing outside it).
+    ///
+    /// - Complexity: O(V + E) of the reachable non-standard part.
+    public func nonStandardClosure(of importPath: String) -> [String] {
+        var seen: Set<String> = [importPath]
+        var stack = [importPath]
+        while let next = stack.popLast() {
+            for dep in packages[next]?.dependencyEdges ?? [] where packages[dep]?.isStandard != true {
+                if seen.insert(dep).inserted { stack.append(dep) }
+            }
+        }
+        return seen.sorted()
+    }
+
     /// The closure of `importPath` without the standard library and without itself: the
     /// `deps` of a target.
     public func nonStandardDependencies(of importPath: String) -> [String] {

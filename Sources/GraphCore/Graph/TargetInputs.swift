@@ -77,28 +77,62 @@ public struct TargetInputs: Hashable, Sendable {
 
     /// The inputs of `target`, or nil when no graph holds it.
     public static func collect(for target: GoTarget, in repository: GoRepository, tree: any FileTree) -> TargetInputs? {
-        guard let graph = repository.graph(of: target) else { return nil }
+        collect(for: target, in: repository, tree: tree, cache: Cache())
+    }
+
+    /// Per-package parts shared by the targets of one repository: collecting the inputs
+    /// of many targets with one cache computes each package's part once.
+    public final class Cache {
+        fileprivate var packages: [String: (Package, module: String?, vendored: Bool)] = [:]
+        fileprivate var directives: [String: Directives?] = [:]
+
+        public init() {}
+    }
+
+    /// The inputs of `target`, reusing `cache` across the targets of one repository.
+    public static func collect(for target: GoTarget, in repository: GoRepository, tree: any FileTree, cache: Cache)
+        -> TargetInputs?
+    {
+        guard let graphIndex = repository.graphIndex(of: target) else { return nil }
+        let graph = repository.graphs[graphIndex]
         let unit = repository.layout.units.first { $0.rootDir == target.unitRoot }
         var packages: [Package] = []
         var localModules: [String: Directives] = [:]
-        for path in graph.closure(of: target.importPath) {
-            guard let package = graph.packages[path], !package.isStandard else { continue }
-            var sum: String?
-            if package.dir == nil, let module = package.module, let version = module.version {
-                sum = unit?.goSum.hash(
-                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
+        for path in graph.nonStandardClosure(of: target.importPath) {
+            let cacheKey = "\(graphIndex) \(path)"
+            let entry: (Package, module: String?, vendored: Bool)
+            if let known = cache.packages[cacheKey] {
+                entry = known
+            } else {
+                guard let package = graph.packages[path] else { continue }
+                var sum: String?
+                if package.dir == nil, let module = package.module, let version = module.version {
+                    sum = unit?.goSum.hash(
+                        module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
+                }
+                // A vendored module's `go` version is in its module reference (from
+                // vendor/modules.txt); its go.mod is not read.
+                let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
+                entry = (
+                    Package(
+                        importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
+                        files: package.inputFiles),
+                    package.module?.path, vendored
+                )
+                cache.packages[cacheKey] = entry
             }
-            packages.append(
-                Package(
-                    importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
-                    files: package.inputFiles))
-            // Directives of local modules; a vendored module's `go` version is in its
-            // module reference (from vendor/modules.txt), its go.mod is not read.
-            let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
-            if let module = package.module, !vendored, localModules[module.path] == nil,
-                let file = localModuleFile(module, unit: unit, layout: repository.layout, tree: tree)
-            {
-                localModules[module.path] = Directives(file)
+            packages.append(entry.0)
+            // Directives of local modules.
+            if let modulePath = entry.module, !entry.vendored, localModules[modulePath] == nil, let module = entry.0.module {
+                let directivesKey = "\(target.unitRoot) \(modulePath)"
+                let directives: Directives?
+                if let known = cache.directives[directivesKey] {
+                    directives = known
+                } else {
+                    directives = localModuleFile(module, unit: unit, layout: repository.layout, tree: tree).map(Directives.init)
+                    cache.directives[directivesKey] = .some(directives)
+                }
+                if let directives { localModules[modulePath] = directives }
             }
         }
         var workspace: Directives?
@@ -113,8 +147,7 @@ public struct TargetInputs: Hashable, Sendable {
         for pattern in target.settings.extraInputs { extra.formUnion(FileGlob.expand(pattern, in: tree)) }
         return TargetInputs(
             dir: target.dir, importPath: target.importPath, settings: target.settings, workspace: workspace,
-            localModules: localModules, pgo: pgo, extraInputs: extra.sorted(),
-            packages: packages.sorted { $0.importPath < $1.importPath })
+            localModules: localModules, pgo: pgo, extraInputs: extra.sorted(), packages: packages)
     }
 
     static func localModuleFile(_ module: GoModuleRef, unit: BuildUnit?, layout: ModuleLayout, tree: any FileTree)

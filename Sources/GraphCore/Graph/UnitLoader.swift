@@ -323,7 +323,7 @@ final class UnitLoader {
             if scans.hasGoFiles(dir) {
                 if let vendored = vendoredModule(ofPackage: path) {
                     candidates.append(.local(importPath: path, dir: dir, module: vendored))
-                } else if versionLess(mainGoVersion, "1.23") {
+                } else if GoVersion.compare(mainGoVersion, "1.23") < 0 {
                     // Not listed in modules.txt: before go 1.23 (gover.ExplicitModulesTxtImportVersion)
                     // the directory still provides the package, outside any module; from
                     // 1.23 on the go command ignores it.
@@ -480,16 +480,4 @@ func relative(_ dir: String, to base: String) -> String {
     if dir == base { return "" }
     if base.isEmpty { return dir }
     return String(dir.dropFirst(base.count + 1))
-}
-
-/// Compares Go versions such as `1.14`, `1.21.3` numerically.
-func versionLess(_ a: String, _ b: String) -> Bool {
-    let x = a.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
-    let y = b.split(separator: ".").map { Int($0.prefix { $0.isNumber }) ?? 0 }
-    for i in 0..<max(x.count, y.count) {
-        let l = i < x.count ? x[i] : 0
-        let r = i < y.count ? y[i] : 0
-        if l != r { return l < r }
-    }
-    return false
 }

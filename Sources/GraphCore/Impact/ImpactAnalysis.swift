@@ -82,6 +82,8 @@ public enum ImpactAnalysis {
         var unchanged: [String] = []
         let baseByDir = Dictionary(base.targets.map { ($0.dir, $0) }, uniquingKeysWith: { first, _ in first })
         let headDirs = Set(head.targets.map(\.dir))
+        let baseCache = TargetInputs.Cache()
+        let headCache = TargetInputs.Cache()
 
         for target in head.targets {
             guard let old = baseByDir[target.dir] else {
@@ -91,8 +93,8 @@ public enum ImpactAnalysis {
                         reasons: [ImpactReason(kind: .added, file: nil, change: "new target", chain: [])]))
                 continue
             }
-            let newInputs = TargetInputs.collect(for: target, in: head, tree: headTree)
-            let oldInputs = TargetInputs.collect(for: old, in: base, tree: baseTree)
+            let newInputs = TargetInputs.collect(for: target, in: head, tree: headTree, cache: headCache)
+            let oldInputs = TargetInputs.collect(for: old, in: base, tree: baseTree, cache: baseCache)
             var reasons: [ImpactReason]
             if let newInputs, let oldInputs {
                 let comparison = InputComparison(
@@ -278,6 +280,12 @@ struct InputComparison {
     }
 
     func reasons() -> [ImpactReason] {
+        // Fast path (most targets of most changes): equal inputs and no changed input file.
+        if old == new, !new.packages.contains(where: { $0.files.contains(where: changed.contains) }),
+            !(new.pgo.map(changed.contains) ?? false), !new.extraInputs.contains(where: changed.contains)
+        {
+            return []
+        }
         var reasons: [ImpactReason] = []
         reasons += configReasons()
         reasons += directiveReasons()

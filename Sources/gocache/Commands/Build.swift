@@ -50,9 +50,12 @@ struct WorktreeOptions: ParsableArguments {
 
     @OptionGroup var platform: PlatformOptions
 
-    func openSession() async throws -> RepositorySession {
+    /// Opens the working tree; parsed headers are memoised in `cacheDirectory`'s memo.
+    func openSession(cacheDirectory: String) async throws -> RepositorySession {
         do {
-            return try await RepositorySession.open(path: repo, revision: nil, overrides: platform.overrides, goBinary: platform.go)
+            return try await RepositorySession.open(
+                path: repo, revision: nil, overrides: platform.overrides, goBinary: platform.go,
+                memoDirectory: cacheDirectory + "/memo")
         } catch {
             throw CommandFailure.from(error)
         }
@@ -116,9 +119,9 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await worktree.openSession()
-        let store = try storeOptions.store()
         let cacheDirectory = storeOptions.cacheDirectory
+        let session = try await worktree.openSession(cacheDirectory: cacheDirectory)
+        let store = try storeOptions.store()
         let selection: TargetSelection
         var planned: ShardPlan?
         if let plan, let shard, let spec = ShardSpec(shard) {

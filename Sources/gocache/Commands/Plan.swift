@@ -48,9 +48,9 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await worktree.openSession()
-        let store = try storeOptions.store()
         let cacheDirectory = storeOptions.cacheDirectory
+        let session = try await worktree.openSession(cacheDirectory: cacheDirectory)
+        let store = try storeOptions.store()
         let selection: TargetSelection
         if let base {
             do {

@@ -1,0 +1,67 @@
+// `gocache affected` against the go list oracle on a real repository's history. Runs only
+// when GOCACHE_REAL_REPO names a git repository (scripts/check-real-affected.sh sets it):
+// the repository is cloned into a temporary directory; nothing of it is kept.
+import Foundation
+import GraphCore
+import Testing
+import TestSupport
+
+@Suite("Affected on a real repository")
+struct RealRepositoryAffectedTests {
+    static var source: String? {
+        let value = ProcessInfo.processInfo.environment["GOCACHE_REAL_REPO"] ?? ""
+        return value.isEmpty ? nil : value
+    }
+
+    @Test("consecutive first-parent commit pairs agree with the oracle", .enabled(if: source != nil && GoToolchain.isConfigured))
+    func commitPairs() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let source = try #require(Self.source)
+        let pairs = Int(environment["GOCACHE_REAL_PAIRS"] ?? "") ?? 20
+        let head = environment["GOCACHE_REAL_REV"].flatMap { $0.isEmpty ? nil : $0 } ?? "HEAD"
+        let harness = try #require(try await GraphHarness.make())
+        let oracle = InputOracle(toolchain: harness.toolchain)
+        let clone = try await FixtureRepository.create(files: [:], commit: false, label: "real")
+        defer { clone.remove() }
+        _ = try await ChildProcess.runChecked(
+            "/usr/bin/git", arguments: ["clone", "--quiet", "--no-checkout", source, clone.root.path],
+            environment: nil, in: clone.root.deletingLastPathComponent())
+        let log = try await clone.git(["rev-list", "--first-parent", "-n", String(pairs + 1), head])
+        let commits = log.split(separator: "\n").map(String.init).reversed().map { $0 }
+        let location = try RepositoryLocation.discover(from: clone.root.path)
+        let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
+
+        var previous: (commit: String, snapshot: Snapshot, repository: GoRepository, digests: [String: TargetInputDigest])?
+        var lines: [String] = []
+        var agreed = 0
+        for commit in commits {
+            _ = try await clone.git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", commit])
+            _ = try await clone.git(["clean", "-fdxq"])
+            let snapshot = try Snapshot.revision(commit, in: location)
+            let repository = try await GoRepository.load(
+                tree: snapshot, goRoot: harness.goRoot, options: LoadOptions(toolTags: { _ in tags }))
+            let digests = try await oracle.digests(of: clone.root)
+            if let base = previous {
+                let report = ImpactAnalysis.affected(
+                    base: base.repository, head: repository, baseTree: base.snapshot, headTree: snapshot,
+                    changes: .diff(try GitHistory.changes(from: base.snapshot, to: snapshot)))
+                let expected = InputOracle.compare(base: base.digests, head: digests)
+                let ours = (
+                    report.targets.filter { $0.status == .affected }.map(\.dir),
+                    report.targets.filter { $0.status == .added }.map(\.dir),
+                    report.targets.filter { $0.status == .removed }.map(\.dir))
+                let equal = ours.0 == expected.affected && ours.1 == expected.added && ours.2 == expected.removed
+                if equal { agreed += 1 }
+                lines.append(
+                    "\(base.commit.prefix(12))..\(commit.prefix(12)) targets \(repository.targets.count) affected \(ours.0.count) added \(ours.1.count) removed \(ours.2.count) \(equal ? "equal" : "DIFFERENT: oracle \(expected)")")
+                #expect(equal, "\(base.commit)..\(commit): ours \(ours), oracle \(expected)")
+            }
+            previous = (commit, snapshot, repository, digests)
+        }
+        let summary = "\(source) \(head): \(agreed)/\(commits.count - 1) commit pairs agree\n" + lines.joined(separator: "\n")
+        if let out = environment["GOCACHE_REAL_REPORT"], !out.isEmpty {
+            try Data((summary + "\n").utf8).write(to: URL(fileURLWithPath: out))
+        }
+        #expect(commits.count - 1 == pairs)
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmark on a real repository, same run: `gocache affected --base HEAD~1` cold (empty
+# cache directory, no memo) and warm, against a warm `go list -e -deps -json ./...` of HEAD.
+# Usage: scripts/bench-affected-real.sh REPO [REPETITIONS]   (after `swift build -c release`)
+#   REPO a git repository path or URL; cloned into a temporary directory, not kept.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+repo=${1:?usage: scripts/bench-affected-real.sh REPO [REPETITIONS]}
+reps=${2:-5}
+export PATH="$here/.tools/bin:$PATH" GOTOOLCHAIN=local GOPROXY=off GOFLAGS= GOWORK=off
+export GOCACHE="$here/.tools/go-build-cache" GOPATH="$here/.tools/gopath"
+bin="$here/.build/release/gocache"; [ -x "$bin" ] || bin="$here/.build/debug/gocache"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+git clone --quiet "$repo" "$work/repo"
+cd "$work/repo"
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+cold() { rm -rf "$work/cache"; "$bin" affected --base HEAD~1 --cache-dir "$work/cache"; }
+warm() { "$bin" affected --base HEAD~1 --cache-dir "$work/cache"; }
+golist() { go list -e -deps -json ./...; }
+golist >/dev/null 2>&1; warm >/dev/null 2>&1
+c=(); w=(); l=()
+for _ in $(seq "$reps"); do c+=("$(ms cold)"); w+=("$(ms warm)"); l+=("$(ms golist)"); done
+cm=$(printf '%s\n' "${c[@]}" | median); wm=$(printf '%s\n' "${w[@]}" | median); lm=$(printf '%s\n' "${l[@]}" | median)
+echo "repository: $(git log -1 --format=%h) $(go list ./... 2>/dev/null | wc -l) packages, $("$bin" targets | wc -l) targets"
+echo "gocache affected cold: median ${cm} ms (${c[*]})"
+echo "gocache affected warm: median ${wm} ms (${w[*]})"
+echo "go list -e -deps -json ./... warm: median ${lm} ms (${l[*]})"
+awk -v l="$lm" -v c="$cm" -v w="$wm" 'BEGIN { printf "ratio go list / affected cold: %.1fx, / warm: %.1fx\n", l / c, l / w }'
