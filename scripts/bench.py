@@ -755,8 +755,10 @@ def render_report(results, docs):
                  ["repetitions", f"{cfg.get('fastReps', cfg['reps'])} of each `affected` and `hash` measurement "
                                  f"(tools taking turns); {cfg['reps']} of each build; sequential per-target `go build`: "
                                  + ", ".join(f"{n} at {s} targets" for s, n in cfg["eachReps"].items())],
-             ]), "",
-             "## Headline", "",
+             ]), ""]
+    if results.get("note"):
+        lines += [f"**Conditions.** {results['note']}", ""]
+    lines += ["## Headline", "",
              "Speed-up = the reference's median / gocache's median (above 1×: gocache is faster). "
              "`build` compares the whole CI step: gocache keys every target, restores hits and "
              "compiles the misses, against building everything with a warm GOCACHE.", "",
@@ -846,9 +848,11 @@ def render_report(results, docs):
         st = results["stability"]
         lines += ["## Stability", "",
                   f"Ratios of this run against a second full run with the same command ({st['against']}).", "",
-                  md_table(["ratio", "other run", "this run", "deviation"],
-                           [[f"`{r['ratio']}`", f"{r['previous']:.2f}", f"{r['current']:.2f}",
-                             f"{r['deviation'] * 100:+.1f}%"] for r in st["ratios"]]), ""]
+                  md_table(["ratio (reference / gocache)", "other run", "this run", "deviation",
+                            f"within ±{st['tolerance'] * 100:.0f}%"],
+                           [[f"`{r['ratio']}`", f"{r['previous']:.3g}", f"{r['current']:.3g}",
+                             f"{r['deviation'] * 100:+.1f}%", "yes" if r["within"] else "**no**"]
+                            for r in st["ratios"]]), ""]
     lines += ["## Notes", "",
               "- Peak RSS is the largest resident set of the timed process and the children it waited for "
               "(`wait4` rusage); for loops of go commands, the largest of the loop.",
@@ -892,6 +896,7 @@ def main(argv=None):
     parser.add_argument("--tolerance", type=float, default=0.15, help="stability tolerance for --compare (0.15)")
     parser.add_argument("--gocache", help="the gocache binary (default .build/release/gocache, then debug)")
     parser.add_argument("--go", help="the go binary (default $GOCACHE_TEST_GO, .tools/bin/go, go on PATH)")
+    parser.add_argument("--note", help="a remark on the conditions of the run, printed under the machine table")
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     args = parser.parse_args(argv)
     try:
@@ -901,6 +906,8 @@ def main(argv=None):
             if args.compare:
                 with open(args.compare) as f:
                     results["stability"] = compare(results, json.load(f), args.tolerance)
+            if args.note:
+                results["note"] = args.note
             render_report(results, args.docs)
             return 0
         if args.sizes is None:
@@ -915,6 +922,8 @@ def main(argv=None):
         if args.reps < 1 or args.fast_reps < 1:
             raise BenchError("--reps must be at least 1")
         results = Bench(args).run()
+        if args.note:
+            results["note"] = args.note
         if args.compare:
             with open(args.compare) as f:
                 results["stability"] = compare(results, json.load(f), args.tolerance)
