@@ -52,13 +52,14 @@ let package = Package(
 
 // Benchmarks are wired in only on demand so a plain `swift build` stays lean.
 if ProcessInfo.processInfo.environment["GOCACHE_BENCHMARKS"] != nil {
+    // `swift package --disable-sandbox benchmark --target GocacheBenchmarks` with GOCACHE_BENCHMARKS set.
     package.dependencies.append(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]))
     package.targets.append(
         .executableTarget(
             name: "GocacheBenchmarks",
             dependencies: [
-                "GraphCore", "CacheStore", "GoBuild", "ExampleMonorepo",
+                "GraphCore", "CacheStore", "CCrypto", "GoBuild", "ExampleMonorepo",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/GocacheBenchmarks",

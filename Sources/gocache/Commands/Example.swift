@@ -16,7 +16,7 @@ struct ExampleCommand: ParsableCommand {
     @Option(name: .long, help: "Number of shared packages.")
     var shared: Int = 10
 
-    @Option(name: .long, help: "A preset size: small, medium or large (>= 300 targets, >= 2,000 packages); overrides --targets and --shared.")
+    @Option(name: .long, help: "A preset size: small, medium, large (>= 300 targets, >= 2,000 packages) or scaled (--targets functions, 1.5 shared packages each, the benchmarks' sizes); small, medium and large override --targets and --shared.")
     var preset: String?
 
     @Option(name: .long, help: "Random seed: the same seed writes the same repository.")
@@ -25,8 +25,8 @@ struct ExampleCommand: ParsableCommand {
     func validate() throws {
         if targets < 1 { throw ValidationError("--targets must be at least 1") }
         if shared < 1 { throw ValidationError("--shared must be at least 1") }
-        if let preset, !["small", "medium", "large"].contains(preset) {
-            throw ValidationError("--preset takes small, medium or large, not \(preset)")
+        if let preset, !["small", "medium", "large", "scaled"].contains(preset) {
+            throw ValidationError("--preset takes small, medium, large or scaled, not \(preset)")
         }
     }
 
@@ -36,6 +36,7 @@ struct ExampleCommand: ParsableCommand {
         case "large": spec = .large(seed: seed)
         case "medium": spec = .medium(seed: seed)
         case "small": spec = .small(seed: seed)
+        case "scaled": spec = .scaled(targets: targets, seed: seed)
         default:
             spec = .small(seed: seed)
             spec.targets = targets
