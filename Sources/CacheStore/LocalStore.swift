@@ -66,6 +66,21 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             output.close()
             if !keep { try? Posix.remove(temporary) }
         }
+        let copied = try Self.copyHashing(from: input, to: output)
+        guard copied == digest else {
+            try removeIfUnchanged(source, opened: input)
+            return false
+        }
+        try output.sync()
+        try Posix.rename(temporary, path)
+        keep = true
+        try Posix.syncDirectory(directory)
+        Posix.touch(source)
+        return true
+    }
+
+    /// Copies `input` to `output` in chunks, returning the SHA-256 of what was copied.
+    private static func copyHashing(from input: FileDescriptor, to output: FileDescriptor) throws -> SHA256Digest {
         var hasher = SHA256Hasher()
         var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
         while true {
@@ -77,16 +92,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                 try output.write(chunk)
             }
         }
-        guard try hasher.finalize() == digest else {
-            try removeIfUnchanged(source, opened: input)
-            return false
-        }
-        try output.sync()
-        try Posix.rename(temporary, path)
-        keep = true
-        try Posix.syncDirectory(directory)
-        Posix.touch(source)
-        return true
+        return try hasher.finalize()
     }
 
     public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
@@ -118,18 +124,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             output.close()
             if !placed { try? Posix.remove(temporary) }
         }
-        var hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
-        while true {
-            let count = try input.read(into: &buffer)
-            if count == 0 { break }
-            try buffer.withUnsafeBytes { pointer in
-                let chunk = UnsafeRawBufferPointer(rebasing: pointer.prefix(count))
-                hasher.update(chunk)
-                try output.write(chunk)
-            }
-        }
-        let digest = try hasher.finalize()
+        let digest = try Self.copyHashing(from: input, to: output)
         try output.sync()
         let destination = blobPath(digest)
         let directory = Posix.directoryName(destination)
