@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The canonical, framed encoding of a key's inputs, and its SHA-256.
 ///
 /// The encoding is: the domain tag and version, then every field sorted by tag (bytes), then by encoded value.
@@ -15,16 +21,30 @@ public struct KeyEncoder: Hashable, Sendable {
     public let domain: String
     /// The version of the recipe that fills the encoder; part of the encoding.
     public let version: Int
-    private var entries: [Entry] = []
+    private var entries: [Field] = []
 
-    private struct Entry: Hashable, Sendable {
-        var tag: String
-        var value: Value
-        /// The framed bytes of this field, computed once.
-        var encoded: [UInt8]
+    /// One framed field, encoded once: build it with `Field.text` or `Field.list` when the
+    /// same field goes into many encoders (a package shared by many targets' closures).
+    public struct Field: Hashable, Sendable {
+        let tag: String
+        /// The tag's UTF-8 bytes (the sort order).
+        let tagBytes: [UInt8]
+        let value: Value
+        /// The framed bytes of this field.
+        let encoded: [UInt8]
+
+        /// A text field; `nil` is written explicitly as absent.
+        public static func text(_ tag: String, _ value: String?) -> Field {
+            make(tag, value.map(Value.text) ?? .absent)
+        }
+
+        /// A list field: the values are sorted, then each is framed on its own.
+        public static func list(_ tag: String, _ values: [String]) -> Field {
+            make(tag, .list(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }))
+        }
     }
 
-    private enum Value: Hashable, Sendable {
+    enum Value: Hashable, Sendable {
         case absent
         case text(String)
         case bytes([UInt8])
@@ -67,19 +87,32 @@ public struct KeyEncoder: Hashable, Sendable {
         append(tag, .list(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }))
     }
 
+    /// Adds a field built once with `Field.text` or `Field.list`.
+    public mutating func append(_ field: Field) {
+        entries.append(field)
+    }
+
     /// The canonical encoding: header, then the fields in sorted order.
     public var encoding: [UInt8] {
-        var out: [UInt8] = []
-        Self.frame(Array("gocache-key".utf8), into: &out)
-        Self.frame(Array(domain.utf8), into: &out)
-        Self.frame(Array(String(version).utf8), into: &out)
+        var out = header
         for entry in sortedEntries { out.append(contentsOf: entry.encoded) }
         return out
     }
 
-    /// The SHA-256 of `encoding`.
+    private var header: [UInt8] {
+        var out: [UInt8] = []
+        Self.frame(Array("gocache-key".utf8), into: &out)
+        Self.frame(Array(domain.utf8), into: &out)
+        Self.frame(Array(String(version).utf8), into: &out)
+        return out
+    }
+
+    /// The SHA-256 of `encoding`, fed field by field (no copy of the whole encoding).
     public func digest() throws(CryptoError) -> SHA256Digest {
-        try SHA256Hasher.hash(encoding)
+        var hasher = SHA256Hasher()
+        hasher.update(header)
+        for entry in sortedEntries { entry.encoded.withUnsafeBytes { hasher.update($0) } }
+        return try hasher.finalize()
     }
 
     /// The material in readable form, one field per line, in encoding order: the domain and
@@ -99,39 +132,63 @@ public struct KeyEncoder: Hashable, Sendable {
         return result
     }
 
-    private var sortedEntries: [Entry] {
+    private var sortedEntries: [Field] {
         entries.sorted { lhs, rhs in
-            if lhs.tag != rhs.tag { return lhs.tag.utf8.lexicographicallyPrecedes(rhs.tag.utf8) }
-            return lhs.encoded.lexicographicallyPrecedes(rhs.encoded)
+            let byTag = Self.compare(lhs.tagBytes, rhs.tagBytes)
+            if byTag != 0 { return byTag < 0 }
+            return Self.compare(lhs.encoded, rhs.encoded) < 0
         }
     }
 
     private mutating func append(_ tag: String, _ value: Value) {
+        entries.append(Field.make(tag, value))
+    }
+}
+
+extension KeyEncoder.Field {
+    fileprivate static func make(_ tag: String, _ value: KeyEncoder.Value) -> Self {
         var out: [UInt8] = []
-        Self.frame(Array(tag.utf8), into: &out)
+        let tagBytes = Array(tag.utf8)
+        KeyEncoder.frame(tagBytes, into: &out)
         switch value {
         case .absent:
             out.append(0x00)
         case .text(let text):
             out.append(0x01)
-            Self.frame(Array(text.utf8), into: &out)
+            KeyEncoder.frame(Array(text.utf8), into: &out)
         case .bytes(let bytes):
             out.append(0x01)
-            Self.frame(bytes, into: &out)
+            KeyEncoder.frame(bytes, into: &out)
         case .list(let values):
             out.append(0x02)
-            Self.appendLength(values.count, to: &out)
-            for value in values { Self.frame(Array(value.utf8), into: &out) }
+            KeyEncoder.appendLength(values.count, to: &out)
+            for value in values { KeyEncoder.frame(Array(value.utf8), into: &out) }
         }
-        entries.append(Entry(tag: tag, value: value, encoded: out))
+        return Self(tag: tag, tagBytes: tagBytes, value: value, encoded: out)
+    }
+}
+
+extension KeyEncoder {
+    /// Byte-wise comparison (memcmp, then length): negative, zero or positive.
+    fileprivate static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                let common = min(pa.count, pb.count)
+                if common > 0, let x = pa.baseAddress, let y = pb.baseAddress {
+                    let order = memcmp(x, y, common)
+                    if order != 0 { return Int(order) }
+                }
+                return pa.count - pb.count
+            }
+        }
     }
 
-    private static func frame(_ bytes: [UInt8], into out: inout [UInt8]) {
+    fileprivate static func frame(_ bytes: [UInt8], into out: inout [UInt8]) {
         appendLength(bytes.count, to: &out)
         out.append(contentsOf: bytes)
     }
 
-    private static func appendLength(_ length: Int, to out: inout [UInt8]) {
+    fileprivate static func appendLength(_ length: Int, to out: inout [UInt8]) {
         let value = UInt64(length)
         for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }

@@ -56,7 +56,12 @@ public enum TargetKeyRecipe {
             }
             inputs.append(collected)
         }
-        let digests = try await digester.digests(of: Array(Set(inputs.flatMap(\.files))))
+        var files = cache.packageFiles
+        for target in inputs {
+            files.formUnion(target.extraInputs)
+            if let pgo = target.pgo { files.insert(pgo) }
+        }
+        let digests = try await digester.digests(of: Array(files))
         digester.save()
         var entries = EntryCache()
         return try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) }
@@ -68,9 +73,11 @@ public enum TargetKeyRecipe {
         return try key(of: inputs, goVersion: goVersion, digests: digests, cache: &cache)
     }
 
-    /// Encoded per-package entries, shared by the targets whose closures hold the package.
+    /// Encoded per-package fields, shared by the targets whose closures hold the package:
+    /// by import path, with the package they encode (packages of one path on different
+    /// platforms can differ; equal packages share storage, so the check is cheap).
     struct EntryCache {
-        var packages: [TargetInputs.Package: [String]] = [:]
+        var packages: [String: (package: TargetInputs.Package, field: KeyEncoder.Field)] = [:]
     }
 
     static func key(
@@ -93,8 +100,8 @@ public enum TargetKeyRecipe {
         encoder.field("pgo", inputs.pgo.map(fileEntry))
         encoder.fields("extra", inputs.extraInputs.map(fileEntry))
         for package in inputs.packages {
-            if let known = cache.packages[package] {
-                encoder.fields("package " + package.importPath, known)
+            if let known = cache.packages[package.importPath], known.package == package {
+                encoder.append(known.field)
                 continue
             }
             var entries: [String] = []
@@ -112,8 +119,9 @@ public enum TargetKeyRecipe {
             }
             if let error = package.error { entries.append("error=\(error)") }
             entries += package.files.map { "file=" + fileEntry($0) }
-            cache.packages[package] = entries
-            encoder.fields("package " + package.importPath, entries)
+            let field = KeyEncoder.Field.list("package " + package.importPath, entries)
+            cache.packages[package.importPath] = (package, field)
+            encoder.append(field)
         }
         return TargetKey(dir: inputs.dir, importPath: inputs.importPath, key: try encoder.digest(), encoder: encoder)
     }

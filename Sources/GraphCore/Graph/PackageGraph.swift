@@ -10,11 +10,26 @@ public struct PackageGraph: Hashable, Sendable {
     /// The packages matched by the unit's `./...` patterns, in the go command's order.
     public let roots: [String]
 
+    /// Dense integer numbering of the graph for the hot queries (closures of many targets).
+    let index: PackageGraphIndex
+
     public init(unitRoot: String, context: BuildContext, packages: [String: GoPackage], roots: [String]) {
         self.unitRoot = unitRoot
         self.context = context
         self.packages = packages
         self.roots = roots
+        self.index = PackageGraphIndex(packages)
+    }
+
+    public static func == (lhs: PackageGraph, rhs: PackageGraph) -> Bool {
+        lhs.unitRoot == rhs.unitRoot && lhs.context == rhs.context && lhs.roots == rhs.roots && lhs.packages == rhs.packages
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(unitRoot)
+        hasher.combine(context)
+        hasher.combine(roots)
+        hasher.combine(packages)
     }
 
     /// The direct dependencies of a package (the edges the build follows), sorted.
@@ -48,14 +63,8 @@ public struct PackageGraph: Hashable, Sendable {
     ///
     /// - Complexity: O(V + E) of the reachable non-standard part.
     public func nonStandardClosure(of importPath: String) -> [String] {
-        var seen: Set<String> = [importPath]
-        var stack = [importPath]
-        while let next = stack.popLast() {
-            for dep in packages[next]?.dependencyEdges ?? [] where packages[dep]?.isStandard != true {
-                if seen.insert(dep).inserted { stack.append(dep) }
-            }
-        }
-        return seen.sorted()
+        guard let start = index.ids[importPath] else { return [importPath] }
+        return index.nonStandardClosure(of: start).map { index.paths[Int($0)] }
     }
 
     /// The closure of `importPath` without the standard library and without itself: the
@@ -110,5 +119,66 @@ public struct PackageGraph: Hashable, Sendable {
             }
         }
         return order
+    }
+}
+
+/// A package graph numbered densely: every import path (packages and edge targets without
+/// a package) gets an id in sorted path order, so sorting ids sorts paths.
+final class PackageGraphIndex: Sendable {
+    /// Import paths by id, sorted.
+    let paths: [String]
+    let ids: [String: Int32]
+    /// Dependency edges by id (a package's `dependencyEdges`).
+    let edges: [[Int32]]
+    /// Whether the path is a standard-library package of the graph.
+    let standard: [Bool]
+
+    init(_ packages: [String: GoPackage]) {
+        var names = Set(packages.keys)
+        for package in packages.values { names.formUnion(package.dependencyEdges) }
+        let paths = names.sorted()
+        var ids: [String: Int32] = [:]
+        ids.reserveCapacity(paths.count)
+        for (id, path) in paths.enumerated() { ids[path] = Int32(id) }
+        self.paths = paths
+        self.ids = ids
+        edges = paths.map { path in (packages[path]?.dependencyEdges ?? []).map { ids[$0]! } }
+        standard = paths.map { packages[$0]?.isStandard == true }
+    }
+
+    /// The non-standard ids reachable from `start` (itself included), sorted: the walk does
+    /// not enter the standard library.
+    func nonStandardClosure(of start: Int32) -> [Int32] {
+        var seen = [Bool](repeating: false, count: paths.count)
+        seen[Int(start)] = true
+        var result: [Int32] = [start]
+        var stack: [Int32] = [start]
+        while let next = stack.popLast() {
+            for dep in edges[Int(next)] where !standard[Int(dep)] && !seen[Int(dep)] {
+                seen[Int(dep)] = true
+                result.append(dep)
+                stack.append(dep)
+            }
+        }
+        result.sort()
+        return result
+    }
+
+    /// For each id, whether a package in `dirty` is reachable from it (itself included),
+    /// over non-standard edges.
+    func reaches(_ dirty: [Bool]) -> [Bool] {
+        var importers = [[Int32]](repeating: [], count: paths.count)
+        for (id, deps) in edges.enumerated() where !standard[id] {
+            for dep in deps { importers[Int(dep)].append(Int32(id)) }
+        }
+        var result = dirty
+        var stack = dirty.indices.filter { dirty[$0] }.map(Int32.init)
+        while let next = stack.popLast() {
+            for importer in importers[Int(next)] where !result[Int(importer)] {
+                result[Int(importer)] = true
+                stack.append(importer)
+            }
+        }
+        return result
     }
 }

@@ -83,10 +83,41 @@ public struct TargetInputs: Hashable, Sendable {
     /// Per-package parts shared by the targets of one repository: collecting the inputs
     /// of many targets with one cache computes each package's part once.
     public final class Cache {
-        fileprivate var packages: [String: (Package, module: String?, vendored: Bool)] = [:]
+        /// By graph index, then package id of that graph's index.
+        fileprivate var entries: [Int: EntryTable] = [:]
         fileprivate var directives: [String: Directives?] = [:]
 
         public init() {}
+
+        /// The input files of every package collected through this cache (each package
+        /// once): the union of the collected targets' package files.
+        public var packageFiles: Set<String> {
+            var files = Set<String>()
+            for table in entries.values {
+                for case let entry? in table.values { files.formUnion(entry.package.files) }
+            }
+            return files
+        }
+    }
+
+    /// The computed entries of one graph, by package id.
+    fileprivate final class EntryTable {
+        var values: [Entry?]
+        var done: [Bool]
+
+        init(count: Int) {
+            values = [Entry?](repeating: nil, count: count)
+            done = [Bool](repeating: false, count: count)
+        }
+    }
+
+    /// One package's part of the inputs, with what the directives need.
+    struct Entry: Hashable {
+        var package: Package
+        /// The module path, when the package has a module.
+        var module: String?
+        /// Whether the package is vendored (its module's go.mod is not read).
+        var vendored: Bool
     }
 
     /// The inputs of `target`, reusing `cache` across the targets of one repository.
@@ -98,41 +129,16 @@ public struct TargetInputs: Hashable, Sendable {
         let unit = repository.layout.units.first { $0.rootDir == target.unitRoot }
         var packages: [Package] = []
         var localModules: [String: Directives] = [:]
-        for path in graph.nonStandardClosure(of: target.importPath) {
-            let cacheKey = "\(graphIndex) \(path)"
-            let entry: (Package, module: String?, vendored: Bool)
-            if let known = cache.packages[cacheKey] {
-                entry = known
-            } else {
-                guard let package = graph.packages[path] else { continue }
-                var sum: String?
-                if package.dir == nil, let module = package.module, let version = module.version {
-                    sum = unit?.goSum.hash(
-                        module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
-                }
-                // A vendored module's `go` version is in its module reference (from
-                // vendor/modules.txt); its go.mod is not read.
-                let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
-                entry = (
-                    Package(
-                        importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
-                        files: package.inputFiles),
-                    package.module?.path, vendored
-                )
-                cache.packages[cacheKey] = entry
-            }
-            packages.append(entry.0)
-            // Directives of local modules.
-            if let modulePath = entry.module, !entry.vendored, localModules[modulePath] == nil, let module = entry.0.module {
-                let directivesKey = "\(target.unitRoot) \(modulePath)"
-                let directives: Directives?
-                if let known = cache.directives[directivesKey] {
-                    directives = known
-                } else {
-                    directives = localModuleFile(module, unit: unit, layout: repository.layout, tree: tree).map(Directives.init)
-                    cache.directives[directivesKey] = .some(directives)
-                }
-                if let directives { localModules[modulePath] = directives }
+        let index = graph.index
+        let closure = index.ids[target.importPath].map { index.nonStandardClosure(of: $0) } ?? []
+        packages.reserveCapacity(closure.count)
+        for id in closure {
+            guard let entry = self.entry(id, graphIndex: graphIndex, graph: graph, unit: unit, cache: cache) else { continue }
+            packages.append(entry.package)
+            if let modulePath = entry.module, localModules[modulePath] == nil,
+                let directives = directives(of: entry, unit: unit, repository: repository, tree: tree, cache: cache)
+            {
+                localModules[modulePath] = directives
             }
         }
         var workspace: Directives?
@@ -140,14 +146,64 @@ public struct TargetInputs: Hashable, Sendable {
             workspace = Directives(
                 go: work.goVersion, toolchain: work.toolchain, godebug: work.godebug.map { "\($0.key)=\($0.value)" })
         }
-        let base = target.dir == "." ? "" : target.dir
-        let pgoPath = base.isEmpty ? "default.pgo" : base + "/default.pgo"
+        let pgoPath = pgoPath(of: target)
         let pgo = isFile(pgoPath, in: tree) ? pgoPath : nil
         var extra = Set<String>()
         for pattern in target.settings.extraInputs { extra.formUnion(FileGlob.expand(pattern, in: tree)) }
         return TargetInputs(
             dir: target.dir, importPath: target.importPath, settings: target.settings, workspace: workspace,
             localModules: localModules, pgo: pgo, extraInputs: extra.sorted(), packages: packages)
+    }
+
+    /// Where a target's profile would be: `default.pgo` in its directory.
+    static func pgoPath(of target: GoTarget) -> String {
+        target.dir == "." ? "default.pgo" : target.dir + "/default.pgo"
+    }
+
+    /// The part of package `id` of `graph` (at `graphIndex` of its repository), or nil
+    /// when the id is an import without a package.
+    static func entry(_ id: Int32, graphIndex: Int, graph: PackageGraph, unit: BuildUnit?, cache: Cache) -> Entry? {
+        let table: EntryTable
+        if let existing = cache.entries[graphIndex] {
+            table = existing
+        } else {
+            table = EntryTable(count: graph.index.paths.count)
+            cache.entries[graphIndex] = table
+        }
+        if table.done[Int(id)] { return table.values[Int(id)] }
+        let path = graph.index.paths[Int(id)]
+        var result: Entry?
+        if let package = graph.packages[path] {
+            var sum: String?
+            if package.dir == nil, let module = package.module, let version = module.version {
+                sum = unit?.goSum.hash(
+                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
+            }
+            // A vendored module's `go` version is in its module reference (from
+            // vendor/modules.txt); its go.mod is not read.
+            let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
+            result = Entry(
+                package: Package(
+                    importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
+                    files: package.inputFiles),
+                module: package.module?.path, vendored: vendored)
+        }
+        table.values[Int(id)] = result
+        table.done[Int(id)] = true
+        return result
+    }
+
+    /// The directives of the local module (main or locally replaced) holding an entry's
+    /// package, or nil (no module, vendored, external).
+    static func directives(of entry: Entry, unit: BuildUnit?, repository: GoRepository, tree: any FileTree, cache: Cache)
+        -> Directives?
+    {
+        guard let modulePath = entry.module, !entry.vendored, let module = entry.package.module else { return nil }
+        let key = "\(unit?.rootDir ?? "") \(modulePath)"
+        if let known = cache.directives[key] { return known }
+        let directives = localModuleFile(module, unit: unit, layout: repository.layout, tree: tree).map(Directives.init)
+        cache.directives[key] = .some(directives)
+        return directives
     }
 
     static func localModuleFile(_ module: GoModuleRef, unit: BuildUnit?, layout: ModuleLayout, tree: any FileTree)

@@ -84,6 +84,9 @@ public enum ImpactAnalysis {
         let headDirs = Set(head.targets.map(\.dir))
         let baseCache = TargetInputs.Cache()
         let headCache = TargetInputs.Cache()
+        let screen = UnchangedScreen(
+            base: base, head: head, baseTree: baseTree, headTree: headTree, changed: changed, baseCache: baseCache,
+            headCache: headCache)
 
         for target in head.targets {
             guard let old = baseByDir[target.dir] else {
@@ -91,6 +94,10 @@ public enum ImpactAnalysis {
                     TargetImpact(
                         dir: target.dir, importPath: target.importPath, status: .added,
                         reasons: [ImpactReason(kind: .added, file: nil, change: "new target", chain: [])]))
+                continue
+            }
+            if changes.baseKnown, screen.provesUnchanged(target, was: old) {
+                unchanged.append(target.dir)
                 continue
             }
             let newInputs = TargetInputs.collect(for: target, in: head, tree: headTree, cache: headCache)
@@ -219,6 +226,107 @@ public enum ImpactAnalysis {
         return best.values.sorted {
             ($0.kind.rawValue, $0.file ?? "", $0.change, $0.chain.count) < ($1.kind.rawValue, $1.file ?? "", $1.change, $1.chain.count)
         }
+    }
+}
+
+/// Proves targets unaffected without collecting their inputs: a package of a head graph is
+/// dirty when its part of `TargetInputs` (module, go.sum hash, error, input files), its
+/// dependency edges, or its local module's directives differ from the base graph's, or
+/// when one of its input files is among the changed paths; a target whose closure reaches
+/// no dirty package and whose own parts (settings, workspace directives, profile) are equal
+/// has equal inputs and no changed input file — what `InputComparison` would find empty.
+/// Anything it cannot prove goes through the full comparison.
+///
+/// - Complexity: O(V + E) per pair of graphs, then O(1) per target.
+final class UnchangedScreen {
+    let base: GoRepository
+    let head: GoRepository
+    let baseTree: any FileTree
+    let headTree: any FileTree
+    let changed: Set<String>
+    let baseCache: TargetInputs.Cache
+    let headCache: TargetInputs.Cache
+    private var reaching: [String: [Bool]] = [:]
+
+    init(
+        base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changed: Set<String>,
+        baseCache: TargetInputs.Cache, headCache: TargetInputs.Cache
+    ) {
+        self.base = base
+        self.head = head
+        self.baseTree = baseTree
+        self.headTree = headTree
+        self.changed = changed
+        self.baseCache = baseCache
+        self.headCache = headCache
+    }
+
+    /// Whether `target` (at the head) provably has the inputs it had as `old` (at the base).
+    func provesUnchanged(_ target: GoTarget, was old: GoTarget) -> Bool {
+        guard target.importPath == old.importPath, target.unitRoot == old.unitRoot,
+            target.settings.extraInputs.isEmpty, old.settings.extraInputs.isEmpty,
+            InputComparison.keyView(target.settings) == InputComparison.keyView(old.settings),
+            let headIndex = head.graphIndex(of: target), let baseIndex = base.graphIndex(of: old)
+        else { return false }
+        let headUnit = head.layout.units.first { $0.rootDir == target.unitRoot }
+        let baseUnit = base.layout.units.first { $0.rootDir == old.unitRoot }
+        guard Self.workspace(headUnit) == Self.workspace(baseUnit) else { return false }
+        let pgo = TargetInputs.pgoPath(of: target)
+        guard !changed.contains(pgo), TargetInputs.isFile(pgo, in: headTree) == TargetInputs.isFile(pgo, in: baseTree) else {
+            return false
+        }
+        let key = "\(headIndex) \(baseIndex)"
+        let reaches: [Bool]
+        if let known = reaching[key] {
+            reaches = known
+        } else {
+            reaches = dirtyReach(headIndex: headIndex, baseIndex: baseIndex, headUnit: headUnit, baseUnit: baseUnit)
+            reaching[key] = reaches
+        }
+        guard let id = head.graphs[headIndex].index.ids[target.importPath] else { return false }
+        return !reaches[Int(id)]
+    }
+
+    static func workspace(_ unit: BuildUnit?) -> TargetInputs.Directives? {
+        unit?.workFile.map {
+            TargetInputs.Directives(go: $0.goVersion, toolchain: $0.toolchain, godebug: $0.godebug.map { "\($0.key)=\($0.value)" })
+        }
+    }
+
+    /// For each package id of the head graph, whether it reaches a dirty package.
+    private func dirtyReach(headIndex: Int, baseIndex: Int, headUnit: BuildUnit?, baseUnit: BuildUnit?) -> [Bool] {
+        let headGraph = head.graphs[headIndex]
+        let baseGraph = base.graphs[baseIndex]
+        let headIDs = headGraph.index
+        let baseIDs = baseGraph.index
+        var dirty = [Bool](repeating: false, count: headIDs.paths.count)
+        for (id, path) in headIDs.paths.enumerated() {
+            guard let baseID = baseIDs.ids[path] else {
+                dirty[id] = true
+                continue
+            }
+            if headIDs.standard[id] || baseIDs.standard[Int(baseID)] {
+                dirty[id] = headIDs.standard[id] != baseIDs.standard[Int(baseID)]
+                continue
+            }
+            let newEntry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, cache: headCache)
+            let oldEntry = TargetInputs.entry(baseID, graphIndex: baseIndex, graph: baseGraph, unit: baseUnit, cache: baseCache)
+            guard newEntry == oldEntry,
+                headGraph.packages[path]?.dependencyEdges == baseGraph.packages[path]?.dependencyEdges
+            else {
+                dirty[id] = true
+                continue
+            }
+            guard let entry = newEntry, let oldEntry else { continue }
+            if entry.package.files.contains(where: changed.contains) {
+                dirty[id] = true
+                continue
+            }
+            let newDirectives = TargetInputs.directives(of: entry, unit: headUnit, repository: head, tree: headTree, cache: headCache)
+            let oldDirectives = TargetInputs.directives(of: oldEntry, unit: baseUnit, repository: base, tree: baseTree, cache: baseCache)
+            if newDirectives != oldDirectives { dirty[id] = true }
+        }
+        return headIDs.reaches(dirty)
     }
 }
 
