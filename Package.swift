@@ -15,7 +15,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries: module maps over a shim header, found by pkg-config.
@@ -25,6 +24,9 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "GraphCore",
@@ -32,7 +34,7 @@ let package = Package(
         .target(name: "CacheStore", dependencies: ["CCrypto"]),
         .target(
             name: "GoBuild",
-            dependencies: ["GraphCore", "CacheStore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+            dependencies: ["GraphCore", "CacheStore", "CZlib"]),
         .target(name: "ExampleMonorepo"),
         .executableTarget(
             name: "gocache",

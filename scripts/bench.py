@@ -225,6 +225,9 @@ class Repo:
         _, package, reach = best
         self.shared_file = package["dir"] + "/" + sorted(package["goFiles"])[0]
         self.shared_reach = reach
+        # The targets a change of the shared package reaches, by the graph (the exact set
+        # `go build` of only the affected targets compiles).
+        self.shared_targets = sorted(d for d, ds in deps.items() if package["importPath"] in ds)
         functions = sorted(d for d in self.targets if d.startswith("functions/"))
         function = next((d for d in functions if os.path.exists(os.path.join(self.path, d, "main.go"))), None)
         if function is None:
@@ -388,7 +391,8 @@ class Bench:
         rmtree(base)
         os.makedirs(base)
         store = os.path.join(base, "gocache-dir")
-        caches = {tool: os.path.join(base, f"go-cache-{tool}") for tool in ("gocache", "each", "all")}
+        caches = {tool: os.path.join(base, f"go-cache-{tool}") for tool in ("gocache", "parallel", "each", "all", "exact")}
+        store_parallel = os.path.join(base, "gocache-dir-parallel")
         scratch = os.path.join(base, "out")
         # Prime: one GOCACHE warm for the committed tree, copied for each tool so that no
         # tool profits from another's compiles; then gocache's store.
@@ -403,6 +407,12 @@ class Bench:
         run_timed([self.gocache, "build", "--cache-dir", store, "--out", scratch], repo.path,
                   self.env_with(GOCACHE=caches["gocache"]))
         rmtree(scratch)
+        shutil.copytree(store, store_parallel, symlinks=True)
+        # Targets of the root module (what `./...` and the exact references build).
+        nested = [u for u in repo.units if u != "."]
+        in_root = [t for t in repo.targets if not any(t == u or t.startswith(u + "/") for u in nested)]
+        exact = {"function": [os.path.dirname(repo.function_file)],
+                 "shared": [t for t in repo.shared_targets if t in in_root]}
 
         def gocache_build():
             rmtree(scratch)
@@ -420,6 +430,16 @@ class Bench:
                 seconds, peak = seconds + s, max(peak, r)
             return seconds, peak
 
+        def gocache_parallel():
+            rmtree(scratch)
+            return run_timed([self.gocache, "build", "--strategy", "parallel", "--cache-dir", store_parallel,
+                              "--out", scratch], repo.path, self.env_with(GOCACHE=caches["parallel"]))
+
+        def build_exact(dirs):
+            rmtree(scratch)
+            return run_timed([self.go, "build", *BUILD_FLAGS, "-o", scratch + "/", *["./" + d for d in dirs]],
+                             repo.path, self.env_with(GOCACHE=caches["exact"]))
+
         def build_all():
             rmtree(scratch)
             return run_timed([self.go, "build", *BUILD_FLAGS, "-o", scratch + "/", "./..."], repo.path,
@@ -428,6 +448,10 @@ class Bench:
         result = {}
         for scenario, _ in SCENARIOS:
             samples = {"gocache": [], "go_build_each": [], "go_build_all": []}
+            if scenario in exact:
+                samples["go_build_exact"] = []
+            if scenario == "shared":
+                samples["gocache_parallel"] = []
             for rep in range(reps):
                 repo.reset()
                 tag = f"Bench{scenario.capitalize()}{rep}"
@@ -440,6 +464,10 @@ class Bench:
                 if rep < each_reps:
                     samples["go_build_each"].append(build_each())
                 samples["go_build_all"].append(build_all())
+                if scenario in exact:
+                    samples["go_build_exact"].append(build_exact(exact[scenario]))
+                if scenario == "shared":
+                    samples["gocache_parallel"].append(gocache_parallel())
             repo.reset()
             result[scenario] = {
                 tool: summarize([s for s, _ in runs], [r for _, r in runs]) for tool, runs in samples.items()
@@ -503,8 +531,9 @@ def ratios(results):
         out[f"hash/{size}/warm"] = h["sha256sum"]["median"] / h["gocache_warm"]["median"]
     for size, b in results["build"].items():
         for scenario, tools in b.items():
-            for reference in ("go_build_each", "go_build_all"):
-                out[f"build/{size}/{scenario}/{reference}"] = tools[reference]["median"] / tools["gocache"]["median"]
+            for reference in ("go_build_each", "go_build_all", "go_build_exact"):
+                if reference in tools:
+                    out[f"build/{size}/{scenario}/{reference}"] = tools[reference]["median"] / tools["gocache"]["median"]
     return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -688,10 +717,16 @@ def headline_table(results):
                            f"{ratio_text(t['go_build_each']['median'] / t['gocache']['median'])}")
             else:
                 row += ["—", "—"]
+        exact = b["shared"].get("go_build_exact") if b else None
+        if exact:
+            row.append(f"{fmt_seconds(exact['median'])}, {ratio_text(exact['median'] / b['shared']['gocache']['median'])}")
+        else:
+            row.append("—")
         rows.append(row)
     return md_table(["targets", "`affected` vs `go list` (warm)", "speed-up warm", "speed-up cold",
                      "`build`, no change, vs build-all (`./...` / per target)", "speed-up",
-                     "`build`, shared change, vs build-all", "speed-up"], rows)
+                     "`build`, shared change, vs build-all", "speed-up",
+                     "shared change: `go build` of exactly the affected targets, speed-up"], rows)
 
 
 def render_report(results, docs):
@@ -842,7 +877,10 @@ def render_report(results, docs):
                         [*stat_row(name, t[key])[:5], ratio_text(t[key]["median"] / t["gocache"]["median"]),
                          mib(t[key]["peakRssKiB"])]
                         for name, key in (("`go build ./...` (all)", "go_build_all"),
-                                          ("`go build` per target", "go_build_each"))
+                                          ("`go build` per target", "go_build_each"),
+                                          ("`go build` of exactly the affected targets", "go_build_exact"),
+                                          ("`gocache build --strategy parallel`", "gocache_parallel"))
+                        if key in t
                     ]), ""]
     if results.get("stability"):
         st = results["stability"]

@@ -7,7 +7,8 @@ public protocol ArtifactStore: Sendable {
     /// The bytes of a blob, verified against `digest`; `nil` on a miss.
     func blob(_ digest: SHA256Digest) async throws -> [UInt8]?
 
-    /// Copies a blob to `path` (atomically, verified); `false` on a miss, leaving `path` untouched.
+    /// Copies a blob to `path` (atomically by a rename, verified, not fsync'd: `path` is an
+    /// output, not part of the store); `false` on a miss, leaving `path` untouched.
     func copyBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool
 
     /// Whether the store holds a blob (without reading it).

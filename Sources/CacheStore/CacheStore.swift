@@ -11,6 +11,9 @@
 // entry is a miss, never an artifact; a remote fault never fails a build.
 
 /// The version of the key format: part of every key, printed by `gocache version`.
+///
+/// 2: Lambda zips deflated at level 1 (1 had level 6); bumped so that a key never names
+/// zips of two different byte streams.
 public enum KeyFormat {
-    public static let version = 1
+    public static let version = 2
 }

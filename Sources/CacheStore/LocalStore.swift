@@ -71,10 +71,10 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             try removeIfUnchanged(source, opened: input)
             return false
         }
-        try output.sync()
+        // Atomic (a rename) but not fsync'd: the destination is an output such as dist/,
+        // which a crash may leave absent or old, never partial; the store itself is durable.
         try Posix.rename(temporary, path)
         keep = true
-        try Posix.syncDirectory(directory)
         Posix.touch(source)
         return true
     }

@@ -11,8 +11,10 @@ import Darwin
 
 /// How misses of one platform are compiled.
 public enum BuildStrategy: String, Hashable, Sendable, CaseIterable {
-    /// Pick the faster of the two from timings recorded in the cache directory (trying
-    /// each once when it has no timing yet).
+    /// The faster of the two as measured by the benchmarks (docs/benchmarks.md, "batch or
+    /// parallel"): `batch`. One go command shares package loading, the standard library's
+    /// staleness checks and every shared package's compile between the targets, and links
+    /// them in parallel; separate invocations repeat all of that per target.
     case auto
     /// One `go build -o DIR/ pkg…` per build unit and platform.
     case batch
@@ -132,6 +134,8 @@ public final class Builder: Sendable {
     /// `CancellationError`, kills its go processes and leaves no partial file behind.
     public func build(_ selection: TargetSelection) async throws -> BuildResult {
         let clock = ContinuousClock.now
+        var trace = PhaseTrace("build")
+        defer { trace.report() }
         let repository = session.repository
         let targets = try selection.targets(in: repository)
         let names = OutputNames.names(for: repository.targets)
@@ -139,6 +143,7 @@ public final class Builder: Sendable {
             for: targets, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
             digester: FileDigester(tree: session.snapshot, cacheDirectory: options.cacheDirectory))
         let jobs = zip(targets, keys).map { Job(target: $0, key: $1, name: names[$0.dir] ?? $0.dir) }
+        trace.mark("keys of \(jobs.count) targets")
         events(.started(total: jobs.count))
         var warned = Set<String>()
         for job in jobs {
@@ -157,41 +162,27 @@ public final class Builder: Sendable {
         defer { try? FileManager.default.removeItem(atPath: staging) }
 
         var outcomes: [String: BuildManifest.Target] = [:]
-        // Hits.
+        // Hits are restored while the misses compile (copies are I/O, compiles CPU); a hit
+        // whose blobs turn out missing or corrupt is compiled afterwards.
+        var hits: [(Job, Found)] = []
         var misses: [Job] = []
-        for (job, restored) in try await lookUp(jobs) {
-            if let restored {
-                outcomes[job.target.dir] = restored
-            } else {
-                misses.append(job)
-            }
+        for (job, found) in try await lookUp(jobs) {
+            if let found { hits.append((job, found)) } else { misses.append(job) }
         }
-        // Misses, grouped by build unit and settings.
-        var groups: [[Job]] = []
-        var groupIndex: [GroupKey: Int] = [:]
-        for job in misses {
-            let key = GroupKey(unitRoot: job.target.unitRoot, settings: job.target.settings)
-            if let index = groupIndex[key] {
-                groups[index].append(job)
-            } else {
-                groupIndex[key] = groups.count
-                groups.append([job])
-            }
-        }
+        trace.mark("look up")
+        async let restoring = restoreAll(hits)
         var stopped = false
-        for (index, group) in groups.enumerated() {
-            if stopped {
-                for job in group {
-                    outcomes[job.target.dir] = skipped(job)
-                    events(.skipped(dir: job.target.dir))
-                }
-                continue
-            }
-            let results = try await compile(group, staging: staging + "/g\(index)")
-            for result in results {
-                outcomes[result.dir] = result
-                if result.status == .failed { stopped = options.failFast }
-            }
+        for result in try await compileAll(misses, staging: staging + "/m", stopped: &stopped) {
+            outcomes[result.dir] = result
+        }
+        trace.mark("compile and package \(misses.count) misses")
+        var lost: [Job] = []
+        for (job, restored) in try await restoring {
+            if let restored { outcomes[job.target.dir] = restored } else { lost.append(job) }
+        }
+        trace.mark("restore \(hits.count) hits (rest)")
+        for result in try await compileAll(lost, staging: staging + "/l", stopped: &stopped) {
+            outcomes[result.dir] = result
         }
         recordDurations(outcomes.values.filter { $0.status == .built })
 
@@ -201,6 +192,7 @@ public final class Builder: Sendable {
             seconds: Self.seconds(elapsed), toolchainVersion: session.toolchain.version,
             platform: "\(repository.defaultSettings.goos)/\(repository.defaultSettings.goarch)")
         try Task.checkCancellation()
+        trace.mark("finish")
         do {
             try writeAtomically(try manifest.encoded(), to: out + "/manifest.json", staging: staging)
         } catch let error as BuildError {
@@ -216,17 +208,54 @@ public final class Builder: Sendable {
         var settings: BuildSettings
     }
 
+    /// Compiles `misses`, grouped by build unit and settings; after a failure with
+    /// `--fail-fast` (`stopped`), the rest are skipped.
+    private func compileAll(_ misses: [Job], staging: String, stopped: inout Bool) async throws -> [BuildManifest.Target] {
+        var groups: [[Job]] = []
+        var groupIndex: [GroupKey: Int] = [:]
+        for job in misses {
+            let key = GroupKey(unitRoot: job.target.unitRoot, settings: job.target.settings)
+            if let index = groupIndex[key] {
+                groups[index].append(job)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append([job])
+            }
+        }
+        var results: [BuildManifest.Target] = []
+        for (index, group) in groups.enumerated() {
+            if stopped {
+                for job in group {
+                    results.append(skipped(job))
+                    events(.skipped(dir: job.target.dir))
+                }
+                continue
+            }
+            for result in try await compile(group, staging: staging + "/g\(index)") {
+                results.append(result)
+                if result.status == .failed { stopped = stopped || options.failFast }
+            }
+        }
+        return results
+    }
+
     // MARK: Hits
 
-    /// Looks every job up (a few at a time, for remote latency) and restores the hits.
-    private func lookUp(_ jobs: [Job]) async throws -> [(Job, BuildManifest.Target?)] {
-        try await withThrowingTaskGroup(of: (Int, BuildManifest.Target?).self) { group in
-            var results = [BuildManifest.Target?](repeating: nil, count: jobs.count)
+    /// A store entry found for a job's key, and whether it came from the remote.
+    struct Found: Sendable {
+        var manifest: ArtifactManifest
+        var remote: Bool
+    }
+
+    /// Looks every job's key up (a few at a time, for remote latency): local, then remote.
+    private func lookUp(_ jobs: [Job]) async throws -> [(Job, Found?)] {
+        try await withThrowingTaskGroup(of: (Int, Found?).self) { group in
+            var results = [Found?](repeating: nil, count: jobs.count)
             var next = 0
             func add() {
                 let index = next
                 next += 1
-                group.addTask { (index, try await self.restore(jobs[index])) }
+                group.addTask { (index, try await self.find(jobs[index])) }
             }
             for _ in 0..<min(8, jobs.count) { add() }
             while let (index, result) = try await group.next() {
@@ -237,17 +266,39 @@ public final class Builder: Sendable {
         }
     }
 
-    /// Restores a hit into the output directory; nil on a miss.
-    private func restore(_ job: Job) async throws -> BuildManifest.Target? {
-        let started = ContinuousClock.now
-        var remote = false
-        var manifest = try await store.local.manifest(for: job.key.key)
-        if manifest == nil, store.remote != nil {
-            manifest = try await store.manifest(for: job.key.key)
-            remote = manifest != nil
+    private func find(_ job: Job) async throws -> Found? {
+        if let manifest = try await store.local.manifest(for: job.key.key) { return Found(manifest: manifest, remote: false) }
+        if store.remote != nil, let manifest = try await store.manifest(for: job.key.key) {
+            return Found(manifest: manifest, remote: true)
         }
-        guard let manifest,
-            let binary = manifest.artifacts.first(where: { $0.name == Self.binaryArtifact }),
+        return nil
+    }
+
+    /// Restores the hits (a few at a time); nil for one whose blobs are gone or corrupt.
+    private func restoreAll(_ hits: [(Job, Found)]) async throws -> [(Job, BuildManifest.Target?)] {
+        try await withThrowingTaskGroup(of: (Int, BuildManifest.Target?).self) { group in
+            var results = [BuildManifest.Target?](repeating: nil, count: hits.count)
+            var next = 0
+            func add() {
+                let index = next
+                next += 1
+                group.addTask { (index, try await self.restore(hits[index].0, found: hits[index].1)) }
+            }
+            for _ in 0..<min(8, hits.count) { add() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < hits.count { add() }
+            }
+            return Array(zip(hits.map(\.0), results))
+        }
+    }
+
+    /// Restores a hit into the output directory; nil when its blobs cannot be had.
+    private func restore(_ job: Job, found: Found) async throws -> BuildManifest.Target? {
+        let started = ContinuousClock.now
+        let manifest = found.manifest
+        let remote = found.remote
+        guard let binary = manifest.artifacts.first(where: { $0.name == Self.binaryArtifact }),
             let zipArtifact = manifest.artifacts.first(where: { $0.name == Self.zipArtifact })
         else { return nil }
         let out = options.outputDirectory
@@ -285,7 +336,6 @@ public final class Builder: Sendable {
             settings: first.target.settings, unitRoot: first.target.unitRoot, workFile: unit?.workFilePath,
             repositoryRoot: session.location.workdir, inherited: options.environment)
         let strategy = chooseStrategy(count: group.count)
-        let started = ContinuousClock.now
         if strategy == .batch {
             var results: [BuildManifest.Target] = []
             var failedBatches: [Job] = []
@@ -297,7 +347,6 @@ public final class Builder: Sendable {
                 }
             }
             if failedBatches.isEmpty {
-                recordStrategy(.batch, targets: group.count, seconds: Self.seconds(ContinuousClock.now - started))
             } else {
                 events(.retryingSeparately(dirs: failedBatches.map(\.target.dir)))
                 results += try await compileSeparately(failedBatches, command: command, staging: staging + "/retry")
@@ -305,9 +354,6 @@ public final class Builder: Sendable {
             return results
         }
         let results = try await compileSeparately(group, command: command, staging: staging)
-        if group.count > 1, results.allSatisfy({ $0.status == .built }) {
-            recordStrategy(.parallel, targets: group.count, seconds: Self.seconds(ContinuousClock.now - started))
-        }
         return results
     }
 
@@ -339,19 +385,36 @@ public final class Builder: Sendable {
         try makeDirectory(directory)
         events(.compiling(dirs: batch.map(\.target.dir), strategy: .batch))
         let started = ContinuousClock.now
+        var trace = PhaseTrace("batch of \(batch.count)")
+        defer { trace.report() }
         let result = try await runGo(
             command.arguments(
                 output: directory + "/",
                 packages: batch.map { GoBuildCommand.packageArgument(targetDir: $0.target.dir, unitRoot: $0.target.unitRoot) }),
             command: command)
+        trace.mark("go build")
         guard result.succeeded else { return nil }
         let share = Self.seconds(ContinuousClock.now - started) / Double(batch.count)
-        var results: [BuildManifest.Target] = []
-        for job in batch {
-            let file = directory + "/" + GoBuildCommand.executableName(importPath: job.target.importPath, goos: job.target.settings.goos)
-            results.append(try await finish(job, binaryAt: file, compileSeconds: share))
+        // Packaging (deflate, hashing, store writes) on all cores.
+        let packaged = try await withThrowingTaskGroup(of: (Int, BuildManifest.Target).self) { group in
+            var results = [BuildManifest.Target?](repeating: nil, count: batch.count)
+            var next = 0
+            func add() {
+                let index = next
+                next += 1
+                let job = batch[index]
+                let file = directory + "/" + GoBuildCommand.executableName(importPath: job.target.importPath, goos: job.target.settings.goos)
+                group.addTask { (index, try await self.finish(job, binaryAt: file, compileSeconds: share)) }
+            }
+            for _ in 0..<min(ProcessInfo.processInfo.activeProcessorCount, batch.count) { add() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                if next < batch.count { add() }
+            }
+            return results.compactMap { $0 }
         }
-        return results
+        trace.mark("package and store")
+        return packaged
     }
 
     /// Compiles targets one per go invocation, `jobs` at a time.
@@ -432,8 +495,8 @@ public final class Builder: Sendable {
             throw BuildError.packaging(dir: dir, reason: "\(error)")
         }
         let zipPath = path + ".zip"
-        guard FileManager.default.createFile(atPath: zipPath, contents: Data(package.bytes)) else {
-            throw BuildError.packaging(dir: dir, reason: "cannot write \(zipPath)")
+        guard Self.writeFile(package.bytes, to: zipPath) else {
+            throw BuildError.packaging(dir: dir, reason: "cannot write \(zipPath): \(String(cString: strerror(errno)))")
         }
         chmod(path, 0o755)
         try Task.checkCancellation()
@@ -503,10 +566,30 @@ public final class Builder: Sendable {
 
     private func writeAtomically(_ bytes: [UInt8], to path: String, staging: String) throws {
         let temporary = staging + "/" + UUID().uuidString
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw BuildError.outputDirectory(path: path, reason: "cannot write \(temporary)")
+        guard Self.writeFile(bytes, to: temporary) else {
+            throw BuildError.outputDirectory(path: path, reason: "cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
         try move(temporary, to: path)
+    }
+
+    /// Writes a new file in the staging directory (no fsync: outputs reach their place by a
+    /// rename, and the store writes its own durable copies); false with `errno` set.
+    static func writeFile(_ bytes: [UInt8], to path: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { pointer in
+                write(fd, pointer.baseAddress! + offset, pointer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -515,33 +598,9 @@ public final class Builder: Sendable {
 
     // MARK: Timing memos
 
-    struct StrategyTiming: Codable {
-        var targets: Double
-        var seconds: Double
-    }
-
-    private var strategyMemoPath: String? { options.cacheDirectory.map { $0 + "/memo/build-strategy-v1.json" } }
-
-    /// The strategy for a group of `count` misses.
+    /// The strategy for a group of `count` misses: `auto` is `batch` (see `BuildStrategy.auto`).
     func chooseStrategy(count: Int) -> BuildStrategy {
-        if options.strategy != .auto { return options.strategy }
-        if count < 2 { return .parallel }
-        let memo = Self.readJSON([String: StrategyTiming].self, at: strategyMemoPath) ?? [:]
-        guard let batch = memo[BuildStrategy.batch.rawValue] else { return .batch }
-        guard let parallel = memo[BuildStrategy.parallel.rawValue] else { return .parallel }
-        let batchRate = batch.seconds / max(batch.targets, 1)
-        let parallelRate = parallel.seconds / max(parallel.targets, 1)
-        return parallelRate < batchRate ? .parallel : .batch
-    }
-
-    /// Folds a measurement into the memo (recent runs weigh most).
-    private func recordStrategy(_ strategy: BuildStrategy, targets: Int, seconds: Double) {
-        guard let path = strategyMemoPath else { return }
-        var memo = Self.readJSON([String: StrategyTiming].self, at: path) ?? [:]
-        var timing = memo[strategy.rawValue] ?? StrategyTiming(targets: 0, seconds: 0)
-        timing = StrategyTiming(targets: timing.targets / 2 + Double(targets), seconds: timing.seconds / 2 + seconds)
-        memo[strategy.rawValue] = timing
-        Self.writeJSON(memo, to: path)
+        options.strategy == .auto ? .batch : options.strategy
     }
 
     /// Remembers how long each built target took, by directory (for shard plans).

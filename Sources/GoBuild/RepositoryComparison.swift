@@ -80,15 +80,25 @@ public struct RepositoryComparison: Sendable {
             }
             throw ComparisonError.baseMissingFromShallowClone(revision: baseRevision, mergeBase: mergeBase, underlying: error)
         }
-        // Sequential on purpose: each load already scans in parallel, and loading both at
-        // once was measured slower (the go child process for tool tags blocks a thread).
-        let head = try await loadHead()
+        // The diff first: the base load reuses the head's scans of every directory it does
+        // not touch (and the standard library's). Sequential on purpose: each load already
+        // scans in parallel, and the base load takes most of its scans from the head's.
+        let diff: [PathChange]?
+        switch source {
+        case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
+        case .files: diff = nil
+        }
+        let sharing = ScanSharing()
+        let head = try await RepositorySession.load(
+            location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
+            environment: environment, memoDirectory: memoDirectory, sharing: sharing)
         let base = try await RepositorySession.load(
             location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
-            environment: environment, memoDirectory: memoDirectory)
+            environment: environment, memoDirectory: memoDirectory, sharing: sharing,
+            changedPaths: diff.map { changes in changes.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) } })
         let changes: ChangeSet
         switch source {
-        case .diff: changes = .diff(try GitHistory.changes(from: baseSnapshot, to: headSnapshot))
+        case .diff: changes = .diff(diff ?? [])
         case .files(let paths): changes = .listed(paths, baseKnown: true)
         }
         return RepositoryComparison(

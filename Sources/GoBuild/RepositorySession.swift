@@ -27,16 +27,19 @@ public struct RepositorySession: Sendable {
             memoDirectory: memoDirectory)
     }
 
-    /// Loads `snapshot` with an already found toolchain (so two snapshots share one).
+    /// Loads `snapshot` with an already found toolchain (so two snapshots share one); with
+    /// `sharing`, the first load offers its directory scans and a later one given
+    /// `changedPaths` (the diff between the two snapshots) reuses them.
     public static func load(
         location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
-        environment: [String: String], memoDirectory: String?
+        environment: [String: String], memoDirectory: String?, sharing: ScanSharing? = nil, changedPaths: [String]? = nil
     ) async throws -> RepositorySession {
         let repository = try await GoRepository.load(
             tree: snapshot, goRoot: toolchain.goRoot,
             options: LoadOptions(
                 overrides: overrides, workMode: workMode(environment["GOWORK"], location: location),
-                toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory))
+                toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory, sharing: sharing,
+                changedPaths: changedPaths))
         return RepositorySession(location: location, snapshot: snapshot, toolchain: toolchain, repository: repository)
     }
 

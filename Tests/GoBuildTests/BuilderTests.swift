@@ -61,6 +61,14 @@ struct BuilderTests {
                 return []
             }
         }
+        /// The strategy of each compile event, repeats folded.
+        var strategies: [BuildStrategy] {
+            var result: [BuildStrategy] = []
+            for event in list.withLock({ $0 }) {
+                if case .compiling(_, let strategy) = event, result.last != strategy { result.append(strategy) }
+            }
+            return result
+        }
     }
 
     static func build(
@@ -142,9 +150,10 @@ struct BuilderTests {
         #expect(parallel.manifest.totals.built == parallel.manifest.targets.count)
         #expect(batch.manifest.targets.map(\.zipSha256) == parallel.manifest.targets.map(\.zipSha256))
         #expect(batch.manifest.targets.map(\.key) == parallel.manifest.targets.map(\.key))
-        // Both strategies are now measured; auto picks one of them from the memo.
-        let memo = try #require(FileManager.default.contents(atPath: scratch + "/c1/memo/build-strategy-v1.json"))
-        #expect(String(decoding: memo, as: UTF8.self).contains("batch"))
+        // auto is batch (the measured faster strategy).
+        let (auto, autoEvents) = try await Self.build(repo, cacheDirectory: scratch + "/c3", out: scratch + "/o3")
+        #expect(auto.manifest.targets.map(\.zipSha256) == batch.manifest.targets.map(\.zipSha256))
+        #expect(autoEvents.strategies == [.batch])
     }
 
     @Test func unknownListedTargetIsAnErrorAndWritesNothing() async throws {

@@ -74,12 +74,17 @@ struct BenchRunnerTests {
         let build = try Self.object(try Self.object(results["build"], "build")[size], "build.\(size)")
         for scenario in ["none", "function", "shared"] {
             let tools = try Self.object(build[scenario], "build.\(size).\(scenario)")
-            for tool in ["gocache", "go_build_each", "go_build_all"] {
+            var expectedTools = ["gocache", "go_build_each", "go_build_all"]
+            if scenario != "none" { expectedTools.append("go_build_exact") }
+            if scenario == "shared" { expectedTools.append("gocache_parallel") }
+            for tool in expectedTools {
                 try Self.checkMeasurement(tools[tool], "build.\(size).\(scenario).\(tool)")
             }
         }
         let ratios = try Self.object(results["ratios"], "ratios")
-        #expect(ratios.count == 4 + 6, "affected and hash cold/warm, build 3 scenarios x 2 references: \(ratios.keys.sorted())")
+        #expect(
+            ratios.count == 4 + 6 + 2,
+            "affected and hash cold/warm, build 3 scenarios x 2 references, exact for 2: \(ratios.keys.sorted())")
         for (key, value) in ratios {
             #expect((value as? Double ?? 0) > 0, "ratio \(key)")
         }

@@ -69,7 +69,7 @@ struct GraphCLITests {
         let result = try await GocacheCLI.run(["version"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("gocache "))
-        #expect(result.stdout.contains("key format 1"))
+        #expect(result.stdout.contains("key format 2"))
     }
 
     struct BadInput: Sendable, CustomTestStringConvertible {

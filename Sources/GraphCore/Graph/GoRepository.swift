@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A binary of the repository: a non-test `package main` selected by gocache.yaml.
 public struct GoTarget: Hashable, Sendable, Comparable {
@@ -29,16 +30,35 @@ public struct LoadOptions: Sendable {
     /// blob id, or by path and stat data for working-tree files, so a later load parses only
     /// what changed. Nil: no memo across loads.
     public var memoDirectory: String?
+    /// Scans shared between loads of two snapshots of one repository (base and head of a
+    /// comparison): the first load with it offers its scans; a later one with
+    /// `changedPaths` reuses those of directories the changes do not touch, and the
+    /// standard library's.
+    public var sharing: ScanSharing?
+    /// The paths that differ between this snapshot and the one loaded first with
+    /// `sharing` (a git diff, renames' old paths included); nil: reuse nothing.
+    public var changedPaths: [String]?
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
-        toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil
+        toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil,
+        sharing: ScanSharing? = nil, changedPaths: [String]? = nil
     ) {
         self.overrides = overrides
         self.workMode = workMode
         self.toolTags = toolTags
         self.memoDirectory = memoDirectory
+        self.sharing = sharing
+        self.changedPaths = changedPaths
     }
+}
+
+/// Directory scans one load offers to a later load of another snapshot of the same
+/// repository with the same toolchain (see `LoadOptions.sharing`).
+public final class ScanSharing: Sendable {
+    fileprivate let first = Mutex<ScanCache?>(nil)
+
+    public init() {}
 }
 
 /// The package graph of one snapshot: its modules, its targets with their resolved
@@ -85,7 +105,7 @@ public struct GoRepository: Sendable {
         trace.mark("discover modules")
         let memo = options.memoDirectory.map { HeaderMemo.load(directory: $0) }
         trace.mark("read parse memo")
-        let scans = ScanCache(tree: tree, goRoot: goRoot, memo: memo)
+        let scans = makeScanCache(tree: tree, goRoot: goRoot, memo: memo, options: options)
         defer { memo?.save() }
         let defaults = config.defaultSettings(overrides: options.overrides)
 
@@ -159,6 +179,21 @@ public struct GoRepository: Sendable {
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
             goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache)
+    }
+
+    /// The scan cache of a load: offered through `options.sharing` when it is the first, or
+    /// reusing the first load's scans when `options.changedPaths` says what differs.
+    static func makeScanCache(tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo?, options: LoadOptions) -> ScanCache {
+        guard let sharing = options.sharing else { return ScanCache(tree: tree, goRoot: goRoot, memo: memo) }
+        return sharing.first.withLock { first in
+            if let first, let changed = options.changedPaths {
+                let dirs = Set(changed.map { parent($0) })
+                return ScanCache(tree: tree, goRoot: goRoot, memo: memo, donor: ScanCache.Donor(cache: first, changedDirs: dirs))
+            }
+            let cache = ScanCache(tree: tree, goRoot: goRoot, memo: memo)
+            if first == nil { first = cache }
+            return cache
+        }
     }
 
     /// A repository without modules, targets or graphs: the base side of a comparison whose
@@ -267,22 +302,30 @@ public struct GoRepository: Sendable {
     }
 }
 
-/// Phase timings of a load, printed to stderr when `GOCACHE_TRACE=1` (for performance work;
-/// off by default, so stdout and stderr stay as documented).
-struct PhaseTrace {
+/// Phase timings, printed to stderr when `GOCACHE_TRACE=1` (for performance work; off by
+/// default, so stdout and stderr stay as documented).
+public struct PhaseTrace: Sendable {
+    private let label: String
     private let enabled = ProcessInfo.processInfo.environment["GOCACHE_TRACE"] == "1"
     private var last = DispatchTime.now().uptimeNanoseconds
     private var lines: [String] = []
 
-    mutating func mark(_ phase: String) {
+    /// Starts timing; `label` names the report (`load`, `build`).
+    public init(_ label: String = "load") {
+        self.label = label
+    }
+
+    /// Ends the current phase, naming it.
+    public mutating func mark(_ phase: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         lines.append(String(format: "%8.1f ms  %@", Double(now - last) / 1e6, phase))
         last = now
     }
 
-    func report() {
+    /// Prints the phases.
+    public func report() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data(("gocache trace (load):\n" + lines.joined(separator: "\n") + "\n").utf8))
+        FileHandle.standardError.write(Data(("gocache trace (\(label)):\n" + lines.joined(separator: "\n") + "\n").utf8))
     }
 }

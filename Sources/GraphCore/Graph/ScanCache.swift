@@ -19,10 +19,39 @@ final class ScanCache: Sendable {
     /// The persistent parse memo, when the load has one.
     let headerMemo: HeaderMemo?
 
-    init(tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo? = nil) {
+    /// The scans of a load of another snapshot of the same repository, and the directories
+    /// holding a path that differs between the two snapshots.
+    struct Donor: Sendable {
+        let cache: ScanCache
+        let changedDirs: Set<String>
+    }
+    let donor: Donor?
+
+    init(tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo? = nil, donor: Donor? = nil) {
         self.tree = tree
         self.goRoot = goRoot
         self.headerMemo = memo
+        self.donor = donor?.cache.goRoot.path == goRoot.path ? donor : nil
+    }
+
+    /// The donor's scan of `dir` when it is provably the same as this snapshot's: the
+    /// standard library always (one GOROOT); a repository directory when no changed path is
+    /// in it and both snapshots list the same files in it (a scan reads nothing else).
+    private func donated(dir: String, standard: Bool, context: BuildContext) -> DirectoryPackage? {
+        guard let donor else { return nil }
+        if standard { return donor.cache.scan(dir: dir, standard: true, context: context) }
+        guard !donor.changedDirs.contains(dir), let mine = entries(in: dir), let theirs = donor.cache.entries(in: dir),
+            Self.sameFiles(mine, theirs)
+        else { return nil }
+        return donor.cache.scan(dir: dir, standard: false, context: context)
+    }
+
+    /// Whether two listings hold the same names with the same kinds (in any order).
+    static func sameFiles(_ a: [FileTreeEntry], _ b: [FileTreeEntry]) -> Bool {
+        guard a.count == b.count else { return false }
+        if zip(a, b).allSatisfy({ $0.name == $1.name && $0.kind == $1.kind }) { return true }
+        let kinds = Dictionary(a.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        return b.allSatisfy { kinds[$0.name] == $0.kind }
     }
 
     /// The entries of a repository directory (memoised), or nil when absent.
@@ -61,6 +90,10 @@ final class ScanCache: Sendable {
     func scan(dir: String, standard: Bool, context: BuildContext) -> DirectoryPackage {
         let key = Key(standard: standard, dir: dir, context: contextIndex(context))
         if let cached = memo.withLock({ $0[key] }) { return cached }
+        if let shared = donated(dir: dir, standard: standard, context: context) {
+            memo.withLock { $0[key] = shared }
+            return shared
+        }
         let source: any FileTree = standard ? goRoot.sources : tree
         let listing = standard ? ((try? source.entries(in: dir)) ?? nil) : entries(in: dir)
         let fileEntries = (listing ?? []).filter { $0.kind == .file || $0.kind == .symlink }
