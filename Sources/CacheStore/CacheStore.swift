@@ -12,8 +12,9 @@
 
 /// The version of the key format: part of every key, printed by `gocache version`.
 ///
-/// 2: Lambda zips deflated at level 1 (1 had level 6); bumped so that a key never names
-/// zips of two different byte streams.
+/// 2: each closure package's field is a digested list (one SHA-256 per package, shared by
+/// every key whose closure holds it), and Lambda zips are deflated at level 1 (1 had level
+/// 6; a key never names zips of two different byte streams).
 public enum KeyFormat {
     public static let version = 2
 }

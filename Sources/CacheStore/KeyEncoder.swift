@@ -9,7 +9,9 @@ import Darwin
 /// The encoding is: the domain tag and version, then every field sorted by tag (bytes), then by encoded value.
 /// Each field is written as its tag (length-prefixed), a kind byte, and its value:
 /// absent (`0x00`, no payload), bytes (`0x01`, 8-byte big-endian length, bytes) or a list
-/// (`0x02`, 8-byte count, then each element length-prefixed, elements sorted). Lengths make
+/// (`0x02`, 8-byte count, then each element length-prefixed, elements sorted), or a digested
+/// list (`0x03`, then the 32-byte SHA-256 of the list's `0x02` encoding without its tag: a
+/// large field shared by many keys is hashed once and each key hashes 32 bytes). Lengths make
 /// the encoding unambiguous — `["ab", "c"]` and `["a", "bc"]` differ — and the kind byte
 /// keeps an absent field apart from an empty one. Fields are sorted, so the order in which
 /// they are added does not matter; a tag may repeat (for example once per file).
@@ -41,6 +43,22 @@ public struct KeyEncoder: Hashable, Sendable {
         /// A list field: the values are sorted, then each is framed on its own.
         public static func list(_ tag: String, _ values: [String]) -> Field {
             make(tag, .list(values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }))
+        }
+
+        /// A digested list field (kind `0x03`): the same list, represented in the encoding
+        /// by the SHA-256 of its framed elements. `lines` still shows the elements.
+        public static func digestedList(_ tag: String, _ values: [String]) throws(CryptoError) -> Field {
+            let sorted = values.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            var body: [UInt8] = [0x02]
+            KeyEncoder.appendLength(sorted.count, to: &body)
+            for value in sorted { KeyEncoder.frame(Array(value.utf8), into: &body) }
+            let digest = try SHA256Hasher.hash(body)
+            let tagBytes = Array(tag.utf8)
+            var out: [UInt8] = []
+            KeyEncoder.frame(tagBytes, into: &out)
+            out.append(0x03)
+            out.append(contentsOf: digest.bytes)
+            return Field(tag: tag, tagBytes: tagBytes, value: .list(sorted), encoded: out)
         }
     }
 

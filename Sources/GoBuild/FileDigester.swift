@@ -8,26 +8,31 @@ import Synchronization
 /// obeying git's racy-clean rule (a file modified at or after the moment its digest was
 /// recorded is hashed again). The memo persists in the cache directory.
 public final class FileDigester: Sendable {
-    private struct Record: Codable {
-        var digest: String
+    private struct Record {
+        var digest: SHA256Digest
         /// When the digest was recorded (seconds since 1970), for the racy-clean rule.
         var recorded: Int64
     }
 
+    /// Entries kept across runs: every one used by the last run, then the most recently
+    /// recorded others up to this count (stale stat keys of edited files age out).
+    static let capacity = 50_000
+    static let fileName = "file-digests-v2.bin"
+    private static let magic = Array("gocache-file-digests 2\n".utf8)
+
     private let tree: any FileTree
     private let memoPath: String?
     private let memo: Mutex<[String: Record]>
+    private let used = Mutex<Set<String>>([])
     private let dirty = Mutex(false)
 
     /// A digester over `tree`; `cacheDirectory` (when given) keeps the memo across runs.
     public init(tree: any FileTree, cacheDirectory: String?) {
         self.tree = tree
-        self.memoPath = cacheDirectory.map { $0 + "/memo/file-digests-v1.json" }
+        self.memoPath = cacheDirectory.map { $0 + "/memo/" + FileDigester.fileName }
         var loaded: [String: Record] = [:]
-        if let memoPath, let data = FileManager.default.contents(atPath: memoPath),
-            let decoded = try? JSONDecoder().decode([String: Record].self, from: data)
-        {
-            loaded = decoded
+        if let memoPath, let data = FileManager.default.contents(atPath: memoPath) {
+            loaded = FileDigester.decode([UInt8](data)) ?? [:]
         }
         self.memo = Mutex(loaded)
     }
@@ -36,18 +41,21 @@ public final class FileDigester: Sendable {
     public func digests(of paths: [String]) async throws -> [String: SHA256Digest] {
         let unique = Array(Set(paths)).sorted()
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        return try await withThrowingTaskGroup(of: (String, SHA256Digest).self) { group in
+        // Chunks of files per task: one task per file costs more than a memo hit.
+        let chunk = max(1, min(64, unique.count / (width * 4)))
+        return try await withThrowingTaskGroup(of: [(String, SHA256Digest)].self) { group in
             var result: [String: SHA256Digest] = [:]
-            var iterator = unique.makeIterator()
-            for _ in 0..<width {
-                guard let path = iterator.next() else { break }
-                group.addTask { (path, try self.digest(of: path)) }
+            result.reserveCapacity(unique.count)
+            var start = 0
+            func add() {
+                let slice = unique[start..<min(start + chunk, unique.count)]
+                start += chunk
+                group.addTask { try slice.map { ($0, try self.digest(of: $0)) } }
             }
-            while let (path, digest) = try await group.next() {
-                result[path] = digest
-                if let next = iterator.next() {
-                    group.addTask { (next, try self.digest(of: next)) }
-                }
+            for _ in 0..<width where start < unique.count { add() }
+            while let done = try await group.next() {
+                for (path, digest) in done { result[path] = digest }
+                if start < unique.count { add() }
             }
             return result
         }
@@ -69,16 +77,15 @@ public final class FileDigester: Sendable {
         } else {
             memoKey = nil
         }
-        if let memoKey, let record = memo.withLock({ $0[memoKey] }),
-            stampSeconds.map({ $0 < record.recorded }) ?? true,
-            let digest = SHA256Digest(hex: record.digest)
-        {
-            return digest
+        if let memoKey, let record = memo.withLock({ $0[memoKey] }), stampSeconds.map({ $0 < record.recorded }) ?? true {
+            used.withLock { _ = $0.insert(memoKey) }
+            return record.digest
         }
         let digest = try SHA256Hasher.hash(try tree.contents(of: path))
         if let memoKey {
             let now = Int64(Date().timeIntervalSince1970)
-            memo.withLock { $0[memoKey] = Record(digest: digest.hex, recorded: now) }
+            memo.withLock { $0[memoKey] = Record(digest: digest, recorded: now) }
+            used.withLock { _ = $0.insert(memoKey) }
             dirty.withLock { $0 = true }
         }
         return digest
@@ -87,13 +94,58 @@ public final class FileDigester: Sendable {
     /// Writes the memo back (atomically) when it changed. Failures only cost speed.
     public func save() {
         guard let memoPath, dirty.withLock({ $0 }) else { return }
-        let snapshot = memo.withLock { $0 }
-        guard let data = try? JSONEncoder().encode(snapshot) else { return }
+        var snapshot = memo.withLock { $0 }
+        if snapshot.count > FileDigester.capacity {
+            let keep = used.withLock { $0 }
+            let others = snapshot.filter { !keep.contains($0.key) }.sorted { $0.value.recorded > $1.value.recorded }
+            let room = max(0, FileDigester.capacity - keep.count)
+            snapshot = snapshot.filter { keep.contains($0.key) }
+            for (key, record) in others.prefix(room) { snapshot[key] = record }
+        }
+        let data = Data(FileDigester.encode(snapshot))
         let dir = (memoPath as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let temporary = memoPath + ".tmp.\(ProcessInfo.processInfo.processIdentifier)"
         if FileManager.default.createFile(atPath: temporary, contents: data) {
             _ = rename(temporary, memoPath)
+        }
+    }
+
+    /// magic, then per record: key length (u32 LE), key bytes, 32 digest bytes, recorded (i64 LE).
+    private static func encode(_ records: [String: Record]) -> [UInt8] {
+        var out = magic
+        for (key, record) in records {
+            let bytes = Array(key.utf8)
+            var length = UInt32(bytes.count).littleEndian
+            withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
+            out.append(contentsOf: bytes)
+            out.append(contentsOf: record.digest.bytes)
+            var recorded = record.recorded.littleEndian
+            withUnsafeBytes(of: &recorded) { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// The records of an encoded memo; nil when it is not one (a damaged memo is dropped).
+    private static func decode(_ bytes: [UInt8]) -> [String: Record]? {
+        guard bytes.count >= magic.count, bytes[0..<magic.count].elementsEqual(magic) else { return nil }
+        var records: [String: Record] = [:]
+        var offset = magic.count
+        return bytes.withUnsafeBytes { raw -> [String: Record]? in
+            while offset < raw.count {
+                guard offset + 4 <= raw.count else { return nil }
+                let length = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                offset += 4
+                guard offset + length + 32 + 8 <= raw.count else { return nil }
+                let key = String(decoding: raw[offset..<offset + length], as: UTF8.self)
+                offset += length
+                guard let digest = SHA256Digest(bytes: Array(raw[offset..<offset + 32])) else { return nil }
+                offset += 32
+                let recorded = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
+                offset += 8
+                records[key] = Record(digest: digest, recorded: recorded)
+            }
+            return records
         }
     }
 }

@@ -39,35 +39,98 @@ enum ProcessRunner {
         return (process, out, err)
     }
 
+    /// Runs a child to completion on the calling thread: posix_spawn, then poll(2) on its
+    /// stdout and stderr until both close, then waitpid. No Foundation `Process` and no
+    /// dispatch queue: those hand the pipes to dispatch threads, which a busy cooperative
+    /// pool (two threads on two cores) could keep waiting for hundreds of milliseconds.
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
     ) throws(ProcessLaunchError) -> ProcessResult {
-        let (process, out, err) = makeProcess(executable, arguments, environment: environment, directory: directory)
-        do {
-            try process.run()
-        } catch {
-            throw ProcessLaunchError(executable: executable, reason: "\(error.localizedDescription)")
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0 else { throw launchError(executable, errno) }
+        guard pipe(&errPipe) == 0 else {
+            let code = errno
+            close(outPipe[0])
+            close(outPipe[1])
+            throw launchError(executable, code)
         }
-        let collected = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            collected.withLock { $0.out = Array(data) }
-            group.leave()
+        // Close-on-exec, so other children spawned at the same time do not inherit them
+        // (the child gets its ends through dup2, which clears the flag).
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if let directory {
+            guard let addChdir = Self.addChdir else {
+                close(outPipe[0])
+                close(errPipe[0])
+                close(outPipe[1])
+                close(errPipe[1])
+                throw ProcessLaunchError(executable: executable, reason: "this C library cannot start a child in a directory")
+            }
+            _ = addChdir(&actions, directory)
         }
-        group.enter()
-        DispatchQueue.global().async {
-            let data = err.fileHandleForReading.readDataToEndOfFile()
-            let tail = data.count > stderrLimit ? data.suffix(stderrLimit) : data
-            collected.withLock { $0.err = Array(tail) }
-            group.leave()
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
         }
-        process.waitUntilExit()
-        group.wait()
-        let (stdout, stderr) = collected.withLock { ($0.out, $0.err) }
-        return ProcessResult(
-            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            throw launchError(executable, spawned)
+        }
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while fds.contains(where: { $0.fd >= 0 }) {
+            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for index in fds.indices where fds[index].fd >= 0 && fds[index].revents != 0 {
+                let count = buffer.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    if index == 0 {
+                        stdout.append(contentsOf: buffer[0..<count])
+                    } else {
+                        stderr.append(contentsOf: buffer[0..<count])
+                        if stderr.count > 2 * stderrLimit { stderr.removeFirst(stderr.count - stderrLimit) }
+                    }
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(fds[index].fd)
+                    fds[index].fd = -1
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, WIFSIGNALED / WTERMSIG (Foundation reports the signal).
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
+        if stderr.count > stderrLimit { stderr.removeFirst(stderr.count - stderrLimit) }
+        return ProcessResult(status: exitStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), looked up at run time: the
+    /// Swift module of Glibc leaves out the GNU extensions.
+    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
+
+    private static func launchError(_ executable: String, _ code: Int32) -> ProcessLaunchError {
+        ProcessLaunchError(executable: executable, reason: String(cString: strerror(code)))
     }
 }
 

@@ -81,21 +81,29 @@ public struct RepositoryComparison: Sendable {
             throw ComparisonError.baseMissingFromShallowClone(revision: baseRevision, mergeBase: mergeBase, underlying: error)
         }
         // The diff first: the base load reuses the head's scans of every directory it does
-        // not touch (and the standard library's). Sequential on purpose: each load already
-        // scans in parallel, and the base load takes most of its scans from the head's.
+        // not touch (and the standard library's). Both loads run at once: each has
+        // sequential phases (discovery, import resolution) the other's work can fill.
+        var trace = PhaseTrace("comparison")
+        defer { trace.report() }
         let diff: [PathChange]?
         switch source {
         case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
         case .files: diff = nil
         }
+        trace.mark("diff")
         let sharing = ScanSharing()
-        let head = try await RepositorySession.load(
+        // The head's scan cache is registered before either load starts.
+        sharing.offer(tree: headSnapshot, goRoot: toolchain.goRoot, memoDirectory: memoDirectory)
+        async let loadedHead = RepositorySession.load(
             location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing)
-        let base = try await RepositorySession.load(
+        async let loadedBase = RepositorySession.load(
             location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing,
             changedPaths: diff.map { changes in changes.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) } })
+        let head = try await loadedHead
+        let base = try await loadedBase
+        trace.mark("load head and base")
         let changes: ChangeSet
         switch source {
         case .diff: changes = .diff(diff ?? [])

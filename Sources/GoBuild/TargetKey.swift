@@ -48,6 +48,8 @@ public enum TargetKeyRecipe {
         for targets: [GoTarget], in repository: GoRepository, tree: any FileTree, goVersion: String,
         digester: FileDigester
     ) async throws -> [TargetKey] {
+        var trace = PhaseTrace("keys")
+        defer { trace.report() }
         var inputs: [TargetInputs] = []
         let cache = TargetInputs.Cache()
         for target in targets {
@@ -61,10 +63,15 @@ public enum TargetKeyRecipe {
             files.formUnion(target.extraInputs)
             if let pgo = target.pgo { files.insert(pgo) }
         }
+        trace.mark("collect inputs of \(inputs.count) targets")
         let digests = try await digester.digests(of: Array(files))
+        trace.mark("digest \(files.count) files")
         digester.save()
+        trace.mark("save digest memo")
         var entries = EntryCache()
-        return try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) }
+        let keys = try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) }
+        trace.mark("encode and hash keys")
+        return keys
     }
 
     /// The key of one target's inputs, given the digest of every input file.
@@ -119,7 +126,7 @@ public enum TargetKeyRecipe {
             }
             if let error = package.error { entries.append("error=\(error)") }
             entries += package.files.map { "file=" + fileEntry($0) }
-            let field = KeyEncoder.Field.list("package " + package.importPath, entries)
+            let field = try KeyEncoder.Field.digestedList("package " + package.importPath, entries)
             cache.packages[package.importPath] = (package, field)
             encoder.append(field)
         }

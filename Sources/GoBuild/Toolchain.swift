@@ -11,6 +11,9 @@ public final class GoToolchain: Sendable {
     /// `go version` of the toolchain, such as `go1.27.3`.
     public var version: String { goRoot.version }
     private let toolTagMemo = Mutex<[String: [String]]>([:])
+    /// Held while one platform's tags are asked of the go command, so loads running at once
+    /// ask once.
+    private let toolTagQuery = Mutex(())
     /// Where facts about this exact go binary persist across runs (nil: not persisted).
     private let memoFile: String?
 
@@ -132,6 +135,13 @@ public final class GoToolchain: Sendable {
         let env = GoToolchain.platformEnvironment(settings)
         let memoKey = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         if let cached = toolTagMemo.withLock({ $0[memoKey] }) { return cached }
+        return toolTagQuery.withLock { _ in
+            if let cached = toolTagMemo.withLock({ $0[memoKey] }) { return cached }
+            return queryToolTags(env, memoKey: memoKey)
+        }
+    }
+
+    private func queryToolTags(_ env: [String: String], memoKey: String) -> [String] {
         var environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
         environment.merge(env) { $1 }
         let tags: [String]

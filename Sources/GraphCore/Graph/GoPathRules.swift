@@ -107,8 +107,18 @@ enum GoPathRules {
 
     /// `search.IsStandardImportPath`: the first element has no dot.
     static func looksStandard(_ path: String) -> Bool {
-        let first = path.split(separator: "/", maxSplits: 1).first ?? Substring(path)
-        return !first.contains(".")
+        // No dot in the first non-empty element (bytes: this runs for every import of
+        // every load).
+        var started = false
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if started { return true }
+                continue
+            }
+            started = true
+            if byte == UInt8(ascii: ".") { return false }
+        }
+        return true
     }
 
     /// `fs.ValidPath` and not ".": the validity check of an embed pattern.

@@ -59,6 +59,14 @@ public final class ScanSharing: Sendable {
     fileprivate let first = Mutex<ScanCache?>(nil)
 
     public init() {}
+
+    /// Makes the scans of `tree` the ones to share before any load starts, so that loads
+    /// running at once agree on them: a load of the same `tree` instance without
+    /// `changedPaths` fills them; a load with `changedPaths` reuses them.
+    public func offer(tree: any FileTree, goRoot: GoRoot, memoDirectory: String?) {
+        let memo = memoDirectory.map { HeaderMemo.load(directory: $0) }
+        first.withLock { $0 = ScanCache(tree: tree, goRoot: goRoot, memo: memo) }
+    }
 }
 
 /// The package graph of one snapshot: its modules, its targets with their resolved
@@ -189,6 +197,11 @@ public struct GoRepository: Sendable {
             if let first, let changed = options.changedPaths {
                 let dirs = Set(changed.map { parent($0) })
                 return ScanCache(tree: tree, goRoot: goRoot, memo: memo, donor: ScanCache.Donor(cache: first, changedDirs: dirs))
+            }
+            if let first, options.changedPaths == nil, (first.tree as AnyObject) === (tree as AnyObject),
+                first.goRoot.path == goRoot.path
+            {
+                return first
             }
             let cache = ScanCache(tree: tree, goRoot: goRoot, memo: memo)
             if first == nil { first = cache }

@@ -28,6 +28,11 @@ enum WorktreeReader {
                 }
             }
             if name == "." || name == ".." || (skipGitEntry && name == ".git") { continue }
+            // A directory needs no stat (no size or stamp is kept for it): trust d_type.
+            if item.pointee.d_type == UInt8(DT_DIR) {
+                entries.append((FileTreeEntry(name: name, kind: .directory, size: nil, stamp: nil, mode: 0o040000), nil))
+                continue
+            }
             var info = stat()
             // A file removed between readdir and fstatat is simply not listed.
             guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }

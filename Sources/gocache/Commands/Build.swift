@@ -91,7 +91,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Go invocations at once when building one target per invocation (default: cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: "auto (measure and pick the faster), batch (one go build per platform) or parallel (one per target).")
+    @Option(name: .long, help: "auto (= batch, measured faster), batch (one go build per platform) or parallel (one per target).")
     var strategy: StrategyArgument = .auto
 
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first target that fails to compile.")
