@@ -398,18 +398,35 @@ struct InputComparison {
         reasons += configReasons()
         reasons += directiveReasons()
 
-        let oldPackages = Dictionary(old.packages.map { ($0.importPath, $0) }, uniquingKeysWith: { first, _ in first })
-        let newPackages = Dictionary(new.packages.map { ($0.importPath, $0) }, uniquingKeysWith: { first, _ in first })
-        var oldHolder: [String: String] = [:]
-        var newHolder: [String: String] = [:]
-        for package in old.packages { for file in package.files { oldHolder[file] = package.importPath } }
-        for package in new.packages { for file in package.files { newHolder[file] = package.importPath } }
-        if let pgo = old.pgo { oldHolder[pgo] = old.importPath }
-        if let pgo = new.pgo { newHolder[pgo] = new.importPath }
+        // Both package lists are sorted by import path: one merge pass pairs them.
+        var common: [(old: TargetInputs.Package, new: TargetInputs.Package)] = []
+        var onlyOld: [TargetInputs.Package] = []
+        var onlyNew: [TargetInputs.Package] = []
+        var i = 0
+        var j = 0
+        func byPath(_ list: [TargetInputs.Package]) -> [TargetInputs.Package] {
+            zip(list, list.dropFirst()).allSatisfy({ $0.importPath < $1.importPath })
+                ? list : list.sorted { $0.importPath < $1.importPath }
+        }
+        let oldList = byPath(old.packages)
+        let newList = byPath(new.packages)
+        while i < oldList.count || j < newList.count {
+            if j == newList.count || (i < oldList.count && oldList[i].importPath < newList[j].importPath) {
+                onlyOld.append(oldList[i])
+                i += 1
+            } else if i == oldList.count || newList[j].importPath < oldList[i].importPath {
+                onlyNew.append(newList[j])
+                j += 1
+            } else {
+                common.append((oldList[i], newList[j]))
+                i += 1
+                j += 1
+            }
+        }
 
         // Module versions, replacements, go.sum hashes and package errors.
-        for (path, package) in newPackages.sorted(by: { $0.key < $1.key }) {
-            guard let before = oldPackages[path] else { continue }
+        for (before, package) in common where before != package {
+            let path = package.importPath
             if before.module != package.module {
                 reasons.append(
                     ImpactReason(
@@ -429,11 +446,26 @@ struct InputComparison {
             }
         }
 
-        // Input files: entered, left, or changed bytes.
+        // Input files: entered, left, or changed bytes. Only files that are in one side's
+        // set and not the other's, or among the changed paths, can give a reason.
+        var oldFiles = Set<String>()
+        var newFiles = Set<String>()
+        for package in oldList { oldFiles.formUnion(package.files) }
+        for package in newList { newFiles.formUnion(package.files) }
+        oldFiles.formUnion(old.extraInputs)
+        newFiles.formUnion(new.extraInputs)
+        if let pgo = old.pgo { oldFiles.insert(pgo) }
+        if let pgo = new.pgo { newFiles.insert(pgo) }
+        var candidates = oldFiles.symmetricDifference(newFiles)
+        for file in changed where oldFiles.contains(file) && newFiles.contains(file) { candidates.insert(file) }
+        // The package holding a file (the last in import-path order, as a map filled in
+        // order would say); a profile belongs to the target.
+        func holder(_ file: String, in inputs: TargetInputs) -> String? {
+            if file == inputs.pgo { return inputs.importPath }
+            return inputs.packages.last { $0.files.contains(file) }?.importPath
+        }
         var fileReasons: [ImpactReason] = []
-        let oldFiles = Set(old.files)
-        let newFiles = Set(new.files)
-        for file in newFiles.union(oldFiles).sorted() {
+        for file in candidates.sorted() {
             let atHead = newFiles.contains(file)
             let wasAtBase = oldFiles.contains(file)
             let listedChange = changes.kind(of: file)
@@ -441,7 +473,7 @@ struct InputComparison {
                 guard changed.contains(file) else { continue }
                 if changes.verifyContents && !contentsDiffer(file, baseTree, headTree) { continue }
             }
-            let holder = atHead ? newHolder[file] : oldHolder[file]
+            let holder = holder(file, in: atHead ? new : old)
             let change = listedChange ?? (atHead ? "entered build" : "left build")
             let extra = new.extraInputs.contains(file) || old.extraInputs.contains(file)
             fileReasons.append(
@@ -454,14 +486,14 @@ struct InputComparison {
         // Packages that entered or left the closure without a file reason of their own
         // (e.g. an empty package): name the package.
         let explained = Set(reasons.compactMap { $0.chain.last })
-        for path in Set(newPackages.keys).symmetricDifference(oldPackages.keys).sorted() where !explained.contains(path) {
-            let atHead = newPackages[path] != nil
-            let files = (atHead ? newPackages[path] : oldPackages[path])?.files ?? []
-            if files.contains(where: { f in fileReasons.contains { $0.file == f } }) { continue }
+        let reportedFiles = Set(fileReasons.compactMap(\.file))
+        let moved = (onlyNew.map { ($0, true) } + onlyOld.map { ($0, false) }).sorted { $0.0.importPath < $1.0.importPath }
+        for (package, atHead) in moved where !explained.contains(package.importPath) {
+            if package.files.contains(where: reportedFiles.contains) { continue }
             reasons.append(
                 ImpactReason(
                     kind: .package, file: nil, change: atHead ? "package entered the closure" : "package left the closure",
-                    chain: chain(to: path, atHead: atHead)))
+                    chain: chain(to: package.importPath, atHead: atHead)))
         }
         // Anything else TargetInputs holds (import path of the target itself) is covered by
         // a final equality check, so no difference goes unreported.
