@@ -110,6 +110,14 @@ public struct KeyEncoder: Hashable, Sendable {
         entries.append(field)
     }
 
+    /// Adds fields taken from another encoder (`fields`), e.g. a part shared by many keys.
+    public mutating func append(contentsOf fields: [Field]) {
+        entries.append(contentsOf: fields)
+    }
+
+    /// The fields added so far, in the order they were added.
+    public var fields: [Field] { entries }
+
     /// The canonical encoding: header, then the fields in sorted order.
     public var encoding: [UInt8] {
         var out = header

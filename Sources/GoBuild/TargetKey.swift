@@ -85,23 +85,40 @@ public enum TargetKeyRecipe {
     /// platforms can differ; equal packages share storage, so the check is cheap).
     struct EntryCache {
         var packages: [String: (package: TargetInputs.Package, field: KeyEncoder.Field)] = [:]
+        /// The fields of settings, workspace and local-module directives, which most
+        /// targets of a repository share.
+        var common: [Common: [KeyEncoder.Field]] = [:]
+    }
+
+    struct Common: Hashable {
+        var settings: BuildSettings
+        var workspace: TargetInputs.Directives?
+        var localModules: [String: TargetInputs.Directives]
     }
 
     static func key(
         of inputs: TargetInputs, goVersion: String, digests: [String: SHA256Digest], cache: inout EntryCache
     ) throws -> TargetKey {
         var encoder = KeyEncoder(domain: domain, version: KeyFormat.version)
-        encoder.field("toolchain", goVersion)
-        addSettings(inputs.settings, to: &encoder)
-        if let work = inputs.workspace {
-            encoder.field("work.go", work.go)
-            encoder.field("work.toolchain", work.toolchain)
-            encoder.fields("work.godebug", work.godebug)
-        }
-        for (path, directives) in inputs.localModules {
-            encoder.field("module.go " + path, directives.go)
-            encoder.field("module.toolchain " + path, directives.toolchain)
-            encoder.fields("module.godebug " + path, directives.godebug)
+        let common = Common(settings: inputs.settings, workspace: inputs.workspace, localModules: inputs.localModules)
+        if let known = cache.common[common] {
+            encoder.append(contentsOf: known)
+        } else {
+            var part = KeyEncoder(domain: domain, version: KeyFormat.version)
+            part.field("toolchain", goVersion)
+            addSettings(inputs.settings, to: &part)
+            if let work = inputs.workspace {
+                part.field("work.go", work.go)
+                part.field("work.toolchain", work.toolchain)
+                part.fields("work.godebug", work.godebug)
+            }
+            for (path, directives) in inputs.localModules {
+                part.field("module.go " + path, directives.go)
+                part.field("module.toolchain " + path, directives.toolchain)
+                part.fields("module.godebug " + path, directives.godebug)
+            }
+            cache.common[common] = part.fields
+            encoder.append(contentsOf: part.fields)
         }
         func fileEntry(_ path: String) -> String { "\(path) \(digests[path]?.hex ?? "missing")" }
         encoder.field("pgo", inputs.pgo.map(fileEntry))
