@@ -46,7 +46,11 @@ public final class GraphHarness: Sendable {
     }
 
     /// Loads `tree` for `platform` (flags override gocache.yaml, as on the command line).
-    public func load(_ tree: any FileTree, platform: GoPlatform) async throws -> GoRepository {
+    /// With `sharing` (and `changedPaths` for the second load) it loads as
+    /// `gocache affected` loads its two snapshots.
+    public func load(
+        _ tree: any FileTree, platform: GoPlatform, sharing: ScanSharing? = nil, changedPaths: [String]? = nil
+    ) async throws -> GoRepository {
         var overrides = SettingsOverrides()
         overrides.goos = platform.goos
         overrides.goarch = platform.goarch
@@ -66,7 +70,7 @@ public final class GraphHarness: Sendable {
                         return tags
                     }
                     return known["\(s.goos)/\(s.goarch)/\(s.goarchLevel ?? "")"] ?? tags
-                }))
+                }, sharing: sharing, changedPaths: changedPaths))
     }
 
     /// Loads the working tree of the git repository at `root`.
