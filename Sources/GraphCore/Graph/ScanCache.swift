@@ -15,6 +15,10 @@ final class ScanCache: Sendable {
     private let memo = Mutex<[Key: DirectoryPackage]>([:])
     private let contexts = Mutex<[BuildContext]>([])
     private let listings = Mutex<[String: [FileTreeEntry]?]>([:])
+    private let goModFiles = Mutex<[String: GoModFile?]>([:])
+    /// Standard-library packages as built for a platform, shared by the units of a load
+    /// in which no standard-library import can resolve outside GOROOT.
+    private let standardPackages = Mutex<[Key: GoPackage]>([:])
 
     /// The persistent parse memo, when the load has one.
     let headerMemo: HeaderMemo?
@@ -72,10 +76,16 @@ final class ScanCache: Sendable {
         entries(in: dir)?.contains { $0.name == "go.mod" && $0.kind != .directory } ?? false
     }
 
-    /// The go.mod in a repository directory, parsed, or nil when absent or malformed.
+    /// The go.mod in a repository directory, parsed (once per load), or nil when absent or
+    /// malformed.
     func goModFile(in dir: String) -> GoModFile? {
-        guard hasGoMod(dir), let bytes = try? tree.contents(of: join(dir, "go.mod")) else { return nil }
-        return try? GoModFile.parse(bytes, file: join(dir, "go.mod"))
+        if let known = goModFiles.withLock({ $0[dir] }) { return known }
+        var parsed: GoModFile?
+        if hasGoMod(dir), let bytes = try? tree.contents(of: join(dir, "go.mod")) {
+            parsed = try? GoModFile.parse(bytes, file: join(dir, "go.mod"))
+        }
+        goModFiles.withLock { $0[dir] = .some(parsed) }
+        return parsed
     }
 
     private func contextIndex(_ context: BuildContext) -> Int {
@@ -84,6 +94,18 @@ final class ScanCache: Sendable {
             known.append(context)
             return known.count - 1
         }
+    }
+
+    /// A standard-library package built earlier for `context`, if any.
+    func standardPackage(_ importPath: String, context: BuildContext) -> GoPackage? {
+        let key = Key(standard: true, dir: importPath, context: contextIndex(context))
+        return standardPackages.withLock { $0[key] }
+    }
+
+    /// Remembers a standard-library package built for `context`.
+    func storeStandardPackage(_ package: GoPackage, context: BuildContext) {
+        let key = Key(standard: true, dir: package.importPath, context: contextIndex(context))
+        standardPackages.withLock { $0[key] = package }
     }
 
     /// go/build's view of one directory for one platform.

@@ -90,10 +90,20 @@ final class UnitLoader {
             var next: Int
         }
 
+        let shareStandard = standardImportsStayInGoRoot
         func makePackage(_ resolution: Resolution) -> GoPackage {
             switch resolution {
             case .standard(let path):
-                return build(importPath: path, dir: path, module: nil, standard: true, resolutions: &resolutions)
+                if shareStandard, let known = scans.standardPackage(path, context: context) {
+                    // Built by another unit: its edges are standard packages too.
+                    for edge in known.dependencyEdges where resolutions[edge] == nil { resolutions[edge] = .standard(edge) }
+                    return known
+                }
+                let built = build(importPath: path, dir: path, module: nil, standard: true, resolutions: &resolutions)
+                if shareStandard, built.dependencyEdges.allSatisfy({ resolutions[$0] == .standard($0) }) {
+                    scans.storeStandardPackage(built, context: context)
+                }
+                return built
             case .local(let path, let dir, let module):
                 return build(importPath: path, dir: dir, module: module, standard: false, resolutions: &resolutions)
             case .external(let path, let module):
@@ -271,6 +281,23 @@ final class UnitLoader {
                 message: "C source files not allowed when not using cgo or SWIG: " + scan.cFiles.joined(separator: " "))
         }
         return package
+    }
+
+    /// Whether no import made by a standard-library package can resolve outside GOROOT in
+    /// this unit: no main module, required module or replacement has a path whose first
+    /// element lacks a dot (as standard paths do), and no vendor directory holds such a
+    /// directory. Then a standard package is built the same in every such unit of one
+    /// platform, and units share them (`ScanCache.standardPackage`): repositories with a
+    /// go.mod per function load the standard library once, not once per function.
+    private var standardImportsStayInGoRoot: Bool {
+        let paths = unit.mainModules.map(\.path) + Array(unit.selectedVersions.keys) + unit.replacements.map(\.oldPath)
+        if paths.contains(where: GoPathRules.looksStandard) { return false }
+        if let vendorDir = unit.vendorDir,
+            (scans.entries(in: vendorDir) ?? []).contains(where: { $0.kind == .directory && GoPathRules.looksStandard($0.name) })
+        {
+            return false
+        }
+        return true
     }
 
     // MARK: Import resolution

@@ -22,11 +22,21 @@ struct ExampleCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed: the same seed writes the same repository.")
     var seed: UInt64 = 1
 
+    @Option(name: .long, help: "Module layout: single (one root module), per-function (a go.mod per function, local replace) or workspace (a go.mod per function joined by go.work).")
+    var layout: String = "single"
+
+    static let layouts: [String: MonorepoSpec.Layout] = [
+        "single": .singleModule, "per-function": .modulePerFunction, "workspace": .workspace,
+    ]
+
     func validate() throws {
         if targets < 1 { throw ValidationError("--targets must be at least 1") }
         if shared < 1 { throw ValidationError("--shared must be at least 1") }
         if let preset, !["small", "medium", "large", "scaled"].contains(preset) {
             throw ValidationError("--preset takes small, medium, large or scaled, not \(preset)")
+        }
+        if Self.layouts[layout] == nil {
+            throw ValidationError("--layout takes single, per-function or workspace, not \(layout)")
         }
     }
 
@@ -42,6 +52,7 @@ struct ExampleCommand: ParsableCommand {
             spec.targets = targets
             spec.sharedPackages = shared
         }
+        spec.layout = Self.layouts[layout] ?? .singleModule
         let path = out.hasPrefix("/") ? out : FileManager.default.currentDirectoryPath + "/" + out
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: path), !existing.isEmpty {
             throw CommandFailure.badInput("\(out) exists and is not empty", help: "pass a new directory with --out")
