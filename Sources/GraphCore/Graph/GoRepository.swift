@@ -181,6 +181,7 @@ public struct GoRepository: Sendable {
                 graphs.append(
                     PackageGraph(unitRoot: unit.rootDir, context: otherContext, packages: packages, roots: entry.roots.map(\.importPath)))
             }
+            trace.mark("graph index and target settings")
         }
         trace.mark("targets")
         trace.report()
