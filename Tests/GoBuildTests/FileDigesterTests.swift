@@ -27,16 +27,34 @@ struct FileDigesterTests {
         try handle.close()
     }
 
+    /// A repository holding one file `name` with `text` modified at `seconds`, its cache
+    /// directory, and a digester factory (each call reads the memo anew, like a later run).
+    struct Scratch {
+        let fixture: GitFixture
+        let cache: String
+        let path: String
+        let location: RepositoryLocation
+
+        init(file name: String, text: String, modified seconds: Int) throws {
+            fixture = try GitFixture()
+            cache = fixture.root + "/.cache-dir"
+            path = fixture.root + "/" + name
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+            FileDigesterTests.setModified(path, seconds: seconds)
+            location = try RepositoryLocation.discover(from: fixture.root)
+        }
+
+        func digester() -> FileDigester { FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache) }
+        func remove() { try? FileManager.default.removeItem(atPath: fixture.root) }
+    }
+
     @Test func memoIsReusedByStatDataAndInvalidatedByIt() async throws {
-        let fixture = try GitFixture()
-        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let cache = fixture.root + "/.cache-dir"
-        let path = fixture.root + "/a.go"
-        try "package a // one\n".write(toFile: path, atomically: false, encoding: .utf8)
         // An mtime well in the past: not racily clean, so the memo may trust it.
-        Self.setModified(path, seconds: 1_600_000_000)
-        let location = try RepositoryLocation.discover(from: fixture.root)
-        let first = FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache)
+        let scratch = try Scratch(file: "a.go", text: "package a // one\n", modified: 1_600_000_000)
+        defer { scratch.remove() }
+        let cache = scratch.cache
+        let path = scratch.path
+        let first = scratch.digester()
         let original = try await first.digests(of: ["a.go"])["a.go"]
         #expect(original == (try SHA256Hasher.hash(Array("package a // one\n".utf8))))
         first.save()
@@ -46,12 +64,12 @@ struct FileDigesterTests {
         // git trusts its index) — which shows the memo is read.
         try Self.overwrite(path, "package a // two\n")
         Self.setModified(path, seconds: 1_600_000_000)
-        let second = FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache)
+        let second = scratch.digester()
         #expect(try await second.digests(of: ["a.go"])["a.go"] == original)
 
         // A new mtime: hashed again.
         Self.setModified(path, seconds: 1_600_000_100)
-        let third = FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache)
+        let third = scratch.digester()
         let changed = try await third.digests(of: ["a.go"])["a.go"]
         #expect(changed == (try SHA256Hasher.hash(Array("package a // two\n".utf8))))
         third.save()
@@ -63,26 +81,22 @@ struct FileDigesterTests {
         try bytes.write(to: URL(fileURLWithPath: memo))
         try Self.overwrite(path, "package a // 333\n")
         Self.setModified(path, seconds: 1_600_000_100)
-        let fourth = FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache)
+        let fourth = scratch.digester()
         #expect(try await fourth.digests(of: ["a.go"])["a.go"] == (try SHA256Hasher.hash(Array("package a // 333\n".utf8))))
     }
 
     @Test func aFileModifiedAfterItsDigestWasRecordedIsHashedAgain() async throws {
-        let fixture = try GitFixture()
-        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let cache = fixture.root + "/.cache-dir"
-        let path = fixture.root + "/b.go"
-        try "package b // one\n".write(toFile: path, atomically: false, encoding: .utf8)
         // An mtime in the future of the recording: racily clean, never trusted.
         let future = Int(Date().timeIntervalSince1970) + 3_600
-        Self.setModified(path, seconds: future)
-        let location = try RepositoryLocation.discover(from: fixture.root)
-        let first = FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache)
+        let scratch = try Scratch(file: "b.go", text: "package b // one\n", modified: future)
+        defer { scratch.remove() }
+        let path = scratch.path
+        let first = scratch.digester()
         _ = try await first.digests(of: ["b.go"])
         first.save()
         try Self.overwrite(path, "package b // two\n")
         Self.setModified(path, seconds: future)
-        let second = FileDigester(tree: Snapshot.worktree(location), cacheDirectory: cache)
+        let second = scratch.digester()
         #expect(try await second.digests(of: ["b.go"])["b.go"] == (try SHA256Hasher.hash(Array("package b // two\n".utf8))))
     }
 }

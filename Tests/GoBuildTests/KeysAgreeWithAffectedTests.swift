@@ -23,12 +23,10 @@ struct KeysAgreeWithAffectedTests {
         arguments: MonorepoSpec.Layout.allCases)
     func history(_ layout: MonorepoSpec.Layout) async throws {
         let harness = try #require(try await GraphHarness.make())
-        var spec = MonorepoSpec.small(seed: 21, layout: layout)
-        spec.historyCommits = 10
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gocache-keyhist-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let generated = try MonorepoGenerator.writeRepository(spec, at: root.path)
-        let location = try RepositoryLocation.discover(from: root.path)
+        let history = try GeneratedHistory(seed: 21, layout: layout, commits: 10, prefix: "keyhist")
+        defer { history.remove() }
+        let generated = history.generated
+        let location = history.location
 
         var previous: (Snapshot, GoRepository, [String: String])?
         var nonEmpty = 0

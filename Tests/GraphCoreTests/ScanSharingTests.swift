@@ -15,13 +15,11 @@ struct ScanSharingTests {
         arguments: MonorepoSpec.Layout.allCases)
     func history(_ layout: MonorepoSpec.Layout) async throws {
         let harness = try #require(try await GraphHarness.make())
-        var spec = MonorepoSpec.small(seed: 31, layout: layout)
-        spec.historyCommits = 8
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("gocache-sharing-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let generated = try MonorepoGenerator.writeRepository(spec, at: root.path)
-        let location = try RepositoryLocation.discover(from: root.path)
-        var snapshots: [Snapshot] = try generated.commits.map { try Snapshot.revision($0.id, in: location) }
+        let history = try GeneratedHistory(seed: 31, layout: layout, commits: 8, prefix: "sharing")
+        defer { history.remove() }
+        let root = history.root
+        let generated = history.generated
+        var snapshots = try history.revisions()
 
         // An uncommitted edit on top: a new file in an existing package (its scan changes),
         // a new package, and a deleted file; the working tree is the last head.
@@ -36,7 +34,7 @@ struct ScanSharingTests {
         try "package \(packageName)\n\nimport _ \"strings\"\n".write(toFile: target + "/zz_added.go", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: root.path + "/internal/zzsharing", withIntermediateDirectories: true)
         try "package zzsharing\n".write(toFile: root.path + "/internal/zzsharing/z.go", atomically: true, encoding: .utf8)
-        snapshots.append(Snapshot.worktree(location))
+        snapshots.append(Snapshot.worktree(history.location))
 
         var compared = 0
         for (base, head) in zip(snapshots, snapshots.dropFirst()) {
