@@ -25,8 +25,8 @@ let package = Package(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
-            name: "CZlib", pkgConfig: "zlib",
-            providers: [.apt(["zlib1g-dev"])]),
+            name: "CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]),
 
         .target(
             name: "GraphCore",
@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CacheStore", dependencies: ["CCrypto"]),
         .target(
             name: "GoBuild",
-            dependencies: ["GraphCore", "CacheStore", "CZlib"]),
+            dependencies: ["GraphCore", "CacheStore", "CDeflate"]),
         .target(name: "ExampleMonorepo"),
         .executableTarget(
             name: "gocache",

@@ -14,7 +14,8 @@
 ///
 /// 2: each closure package's field is a digested list (one SHA-256 per package, shared by
 /// every key whose closure holds it), and Lambda zips are deflated at level 1 (1 had level
-/// 6; a key never names zips of two different byte streams).
+/// 6; a key never names zips of two different byte streams). 3: zips are deflated by
+/// libdeflate (level 1), and the compressor's identity is a key field (`packaging`).
 public enum KeyFormat {
-    public static let version = 2
+    public static let version = 3
 }

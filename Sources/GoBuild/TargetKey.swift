@@ -106,6 +106,8 @@ public enum TargetKeyRecipe {
         } else {
             var part = KeyEncoder(domain: domain, version: KeyFormat.version)
             part.field("toolchain", goVersion)
+            // The artifacts a key names include the Lambda zip: its compressor is an input.
+            part.field("packaging", LambdaZip.compressorIdentity)
             addSettings(inputs.settings, to: &part)
             if let work = inputs.workspace {
                 part.field("work.go", work.go)

@@ -1,4 +1,0 @@
-#ifndef GOCACHE_CZLIB_SHIM_H
-#define GOCACHE_CZLIB_SHIM_H
-#include <zlib.h>
-#endif
