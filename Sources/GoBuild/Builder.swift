@@ -488,9 +488,10 @@ public final class Builder: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw BuildError.packaging(dir: dir, reason: "the go command wrote no binary at \(path)")
         }
+        let binary = Array(data)
         let package: LambdaZip.Package
         do {
-            package = try LambdaZip.package(binary: Array(data))
+            package = try LambdaZip.package(binary: binary)
         } catch {
             throw BuildError.packaging(dir: dir, reason: "\(error)")
         }
@@ -500,8 +501,9 @@ public final class Builder: Sendable {
         }
         chmod(path, 0o755)
         try Task.checkCancellation()
-        try await store.putBlob(fileAt: path)
-        try await store.putBlob(fileAt: zipPath)
+        // From memory: the bytes just packaged, not read back from the files.
+        try await store.putBlob(binary)
+        try await store.putBlob(package.bytes)
         let seconds = compileSeconds + Self.seconds(ContinuousClock.now - started)
         let settings = job.target.settings
         let manifest = ArtifactManifest(

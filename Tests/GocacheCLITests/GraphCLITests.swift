@@ -69,7 +69,7 @@ struct GraphCLITests {
         let result = try await GocacheCLI.run(["version"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("gocache "))
-        #expect(result.stdout.contains("key format 2"))
+        #expect(result.stdout.contains("key format 3\n"))
     }
 
     struct BadInput: Sendable, CustomTestStringConvertible {

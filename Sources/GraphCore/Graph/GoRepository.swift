@@ -293,8 +293,12 @@ public struct GoRepository: Sendable {
     /// Scans directories in parallel, bounded by the number of cores; results land in the memo.
     static func prescan(_ dirs: [String], standard: Bool = false, scans: ScanCache, context: BuildContext) async {
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // A load that takes scans from a donor running at the same time (the base of a
+        // comparison) walks the other way, so the two meet in the middle instead of
+        // scanning the same directories at once.
+        let order = scans.donor == nil ? dirs : dirs.reversed()
         await withTaskGroup(of: Void.self) { group in
-            var iterator = dirs.makeIterator()
+            var iterator = order.makeIterator()
             for _ in 0..<width {
                 guard let dir = iterator.next() else { break }
                 group.addTask { _ = scans.scan(dir: dir, standard: standard, context: context) }

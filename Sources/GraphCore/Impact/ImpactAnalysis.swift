@@ -84,6 +84,7 @@ public enum ImpactAnalysis {
         let headDirs = Set(head.targets.map(\.dir))
         let baseCache = TargetInputs.Cache()
         let headCache = TargetInputs.Cache()
+        let memo = ComparisonMemo(changes: changes)
         let screen = UnchangedScreen(
             base: base, head: head, baseTree: baseTree, headTree: headTree, changed: changed, baseCache: baseCache,
             headCache: headCache)
@@ -106,7 +107,7 @@ public enum ImpactAnalysis {
             if let newInputs, let oldInputs {
                 let comparison = InputComparison(
                     old: oldInputs, new: newInputs, oldGraph: base.graph(of: old), newGraph: head.graph(of: target),
-                    baseTree: baseTree, headTree: headTree, changes: changes, changed: changed)
+                    baseTree: baseTree, headTree: headTree, changes: changes, changed: changed, memo: memo)
                 reasons = comparison.reasons()
                 if !changes.baseKnown {
                     reasons += conservativeReasons(
@@ -343,6 +344,105 @@ func contentsDiffer(_ path: String, _ baseTree: any FileTree, _ headTree: any Fi
     return oldBytes != newBytes
 }
 
+/// What the comparisons of one pair of snapshots share: the change kind of each path,
+/// whether a changed file's bytes differ (a changed shared file is in many closures), and
+/// the distances to each goal package that shortest chains are read from.
+///
+/// Not thread-safe: one analysis uses it from one task.
+final class ComparisonMemo {
+    let changes: ChangeSet
+    private var kinds: [String: String]?
+    private var differ: [String: Bool] = [:]
+    /// Importers by id, per graph index.
+    private var importers: [ObjectIdentifier: [[Int32]]] = [:]
+    /// Distance (in edges) from each id to the goal id, per graph index and goal; -1 when
+    /// the goal is unreachable.
+    private var distances: [ObjectIdentifier: [Int32: [Int32]]] = [:]
+
+    init(changes: ChangeSet) {
+        self.changes = changes
+    }
+
+    /// `changes.kind(of:)`, from a table built once (the first entry for a path wins, as
+    /// the linear search does).
+    func kind(of path: String) -> String? {
+        if let kinds { return kinds[path] }
+        var table: [String: String] = [:]
+        for change in changes.changes {
+            if table[change.path] == nil { table[change.path] = ChangeSet.name(change.kind) }
+            if let old = change.oldPath, table[old] == nil { table[old] = "renamed" }
+        }
+        kinds = table
+        return table[path]
+    }
+
+    /// `contentsDiffer`, once per path.
+    func contentsDiffer(_ path: String, _ baseTree: any FileTree, _ headTree: any FileTree) -> Bool {
+        if let known = differ[path] { return known }
+        let result = GraphCore.contentsDiffer(path, baseTree, headTree)
+        differ[path] = result
+        return result
+    }
+
+    /// `ImpactAnalysis.shortestChain(from:to:in:)`, read off the distances to `goal`: the
+    /// breadth-first search from `start` over sorted edges finds, at each step, the
+    /// smallest successor one edge closer to the goal (the first node of each depth that
+    /// lies on a shortest path is the search-tree parent of every shortest-path successor
+    /// it has), so walking that rule from `start` gives the same chain.
+    func shortestChain(from start: String, to goal: String, in graph: PackageGraph) -> [String] {
+        if start == goal { return [start] }
+        let index = graph.index
+        guard let startID = index.ids[start], let goalID = index.ids[goal] else {
+            return ImpactAnalysis.shortestChain(from: start, to: goal, in: graph)
+        }
+        let distance = distances(to: goalID, in: index)
+        guard distance[Int(startID)] > 0 else { return [goal] }
+        var chain = [start]
+        var node = startID
+        while node != goalID {
+            let wanted = distance[Int(node)] - 1
+            var next: Int32 = -1
+            for edge in index.edges[Int(node)] where distance[Int(edge)] == wanted && (next < 0 || edge < next) {
+                next = edge
+            }
+            guard next >= 0 else { return ImpactAnalysis.shortestChain(from: start, to: goal, in: graph) }
+            chain.append(index.paths[Int(next)])
+            node = next
+        }
+        return chain
+    }
+
+    private func distances(to goal: Int32, in index: PackageGraphIndex) -> [Int32] {
+        let id = ObjectIdentifier(index)
+        if let known = distances[id]?[goal] { return known }
+        let reverse: [[Int32]]
+        if let known = importers[id] {
+            reverse = known
+        } else {
+            var table = [[Int32]](repeating: [], count: index.paths.count)
+            for (from, edges) in index.edges.enumerated() {
+                for edge in edges { table[Int(edge)].append(Int32(from)) }
+            }
+            importers[id] = table
+            reverse = table
+        }
+        var distance = [Int32](repeating: -1, count: index.paths.count)
+        distance[Int(goal)] = 0
+        var queue: [Int32] = [goal]
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            for importer in reverse[Int(node)] where distance[Int(importer)] < 0 {
+                distance[Int(importer)] = distance[Int(node)] + 1
+                queue.append(importer)
+            }
+        }
+        distances[id, default: [:]][goal] = distance
+        return distance
+    }
+}
+
 /// The differences between one target's inputs at the base and at the head, as reasons.
 struct InputComparison {
     let old: TargetInputs
@@ -355,11 +455,13 @@ struct InputComparison {
     let changed: Set<String>
     /// Edges added to the start package (its tests' imports, for test impact).
     var startEdges: [String] = []
+    let memo: ComparisonMemo
 
     init(
         old: TargetInputs, new: TargetInputs, oldGraph: PackageGraph?, newGraph: PackageGraph?, baseTree: any FileTree,
-        headTree: any FileTree, changes: ChangeSet, changed: Set<String>
+        headTree: any FileTree, changes: ChangeSet, changed: Set<String>, memo: ComparisonMemo? = nil
     ) {
+        self.memo = memo ?? ComparisonMemo(changes: changes)
         var old = old
         var new = new
         old.settings = InputComparison.keyView(old.settings)
@@ -394,6 +496,9 @@ struct InputComparison {
         {
             return []
         }
+        // Equal inputs (a changed file's bytes, the usual case): only changed input files can
+        // give a reason — what the general pass below finds, without building file sets.
+        if old == new { return changedFileReasons() }
         var reasons: [ImpactReason] = []
         reasons += configReasons()
         reasons += directiveReasons()
@@ -468,10 +573,10 @@ struct InputComparison {
         for file in candidates.sorted() {
             let atHead = newFiles.contains(file)
             let wasAtBase = oldFiles.contains(file)
-            let listedChange = changes.kind(of: file)
+            let listedChange = memo.kind(of: file)
             if atHead && wasAtBase {
                 guard changed.contains(file) else { continue }
-                if changes.verifyContents && !contentsDiffer(file, baseTree, headTree) { continue }
+                if changes.verifyContents && !memo.contentsDiffer(file, baseTree, headTree) { continue }
             }
             let holder = holder(file, in: atHead ? new : old)
             let change = listedChange ?? (atHead ? "entered build" : "left build")
@@ -499,6 +604,29 @@ struct InputComparison {
         // a final equality check, so no difference goes unreported.
         if reasons.isEmpty, old != new {
             reasons.append(ImpactReason(kind: .package, file: nil, change: "inputs changed", chain: [new.importPath]))
+        }
+        return reasons
+    }
+
+    /// The reasons of `reasons()` when `old == new`: every changed path among the input
+    /// files whose bytes differ, with the package holding it (the last in import-path
+    /// order; a profile belongs to the target).
+    private func changedFileReasons() -> [ImpactReason] {
+        var holders: [String: String?] = [:]
+        for package in new.packages {
+            for file in package.files where changed.contains(file) { holders[file] = .some(package.importPath) }
+        }
+        if let pgo = new.pgo, changed.contains(pgo) { holders[pgo] = .some(new.importPath) }
+        for file in new.extraInputs where changed.contains(file) && holders[file] == nil { holders[file] = .some(nil) }
+        var reasons: [ImpactReason] = []
+        for file in holders.keys.sorted() {
+            if changes.verifyContents && !memo.contentsDiffer(file, baseTree, headTree) { continue }
+            let holder = holders[file] ?? nil
+            let extra = new.extraInputs.contains(file)
+            reasons.append(
+                ImpactReason(
+                    kind: extra && holder == nil ? .config : .file, file: file,
+                    change: memo.kind(of: file) ?? "entered build", chain: holder.map { chain(to: $0, atHead: true) } ?? []))
         }
         return reasons
     }
@@ -585,6 +713,9 @@ struct InputComparison {
 
     func chain(to importPath: String, atHead: Bool) -> [String] {
         guard let graph = atHead ? newGraph : oldGraph else { return [importPath] }
+        if startEdges.isEmpty {
+            return memo.shortestChain(from: atHead ? new.importPath : old.importPath, to: importPath, in: graph)
+        }
         return ImpactAnalysis.shortestChain(
             from: atHead ? new.importPath : old.importPath, to: importPath, in: graph, extraStartEdges: startEdges)
     }
