@@ -115,6 +115,43 @@ public struct KeyEncoder: Hashable, Sendable {
         entries.append(contentsOf: fields)
     }
 
+    /// Makes room for `count` more fields.
+    public mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(entries.count + count)
+    }
+
+    /// Fields in encoding order (by tag bytes, then by encoded bytes): what `digest` and
+    /// `lines` write. A caller that merges presorted parts can add them in this order, and
+    /// the encoder then skips its own sort.
+    public static func encodingOrder(_ fields: [Field]) -> [Field] {
+        isOrdered(fields) ? fields : fields.sorted(by: precedes)
+    }
+
+    static func isOrdered(_ fields: [Field]) -> Bool {
+        for index in fields.indices.dropFirst() where precedes(fields[index], fields[index - 1]) { return false }
+        return true
+    }
+
+    /// Merges two lists that are each in encoding order into one in encoding order.
+    public static func merge(_ a: [Field], _ b: [Field]) -> [Field] {
+        var out: [Field] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0
+        var j = 0
+        while i < a.count && j < b.count {
+            if precedes(b[j], a[i]) {
+                out.append(b[j])
+                j += 1
+            } else {
+                out.append(a[i])
+                i += 1
+            }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
+        return out
+    }
+
     /// The fields added so far, in the order they were added.
     public var fields: [Field] { entries }
 
@@ -158,12 +195,16 @@ public struct KeyEncoder: Hashable, Sendable {
         return result
     }
 
+    /// The entries in encoding order; no sort when they were added in that order.
     private var sortedEntries: [Field] {
-        entries.sorted { lhs, rhs in
-            let byTag = Self.compare(lhs.tagBytes, rhs.tagBytes)
-            if byTag != 0 { return byTag < 0 }
-            return Self.compare(lhs.encoded, rhs.encoded) < 0
-        }
+        Self.encodingOrder(entries)
+    }
+
+    /// The encoding order: by tag bytes, then by encoded bytes.
+    static func precedes(_ lhs: Field, _ rhs: Field) -> Bool {
+        let byTag = compare(lhs.tagBytes, rhs.tagBytes)
+        if byTag != 0 { return byTag < 0 }
+        return compare(lhs.encoded, rhs.encoded) < 0
     }
 
     private mutating func append(_ tag: String, _ value: Value) {

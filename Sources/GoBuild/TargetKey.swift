@@ -101,8 +101,11 @@ public enum TargetKeyRecipe {
     ) throws -> TargetKey {
         var encoder = KeyEncoder(domain: domain, version: KeyFormat.version)
         let common = Common(settings: inputs.settings, workspace: inputs.workspace, localModules: inputs.localModules)
+        // Fields go in encoding order, so the encoder does not sort each key: the common
+        // fields sorted once, merged with the rest (packages come sorted by import path).
+        let commonFields: [KeyEncoder.Field]
         if let known = cache.common[common] {
-            encoder.append(contentsOf: known)
+            commonFields = known
         } else {
             var part = KeyEncoder(domain: domain, version: KeyFormat.version)
             part.field("toolchain", goVersion)
@@ -119,15 +122,18 @@ public enum TargetKeyRecipe {
                 part.field("module.toolchain " + path, directives.toolchain)
                 part.fields("module.godebug " + path, directives.godebug)
             }
-            cache.common[common] = part.fields
-            encoder.append(contentsOf: part.fields)
+            commonFields = KeyEncoder.encodingOrder(part.fields)
+            cache.common[common] = commonFields
         }
         func fileEntry(_ path: String) -> String { "\(path) \(digests[path]?.hex ?? "missing")" }
-        encoder.field("pgo", inputs.pgo.map(fileEntry))
-        encoder.fields("extra", inputs.extraInputs.map(fileEntry))
+        var rest: [KeyEncoder.Field] = []
+        rest.reserveCapacity(inputs.packages.count + 2)
+        // "extra" < "package …" < "pgo": with packages sorted by import path, `rest` is
+        // usually in order already (`encodingOrder` checks, and sorts when not).
+        rest.append(.list("extra", inputs.extraInputs.map(fileEntry)))
         for package in inputs.packages {
             if let known = cache.packages[package.importPath], known.package == package {
-                encoder.append(known.field)
+                rest.append(known.field)
                 continue
             }
             var entries: [String] = []
@@ -147,8 +153,10 @@ public enum TargetKeyRecipe {
             entries += package.files.map { "file=" + fileEntry($0) }
             let field = try KeyEncoder.Field.digestedList("package " + package.importPath, entries)
             cache.packages[package.importPath] = (package, field)
-            encoder.append(field)
+            rest.append(field)
         }
+        rest.append(.text("pgo", inputs.pgo.map(fileEntry)))
+        encoder.append(contentsOf: KeyEncoder.merge(commonFields, KeyEncoder.encodingOrder(rest)))
         return TargetKey(dir: inputs.dir, importPath: inputs.importPath, key: try encoder.digest(), encoder: encoder)
     }
 

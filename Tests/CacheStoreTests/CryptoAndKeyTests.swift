@@ -125,6 +125,28 @@ struct KeyEncoderTests {
         ])
     }
 
+
+    @Test func mergedPresortedPartsEncodeAsAnyOrder() throws {
+        var generator = SystemRandomNumberGenerator()
+        let tags = ["GOOS", "extra", "package a", "package a-b", "package a/b", "packaging", "pgo", "toolchain", "é"]
+        for _ in 0..<50 {
+            let fields = try (0..<12).map { i -> KeyEncoder.Field in
+                let tag = tags.randomElement(using: &generator)!
+                return i % 3 == 0
+                    ? try .digestedList(tag, ["v\(i)", "w"]) : .text(tag, i % 4 == 1 ? nil : "\(Int.random(in: 0..<3))")
+            }
+            let split = Int.random(in: 0...fields.count)
+            let merged = KeyEncoder.merge(
+                KeyEncoder.encodingOrder(Array(fields[..<split])), KeyEncoder.encodingOrder(Array(fields[split...])))
+            var inOrder = KeyEncoder(domain: "test", version: 1)
+            inOrder.append(contentsOf: merged)
+            var shuffled = KeyEncoder(domain: "test", version: 1)
+            shuffled.append(contentsOf: fields.shuffled(using: &generator))
+            #expect(try inOrder.digest() == (try shuffled.digest()))
+            #expect(inOrder.lines == shuffled.lines)
+            #expect(KeyEncoder.encodingOrder(merged) == merged)
+        }
+    }
     @Test func domainVersionAndValuesChangeTheKey() throws {
         func key(_ domain: String, _ version: Int, _ value: String) throws -> SHA256Digest {
             var encoder = KeyEncoder(domain: domain, version: version)
