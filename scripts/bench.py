@@ -377,7 +377,9 @@ class Bench:
             return run_timed(sha, repo.path, self.env)
 
         log(f"hash {repo.size}: {reps} repetitions")
-        result = measure_interleaved(reps, {"gocache_cold": (gocache_run, lambda: rmtree(cache))})
+        # One SHA-256 pass beside each cold run too, so cold runs have their paired reference.
+        result = measure_interleaved(reps, {"gocache_cold": (gocache_run, lambda: rmtree(cache)),
+                                            "sha256sum_cold": (sha_run, None)})
         gocache_run()
         sha_run()
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "sha256sum": (sha_run, None)}))
@@ -520,20 +522,32 @@ class Bench:
 # Ratios and stability
 
 
+def speedup(reference, tool):
+    """The speed-up of `tool` over `reference` (above 1: the tool is faster): the median over
+    repetitions of reference time / tool time, pairing the i-th run of each — every
+    repetition runs both back to back, so a drift of background load between repetitions
+    cancels out of each pair. Results without samples fall back to the ratio of medians."""
+    a, b = reference.get("samples"), tool.get("samples")
+    if a and b:
+        n = min(len(a), len(b))
+        return statistics.median(x / y for x, y in zip(a[:n], b[:n]))
+    return reference["median"] / tool["median"]
+
+
 def ratios(results):
-    """Every headline ratio: reference median / gocache median (above 1: gocache is faster)."""
+    """Every headline ratio: `speedup` of gocache over each reference."""
     out = {}
     for size, a in results["affected"].items():
-        out[f"affected/{size}/cold"] = a["golist_cold"]["median"] / a["gocache_cold"]["median"]
-        out[f"affected/{size}/warm"] = a["golist_warm"]["median"] / a["gocache_warm"]["median"]
+        out[f"affected/{size}/cold"] = speedup(a["golist_cold"], a["gocache_cold"])
+        out[f"affected/{size}/warm"] = speedup(a["golist_warm"], a["gocache_warm"])
     for size, h in results["hash"].items():
-        out[f"hash/{size}/cold"] = h["sha256sum"]["median"] / h["gocache_cold"]["median"]
-        out[f"hash/{size}/warm"] = h["sha256sum"]["median"] / h["gocache_warm"]["median"]
+        out[f"hash/{size}/cold"] = speedup(h.get("sha256sum_cold", h["sha256sum"]), h["gocache_cold"])
+        out[f"hash/{size}/warm"] = speedup(h["sha256sum"], h["gocache_warm"])
     for size, b in results["build"].items():
         for scenario, tools in b.items():
             for reference in ("go_build_each", "go_build_all", "go_build_exact"):
                 if reference in tools:
-                    out[f"build/{size}/{scenario}/{reference}"] = tools[reference]["median"] / tools["gocache"]["median"]
+                    out[f"build/{size}/{scenario}/{reference}"] = speedup(tools[reference], tools["gocache"])
     return {k: round(v, 4) for k, v in out.items()}
 
 
@@ -692,7 +706,7 @@ def ratio_text(value):
 
 def stat_row(label, m, reference=None):
     row = [label, fmt_seconds(m["median"]), fmt_seconds(m["min"]), fmt_seconds(m["max"]), str(m["reps"])]
-    row.append(ratio_text(reference["median"] / m["median"]) if reference else "reference")
+    row.append(ratio_text(speedup(reference, m)) if reference else "reference")
     row.append(mib(m["peakRssKiB"]))
     return row
 
@@ -705,21 +719,21 @@ def headline_table(results):
     for size in sorted(results["affected"], key=int):
         a = results["affected"][size]
         row = [size, f"{fmt_seconds(a['gocache_warm']['median'])} vs {fmt_seconds(a['golist_warm']['median'])}",
-               ratio_text(a["golist_warm"]["median"] / a["gocache_warm"]["median"]),
-               ratio_text(a["golist_cold"]["median"] / a["gocache_cold"]["median"])]
+               ratio_text(speedup(a["golist_warm"], a["gocache_warm"])),
+               ratio_text(speedup(a["golist_cold"], a["gocache_cold"]))]
         b = results["build"].get(size)
         for scenario in ("none", "shared"):
             if b:
                 t = b[scenario]
                 row.append(f"{fmt_seconds(t['gocache']['median'])} vs {fmt_seconds(t['go_build_all']['median'])} / "
                            f"{fmt_seconds(t['go_build_each']['median'])}")
-                row.append(f"{ratio_text(t['go_build_all']['median'] / t['gocache']['median'])} / "
-                           f"{ratio_text(t['go_build_each']['median'] / t['gocache']['median'])}")
+                row.append(f"{ratio_text(speedup(t['go_build_all'], t['gocache']))} / "
+                           f"{ratio_text(speedup(t['go_build_each'], t['gocache']))}")
             else:
                 row += ["—", "—"]
         exact = b["shared"].get("go_build_exact") if b else None
         if exact:
-            row.append(f"{fmt_seconds(exact['median'])}, {ratio_text(exact['median'] / b['shared']['gocache']['median'])}")
+            row.append(f"{fmt_seconds(exact['median'])}, {ratio_text(speedup(exact, b['shared']['gocache']))}")
         else:
             row.append("—")
         rows.append(row)
@@ -794,7 +808,9 @@ def render_report(results, docs):
     if results.get("note"):
         lines += [f"**Conditions.** {results['note']}", ""]
     lines += ["## Headline", "",
-             "Speed-up = the reference's median / gocache's median (above 1×: gocache is faster). "
+             "Speed-up = the median over repetitions of the reference's time / gocache's time, each "
+             "repetition running both back to back (above 1×: gocache is faster; pairing the runs keeps a "
+             "drift of background load on this shared machine out of the ratio). "
              "`build` compares the whole CI step: gocache keys every target, restores hits and "
              "compiles the misses, against building everything with a warm GOCACHE.", "",
              headline_table(results), ""]
@@ -852,7 +868,7 @@ def render_report(results, docs):
     for s in sizes:
         h = hsh[s]
         lines += [f"**{s} targets**", "", md_table(STAT_HEADER, [
-            stat_row("`gocache hash` cold", h["gocache_cold"], h["sha256sum"]),
+            stat_row("`gocache hash` cold", h["gocache_cold"], h.get("sha256sum_cold", h["sha256sum"])),
             stat_row("`gocache hash` warm", h["gocache_warm"], h["sha256sum"]),
             stat_row("`sha256sum` of the inputs", h["sha256sum"]),
         ]), ""]
@@ -874,7 +890,7 @@ def render_report(results, docs):
                     ["", "median", "min", "max", "runs", "speed-up of gocache", "peak RSS"], [
                         [row[0], *row[1:5], "—", row[6]] for row in [stat_row("`gocache build`", t["gocache"])]
                     ] + [
-                        [*stat_row(name, t[key])[:5], ratio_text(t[key]["median"] / t["gocache"]["median"]),
+                        [*stat_row(name, t[key])[:5], ratio_text(speedup(t[key], t["gocache"])),
                          mib(t[key]["peakRssKiB"])]
                         for name, key in (("`go build ./...` (all)", "go_build_all"),
                                           ("`go build` per target", "go_build_each"),

@@ -18,6 +18,10 @@ public protocol ArtifactStore: Sendable {
     @discardableResult
     func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest
 
+    /// Stores bytes whose SHA-256 the caller has just computed (`digest`), without hashing
+    /// them again. A wrong digest cannot give a wrong artifact: every read verifies.
+    func putBlob(_ bytes: [UInt8], digest: SHA256Digest) async throws
+
     /// Stores a file's content and returns its digest.
     @discardableResult
     func putBlob(fileAt path: String) async throws -> SHA256Digest

@@ -102,13 +102,21 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     @discardableResult
     public func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest {
         let digest = try SHA256Hasher.hash(bytes)
+        try write(bytes, digest: digest)
+        return digest
+    }
+
+    public func putBlob(_ bytes: [UInt8], digest: SHA256Digest) async throws {
+        try write(bytes, digest: digest)
+    }
+
+    private func write(_ bytes: [UInt8], digest: SHA256Digest) throws {
         let path = blobPath(digest)
         if let existing = try Posix.status(path), Int(existing.st_size) == bytes.count {
             Posix.touch(path)
-            return digest
+            return
         }
         try bytes.withUnsafeBytes { pointer in try Posix.writeAtomically(pointer, to: path) }
-        return digest
     }
 
     @discardableResult

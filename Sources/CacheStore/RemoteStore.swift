@@ -157,10 +157,14 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
     @discardableResult
     public func putBlob(_ bytes: [UInt8]) async throws -> SHA256Digest {
         let digest = try SHA256Hasher.hash(bytes)
-        if configuration.readOnly || isDisabled { return digest }
-        if await exists(.cas, digest) { return digest }
-        await upload(.cas, digest, Data(bytes))
+        try await putBlob(bytes, digest: digest)
         return digest
+    }
+
+    public func putBlob(_ bytes: [UInt8], digest: SHA256Digest) async throws {
+        if configuration.readOnly || isDisabled { return }
+        if await exists(.cas, digest) { return }
+        await upload(.cas, digest, Data(bytes))
     }
 
     @discardableResult

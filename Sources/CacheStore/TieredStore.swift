@@ -44,6 +44,11 @@ public final class TieredStore: ArtifactStore, CustomStringConvertible {
         return digest
     }
 
+    public func putBlob(_ bytes: [UInt8], digest: SHA256Digest) async throws {
+        try await local.putBlob(bytes, digest: digest)
+        if let remote { try await remote.putBlob(bytes, digest: digest) }
+    }
+
     @discardableResult
     public func putBlob(fileAt path: String) async throws -> SHA256Digest {
         let digest = try await local.putBlob(fileAt: path)

@@ -485,10 +485,9 @@ public final class Builder: Sendable {
     private func finish(_ job: Job, binaryAt path: String, compileSeconds: Double) async throws -> BuildManifest.Target {
         let started = ContinuousClock.now
         let dir = job.target.dir
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let binary = Self.readFile(path) else {
             throw BuildError.packaging(dir: dir, reason: "the go command wrote no binary at \(path)")
         }
-        let binary = Array(data)
         let package: LambdaZip.Package
         do {
             package = try LambdaZip.package(binary: binary)
@@ -501,15 +500,15 @@ public final class Builder: Sendable {
         }
         chmod(path, 0o755)
         try Task.checkCancellation()
-        // From memory: the bytes just packaged, not read back from the files.
-        try await store.putBlob(binary)
-        try await store.putBlob(package.bytes)
+        // From memory, with the digests just computed: not read back, not hashed again.
+        try await store.putBlob(binary, digest: package.binarySha256)
+        try await store.putBlob(package.bytes, digest: package.zipSha256)
         let seconds = compileSeconds + Self.seconds(ContinuousClock.now - started)
         let settings = job.target.settings
         let manifest = ArtifactManifest(
             key: job.key.key,
             artifacts: [
-                .init(name: Self.binaryArtifact, digest: package.binarySha256, size: Int64(data.count)),
+                .init(name: Self.binaryArtifact, digest: package.binarySha256, size: Int64(binary.count)),
                 .init(name: Self.zipArtifact, digest: package.zipSha256, size: Int64(package.bytes.count)),
             ],
             metadata: [
@@ -574,6 +573,34 @@ public final class Builder: Sendable {
         try move(temporary, to: path)
     }
 
+    /// A whole file read into one array (no intermediate `Data`); nil when unreadable.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        var bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let read = readBytes(fd, buffer.baseAddress! + count, buffer.count - count)
+                if read < 0 && errno == EINTR { continue }
+                if read <= 0 { break }
+                count += read
+            }
+        }
+        // A file that grew while read: take the rest too.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let read = chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }
+            if read < 0 && errno == EINTR { continue }
+            if read < 0 { return nil }
+            if read == 0 { break }
+            bytes += chunk[..<read]
+        }
+        return bytes
+    }
+
     /// Writes a new file in the staging directory (no fsync: outputs reach their place by a
     /// rename, and the store writes its own durable copies); false with `errno` set.
     static func writeFile(_ bytes: [UInt8], to path: String) -> Bool {
@@ -629,4 +656,9 @@ public final class Builder: Sendable {
         let temporary = path + ".tmp.\(getpid())"
         if FileManager.default.createFile(atPath: temporary, contents: data) { _ = rename(temporary, path) }
     }
+}
+
+/// The C library's `read`, under a name no method shadows.
+private func readBytes(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }

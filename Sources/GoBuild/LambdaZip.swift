@@ -111,15 +111,14 @@ extension LambdaZip {
         }
         defer { libdeflate_free_compressor(compressor) }
         let bound = libdeflate_deflate_compress_bound(compressor, bytes.count)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = bytes.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
-                libdeflate_deflate_compress(compressor, input.baseAddress, input.count, out.baseAddress, out.count)
+        // Uninitialised: libdeflate writes what counts, and only that is kept.
+        let output = bytes.withUnsafeBytes { input in
+            [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+                count = libdeflate_deflate_compress(compressor, input.baseAddress, input.count, out.baseAddress, out.count)
             }
         }
         // 0 means "did not fit", which the bound rules out (an empty input gives 1+ bytes).
-        guard written > 0 else { throw .compression("libdeflate_deflate_compress wrote nothing (bound \(bound))") }
-        output.removeSubrange(written...)
+        guard !output.isEmpty else { throw .compression("libdeflate_deflate_compress wrote nothing (bound \(bound))") }
         return output
     }
 }
