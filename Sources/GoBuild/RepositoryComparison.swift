@@ -80,23 +80,35 @@ public struct RepositoryComparison: Sendable {
             }
             throw ComparisonError.baseMissingFromShallowClone(revision: baseRevision, mergeBase: mergeBase, underlying: error)
         }
-        // The diff first: the base load reuses the head's scans of every directory it does
-        // not touch (and the standard library's). Both loads run at once: each has
-        // sequential phases (discovery, import resolution) the other's work can fill.
+        // The head loads while the diff runs (it needs nothing from it). When only contents
+        // changed that no load reads (`SameGraph`), the base's graph is the head's and is not
+        // loaded; otherwise the base loads beside the rest of the head's load, reusing the
+        // head's scans of every directory no changed path touches (and the standard
+        // library's).
         var trace = PhaseTrace("comparison")
         defer { trace.report() }
-        let diff: [PathChange]?
-        switch source {
-        case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
-        case .files: diff = nil
-        }
-        trace.mark("diff")
         let sharing = ScanSharing()
         // The head's scan cache is registered before either load starts.
         sharing.offer(tree: headSnapshot, goRoot: toolchain.goRoot, memoDirectory: memoDirectory)
         async let loadedHead = RepositorySession.load(
             location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing)
+        let diff: [PathChange]?
+        switch source {
+        case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
+        case .files: diff = nil
+        }
+        trace.mark("diff")
+        if let diff, SameGraph.provable(changes: diff, base: baseSnapshot, head: headSnapshot) {
+            // One load; the comparison still reads the base's bytes of the changed files.
+            let head = try await loadedHead
+            trace.mark("load head (the base has the same graph)")
+            let base = RepositorySession(
+                location: location, snapshot: baseSnapshot, toolchain: toolchain, repository: head.repository)
+            return RepositoryComparison(
+                base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base,
+                changes: .diff(diff))
+        }
         async let loadedBase = RepositorySession.load(
             location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing,
