@@ -13,6 +13,12 @@ enum GoPathRules {
     static func importPathProblem(_ path: String) -> String? {
         if path.isEmpty { return "empty string" }
         if isPlainImportPath(path) { return nil }
+        return importPathProblemByElement(path)
+    }
+
+    /// `importPathProblem` without the fast path for plain paths (which must agree with it).
+    static func importPathProblemByElement(_ path: String) -> String? {
+        if path.isEmpty { return "empty string" }
         if path.hasPrefix("/") { return "leading slash" }
         if path.hasSuffix("/") { return "trailing slash" }
         if path.contains("//") { return "double slash" }
@@ -27,28 +33,49 @@ enum GoPathRules {
     private static func isPlainImportPath(_ path: String) -> Bool {
         var elementStart = true
         var previous: UInt8 = 0
+        // The current element's stem (the bytes before its first dot), upper-cased, while
+        // it is at most 4 bytes long: a stem of 3 or 4 may be a reserved Windows name.
+        var stem: UInt32 = 0
+        var stemLength = 0
+        var inStem = true
+        func reservedStem() -> Bool {
+            (stemLength == 3 || stemLength == 4) && reservedWindowsStems.contains(stem)
+        }
         for byte in path.utf8 {
             switch byte {
             case UInt8(ascii: "/"):
-                if elementStart || previous == UInt8(ascii: ".") { return false }
+                if elementStart || previous == UInt8(ascii: ".") || reservedStem() { return false }
                 elementStart = true
+                stem = 0
+                stemLength = 0
+                inStem = true
+                previous = byte
+                continue
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
                 elementStart = false
             case UInt8(ascii: "."):
                 if elementStart { return false }
+                inStem = false
             default:
                 return false
             }
-            // Short elements may be reserved Windows names (CON, COM1, …): take the slow path.
+            if inStem {
+                stemLength += 1
+                if stemLength <= 4 {
+                    let upper = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
+                    stem = stem << 8 | UInt32(upper)
+                }
+            }
             previous = byte
         }
         if elementStart || previous == UInt8(ascii: ".") { return false }
-        return !path.split(separator: "/").contains { element in
-            let short = element.prefix { $0 != "." }
-            return (3...4).contains(short.count) && badWindowsNames.contains(short.uppercased())
-        }
+        return !reservedStem()
     }
+
+    /// `badWindowsNames`, each packed big-endian into a UInt32 (3 or 4 ASCII bytes).
+    private static let reservedWindowsStems: Set<UInt32> = Set(
+        badWindowsNames.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } })
 
     /// `module.CheckFilePath` of a single element: what `isBadEmbedName` rejects.
     static func isBadEmbedName(_ name: String) -> Bool {

@@ -87,6 +87,13 @@ public struct GoRepository: Sendable {
         graphIndex(of: target).map { graphs[$0] }
     }
 
+    /// Whether `other` is this very load (a copy of it), not merely an equal one: the
+    /// comparison of a snapshot with itself (`SameGraph`) passes one load as both sides.
+    public func isSameLoad(as other: GoRepository) -> Bool {
+        graphs.count == other.graphs.count && targets.count == other.targets.count
+            && zip(graphs, other.graphs).allSatisfy { $0.index === $1.index }
+    }
+
     /// The index in `graphs` of the graph that builds `target`.
     public func graphIndex(of target: GoTarget) -> Int? {
         let context = GoRepository.context(for: target.settings, goRoot: goRootMinor, toolTags: toolTagsCache[target.settings] ?? [])

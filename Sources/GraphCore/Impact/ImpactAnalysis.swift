@@ -82,12 +82,15 @@ public enum ImpactAnalysis {
         var unchanged: [String] = []
         let baseByDir = Dictionary(base.targets.map { ($0.dir, $0) }, uniquingKeysWith: { first, _ in first })
         let headDirs = Set(head.targets.map(\.dir))
+        // One load standing for both snapshots (`SameGraph`): every target's inputs are the
+        // same on both sides, so they are collected once and only file bytes can differ.
+        let sameLoad = base.isSameLoad(as: head)
         let baseCache = TargetInputs.Cache()
-        let headCache = TargetInputs.Cache()
+        let headCache = sameLoad ? baseCache : TargetInputs.Cache()
         let memo = ComparisonMemo(changes: changes)
         let screen = UnchangedScreen(
             base: base, head: head, baseTree: baseTree, headTree: headTree, changed: changed, baseCache: baseCache,
-            headCache: headCache)
+            headCache: headCache, sameLoad: sameLoad)
 
         for target in head.targets {
             guard let old = baseByDir[target.dir] else {
@@ -102,7 +105,7 @@ public enum ImpactAnalysis {
                 continue
             }
             let newInputs = TargetInputs.collect(for: target, in: head, tree: headTree, cache: headCache)
-            let oldInputs = TargetInputs.collect(for: old, in: base, tree: baseTree, cache: baseCache)
+            let oldInputs = sameLoad ? newInputs : TargetInputs.collect(for: old, in: base, tree: baseTree, cache: baseCache)
             var reasons: [ImpactReason]
             if let newInputs, let oldInputs {
                 let comparison = InputComparison(
@@ -247,12 +250,16 @@ final class UnchangedScreen {
     let changed: Set<String>
     let baseCache: TargetInputs.Cache
     let headCache: TargetInputs.Cache
+    /// Base and head are one load (`GoRepository.isSameLoad`): packages differ only by
+    /// changed files, and a profile exists on both sides or on neither.
+    let sameLoad: Bool
     private var reaching: [String: [Bool]] = [:]
 
     init(
         base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changed: Set<String>,
-        baseCache: TargetInputs.Cache, headCache: TargetInputs.Cache
+        baseCache: TargetInputs.Cache, headCache: TargetInputs.Cache, sameLoad: Bool = false
     ) {
+        self.sameLoad = sameLoad
         self.base = base
         self.head = head
         self.baseTree = baseTree
@@ -273,7 +280,9 @@ final class UnchangedScreen {
         let baseUnit = base.layout.units.first { $0.rootDir == old.unitRoot }
         guard Self.workspace(headUnit) == Self.workspace(baseUnit) else { return false }
         let pgo = TargetInputs.pgoPath(of: target)
-        guard !changed.contains(pgo), TargetInputs.isFile(pgo, in: headTree) == TargetInputs.isFile(pgo, in: baseTree) else {
+        guard !changed.contains(pgo),
+            sameLoad || TargetInputs.isFile(pgo, in: headTree) == TargetInputs.isFile(pgo, in: baseTree)
+        else {
             return false
         }
         let key = "\(headIndex) \(baseIndex)"
@@ -301,6 +310,17 @@ final class UnchangedScreen {
         let headIDs = headGraph.index
         let baseIDs = baseGraph.index
         var dirty = [Bool](repeating: false, count: headIDs.paths.count)
+        if sameLoad {
+            // One graph: a package is dirty exactly when one of its input files changed.
+            for id in headIDs.paths.indices where !headIDs.standard[id] {
+                if let entry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, cache: headCache),
+                    entry.package.files.contains(where: changed.contains)
+                {
+                    dirty[id] = true
+                }
+            }
+            return headIDs.reaches(dirty)
+        }
         for (id, path) in headIDs.paths.enumerated() {
             guard let baseID = baseIDs.ids[path] else {
                 dirty[id] = true
