@@ -64,11 +64,14 @@ struct BenchRunnerTests {
         #expect(repository["affectedByCommittedChange"] as? Int == reach)
 
         let affected = try Self.object(try Self.object(results["affected"], "affected")[size], "affected.\(size)")
-        for key in ["gocache_cold", "gocache_warm", "golist_cold", "golist_warm"] {
+        for key in [
+            "gocache_cold", "gocache_warm", "golist_cold", "golist_warm", "gocache_structural_cold",
+            "gocache_structural_warm", "golist_structural_warm",
+        ] {
             try Self.checkMeasurement(affected[key], "affected.\(size).\(key)")
         }
         let hash = try Self.object(try Self.object(results["hash"], "hash")[size], "hash.\(size)")
-        for key in ["gocache_cold", "gocache_warm", "sha256sum"] {
+        for key in ["gocache_cold", "gocache_warm", "sha256sum", "sha256sum_cold"] {
             try Self.checkMeasurement(hash[key], "hash.\(size).\(key)")
         }
         let build = try Self.object(try Self.object(results["build"], "build")[size], "build.\(size)")
@@ -82,9 +85,10 @@ struct BenchRunnerTests {
             }
         }
         let ratios = try Self.object(results["ratios"], "ratios")
-        #expect(
-            ratios.count == 4 + 6 + 2,
-            "affected and hash cold/warm, build 3 scenarios x 2 references, exact for 2: \(ratios.keys.sorted())")
+        // affected and hash cold/warm (4), affected cold vs warm go list and the structural
+        // change's warm and cold-vs-warm (3), build 3 scenarios x 2 references (6), exact for 2.
+        let expectedRatios: Int = 15
+        #expect(ratios.count == expectedRatios, "ratios: \(ratios.keys.sorted())")
         for (key, value) in ratios {
             #expect((value as? Double ?? 0) > 0, "ratio \(key)")
         }
