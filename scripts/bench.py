@@ -358,11 +358,27 @@ class Bench:
         def gocache_run():
             return run_timed(gocache, repo.path, self.env)
 
+        # A warm go list beside each cold run (its own GOCACHE, kept warm), so the issue's
+        # comparison — cold gocache against warm go list — pairs runs made back to back.
+        warm_dir = os.path.join(self.out, f"go-cache-list-warm-{repo.size}")
+        warm_env = self.env_with(GOCACHE=warm_dir)
+
+        def go_list_warm_beside():
+            seconds, peak = 0.0, 0
+            for unit in repo.units:
+                s, r = run_timed([self.go, "list", "-e", "-deps", "-json", "./..."],
+                                 os.path.join(repo.path, unit), warm_env)
+                seconds, peak = seconds + s, max(peak, r)
+            return seconds, peak
+
+        go_list_warm_beside()
         log(f"affected {repo.size}: cold, {reps} repetitions")
         result = measure_interleaved(reps, {
             "gocache_cold": (gocache_run, lambda: rmtree(cache)),
             "golist_cold": (go_list, lambda: rmtree(gocache_dir)),
+            "golist_warm_beside_cold": (go_list_warm_beside, None),
         })
+        rmtree(warm_dir)
         log(f"affected {repo.size}: warm, {reps} repetitions")
         gocache_run()
         go_list()
@@ -515,6 +531,8 @@ class Bench:
             "config": {
                 "quick": args.quick, "seed": SEED, "sizes": args.sizes, "buildSizes": args.build_sizes,
                 "reps": args.reps, "fastReps": args.fast_reps, "eachReps": {str(n): self.each_reps(n) for n in args.build_sizes},
+                "fastRepsBySize": {str(n): self.fast_reps(n) for n in args.sizes},
+                "buildRepsBySize": {str(n): self.build_reps(n) for n in args.build_sizes},
                 "goFlags": BUILD_FLAGS, "platform": "linux/amd64, CGO_ENABLED=0",
             },
             "repositories": {}, "affected": {}, "hash": {}, "build": {},
@@ -525,15 +543,27 @@ class Bench:
             log(f"generating repo-{size}")
             repo.generate()
             results["repositories"][str(size)] = repo.info
-            results["affected"][str(size)] = self.bench_affected(repo, args.fast_reps)
-            results["hash"][str(size)] = self.bench_hash(repo, args.fast_reps)
+            results["affected"][str(size)] = self.bench_affected(repo, self.fast_reps(size))
+            results["hash"][str(size)] = self.bench_hash(repo, self.fast_reps(size))
             if size in args.build_sizes:
-                results["build"][str(size)] = self.bench_build(repo, args.reps, self.each_reps(size))
+                results["build"][str(size)] = self.bench_build(repo, self.build_reps(size), self.each_reps(size))
             if not args.keep:
                 rmtree(repo.path)
         results["durationSeconds"] = round(time.time() - started, 1)
         results["ratios"] = ratios(results)
         return results
+
+    def fast_reps(self, size):
+        """Runs of a few hundred milliseconds at the small sizes are the noisiest (and the
+        cheapest): more repetitions there, unless --fast-reps was given."""
+        if self.args.quick or self.args.fast_reps_given:
+            return self.args.fast_reps
+        return max(self.args.fast_reps, 15 if size <= 200 else 0)
+
+    def build_reps(self, size):
+        if self.args.quick or self.args.reps_given:
+            return self.args.reps
+        return max(self.args.reps, 7 if size <= 50 else 0)
 
     def each_reps(self, size):
         if self.args.each_reps is not None:
@@ -564,8 +594,9 @@ def ratios(results):
     for size, a in results["affected"].items():
         out[f"affected/{size}/cold"] = speedup(a["golist_cold"], a["gocache_cold"])
         out[f"affected/{size}/warm"] = speedup(a["golist_warm"], a["gocache_warm"])
-        # The issue's aim compares cold gocache with warm go list (separate blocks: medians).
-        out[f"affected/{size}/cold-vs-warm-go-list"] = a["golist_warm"]["median"] / a["gocache_cold"]["median"]
+        # The issue's aim compares cold gocache with warm go list, run beside each other.
+        out[f"affected/{size}/cold-vs-warm-go-list"] = speedup(
+            a.get("golist_warm_beside_cold", a["golist_warm"]), a["gocache_cold"])
         if "gocache_structural_warm" in a:
             out[f"affected/{size}/structural/warm"] = speedup(a["golist_structural_warm"], a["gocache_structural_warm"])
             out[f"affected/{size}/structural/cold-vs-warm-go-list"] = (
@@ -751,7 +782,7 @@ def headline_table(results):
         row = [size, f"{fmt_seconds(a['gocache_warm']['median'])} vs {fmt_seconds(a['golist_warm']['median'])}",
                ratio_text(speedup(a["golist_warm"], a["gocache_warm"])),
                ratio_text(speedup(a["golist_cold"], a["gocache_cold"])),
-               ratio_text(a["golist_warm"]["median"] / a["gocache_cold"]["median"])]
+               ratio_text(speedup(a.get("golist_warm_beside_cold", a["golist_warm"]), a["gocache_cold"]))]
         b = results["build"].get(size)
         for scenario in ("none", "shared"):
             if b:
@@ -833,8 +864,13 @@ def render_report(results, docs):
                  ["Go", m.get("go")], ["Swift", m.get("swift")],
                  ["gocache", f"{m.get('gocacheVersion')} ({m.get('gocacheBuild')} build)"],
                  ["run", f"{results['startedAt']}, {results['durationSeconds'] / 60:.1f} minutes"],
-                 ["repetitions", f"{cfg.get('fastReps', cfg['reps'])} of each `affected` and `hash` measurement "
-                                 f"(tools taking turns); {cfg['reps']} of each build; sequential per-target `go build`: "
+                 ["repetitions", "each `affected` and `hash` measurement (tools taking turns): "
+                                 + (", ".join(f"{n} at {s} targets" for s, n in cfg["fastRepsBySize"].items())
+                                    if cfg.get("fastRepsBySize") else str(cfg.get("fastReps", cfg["reps"])))
+                                 + "; each build: "
+                                 + (", ".join(f"{n} at {s} targets" for s, n in cfg["buildRepsBySize"].items())
+                                    if cfg.get("buildRepsBySize") else str(cfg["reps"]))
+                                 + "; sequential per-target `go build`: "
                                  + ", ".join(f"{n} at {s} targets" for s, n in cfg["eachReps"].items())],
              ]), ""]
     if results.get("note"):
@@ -893,6 +929,11 @@ def render_report(results, docs):
         lines += [f"**{s} targets**", "", md_table(STAT_HEADER, [
             stat_row("`gocache affected` cold", a["gocache_cold"], a["golist_cold"]),
             stat_row("`go list` cold", a["golist_cold"]),
+        ] + ([
+            stat_row("`gocache affected` cold vs warm `go list` run beside it", a["gocache_cold"],
+                     a["golist_warm_beside_cold"]),
+            stat_row("`go list` warm, beside the cold runs", a["golist_warm_beside_cold"]),
+        ] if "golist_warm_beside_cold" in a else []) + [
             stat_row("`gocache affected` warm", a["gocache_warm"], a["golist_warm"]),
             stat_row("`go list` warm", a["golist_warm"]),
         ] + ([
@@ -1010,6 +1051,8 @@ def main(argv=None):
         if args.build_sizes is None:
             args.build_sizes = [min(args.sizes)] if args.quick else [50, 200]
         args.build_sizes = [n for n in args.build_sizes if n in args.sizes]
+        args.reps_given = args.reps is not None
+        args.fast_reps_given = args.fast_reps is not None
         if args.reps is None:
             args.reps = 1 if args.quick else 5
         if args.fast_reps is None:

@@ -66,7 +66,7 @@ struct BenchRunnerTests {
         let affected = try Self.object(try Self.object(results["affected"], "affected")[size], "affected.\(size)")
         for key in [
             "gocache_cold", "gocache_warm", "golist_cold", "golist_warm", "gocache_structural_cold",
-            "gocache_structural_warm", "golist_structural_warm",
+            "gocache_structural_warm", "golist_structural_warm", "golist_warm_beside_cold",
         ] {
             try Self.checkMeasurement(affected[key], "affected.\(size).\(key)")
         }

@@ -26,6 +26,8 @@ struct AffectedPropertyTests {
         let result = try await Self.run(layout: layout, seed: seed, edits: edits)
         #expect(result.failures.isEmpty, "\(result.failures.prefix(5).joined(separator: "\n\n"))")
         #expect(result.checked >= edits * 3 / 4, "only \(result.checked) of \(edits) edits applied (seed \(seed))")
+        // Body-only edits take `gocache affected`'s one-load path; it must be exercised too.
+        #expect(result.sameGraph > 0, "no edit took the one-load path (seed \(seed))")
         // Precision matters as much as recall: most edits must touch a strict, non-empty subset.
         #expect(
             Double(result.strictSubset) >= Double(result.checked) * 0.3,
@@ -35,6 +37,8 @@ struct AffectedPropertyTests {
     struct Outcome {
         var checked = 0
         var strictSubset = 0
+        /// Edits for which `SameGraph` held, so `affected` loads the head only.
+        var sameGraph = 0
         var failures: [String] = []
     }
 
@@ -79,10 +83,23 @@ struct AffectedPropertyTests {
             let headRepository = try await load(headSnapshot)
             let headDigests = try await oracle.digests(of: root)
             let changes = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
-            let report = ImpactAnalysis.affected(
+            var report = ImpactAnalysis.affected(
                 base: baseRepository, head: headRepository, baseTree: baseSnapshot, headTree: headSnapshot,
                 changes: .diff(changes))
             let expected = InputOracle.compare(base: baseDigests, head: headDigests)
+            if SameGraph.provable(changes: changes, base: baseSnapshot, head: headSnapshot) {
+                // What `gocache affected` does then: the head's load stands for both sides.
+                outcome.sameGraph += 1
+                let oneLoad = ImpactAnalysis.affected(
+                    base: headRepository, head: headRepository, baseTree: baseSnapshot, headTree: headSnapshot,
+                    changes: .diff(changes))
+                if oneLoad != report {
+                    outcome.failures.append(
+                        "seed \(seed) layout \(layout) edit #\(index) (\(kind.rawValue)): the one-load report differs "
+                            + "from the two-load report: \(oneLoad.targets.map(\.dir)) vs \(report.targets.map(\.dir))")
+                }
+                report = oneLoad
+            }
             let affected = report.targets.filter { $0.status == .affected }.map(\.dir)
             let added = report.targets.filter { $0.status == .added }.map(\.dir)
             let removed = report.targets.filter { $0.status == .removed }.map(\.dir)
