@@ -345,31 +345,28 @@ class Bench:
         cache = os.path.join(self.out, f"gocache-dir-{repo.size}")
         gocache = [self.gocache, "affected", "--base", "HEAD~1", "--cache-dir", cache]
         gocache_dir = os.path.join(self.out, f"go-cache-list-{repo.size}")
-        env = self.env_with(GOCACHE=gocache_dir)
-
-        def go_list():
-            seconds, peak = 0.0, 0
-            for unit in repo.units:
-                s, r = run_timed([self.go, "list", "-e", "-deps", "-json", "./..."],
-                                 os.path.join(repo.path, unit), env)
-                seconds, peak = seconds + s, max(peak, r)
-            return seconds, peak
-
-        def gocache_run():
-            return run_timed(gocache, repo.path, self.env)
-
         # A warm go list beside each cold run (its own GOCACHE, kept warm), so the issue's
         # comparison — cold gocache against warm go list — pairs runs made back to back.
         warm_dir = os.path.join(self.out, f"go-cache-list-warm-{repo.size}")
-        warm_env = self.env_with(GOCACHE=warm_dir)
 
-        def go_list_warm_beside():
-            seconds, peak = 0.0, 0
-            for unit in repo.units:
-                s, r = run_timed([self.go, "list", "-e", "-deps", "-json", "./..."],
-                                 os.path.join(repo.path, unit), warm_env)
-                seconds, peak = seconds + s, max(peak, r)
-            return seconds, peak
+        def go_list_in(go_cache):
+            """`go list -e -deps -json ./...` in every module, with GOCACHE=go_cache."""
+            env = self.env_with(GOCACHE=go_cache)
+
+            def run():
+                seconds, peak = 0.0, 0
+                for unit in repo.units:
+                    s, r = run_timed([self.go, "list", "-e", "-deps", "-json", "./..."],
+                                     os.path.join(repo.path, unit), env)
+                    seconds, peak = seconds + s, max(peak, r)
+                return seconds, peak
+            return run
+
+        go_list = go_list_in(gocache_dir)
+        go_list_warm_beside = go_list_in(warm_dir)
+
+        def gocache_run():
+            return run_timed(gocache, repo.path, self.env)
 
         go_list_warm_beside()
         log(f"affected {repo.size}: cold, {reps} repetitions")
@@ -761,6 +758,11 @@ def mib(kib):
     return f"{kib / 1024:.0f} MiB"
 
 
+def by_size(table):
+    """A {size: value} table's items, smallest size first."""
+    return sorted(table.items(), key=lambda item: int(item[0]))
+
+
 def ratio_text(value):
     return f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"
 
@@ -865,13 +867,13 @@ def render_report(results, docs):
                  ["gocache", f"{m.get('gocacheVersion')} ({m.get('gocacheBuild')} build)"],
                  ["run", f"{results['startedAt']}, {results['durationSeconds'] / 60:.1f} minutes"],
                  ["repetitions", "each `affected` and `hash` measurement (tools taking turns): "
-                                 + (", ".join(f"{n} at {s} targets" for s, n in cfg["fastRepsBySize"].items())
+                                 + (", ".join(f"{n} at {s} targets" for s, n in by_size(cfg["fastRepsBySize"]))
                                     if cfg.get("fastRepsBySize") else str(cfg.get("fastReps", cfg["reps"])))
                                  + "; each build: "
-                                 + (", ".join(f"{n} at {s} targets" for s, n in cfg["buildRepsBySize"].items())
+                                 + (", ".join(f"{n} at {s} targets" for s, n in by_size(cfg["buildRepsBySize"]))
                                     if cfg.get("buildRepsBySize") else str(cfg["reps"]))
                                  + "; sequential per-target `go build`: "
-                                 + ", ".join(f"{n} at {s} targets" for s, n in cfg["eachReps"].items())],
+                                 + ", ".join(f"{n} at {s} targets" for s, n in by_size(cfg["eachReps"]))],
              ]), ""]
     if results.get("note"):
         lines += [f"**Conditions.** {results['note']}", ""]
