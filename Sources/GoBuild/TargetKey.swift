@@ -68,10 +68,35 @@ public enum TargetKeyRecipe {
         trace.mark("digest \(files.count) files")
         digester.save()
         trace.mark("save digest memo")
-        var entries = EntryCache()
-        let keys = try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) }
+        let keys = try await encode(inputs, goVersion: goVersion, digests: digests)
         trace.mark("encode and hash keys")
         return keys
+    }
+
+    /// Keys of many targets' inputs, in order, on all cores: contiguous chunks, each with
+    /// its own `EntryCache` (a package shared by two chunks is encoded twice, which costs far
+    /// less than encoding every key on one core).
+    static func encode(_ inputs: [TargetInputs], goVersion: String, digests: [String: SHA256Digest]) async throws
+        -> [TargetKey]
+    {
+        let width = min(ProcessInfo.processInfo.activeProcessorCount, max(1, inputs.count / 64))
+        guard width > 1 else {
+            var entries = EntryCache()
+            return try inputs.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) }
+        }
+        let size = (inputs.count + width - 1) / width
+        return try await withThrowingTaskGroup(of: (Int, [TargetKey]).self) { group in
+            for start in stride(from: 0, to: inputs.count, by: size) {
+                let chunk = Array(inputs[start..<min(start + size, inputs.count)])
+                group.addTask {
+                    var entries = EntryCache()
+                    return (start, try chunk.map { try key(of: $0, goVersion: goVersion, digests: digests, cache: &entries) })
+                }
+            }
+            var parts: [(Int, [TargetKey])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
     }
 
     /// The key of one target's inputs, given the digest of every input file.
