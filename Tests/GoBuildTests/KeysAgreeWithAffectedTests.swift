@@ -22,31 +22,34 @@ struct KeysAgreeWithAffectedTests {
         "every commit pair of a generated history", .enabled(if: GoToolchain.isConfigured),
         arguments: MonorepoSpec.Layout.allCases)
     func history(_ layout: MonorepoSpec.Layout) async throws {
-        let harness = try #require(try await GraphHarness.make())
-        let history = try GeneratedHistory(seed: 21, layout: layout, commits: 10, prefix: "keyhist")
-        defer { history.remove() }
-        let generated = history.generated
-        let location = history.location
+        try await GeneratedHistory.withHarness(seed: 21, layout: layout, commits: 10, prefix: "keyhist") {
+            harness, history in
+            let generated = history.generated
+            let location = history.location
 
-        var previous: (Snapshot, GoRepository, [String: String])?
-        var nonEmpty = 0
-        for commit in generated.commits {
-            let snapshot = try Snapshot.revision(commit.id, in: location)
-            let repository = try await harness.load(snapshot, platform: .lambda)
-            let keys = try await Self.keys(repository, tree: snapshot)
-            if let (baseSnapshot, baseRepository, baseKeys) = previous {
-                let report = ImpactAnalysis.affected(
-                    base: baseRepository, head: repository, baseTree: baseSnapshot, headTree: snapshot,
-                    changes: .diff(try GitHistory.changes(from: baseSnapshot, to: snapshot)))
-                let reported = Set(report.targets.map(\.dir))
-                let keyChanged = Set(baseKeys.keys).union(keys.keys).filter { baseKeys[$0] != keys[$0] }
-                #expect(
-                    reported == keyChanged,
-                    "\(layout) \(commit.message): affected \(reported.sorted()) vs key changed \(keyChanged.sorted())")
-                if !keyChanged.isEmpty { nonEmpty += 1 }
+            var previous: (Snapshot, GoRepository, [String: String])?
+            var nonEmpty = 0
+            for commit in generated.commits {
+                let snapshot = try Snapshot.revision(commit.id, in: location)
+                let repository = try await harness.load(snapshot, platform: .lambda)
+                let keys = try await Self.keys(repository, tree: snapshot)
+                if let (baseSnapshot, baseRepository, baseKeys) = previous {
+                    let report = ImpactAnalysis.affected(
+                        base: baseRepository, head: repository, baseTree: baseSnapshot, headTree: snapshot,
+                        changes: .diff(try GitHistory.changes(from: baseSnapshot, to: snapshot)))
+                    let reported = Set(report.targets.map(\.dir))
+                    let keyChanged = Set(baseKeys.keys).union(keys.keys).filter { baseKeys[$0] != keys[$0] }
+                    #expect(
+                        reported == keyChanged,
+                        """
+                        \(layout) \(commit.message): affected \(reported.sorted()) \
+                        vs key changed \(keyChanged.sorted())
+                        """)
+                    if !keyChanged.isEmpty { nonEmpty += 1 }
+                }
+                previous = (snapshot, repository, keys)
             }
-            previous = (snapshot, repository, keys)
+            #expect(nonEmpty >= 3, "the history changes some targets")
         }
-        #expect(nonEmpty >= 3, "the history changes some targets")
     }
 }

@@ -14,52 +14,54 @@ struct SameGraphTests {
         "when provable, the base's graph equals the head's", .enabled(if: GoToolchain.isConfigured),
         arguments: MonorepoSpec.Layout.allCases)
     func history(_ layout: MonorepoSpec.Layout) async throws {
-        let harness = try #require(try await GraphHarness.make())
-        let history = try GeneratedHistory(seed: 47, layout: layout, commits: 10, prefix: "samegraph")
-        defer { history.remove() }
-        let root = history.root.path
-        var pairs: [(Snapshot, Snapshot)] = Array(zip(try history.revisions(), try history.revisions().dropFirst()))
-        let head = try #require(try history.revisions().last)
+        try await GeneratedHistory.withHarness(seed: 47, layout: layout, commits: 10, prefix: "samegraph") {
+            harness, history in
+            let root = history.root.path
+            var pairs: [(Snapshot, Snapshot)] = Array(zip(try history.revisions(), try history.revisions().dropFirst()))
+            let head = try #require(try history.revisions().last)
 
-        // Working-tree edits on top of the last commit, each judged against it: a body-only
-        // edit (provable), an added import (not), a changed build constraint (not).
-        let goFile = try #require(Self.goFiles(under: root + "/internal").first, "a Go file under internal/")
-        let path = root + "/internal/" + goFile
-        let original = try String(contentsOfFile: path, encoding: .utf8)
-        let edits: [(name: String, text: String, provable: Bool)] = [
-            ("body", original + "\nfunc sameGraphBody() int { return 1 }\n", true),
-            ("import", Self.addingImport(original), false),
-            ("constraint", "//go:build !linux\n\n" + original, false),
-        ]
-        var worktreeVerdicts: [String: Bool] = [:]
-        for edit in edits {
-            try edit.text.write(toFile: path, atomically: true, encoding: .utf8)
-            let worktree = Snapshot.worktree(history.location)
-            let changes = try GitHistory.changes(from: head, to: worktree)
-            worktreeVerdicts[edit.name] = SameGraph.provable(changes: changes, base: head, head: worktree)
-            if edit.provable { pairs.append((head, worktree)) } else {
-                // Not provable, and rightly so: the graphs differ.
-                let base = try await harness.load(head, platform: .lambda)
-                let edited = try await harness.load(worktree, platform: .lambda)
-                #expect(base.graphs != edited.graphs, "\(layout) \(edit.name): the edit changes the graph")
+            // Working-tree edits on top of the last commit, each judged against it: a body-only
+            // edit (provable), an added import (not), a changed build constraint (not).
+            let goFile = try #require(Self.goFiles(under: root + "/internal").first, "a Go file under internal/")
+            let path = root + "/internal/" + goFile
+            let original = try String(contentsOfFile: path, encoding: .utf8)
+            let edits: [(name: String, text: String, provable: Bool)] = [
+                ("body", original + "\nfunc sameGraphBody() int { return 1 }\n", true),
+                ("import", Self.addingImport(original), false),
+                ("constraint", "//go:build !linux\n\n" + original, false),
+            ]
+            var worktreeVerdicts: [String: Bool] = [:]
+            for edit in edits {
+                try edit.text.write(toFile: path, atomically: true, encoding: .utf8)
+                let worktree = Snapshot.worktree(history.location)
+                let changes = try GitHistory.changes(from: head, to: worktree)
+                worktreeVerdicts[edit.name] = SameGraph.provable(changes: changes, base: head, head: worktree)
+                if edit.provable { pairs.append((head, worktree)) } else {
+                    // Not provable, and rightly so: the graphs differ.
+                    let base = try await harness.load(head, platform: .lambda)
+                    let edited = try await harness.load(worktree, platform: .lambda)
+                    #expect(base.graphs != edited.graphs, "\(layout) \(edit.name): the edit changes the graph")
+                }
             }
-        }
-        try original.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(worktreeVerdicts == ["body": true, "import": false, "constraint": false], "\(layout)")
+            try original.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(worktreeVerdicts == ["body": true, "import": false, "constraint": false], "\(layout)")
 
-        var provable = 0
-        for (base, head) in pairs {
-            let changes = try GitHistory.changes(from: base, to: head)
-            guard SameGraph.provable(changes: changes, base: base, head: head) else { continue }
-            provable += 1
-            let loadedBase = try await harness.load(base, platform: .lambda)
-            let loadedHead = try await harness.load(head, platform: .lambda)
-            #expect(loadedBase.graphs == loadedHead.graphs, "\(layout) \(base.commitID ?? "") → \(head.commitID ?? "worktree")")
-            #expect(loadedBase.targets == loadedHead.targets)
+            var provable = 0
+            for (base, head) in pairs {
+                let changes = try GitHistory.changes(from: base, to: head)
+                guard SameGraph.provable(changes: changes, base: base, head: head) else { continue }
+                provable += 1
+                let loadedBase = try await harness.load(base, platform: .lambda)
+                let loadedHead = try await harness.load(head, platform: .lambda)
+                #expect(
+                    loadedBase.graphs == loadedHead.graphs,
+                    "\(layout) \(base.commitID ?? "") → \(head.commitID ?? "worktree")")
+                #expect(loadedBase.targets == loadedHead.targets)
+            }
+            // Generated histories mix body edits (provable) with structural ones (not).
+            #expect(provable >= 2, "\(layout): \(provable) provable pairs")
+            #expect(provable < pairs.count, "\(layout): every pair provable")
         }
-        // Generated histories mix body edits (provable) with structural ones (not).
-        #expect(provable >= 2, "\(layout): \(provable) provable pairs")
-        #expect(provable < pairs.count, "\(layout): every pair provable")
     }
 
     @Test("module files, renames, additions and kind changes are never provable")

@@ -28,3 +28,26 @@ public struct GeneratedHistory: Sendable {
         try? FileManager.default.removeItem(at: root)
     }
 }
+
+extension GeneratedHistory {
+    /// Runs `body` with a graph harness and a new history (`init`'s arguments), and removes
+    /// the history afterwards: the setup of every test that walks a generated history.
+    ///
+    /// - Throws: `GeneratedHistoryError.noToolchain` when no Go toolchain is configured
+    ///   (callers are enabled only when one is), or what `body` throws.
+    public static func withHarness(
+        seed: UInt64, layout: MonorepoSpec.Layout, commits: Int, prefix: String,
+        _ body: (GraphHarness, GeneratedHistory) async throws -> Void
+    ) async throws {
+        guard let harness = try await GraphHarness.make() else { throw GeneratedHistoryError.noToolchain }
+        let history = try GeneratedHistory(seed: seed, layout: layout, commits: commits, prefix: prefix)
+        defer { history.remove() }
+        try await body(harness, history)
+    }
+}
+
+/// Why a generated-history test could not start.
+public enum GeneratedHistoryError: Error {
+    /// `GOCACHE_TEST_GO` names no usable go binary.
+    case noToolchain
+}
