@@ -302,6 +302,13 @@ class Repo:
         with open(full, "w") as f:
             f.write("\n".join(lines))
 
+    def edit_function(self):
+        """A new body-only edit of the function file (a comment line), so the tree differs
+        from the one the last run saw."""
+        self.edits = getattr(self, "edits", 0) + 1
+        with open(os.path.join(self.path, self.function_file), "a") as f:
+            f.write(f"\n// edit {self.edits} by scripts/bench.py\n")
+
     def reset(self):
         self.git("checkout", "-q", "--", ".")
 
@@ -380,6 +387,16 @@ class Bench:
         gocache_run()
         go_list()
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "golist_warm": (go_list, None)}))
+        # Warm memos, but a tree changed since the last run (the run memo cannot answer): a
+        # new body-only edit of a function before each repetition.
+        log(f"affected {repo.size}: warm after an edit, {reps} repetitions")
+        try:
+            result.update(measure_interleaved(reps, {
+                "gocache_edit_warm": (gocache_run, repo.edit_function),
+                "golist_edit_warm": (go_list, None),
+            }))
+        finally:
+            repo.reset()
         # The committed change edits function bodies only, so gocache proves the base's graph
         # equal to the head's and loads one snapshot. A structural change (the same edit plus
         # a new import in the working tree) makes it load and compare both.
@@ -420,6 +437,14 @@ class Bench:
         gocache_run()
         sha_run()
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "sha256sum": (sha_run, None)}))
+        log(f"hash {repo.size}: warm after an edit, {reps} repetitions")
+        try:
+            result.update(measure_interleaved(reps, {
+                "gocache_edit_warm": (gocache_run, repo.edit_function),
+                "sha256sum_edit": (sha_run, None),
+            }))
+        finally:
+            repo.reset()
         rmtree(cache)
         return result
 
@@ -594,6 +619,8 @@ def ratios(results):
         # The issue's aim compares cold gocache with warm go list, run beside each other.
         out[f"affected/{size}/cold-vs-warm-go-list"] = speedup(
             a.get("golist_warm_beside_cold", a["golist_warm"]), a["gocache_cold"])
+        if "gocache_edit_warm" in a:
+            out[f"affected/{size}/warm-after-edit"] = speedup(a["golist_edit_warm"], a["gocache_edit_warm"])
         if "gocache_structural_warm" in a:
             out[f"affected/{size}/structural/warm"] = speedup(a["golist_structural_warm"], a["gocache_structural_warm"])
             out[f"affected/{size}/structural/cold-vs-warm-go-list"] = (
@@ -601,6 +628,10 @@ def ratios(results):
     for size, h in results["hash"].items():
         out[f"hash/{size}/cold"] = speedup(h.get("sha256sum_cold", h["sha256sum"]), h["gocache_cold"])
         out[f"hash/{size}/warm"] = speedup(h["sha256sum"], h["gocache_warm"])
+        # The issue's aim: warm (memo) at least 10x faster than cold (separate groups: medians).
+        out[f"hash/{size}/warm-vs-cold"] = h["gocache_cold"]["median"] / h["gocache_warm"]["median"]
+        if "gocache_edit_warm" in h:
+            out[f"hash/{size}/warm-after-edit"] = speedup(h["sha256sum_edit"], h["gocache_edit_warm"])
     for size, b in results["build"].items():
         for scenario, tools in b.items():
             for reference in ("go_build_each", "go_build_all", "go_build_exact"):
@@ -939,6 +970,9 @@ def render_report(results, docs):
             stat_row("`gocache affected` warm", a["gocache_warm"], a["golist_warm"]),
             stat_row("`go list` warm", a["golist_warm"]),
         ] + ([
+            stat_row("`gocache affected` warm, after an edit", a["gocache_edit_warm"], a["golist_edit_warm"]),
+            stat_row("`go list` warm (beside the after-an-edit rows)", a["golist_edit_warm"]),
+        ] if "gocache_edit_warm" in a else []) + ([
             stat_row("`gocache affected` cold, structural change", a["gocache_structural_cold"], a["golist_structural_warm"]),
             stat_row("`gocache affected` warm, structural change", a["gocache_structural_warm"], a["golist_structural_warm"]),
             stat_row("`go list` warm (beside the structural rows)", a["golist_structural_warm"]),
@@ -955,7 +989,10 @@ def render_report(results, docs):
             stat_row("`gocache hash` cold", h["gocache_cold"], h.get("sha256sum_cold", h["sha256sum"])),
             stat_row("`gocache hash` warm", h["gocache_warm"], h["sha256sum"]),
             stat_row("`sha256sum` of the inputs", h["sha256sum"]),
-        ]), ""]
+        ] + ([
+            stat_row("`gocache hash` warm, after an edit", h["gocache_edit_warm"], h["sha256sum_edit"]),
+            stat_row("`sha256sum` (beside the after-an-edit rows)", h["sha256sum_edit"]),
+        ] if "gocache_edit_warm" in h else [])), ""]
     if build_sizes:
         lines += ["## `gocache build` vs build-all", "",
                   "Each scenario starts from a gocache store primed with the committed tree and a GOCACHE warm for "

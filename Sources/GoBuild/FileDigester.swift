@@ -4,7 +4,7 @@ public import GraphCore
 import Synchronization
 
 /// SHA-256 of repository files, computed once per content: memoised by git blob id for a
-/// revision, and by path + stat data (size, mtime, inode, device) for working-tree files,
+/// revision, and by path + stat data (size, mtime, ctime, inode, device) for working-tree files,
 /// obeying git's racy-clean rule (a file modified at or after the moment its digest was
 /// recorded is hashed again). The memo persists in the cache directory.
 public final class FileDigester: Sendable {
@@ -17,7 +17,9 @@ public final class FileDigester: Sendable {
     /// Entries kept across runs: every one used by the last run, then the most recently
     /// recorded others up to this count (stale stat keys of edited files age out).
     static let capacity = 50_000
-    static let fileName = "file-digests-v2.bin"
+    static let fileName = "file-digests-v3.bin"
+    /// Earlier versions' files, removed when the memo is saved.
+    static let olderFileNames = ["file-digests-v2.bin"]
     private static let magic = Array("gocache-file-digests 2\n".utf8)
 
     private let tree: any FileTree
@@ -72,8 +74,9 @@ public final class FileDigester: Sendable {
         if let blob = entry?.blobID {
             memoKey = "blob:" + blob
         } else if let stamp = entry?.stamp {
-            memoKey = "stat:\(path):\(stamp.size):\(stamp.mtimeSeconds).\(stamp.mtimeNanoseconds):\(stamp.inode):\(stamp.device)"
-            stampSeconds = stamp.mtimeSeconds
+            memoKey = "stat:\(path):\(stamp.size):\(stamp.mtimeSeconds).\(stamp.mtimeNanoseconds):"
+                + "\(stamp.ctimeSeconds).\(stamp.ctimeNanoseconds):\(stamp.inode):\(stamp.device)"
+            stampSeconds = stamp.newestSecond
         } else {
             memoKey = nil
         }
@@ -109,6 +112,7 @@ public final class FileDigester: Sendable {
         if FileManager.default.createFile(atPath: temporary, contents: data) {
             _ = rename(temporary, memoPath)
         }
+        for older in FileDigester.olderFileNames { unlink(dir + "/" + older) }
     }
 
     /// magic, then per record: key length (u32 LE), key bytes, 32 digest bytes, recorded (i64 LE).

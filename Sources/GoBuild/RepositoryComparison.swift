@@ -46,25 +46,77 @@ public struct RepositoryComparison: Sendable {
         environment: [String: String]? = nil
     ) async throws -> RepositoryComparison {
         let environment = environment ?? ProcessInfo.processInfo.environment
-        let location = try RepositoryLocation.discover(from: path)
-        let headSnapshot = try headRevision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
-            ?? Snapshot.worktree(location)
-        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
+        let setup = try Setup.prepare(
+            path: path, baseRevision: baseRevision, headRevision: headRevision, mergeBase: mergeBase, goBinary: goBinary,
+            memoDirectory: memoDirectory, environment: environment)
+        return try await open(
+            setup, source: source, overrides: overrides, memoDirectory: memoDirectory, allowMissingBase: allowMissingBase,
+            environment: environment)
+    }
+
+    /// What a comparison reads, found before anything is loaded: the repository, the head
+    /// snapshot, the toolchain and the resolved base. Callers that remember results (the run
+    /// memo) key on it.
+    public struct Setup: Sendable {
+        public let location: RepositoryLocation
+        public let headSnapshot: Snapshot
+        public let toolchain: GoToolchain
+        /// The base revision as written; nil with `--files` alone.
+        public let baseRevision: String?
+        /// Whether the base is the merge base of `baseRevision` and the head.
+        public let mergeBase: Bool
+        /// The base snapshot and how to name it, or why it could not be resolved; nil
+        /// without a base revision.
+        let resolvedBase: Result<(Snapshot, String), GitAccessError>?
+
+        /// The base snapshot, when it resolved.
+        public var baseSnapshot: Snapshot? {
+            guard case .success(let (snapshot, _))? = resolvedBase else { return nil }
+            return snapshot
+        }
+
+        /// Opens the repository containing `path` and the head (`headRevision`, or the
+        /// working tree), finds the toolchain and resolves the base (`baseRevision`; with
+        /// `mergeBase`, the merge base of it and the head commit — `HEAD` for the working
+        /// tree). A base that does not resolve is kept as a failure for `open` to judge.
+        public static func prepare(
+            path: String, baseRevision: String?, headRevision: String?, mergeBase: Bool, goBinary: String?,
+            memoDirectory: String?, environment: [String: String]
+        ) throws -> Setup {
+            let location = try RepositoryLocation.discover(from: path)
+            let headSnapshot = try headRevision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
+                ?? Snapshot.worktree(location)
+            let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
+            let resolved = baseRevision.map {
+                RepositoryComparison.resolveBase($0, headRevision: headRevision, mergeBase: mergeBase, location: location)
+            }
+            return Setup(
+                location: location, headSnapshot: headSnapshot, toolchain: toolchain, baseRevision: baseRevision,
+                mergeBase: mergeBase, resolvedBase: resolved)
+        }
+    }
+
+    /// Loads and compares what `setup` found (see `open(path:…)`).
+    public static func open(
+        _ setup: Setup, source: ChangeSource, overrides: SettingsOverrides, memoDirectory: String?,
+        allowMissingBase: Bool, environment: [String: String]
+    ) async throws -> RepositoryComparison {
+        let location = setup.location
+        let headSnapshot = setup.headSnapshot
+        let toolchain = setup.toolchain
         func loadHead() async throws -> RepositorySession {
             try await RepositorySession.load(
                 location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
                 environment: environment, memoDirectory: memoDirectory)
         }
 
-        guard let baseRevision else {
+        guard let baseRevision = setup.baseRevision, let resolved = setup.resolvedBase else {
             let head = try await loadHead()
             var listed: [String] = []
             if case .files(let paths) = source { listed = paths }
             return RepositoryComparison(
                 base: .sameAsHead, head: head, baseSession: head, changes: .listed(listed, baseKnown: false))
         }
-        let resolved: Result<(Snapshot, String), GitAccessError> = resolveBase(
-            baseRevision, headRevision: headRevision, mergeBase: mergeBase, location: location)
         let baseSnapshot: Snapshot
         let spelled: String
         switch resolved {
@@ -78,7 +130,7 @@ public struct RepositoryComparison: Sendable {
                 return RepositoryComparison(
                     base: .missing(baseRevision), head: head, baseSession: nil, changes: .listed([], baseKnown: false))
             }
-            throw ComparisonError.baseMissingFromShallowClone(revision: baseRevision, mergeBase: mergeBase, underlying: error)
+            throw ComparisonError.baseMissingFromShallowClone(revision: baseRevision, mergeBase: setup.mergeBase, underlying: error)
         }
         // The head loads while the diff runs (it needs nothing from it). When only contents
         // changed that no load reads (`SameGraph`), the base's graph is the head's and is not

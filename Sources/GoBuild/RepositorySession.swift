@@ -17,14 +17,32 @@ public struct RepositorySession: Sendable {
         environment: [String: String]? = nil, memoDirectory: String? = nil
     ) async throws -> RepositorySession {
         let environment = environment ?? ProcessInfo.processInfo.environment
-        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + (path == "." ? "" : "/" + path)
-        let location = try RepositoryLocation.discover(from: absolute)
-        let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
-            ?? Snapshot.worktree(location)
-        let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
+        let setup = try Setup.prepare(
+            path: path, revision: revision, goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
         return try await load(
-            location: location, snapshot: snapshot, toolchain: toolchain, overrides: overrides, environment: environment,
-            memoDirectory: memoDirectory)
+            location: setup.location, snapshot: setup.snapshot, toolchain: setup.toolchain, overrides: overrides,
+            environment: environment, memoDirectory: memoDirectory)
+    }
+
+    /// What a session reads, found before anything is loaded: the repository, the snapshot
+    /// and the toolchain. Callers that remember results (the run memo) key on it.
+    public struct Setup: Sendable {
+        public let location: RepositoryLocation
+        public let snapshot: Snapshot
+        public let toolchain: GoToolchain
+
+        /// Opens the repository containing `path` and `revision` (or the working tree when
+        /// nil) and finds the toolchain.
+        public static func prepare(
+            path: String, revision: String?, goBinary: String?, environment: [String: String], memoDirectory: String?
+        ) throws -> Setup {
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + (path == "." ? "" : "/" + path)
+            let location = try RepositoryLocation.discover(from: absolute)
+            let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
+                ?? Snapshot.worktree(location)
+            let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
+            return Setup(location: location, snapshot: snapshot, toolchain: toolchain)
+        }
     }
 
     /// Loads `snapshot` with an already found toolchain (so two snapshots share one); with

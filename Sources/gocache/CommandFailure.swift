@@ -48,12 +48,14 @@ protocol UserFacingError: Error {
 
 enum Stderr {
     static func write(_ text: String) {
+        OutputRecording.stderr(text)
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
 
 enum Stdout {
     static func write(_ text: String) {
+        OutputRecording.stdout(text)
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

@@ -48,24 +48,52 @@ struct FileDigesterTests {
         func remove() { try? FileManager.default.removeItem(atPath: fixture.root) }
     }
 
+    /// Replaces every occurrence of `old`'s bytes in the memo file with `new`'s (a planted
+    /// record, still well-formed).
+    static func plant(_ memo: String, replacing old: SHA256Digest, with new: SHA256Digest) throws {
+        var bytes = try #require(FileManager.default.contents(atPath: memo)).map { $0 }
+        var planted = 0
+        var index = 0
+        while index + 32 <= bytes.count {
+            if Array(bytes[index..<index + 32]) == old.bytes {
+                bytes.replaceSubrange(index..<index + 32, with: new.bytes)
+                planted += 1
+                index += 32
+            } else {
+                index += 1
+            }
+        }
+        #expect(planted == 1)
+        try Data(bytes).write(to: URL(fileURLWithPath: memo))
+    }
+
     @Test func memoIsReusedByStatDataAndInvalidatedByIt() async throws {
-        // An mtime well in the past: not racily clean, so the memo may trust it.
+        // An mtime well in the past, and a change time more than a second before the
+        // recording: not racily clean, so the memo may trust it.
         let scratch = try Scratch(file: "a.go", text: "package a // one\n", modified: 1_600_000_000)
         defer { scratch.remove() }
         let cache = scratch.cache
         let path = scratch.path
+        try await Task.sleep(for: .milliseconds(1_100))
         let first = scratch.digester()
-        let original = try await first.digests(of: ["a.go"])["a.go"]
+        let original = try #require(try await first.digests(of: ["a.go"])["a.go"])
         #expect(original == (try SHA256Hasher.hash(Array("package a // one\n".utf8))))
         first.save()
-        #expect(FileManager.default.fileExists(atPath: cache + "/memo/file-digests-v2.bin"))
+        let memo = cache + "/memo/file-digests-v3.bin"
+        #expect(FileManager.default.fileExists(atPath: memo))
 
-        // Same size, same inode, same mtime, other bytes: a later run trusts the memo (as
-        // git trusts its index) — which shows the memo is read.
+        // A later run trusts a record whose stat data matches: a planted digest comes back,
+        // which shows the memo is read.
+        let planted = try SHA256Hasher.hash(Array("planted".utf8))
+        try Self.plant(memo, replacing: original, with: planted)
+        #expect(try await scratch.digester().digests(of: ["a.go"])["a.go"] == planted)
+
+        // Same size, same inode, same mtime, other bytes: the change time differs (git's
+        // core.trustctime), so the file is hashed again.
         try Self.overwrite(path, "package a // two\n")
         Self.setModified(path, seconds: 1_600_000_000)
         let second = scratch.digester()
-        #expect(try await second.digests(of: ["a.go"])["a.go"] == original)
+        #expect(try await second.digests(of: ["a.go"])["a.go"] == (try SHA256Hasher.hash(Array("package a // two\n".utf8))))
 
         // A new mtime: hashed again.
         Self.setModified(path, seconds: 1_600_000_100)
@@ -75,7 +103,6 @@ struct FileDigesterTests {
         third.save()
 
         // A damaged memo is ignored, not trusted.
-        let memo = cache + "/memo/file-digests-v2.bin"
         var bytes = try #require(FileManager.default.contents(atPath: memo))
         bytes.removeLast(5)
         try bytes.write(to: URL(fileURLWithPath: memo))

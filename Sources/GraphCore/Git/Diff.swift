@@ -93,8 +93,8 @@ public enum GitHistory {
     static func sorted(_ changes: [PathChange]) -> [PathChange] {
         changes.sorted { left, right in
             left.path == right.path
-                ? (left.oldPath ?? "").utf8.lexicographicallyPrecedes((right.oldPath ?? "").utf8)
-                : left.path.utf8.lexicographicallyPrecedes(right.path.utf8)
+                ? (left.oldPath ?? "").utf8Precedes(right.oldPath ?? "")
+                : left.path.utf8Precedes(right.path)
         }
     }
 }

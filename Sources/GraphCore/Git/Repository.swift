@@ -50,6 +50,9 @@ public struct RepositoryLocation: Hashable, Sendable {
     }
 
     /// The git dir shared by all worktrees (`gitDir` itself unless this is a linked worktree).
+    public var commonDirectory: String { commonDir }
+
+    /// The git dir shared by all worktrees (`gitDir` itself unless this is a linked worktree).
     var commonDir: String {
         guard let data = FileManager.default.contents(atPath: gitDir + "/commondir"),
             let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),

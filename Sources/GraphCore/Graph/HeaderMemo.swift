@@ -5,9 +5,11 @@ import Synchronization
 /// directory, so a later load parses only files whose content changed.
 ///
 /// Keys: a revision's file by git blob id and name (the name appears in error messages);
-/// a working-tree file by path and stat data (size, mtime, inode, device). git's racy-clean
-/// rule applies to the latter: a record made at second T is trusted only for a file whose
-/// mtime is before T (a file written in the same second might change again unseen).
+/// a working-tree file by path and stat data (size, mtime, ctime, inode, device). git's
+/// racy-clean rule applies to the latter: a record made at second T is trusted only for a
+/// file whose mtime and ctime are before T (a file written in the same second might change
+/// again unseen). The ctime catches an edit that keeps size and mtime (`touch -r`, tools
+/// that restore timestamps).
 ///
 /// One instance per directory and process (`load(directory:)`), so the loads of two
 /// snapshots in one run share and save one memo.
@@ -20,7 +22,9 @@ final class HeaderMemo: Sendable {
     }
 
     /// The memo file's name; the version changes when the stored form does.
-    static let fileName = "go-headers-v2.bin"
+    static let fileName = "go-headers-v3.bin"
+    /// Earlier versions' files, removed when the memo is saved.
+    static let olderFileNames = ["go-headers-v2.bin"]
     /// Above this many records, only the ones used by this process are kept.
     static let capacity = 400_000
 
@@ -58,7 +62,10 @@ final class HeaderMemo: Sendable {
         // A working-tree symbolic link's stat data is the link's, not its target's.
         if entry.kind == .symlink { return nil }
         if let s = entry.stamp {
-            return ("s:\(path):\(s.size):\(s.mtimeSeconds).\(s.mtimeNanoseconds):\(s.inode):\(s.device)", s.mtimeSeconds)
+            return (
+                "s:\(path):\(s.size):\(s.mtimeSeconds).\(s.mtimeNanoseconds):\(s.ctimeSeconds).\(s.ctimeNanoseconds):"
+                    + "\(s.inode):\(s.device)", s.newestSecond
+            )
         }
         return nil
     }
@@ -101,6 +108,7 @@ final class HeaderMemo: Sendable {
         if FileManager.default.createFile(atPath: temporary, contents: data) {
             _ = rename(temporary, path)
         }
+        for older in HeaderMemo.olderFileNames { unlink(directory + "/" + older) }
     }
 }
 

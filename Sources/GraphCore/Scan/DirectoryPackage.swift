@@ -134,7 +134,7 @@ public enum DirectoryPackageAssembler {
         headers: HeaderHooks?
     ) -> DirectoryPackage {
         var names = files
-        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        names.sort { $0.utf8Precedes($1) }
         var p = DirectoryPackage()
         var badFiles = Set<String>()
         func path(_ name: String) -> String { directory.isEmpty ? name : directory + "/" + name }
@@ -296,7 +296,7 @@ public enum DirectoryPackageAssembler {
         }
 
         func sortedKeys(_ m: [String: [GoFilePosition]]) -> [String] {
-            m.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            m.keys.sorted { $0.utf8Precedes($1) }
         }
         p.imports = sortedKeys(importPos)
         p.testImports = sortedKeys(testImportPos)
@@ -313,10 +313,10 @@ public enum DirectoryPackageAssembler {
 
         if !p.cgoFiles.isEmpty {
             p.sFiles.append(contentsOf: sFilesCapital)
-            p.sFiles.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            p.sFiles.sort { $0.utf8Precedes($1) }
         } else {
             p.ignoredOtherFiles.append(contentsOf: sFilesCapital)
-            p.ignoredOtherFiles.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            p.ignoredOtherFiles.sort { $0.utf8Precedes($1) }
         }
 
         if p.errors.isEmpty && p.goFiles.count + p.cgoFiles.count + p.testGoFiles.count + p.xTestGoFiles.count == 0 {

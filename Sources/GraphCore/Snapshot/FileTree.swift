@@ -49,20 +49,33 @@ public struct FileTreeEntry: Hashable, Sendable {
 }
 
 /// Stat data of a working-tree file: enough to tell that its content did not change.
+///
+/// The change time (ctime) is recorded where it is known (0 otherwise); the parse and
+/// digest memos key on size, mtime, inode and device, the run memo on all of them.
 public struct FileStamp: Hashable, Sendable, Codable {
     public var size: Int64
     public var mtimeSeconds: Int64
     public var mtimeNanoseconds: Int64
     public var inode: UInt64
     public var device: UInt64
+    public var ctimeSeconds: Int64
+    public var ctimeNanoseconds: Int64
 
-    public init(size: Int64, mtimeSeconds: Int64, mtimeNanoseconds: Int64, inode: UInt64, device: UInt64) {
+    public init(
+        size: Int64, mtimeSeconds: Int64, mtimeNanoseconds: Int64, inode: UInt64, device: UInt64,
+        ctimeSeconds: Int64 = 0, ctimeNanoseconds: Int64 = 0
+    ) {
         self.size = size
         self.mtimeSeconds = mtimeSeconds
         self.mtimeNanoseconds = mtimeNanoseconds
         self.inode = inode
         self.device = device
+        self.ctimeSeconds = ctimeSeconds
+        self.ctimeNanoseconds = ctimeNanoseconds
     }
+
+    /// The later of the modification and change times, in whole seconds.
+    public var newestSecond: Int64 { max(mtimeSeconds, ctimeSeconds) }
 }
 
 /// A `FileTree` held in memory: for tests and for callers that synthesise trees.

@@ -23,7 +23,7 @@ public final class Snapshot: FileTree, Sendable {
     /// The root tree of a revision; `nil` for the working tree.
     let treeID: ObjectID?
     let pool: RepositoryPool
-    private let listings = Mutex<[String: DirectoryListing?]>([:])
+    let listings = Mutex<[String: DirectoryListing?]>([:])
 
     private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
         self.location = location
@@ -128,21 +128,30 @@ public final class Snapshot: FileTree, Sendable {
     }
 }
 
-/// A directory's entries sorted by name (byte order), with an index by name and, for a
-/// revision, each entry's object id.
+/// A directory's entries sorted by name (byte order); for a revision also each entry's
+/// object id and an index by name (the working tree's listings need neither: its files are
+/// read by path).
 struct DirectoryListing: Sendable {
     let entries: [FileTreeEntry]
     let objectIDs: [ObjectID?]
     let index: [String: Int]
 
+    /// A revision's listing.
     init(entries unsorted: [(entry: FileTreeEntry, id: ObjectID?)]) {
-        let sorted = unsorted.sorted { $0.entry.name.utf8.lexicographicallyPrecedes($1.entry.name.utf8) }
+        let sorted = unsorted.sorted { $0.entry.name.utf8Precedes($1.entry.name) }
         entries = sorted.map(\.entry)
         objectIDs = sorted.map(\.id)
         var index: [String: Int] = [:]
         index.reserveCapacity(sorted.count)
         for (position, element) in sorted.enumerated() { index[element.entry.name] = position }
         self.index = index
+    }
+
+    /// A working-tree listing.
+    init(worktreeEntries unsorted: [FileTreeEntry]) {
+        entries = unsorted.sorted { $0.name.utf8Precedes($1.name) }
+        objectIDs = []
+        index = [:]
     }
 }
 

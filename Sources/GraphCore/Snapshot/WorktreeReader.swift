@@ -20,7 +20,7 @@ enum WorktreeReader {
         }
         defer { closedir(directory) }
         let descriptor = dirfd(directory)
-        var entries: [(entry: FileTreeEntry, id: ObjectID?)] = []
+        var entries: [FileTreeEntry] = []
         while let item = readdir(directory) {
             let name = withUnsafePointer(to: &item.pointee.d_name) { tuple in
                 tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
@@ -30,7 +30,7 @@ enum WorktreeReader {
             if name == "." || name == ".." || (skipGitEntry && name == ".git") { continue }
             // A directory needs no stat (no size or stamp is kept for it): trust d_type.
             if item.pointee.d_type == UInt8(DT_DIR) {
-                entries.append((FileTreeEntry(name: name, kind: .directory, size: nil, stamp: nil, mode: 0o040000), nil))
+                entries.append(FileTreeEntry(name: name, kind: .directory, size: nil, stamp: nil, mode: 0o040000))
                 continue
             }
             var info = stat()
@@ -54,11 +54,11 @@ enum WorktreeReader {
             }
             let stamp = stamp(of: info)
             entries.append(
-                (FileTreeEntry(
+                FileTreeEntry(
                     name: name, kind: kind, size: kind == .directory ? nil : Int(info.st_size),
-                    stamp: kind == .directory ? nil : stamp, mode: mode), nil))
+                    stamp: kind == .directory ? nil : stamp, mode: mode))
         }
-        return DirectoryListing(entries: entries)
+        return DirectoryListing(worktreeEntries: entries)
     }
 
     /// The bytes of the file at `absolute`, following symbolic links.
@@ -93,17 +93,38 @@ enum WorktreeReader {
         return bytes
     }
 
-    private static func stamp(of info: stat) -> FileStamp {
+    static func stamp(of info: stat) -> FileStamp {
         #if canImport(Darwin)
-        let seconds = Int64(info.st_mtimespec.tv_sec)
-        let nanoseconds = Int64(info.st_mtimespec.tv_nsec)
+        let modified = info.st_mtimespec
+        let changed = info.st_ctimespec
         #else
-        let seconds = Int64(info.st_mtim.tv_sec)
-        let nanoseconds = Int64(info.st_mtim.tv_nsec)
+        let modified = info.st_mtim
+        let changed = info.st_ctim
         #endif
         return FileStamp(
-            size: Int64(info.st_size), mtimeSeconds: seconds, mtimeNanoseconds: nanoseconds,
-            inode: UInt64(info.st_ino), device: UInt64(info.st_dev))
+            size: Int64(info.st_size), mtimeSeconds: Int64(modified.tv_sec), mtimeNanoseconds: Int64(modified.tv_nsec),
+            inode: UInt64(info.st_ino), device: UInt64(info.st_dev), ctimeSeconds: Int64(changed.tv_sec),
+            ctimeNanoseconds: Int64(changed.tv_nsec))
+    }
+
+    /// The stat data of what the symbolic link at `absolute` points to (following every
+    /// link), or nil when it points nowhere.
+    static func targetStamp(of absolute: String) -> (stamp: FileStamp, isDirectory: Bool)? {
+        var info = stat()
+        guard stat(absolute, &info) == 0 else { return nil }
+        return (stamp(of: info), UInt32(info.st_mode) & 0o170000 == 0o040000)
+    }
+
+    /// Seconds since 1970 by the clock the kernel stamps files with (the coarse real-time
+    /// clock: a file written after this call has a modification time at or after it).
+    static func fileClockSeconds() -> Int64 {
+        var now = timespec()
+        #if os(Linux)
+        clock_gettime(CLOCK_REALTIME_COARSE, &now)
+        #else
+        clock_gettime(CLOCK_REALTIME, &now)
+        #endif
+        return Int64(now.tv_sec)
     }
 
     private static func errorText(_ code: Int32) -> String {

@@ -61,20 +61,68 @@ struct ComparisonOptions: ParsableArguments {
         }
     }
 
-    /// Opens and loads both snapshots, turning library errors into `error:`/`help:`.
-    func open() async throws -> RepositoryComparison {
+    /// What `prepare` found: the comparison's setup and the paths of `--files`.
+    struct Prepared {
+        var setup: RepositoryComparison.Setup
+        var listed: [String]?
+        var cacheDirectory: String
+    }
+
+    /// Opens the repository, the head and the toolchain and resolves the base (loading
+    /// nothing yet), turning library errors into `error:`/`help:`.
+    func prepare() throws -> Prepared {
         let listed = try listedPaths()
-        let cacheDirectory = CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let cacheDirectory = CacheDirectory.resolve(flag: cacheDir, environment: environment)
+        do {
+            let setup = try RepositoryComparison.Setup.prepare(
+                path: repo, baseRevision: base, headRevision: head, mergeBase: mergeBase, goBinary: platform.go,
+                memoDirectory: cacheDirectory + "/memo", environment: environment)
+            return Prepared(setup: setup, listed: listed, cacheDirectory: cacheDirectory)
+        } catch {
+            throw CommandFailure.from(error)
+        }
+    }
+
+    /// Loads both snapshots of `prepared` and compares them, turning library errors into
+    /// `error:`/`help:`.
+    func open(_ prepared: Prepared) async throws -> RepositoryComparison {
         do {
             return try await RepositoryComparison.open(
-                path: repo, baseRevision: base, headRevision: head, mergeBase: mergeBase,
-                source: listed.map { .files($0) } ?? .diff, overrides: platform.overrides, goBinary: platform.go,
-                memoDirectory: cacheDirectory + "/memo", allowMissingBase: ifMissingBase == .all)
+                prepared.setup, source: prepared.listed.map { .files($0) } ?? .diff, overrides: platform.overrides,
+                memoDirectory: prepared.cacheDirectory + "/memo", allowMissingBase: ifMissingBase == .all,
+                environment: ProcessInfo.processInfo.environment)
         } catch let error as ComparisonError {
             throw CommandFailure.badInput(error.description, help: error.help)
         } catch {
             throw CommandFailure.from(error)
         }
+    }
+
+    /// Opens and loads both snapshots, turning library errors into `error:`/`help:`.
+    func open() async throws -> RepositoryComparison {
+        try await open(try prepare())
+    }
+
+    /// The run memo of `command` over `prepared`, or nil (see `MemoizedRun.begin`). A base
+    /// that did not resolve is never memoised: the run reports it.
+    func memoizedRun(_ command: String, _ prepared: Prepared) -> MemoizedRun? {
+        let setup = prepared.setup
+        var revisions: [(String, Snapshot)] = []
+        if setup.baseRevision != nil {
+            guard let base = setup.baseSnapshot else { return nil }
+            revisions.append(("base", base))
+        }
+        let worktree: Snapshot?
+        if setup.headSnapshot.commitID != nil {
+            revisions.append(("head", setup.headSnapshot))
+            worktree = nil
+        } else {
+            worktree = setup.headSnapshot
+        }
+        return MemoizedRun.begin(
+            command: command, cacheDirectory: prepared.cacheDirectory, location: setup.location, toolchain: setup.toolchain,
+            revisions: revisions, worktree: worktree, extra: prepared.listed.map { ["files": $0] } ?? [:])
     }
 }
 
@@ -111,7 +159,14 @@ struct AffectedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let opened = try await comparison.open()
+        let prepared = try comparison.prepare()
+        let memoized = comparison.memoizedRun("affected", prepared)
+        if let memoized, memoized.replay() { return }
+        try await render(try await comparison.open(prepared))
+        memoized?.finish()
+    }
+
+    private func render(_ opened: RepositoryComparison) async throws {
         let header = AffectedDocument.Side.describe(opened)
         if case .missing(let revision) = opened.base {
             Stderr.write("warning: base \(revision) is not in this shallow clone; treating everything as affected (--if-missing-base=all)\n")

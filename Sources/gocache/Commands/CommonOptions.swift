@@ -62,6 +62,30 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension SnapshotOptions {
+    /// Opens the repository, the snapshot and the toolchain (loading nothing yet), turning
+    /// library errors into `error:`/`help:`.
+    func prepare() throws -> RepositorySession.Setup {
+        do {
+            return try RepositorySession.Setup.prepare(
+                path: repo, revision: rev, goBinary: platform.go, environment: ProcessInfo.processInfo.environment,
+                memoDirectory: cacheDirectory + "/memo")
+        } catch {
+            throw CommandFailure.from(error)
+        }
+    }
+
+    /// Loads the graph of a prepared snapshot, turning library errors into `error:`/`help:`.
+    func load(_ setup: RepositorySession.Setup) async throws -> RepositorySession {
+        do {
+            return try await RepositorySession.load(
+                location: setup.location, snapshot: setup.snapshot, toolchain: setup.toolchain,
+                overrides: platform.overrides, environment: ProcessInfo.processInfo.environment,
+                memoDirectory: cacheDirectory + "/memo")
+        } catch {
+            throw CommandFailure.from(error)
+        }
+    }
+
     /// Opens the snapshot and loads the graph, turning library errors into `error:`/`help:`.
     func openSession() async throws -> RepositorySession {
         do {

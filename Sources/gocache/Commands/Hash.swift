@@ -30,7 +30,17 @@ struct HashCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await snapshot.openSession()
+        let setup = try snapshot.prepare()
+        let memoized = MemoizedRun.begin(
+            command: "hash", cacheDirectory: snapshot.cacheDirectory, location: setup.location, toolchain: setup.toolchain,
+            revisions: setup.snapshot.commitID == nil ? [] : [("rev", setup.snapshot)],
+            worktree: setup.snapshot.commitID == nil ? setup.snapshot : nil)
+        if let memoized, memoized.replay() { return }
+        try await render(try await snapshot.load(setup))
+        memoized?.finish()
+    }
+
+    private func render(_ session: RepositorySession) async throws {
         let repository = session.repository
         var selected: [GoTarget] = []
         for dir in targets + (explain.map { [$0] } ?? []) {

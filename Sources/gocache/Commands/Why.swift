@@ -17,7 +17,14 @@ struct WhyCommand: AsyncParsableCommand {
     @OptionGroup var comparison: ComparisonOptions
 
     func run() async throws {
-        let opened = try await comparison.open()
+        let prepared = try comparison.prepare()
+        let memoized = comparison.memoizedRun("why", prepared)
+        if let memoized, memoized.replay() { return }
+        try await render(try await comparison.open(prepared))
+        memoized?.finish()
+    }
+
+    private func render(_ opened: RepositoryComparison) async throws {
         let dir = GoRepository.normalizeDir(target)
         let report = opened.affectedTargets()
         let known = opened.head.repository.targets.map(\.dir) + (opened.baseSession?.repository.targets.map(\.dir) ?? [])

@@ -1,0 +1,319 @@
+public import CacheStore
+import Foundation
+public import GraphCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The run memo: the whole output of a command that only reads (`affected`, `hash`),
+/// remembered under a digest of everything that output is a function of, so that running
+/// it again on an unchanged tree prints the same bytes without loading anything.
+///
+/// The key (`RunMemoKey`) covers the gocache executable (its path and stat data), the
+/// command and its arguments, the working directory, the environment variables gocache or
+/// the go command read, the toolchain (go binary, GOROOT, version), the repository's
+/// location and git state (HEAD, index, config and exclude files), the commits read, and for
+/// the working tree a `WorktreeWalk`: the stat data (size, mtime, ctime, inode, mode) of
+/// every file and link under the root, untracked and ignored ones included. Equal stat data
+/// stands for equal content only when it is older than the walk by more than a second
+/// (git's racy-clean rule, `WorktreeWalk.isRacy`); a racy tree is never memoised.
+///
+/// Entries are files `<memo>/runs/<key>`: the output and a SHA-256 over it, written
+/// atomically; a damaged entry is a miss and is removed. At most `capacity` entries are
+/// kept (the least recently used go first).
+public struct RunMemo: Sendable {
+    /// What a command printed.
+    public struct Output: Sendable, Equatable {
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+
+        public init(stdout: [UInt8], stderr: [UInt8]) {
+            self.stdout = stdout
+            self.stderr = stderr
+        }
+    }
+
+    /// The entries' directory.
+    public let directory: String
+    /// How many entries are kept.
+    public let capacity: Int
+
+    /// Changes when the entry form or the key recipe changes.
+    static let formatVersion: UInt32 = 1
+    static let magic = Array("GOCACHE-RUN-MEMO\n".utf8)
+    /// The environment variable that turns the memo off (`GOCACHE_RUN_MEMO=off`).
+    public static let switchVariable = "GOCACHE_RUN_MEMO"
+
+    /// The memo under `memoDirectory` (`<cache dir>/memo`), or nil when the environment
+    /// turns it off.
+    public init?(memoDirectory: String, environment: [String: String], capacity: Int = 64) {
+        if let value = environment[RunMemo.switchVariable]?.lowercased(), ["off", "0", "false", "no"].contains(value) {
+            return nil
+        }
+        directory = memoDirectory + "/runs"
+        self.capacity = max(1, capacity)
+    }
+
+    /// The remembered output for `key`, if any and intact.
+    public func lookup(_ key: RunMemoKey) -> Output? {
+        let path = directory + "/" + key.digest.hex
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let output = RunMemo.decode(Array(data)) else {
+            unlink(path)
+            return nil
+        }
+        // Recently used entries are kept longest (see `store`).
+        utimes(path, nil)
+        return output
+    }
+
+    /// Remembers `output` under `key`. Failures only cost speed next time.
+    public func store(_ output: Output, under key: RunMemoKey) {
+        guard let bytes = RunMemo.encode(output) else { return }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/" + key.digest.hex
+        let temporary = path + ".tmp.\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return
+        }
+        prune()
+    }
+
+    /// Removes the least recently used entries beyond `capacity`, and temporary files of
+    /// interrupted writes older than a minute.
+    func prune() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        var entries: [(name: String, used: Int64)] = []
+        let now = Int64(Date().timeIntervalSince1970)
+        for name in names {
+            var info = stat()
+            guard stat(directory + "/" + name, &info) == 0 else { continue }
+            let used = Int64(info.st_mtim.tv_sec)
+            if name.contains(".tmp.") {
+                if now - used > 60 { unlink(directory + "/" + name) }
+                continue
+            }
+            entries.append((name, used))
+        }
+        guard entries.count > capacity else { return }
+        entries.sort { ($0.used, $0.name) < ($1.used, $1.name) }
+        for entry in entries.prefix(entries.count - capacity) {
+            unlink(directory + "/" + entry.name)
+        }
+    }
+
+    static func encode(_ output: Output) -> [UInt8]? {
+        var bytes = magic
+        bytes.reserveCapacity(magic.count + 20 + output.stdout.count + output.stderr.count + 32)
+        append(formatVersion, to: &bytes)
+        append(UInt64(output.stdout.count), to: &bytes)
+        bytes += output.stdout
+        append(UInt64(output.stderr.count), to: &bytes)
+        bytes += output.stderr
+        guard let digest = try? SHA256Hasher.hash(bytes) else { return nil }
+        return bytes + digest.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Output? {
+        let body = bytes.count - SHA256Digest.byteCount
+        guard body >= magic.count + 12, bytes.starts(with: magic),
+            let digest = try? SHA256Hasher.hash(bytes[0..<body]), digest.bytes[...] == bytes[body...]
+        else { return nil }
+        var offset = magic.count
+        func read(_ width: Int) -> UInt64? {
+            guard offset + width <= body else { return nil }
+            var value: UInt64 = 0
+            for index in 0..<width { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+            offset += width
+            return value
+        }
+        func take(_ count: UInt64?) -> [UInt8]? {
+            guard let count, count <= UInt64(body - offset) else { return nil }
+            let slice = Array(bytes[offset..<offset + Int(count)])
+            offset += Int(count)
+            return slice
+        }
+        guard read(4) == UInt64(formatVersion), let stdout = take(read(8)), let stderr = take(read(8)), offset == body
+        else { return nil }
+        return Output(stdout: stdout, stderr: stderr)
+    }
+
+    static func append(_ value: some FixedWidthInteger, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// A digest of everything a command's output is a function of, built field by field (each
+/// framed by a label and its length, so no two different field lists give the same bytes).
+public struct RunMemoKey: Sendable {
+    private var material: [UInt8] = []
+
+    public init(command: String) {
+        add("memo", String(RunMemo.formatVersion))
+        add("command", command)
+    }
+
+    /// Adds one labelled field.
+    public mutating func add(_ label: String, _ value: String) {
+        add(label, bytes: Array(value.utf8))
+    }
+
+    /// Adds one labelled field of raw bytes.
+    public mutating func add(_ label: String, bytes: [UInt8]) {
+        RunMemo.append(UInt32(label.utf8.count), to: &material)
+        material += label.utf8
+        RunMemo.append(UInt64(bytes.count), to: &material)
+        material += bytes
+    }
+
+    /// Adds a list of strings (each framed).
+    public mutating func add(_ label: String, list: [String]) {
+        var bytes: [UInt8] = []
+        for item in list {
+            RunMemo.append(UInt64(item.utf8.count), to: &bytes)
+            bytes += item.utf8
+        }
+        add(label, bytes: bytes)
+    }
+
+    /// The key.
+    public var digest: SHA256Digest {
+        // SHA-256 of bytes in memory cannot fail short of a broken libcrypto; an all-zero
+        // digest then would only merge entries, so fail loudly instead.
+        do { return try SHA256Hasher.hash(material) } catch { fatalError("SHA-256 failed: \(error)") }
+    }
+
+    // MARK: - Standard fields
+
+    /// The running gocache executable: its path and stat data (a rebuilt binary never
+    /// reuses an older one's entries). False when it cannot be identified.
+    public mutating func addExecutable() -> Bool {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+            let stamp = RunMemoKey.stamp(path)
+        else { return false }
+        add("executable", path)
+        add("executable-stat", bytes: stamp)
+        return true
+    }
+
+    /// The environment variables that gocache, libgit2 or the go command read: every `GO*`,
+    /// `CGO_*` and `GIT_*` variable, and `HOME`, `TMPDIR`, `XDG_CACHE_HOME`,
+    /// `XDG_CONFIG_HOME`. Not `GOCACHE_TRACE` and `GOCACHE_RUN_MEMO` (they change no output),
+    /// nor `PATH`: the go binary found on it is part of the key (`addToolchain`), and
+    /// wrappers that prepend to PATH would otherwise defeat the memo.
+    public mutating func addEnvironment(_ environment: [String: String]) {
+        let named: Set<String> = ["HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"]
+        let unrelated: Set<String> = ["GOCACHE_TRACE", RunMemo.switchVariable]
+        let relevant = environment.filter { name, _ in
+            !unrelated.contains(name)
+                && (named.contains(name) || name.hasPrefix("GO") || name.hasPrefix("CGO_") || name.hasPrefix("GIT_"))
+        }
+        add("environment", list: relevant.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+    }
+
+    /// The toolchain: the go binary's path and stat data, GOROOT and version.
+    public mutating func addToolchain(_ toolchain: GoToolchain) {
+        add("go", toolchain.goBinary)
+        add("go-stat", bytes: RunMemoKey.stamp(toolchain.goBinary) ?? [])
+        add("goroot", toolchain.goRoot.path)
+        add("goversion", toolchain.version)
+    }
+
+    /// The repository and its git state: the work tree and git directories, HEAD's commit,
+    /// and the stat data of the files that change what a diff or a revision means (HEAD,
+    /// index, config, info/exclude, shallow, packed-refs, the user's and the system's git
+    /// configuration).
+    public mutating func addRepository(_ location: RepositoryLocation, environment: [String: String]) {
+        add("workdir", location.workdir)
+        add("gitdir", location.gitDir)
+        let head = (try? Snapshot.revision("HEAD", in: location))?.commitID ?? "(no commit)"
+        add("head-commit", head)
+        let common = location.commonDirectory
+        var files = [
+            location.gitDir + "/HEAD", location.gitDir + "/index", common + "/config", common + "/info/exclude",
+            common + "/shallow", common + "/packed-refs", "/etc/gitconfig",
+        ]
+        if let home = environment["HOME"], !home.isEmpty { files.append(home + "/.gitconfig") }
+        let xdg = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["HOME"].map { $0 + "/.config" }
+        if let xdg { files.append(xdg + "/git/config") }
+        for file in files {
+            add("git-file", file)
+            add("git-file-stat", bytes: RunMemoKey.stamp(file) ?? [])
+        }
+    }
+
+    /// A revision read: as written and the commit it resolved to.
+    public mutating func addRevision(_ label: String, snapshot: Snapshot) {
+        add(label, snapshot.commitID ?? "(working tree)")
+    }
+
+    /// The working tree's listing and stat data. False (and nothing added) when the tree is
+    /// racy: some file changed too recently for its stat data to stand for its content.
+    public mutating func addWorktree(_ walk: WorktreeWalk) -> Bool {
+        guard !walk.isRacy else { return false }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(walk.directories.reduce(0) { $0 + 64 + $1.entries.count * 96 })
+        func put(_ text: String) {
+            RunMemo.append(UInt32(text.utf8.count), to: &bytes)
+            bytes += text.utf8
+        }
+        func put(_ stamp: FileStamp?) {
+            guard let stamp else {
+                bytes.append(0)
+                return
+            }
+            bytes.append(1)
+            for value in [stamp.size, stamp.mtimeSeconds, stamp.mtimeNanoseconds, stamp.ctimeSeconds, stamp.ctimeNanoseconds] {
+                RunMemo.append(value, to: &bytes)
+            }
+            RunMemo.append(stamp.inode, to: &bytes)
+            RunMemo.append(stamp.device, to: &bytes)
+        }
+        for directory in walk.directories {
+            bytes.append(UInt8(ascii: "D"))
+            put(directory.path)
+            RunMemo.append(UInt32(directory.entries.count), to: &bytes)
+            for entry in directory.entries {
+                switch entry.kind {
+                case .file: bytes.append(UInt8(ascii: "f"))
+                case .directory: bytes.append(UInt8(ascii: "d"))
+                case .symlink: bytes.append(UInt8(ascii: "l"))
+                case .submodule: bytes.append(UInt8(ascii: "s"))
+                }
+                put(entry.name)
+                RunMemo.append(entry.mode ?? 0, to: &bytes)
+                put(entry.stamp)
+            }
+        }
+        for link in walk.linkTargets {
+            bytes.append(UInt8(ascii: "L"))
+            put(link.path)
+            bytes.append(link.isDirectory ? 1 : 0)
+            put(link.stamp)
+        }
+        add("worktree", bytes: Array((try? SHA256Hasher.hash(bytes))?.bytes ?? bytes))
+        return true
+    }
+
+    /// Stat data of `path` (following links) as bytes; nil when it does not exist.
+    static func stamp(_ path: String) -> [UInt8]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for value in [
+            Int64(info.st_size), Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec), Int64(info.st_ctim.tv_sec),
+            Int64(info.st_ctim.tv_nsec), Int64(bitPattern: UInt64(info.st_ino)), Int64(bitPattern: UInt64(info.st_dev)),
+            Int64(info.st_mode),
+        ] {
+            RunMemo.append(value, to: &bytes)
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,128 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every directory of a working tree listed at once, with the stat data of every file and
+/// symbolic link (and of what each link points to): what the working tree's contents are
+/// a function of, as far as stat data can tell (git's assumption for `git status`).
+///
+/// `Snapshot.walkWorktree()` makes one; the listings stay cached in the snapshot, so a load
+/// of it afterwards lists nothing again.
+public struct WorktreeWalk: Sendable {
+    /// One directory (`""` is the root) and its entries, sorted by name.
+    public struct Directory: Sendable {
+        public let path: String
+        public let entries: [FileTreeEntry]
+    }
+
+    /// What a symbolic link points to, by the link's repository-relative path: the target's
+    /// stat data, or nil for a dangling link.
+    public struct LinkTarget: Sendable {
+        public let path: String
+        public let stamp: FileStamp?
+        public let isDirectory: Bool
+    }
+
+    /// Every directory under the root (the root's `.git` excluded), level by level: the
+    /// root, then each level's subdirectories in their parents' order and by name.
+    public let directories: [Directory]
+    /// Every symbolic link's target, in the order of `directories`.
+    public let linkTargets: [LinkTarget]
+    /// When the walk began, in seconds by the clock files are stamped with.
+    public let startedAt: Int64
+    /// The latest modification or change time (seconds) of any file, link or link target.
+    public let newestStamp: Int64
+
+    /// Number of files and links seen.
+    public var fileCount: Int {
+        directories.reduce(0) { $0 + $1.entries.count(where: { $0.kind != .directory }) }
+    }
+
+    /// Whether content written in the second of a stamp could still change unseen: a stamp
+    /// proves unchanged content only when it is older than the walk (git's racy-clean rule),
+    /// here with one second of margin for file systems stamping in whole seconds.
+    public var isRacy: Bool { newestStamp >= startedAt - 1 }
+}
+
+extension Snapshot {
+    /// Lists every directory of the working tree (directories in parallel, level by level),
+    /// keeping each listing for later reads of this snapshot.
+    ///
+    /// - Throws: `FileTreeError.unreadable` for a directory that cannot be read;
+    ///   `FileTreeError.notFound` when the snapshot is a revision, not the working tree.
+    public func walkWorktree() throws -> WorktreeWalk {
+        guard treeID == nil else { throw FileTreeError.notFound(path: "(working tree of a revision snapshot)") }
+        let startedAt = WorktreeReader.fileClockSeconds()
+        let root = location.workdir
+        // Level by level, each level's directories listed in parallel; the order of the
+        // result (each level in its parents' order, a directory's subdirectories in name
+        // order) is the same on every run, so no sort is needed for the key.
+        var found: [(path: String, listing: DirectoryListing)] = []
+        var frontier = [""]
+        let failure = Mutex<FileTreeError?>(nil)
+        while !frontier.isEmpty {
+            let level = frontier
+            var listed = [DirectoryListing?](repeating: nil, count: level.count)
+            let width = min(level.count, 4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+            listed.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                DispatchQueue.concurrentPerform(iterations: width) { worker in
+                    var index = worker
+                    while index < level.count {
+                        let dir = level[index]
+                        do {
+                            let absolute = dir.isEmpty ? root : root + "/" + dir
+                            // Each worker writes only its own slots.
+                            slots[index] = try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: dir.isEmpty)
+                        } catch let error as FileTreeError {
+                            failure.withLock { $0 = $0 ?? error }
+                        } catch {
+                            failure.withLock { $0 = $0 ?? .unreadable(path: dir, reason: "\(error)") }
+                        }
+                        index += width
+                    }
+                }
+            }
+            if let error = failure.withLock({ $0 }) { throw error }
+            frontier = []
+            for (dir, listing) in zip(level, listed) {
+                guard let listing else { continue }
+                found.append((dir, listing))
+                let prefix = dir.isEmpty ? "" : dir + "/"
+                for entry in listing.entries where entry.kind == .directory {
+                    frontier.append(prefix + entry.name)
+                }
+            }
+        }
+        listings.withLock { cached in
+            for (dir, listing) in found where cached[dir] == nil { cached[dir] = .some(listing) }
+        }
+
+        var newest: Int64 = 0
+        var directories: [WorktreeWalk.Directory] = []
+        directories.reserveCapacity(found.count)
+        var links: [WorktreeWalk.LinkTarget] = []
+        for (dir, listing) in found {
+            let entries = listing.entries
+            let prefix = dir.isEmpty ? "" : dir + "/"
+            for entry in entries {
+                if let stamp = entry.stamp { newest = max(newest, stamp.newestSecond) }
+                if entry.kind == .symlink {
+                    let target = WorktreeReader.targetStamp(of: root + "/" + prefix + entry.name)
+                    if let stamp = target?.stamp { newest = max(newest, stamp.newestSecond) }
+                    links.append(.init(path: prefix + entry.name, stamp: target?.stamp, isDirectory: target?.isDirectory ?? false))
+                }
+            }
+            directories.append(.init(path: dir, entries: entries))
+        }
+        return WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
+    }
+}
