@@ -72,7 +72,10 @@ struct BenchRunnerTests {
             try Self.checkMeasurement(affected[key], "affected.\(size).\(key)")
         }
         let hash = try Self.object(try Self.object(results["hash"], "hash")[size], "hash.\(size)")
-        for key in ["gocache_cold", "gocache_warm", "sha256sum", "sha256sum_cold", "gocache_edit_warm", "sha256sum_edit"] {
+        for key in [
+            "gocache_cold", "gocache_warm", "sha256sum", "sha256sum_cold", "gocache_edit_warm", "sha256sum_edit",
+            "gocache_warm_beside_cold",
+        ] {
             try Self.checkMeasurement(hash[key], "hash.\(size).\(key)")
         }
         let build = try Self.object(try Self.object(results["build"], "build")[size], "build.\(size)")
