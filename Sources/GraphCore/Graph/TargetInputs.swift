@@ -20,15 +20,21 @@ public struct TargetInputs: Hashable, Sendable {
     }
 
     /// One non-standard package of the closure.
-    public struct Package: Hashable, Sendable {
-        public var importPath: String
-        public var module: GoModuleRef?
+    ///
+    /// An immutable class with value equality: one package is in the closures of many
+    /// targets (hundreds, for a shared library), and the inputs of a repository's targets
+    /// share one instance per package (`Cache`), so a closure's list costs a reference
+    /// per package instead of a copy of every field, and comparing shared instances is an
+    /// identity check.
+    public final class Package: Hashable, Sendable {
+        public let importPath: String
+        public let module: GoModuleRef?
         /// For a non-vendored external module: its go.sum hash (`h1:…`), or nil when missing.
-        public var sum: String?
+        public let sum: String?
         /// The package's error, if any (it changes what the go command does).
-        public var error: String?
+        public let error: String?
         /// Input files, repository-relative, sorted.
-        public var files: [String]
+        public let files: [String]
 
         public init(importPath: String, module: GoModuleRef?, sum: String?, error: String?, files: [String]) {
             self.importPath = importPath
@@ -36,6 +42,20 @@ public struct TargetInputs: Hashable, Sendable {
             self.sum = sum
             self.error = error
             self.files = files
+        }
+
+        public static func == (lhs: Package, rhs: Package) -> Bool {
+            lhs === rhs
+                || (lhs.importPath == rhs.importPath && lhs.module == rhs.module && lhs.sum == rhs.sum
+                    && lhs.error == rhs.error && lhs.files == rhs.files)
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(importPath)
+            hasher.combine(module)
+            hasher.combine(sum)
+            hasher.combine(error)
+            hasher.combine(files)
         }
     }
 
