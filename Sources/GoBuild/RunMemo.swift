@@ -46,6 +46,10 @@ public struct RunMemo: Sendable {
     /// Changes when the entry form or the key recipe changes.
     static let formatVersion: UInt32 = 1
     static let magic = Array("GOCACHE-RUN-MEMO\n".utf8)
+    /// The largest working tree (files, links and directories) the memo walks: a tree with
+    /// huge ignored directories (build outputs, `node_modules`) would pay more for the walk
+    /// than a load costs, so the memo is off there (the listings made stay in use).
+    public static let walkLimit = 100_000
     /// The environment variable that turns the memo off (`GOCACHE_RUN_MEMO=off`).
     public static let switchVariable = "GOCACHE_RUN_MEMO"
 
@@ -145,7 +149,8 @@ public struct RunMemo: Sendable {
         return Output(stdout: stdout, stderr: stderr)
     }
 
-    static func append(_ value: some FixedWidthInteger, to bytes: inout [UInt8]) {
+    @inline(__always)
+    static func append<Value: FixedWidthInteger>(_ value: Value, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 }
@@ -270,9 +275,11 @@ public struct RunMemoKey: Sendable {
                 return
             }
             bytes.append(1)
-            for value in [stamp.size, stamp.mtimeSeconds, stamp.mtimeNanoseconds, stamp.ctimeSeconds, stamp.ctimeNanoseconds] {
-                RunMemo.append(value, to: &bytes)
-            }
+            RunMemo.append(stamp.size, to: &bytes)
+            RunMemo.append(stamp.mtimeSeconds, to: &bytes)
+            RunMemo.append(stamp.mtimeNanoseconds, to: &bytes)
+            RunMemo.append(stamp.ctimeSeconds, to: &bytes)
+            RunMemo.append(stamp.ctimeNanoseconds, to: &bytes)
             RunMemo.append(stamp.inode, to: &bytes)
             RunMemo.append(stamp.device, to: &bytes)
         }

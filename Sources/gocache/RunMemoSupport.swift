@@ -70,8 +70,18 @@ struct MemoizedRun {
         for (label, snapshot) in revisions { key.addRevision(label, snapshot: snapshot) }
         for (label, list) in extra.sorted(by: { $0.key < $1.key }) { key.add(label, list: list) }
         if let worktree {
-            guard let walk = try? worktree.walkWorktree() else {
+            let walked: WorktreeWalk??
+            do {
+                walked = try worktree.walkWorktree(limit: RunMemo.walkLimit)
+            } catch {
+                walked = nil
+            }
+            guard let outcome = walked else {
                 trace.mark("off: the working tree cannot be walked")
+                return nil
+            }
+            guard let walk = outcome else {
+                trace.mark("off: the working tree has more than \(RunMemo.walkLimit) entries")
                 return nil
             }
             trace.mark("walk \(walk.directories.count) directories, \(walk.fileCount) files")

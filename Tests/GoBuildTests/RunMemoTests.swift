@@ -148,7 +148,7 @@ struct RunMemoTests {
         }
 
         func walk() throws -> WorktreeWalk {
-            try Snapshot.worktree(try location).walkWorktree()
+            try #require(try Snapshot.worktree(try location).walkWorktree())
         }
 
         func key(_ walk: WorktreeWalk) -> SHA256Digest? {
@@ -162,7 +162,7 @@ struct RunMemoTests {
         let tree = try Tree()
         defer { tree.cleanup() }
         let snapshot = Snapshot.worktree(try tree.location)
-        let walk = try snapshot.walkWorktree()
+        let walk = try #require(try snapshot.walkWorktree())
         #expect(walk.directories.map(\.path) == ["", "a", "a/b"])
         #expect(walk.directories[0].entries.map(\.name) == ["a", "data.txt", "go.mod", "link.txt", "outside.txt"])
         #expect(walk.linkTargets.map(\.path) == ["link.txt", "outside.txt"])
@@ -173,6 +173,11 @@ struct RunMemoTests {
             #expect(try snapshot.entries(in: directory.path) == directory.entries)
         }
         #expect(walk.isRacy, "files written just now are racy")
+        // Past the limit, no walk (what was listed stays cached).
+        let limited = Snapshot.worktree(try tree.location)
+        #expect(try limited.walkWorktree(limit: 3) == nil)
+        #expect(try limited.entries(in: "") == walk.directories[0].entries)
+        #expect(try Snapshot.worktree(try tree.location).walkWorktree(limit: 8) != nil)
     }
 
     @Test("an old tree's key is stable; any edit, touch, add, remove or link retarget changes it")

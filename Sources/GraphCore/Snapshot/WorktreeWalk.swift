@@ -56,9 +56,11 @@ extension Snapshot {
     /// Lists every directory of the working tree (directories in parallel, level by level),
     /// keeping each listing for later reads of this snapshot.
     ///
+    /// - Parameter limit: the most entries (files, links and directories) to list; a larger
+    ///   tree returns nil after listing about that many (what was listed stays cached).
     /// - Throws: `FileTreeError.unreadable` for a directory that cannot be read;
     ///   `FileTreeError.notFound` when the snapshot is a revision, not the working tree.
-    public func walkWorktree() throws -> WorktreeWalk {
+    public func walkWorktree(limit: Int = .max) throws -> WorktreeWalk? {
         guard treeID == nil else { throw FileTreeError.notFound(path: "(working tree of a revision snapshot)") }
         let startedAt = WorktreeReader.fileClockSeconds()
         let root = location.workdir
@@ -67,8 +69,13 @@ extension Snapshot {
         // order) is the same on every run, so no sort is needed for the key.
         var found: [(path: String, listing: DirectoryListing)] = []
         var frontier = [""]
+        let listedEntries = Atomic<Int>(0)
         let failure = Mutex<FileTreeError?>(nil)
         while !frontier.isEmpty {
+            if listedEntries.load(ordering: .relaxed) > limit {
+                keep(found)
+                return nil
+            }
             let level = frontier
             var listed = [DirectoryListing?](repeating: nil, count: level.count)
             let width = min(level.count, 4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
@@ -76,12 +83,15 @@ extension Snapshot {
                 nonisolated(unsafe) let slots = slots
                 DispatchQueue.concurrentPerform(iterations: width) { worker in
                     var index = worker
-                    while index < level.count {
+                    // Past the limit, the rest of the level is not listed.
+                    while index < level.count, listedEntries.load(ordering: .relaxed) <= limit {
                         let dir = level[index]
                         do {
                             let absolute = dir.isEmpty ? root : root + "/" + dir
                             // Each worker writes only its own slots.
-                            slots[index] = try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: dir.isEmpty)
+                            let listing = try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: dir.isEmpty)
+                            slots[index] = listing
+                            listedEntries.add(listing?.entries.count ?? 0, ordering: .relaxed)
                         } catch let error as FileTreeError {
                             failure.withLock { $0 = $0 ?? error }
                         } catch {
@@ -102,9 +112,7 @@ extension Snapshot {
                 }
             }
         }
-        listings.withLock { cached in
-            for (dir, listing) in found where cached[dir] == nil { cached[dir] = .some(listing) }
-        }
+        keep(found)
 
         var newest: Int64 = 0
         var directories: [WorktreeWalk.Directory] = []
@@ -124,5 +132,12 @@ extension Snapshot {
             directories.append(.init(path: dir, entries: entries))
         }
         return WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
+    }
+
+    /// Caches listings made by a walk for later reads of this snapshot.
+    private func keep(_ found: [(path: String, listing: DirectoryListing)]) {
+        listings.withLock { cached in
+            for (dir, listing) in found where cached[dir] == nil { cached[dir] = .some(listing) }
+        }
     }
 }
