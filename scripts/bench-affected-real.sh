@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark on a real repository, same run: `gocache affected --base HEAD~1` cold (empty
-# cache directory, no memo) and warm, against a warm `go list -e -deps -json ./...` of HEAD.
+# cache directory, no memo) and warm (the same command again: answered by the run memo),
+# against a warm `go list -e -deps -json ./...` of HEAD.
 # Usage: scripts/bench-affected-real.sh REPO [REPETITIONS]   (after `swift build -c release`)
 #   REPO a git repository path or URL; cloned into a temporary directory, not kept.
 set -euo pipefail
@@ -13,6 +14,9 @@ bin="$here/.build/release/gocache"; [ -x "$bin" ] || bin="$here/.build/debug/goc
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 git clone --quiet "$repo" "$work/repo"
 cd "$work/repo"
+# Files just checked out are within gocache's racy-clean window (a second): let them settle,
+# as they have in CI by the time a second command runs.
+sleep 2.1
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 cold() { rm -rf "$work/cache"; "$bin" affected --base HEAD~1 --cache-dir "$work/cache"; }
