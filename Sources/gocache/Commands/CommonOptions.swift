@@ -88,12 +88,6 @@ extension SnapshotOptions {
 
     /// Opens the snapshot and loads the graph, turning library errors into `error:`/`help:`.
     func openSession() async throws -> RepositorySession {
-        do {
-            return try await RepositorySession.open(
-                path: repo, revision: rev, overrides: platform.overrides, goBinary: platform.go,
-                memoDirectory: cacheDirectory + "/memo")
-        } catch {
-            throw CommandFailure.from(error)
-        }
+        try await load(try prepare())
     }
 }
