@@ -82,14 +82,7 @@ struct RunMemoCLITests {
         #expect(answers[commands[0]] == "functions/one\nfunctions/two\n")
 
         // Same size, same modification time, other bytes: only the change time differs.
-        let path = fixture.url("functions/two/main.go")
-        var info = stat()
-        #expect(stat(path, &info) == 0)
-        let handle = try #require(FileHandle(forWritingAtPath: path))
-        try handle.write(contentsOf: Data("package main\n\nfunc main() { println(3) }\n".utf8))
-        try handle.close()
-        var times = [info.st_atim, info.st_mtim]
-        _ = utimensat(AT_FDCWD, path, &times, 0)
+        try fixture.overwriteKeepingTimes("functions/two/main.go", "package main\n\nfunc main() { println(3) }\n")
         let racy = try Self.run(commands[5], cache: cache)
         #expect(Self.memoSaid("racy", racy), "a tree changed just now is not memoised: \(racy.stderr)")
         #expect(racy.stdout != answers[commands[5]], "the edit changes functions/two's key")

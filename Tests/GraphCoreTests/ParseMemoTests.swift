@@ -70,10 +70,7 @@ struct ParseMemoTests {
         let first = try await Self.load(Snapshot.worktree(location), memo: memo)
         #expect(first.graphs.first?.packages["example.com/m/cmd/a"]?.imports == ["strings"])
 
-        let handle = try #require(FileHandle(forWritingAtPath: fixture.url(file)))
-        try handle.write(contentsOf: Data("package main\n\nimport \"unicode\"\n\nfunc main() { _ = unicode.ToUpper }\n".utf8))
-        try handle.close()
-        _ = utimensat(AT_FDCWD, fixture.url(file), &times, 0)
+        try fixture.overwriteKeepingTimes(file, "package main\n\nimport \"unicode\"\n\nfunc main() { _ = unicode.ToUpper }\n")
         let edited = try await Self.load(Snapshot.worktree(location), memo: memo)
         #expect(edited.graphs.first?.packages["example.com/m/cmd/a"]?.imports == ["unicode"])
     }

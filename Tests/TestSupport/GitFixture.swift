@@ -2,6 +2,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A throwaway git repository in a temporary directory, driven by the real `git` with a fixed
 /// environment (author, committer, dates, no global or system config), so commit ids are the
 /// same on every run and machine.
@@ -64,6 +68,24 @@ public struct GitFixture: Sendable {
         try Data(bytes).write(to: target)
         try FileManager.default.setAttributes(
             [.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: target.path)
+    }
+
+    /// Rewrites the file at `path` in place (same inode) with `text`, then sets its access
+    /// and modification times back to what they were: an edit that only the change time
+    /// (ctime) shows, as `touch -r` or tools restoring timestamps leave. `text` should have
+    /// the old size, for an edit that stat data shows nowhere else.
+    public func overwriteKeepingTimes(_ path: String, _ text: String) throws {
+        let file = url(path)
+        var info = stat()
+        guard stat(file, &info) == 0 else { throw HarnessFailure(message: "cannot stat \(file)") }
+        guard let handle = FileHandle(forWritingAtPath: file) else {
+            throw HarnessFailure(message: "cannot open \(file) for writing")
+        }
+        try handle.truncate(atOffset: 0)
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+        var times = [info.st_atim, info.st_mtim]
+        guard utimensat(AT_FDCWD, file, &times, 0) == 0 else { throw HarnessFailure(message: "cannot set times of \(file)") }
     }
 
     /// Creates a symbolic link at `path` pointing to `target` (as written, usually relative).

@@ -99,14 +99,19 @@ struct ComparisonOptions: ParsableArguments {
         }
     }
 
-    /// Opens and loads both snapshots, turning library errors into `error:`/`help:`.
-    func open() async throws -> RepositoryComparison {
-        try await open(try prepare())
+    /// Runs `command`: prepares the comparison, prints the run memo's output when it has
+    /// one, else opens the comparison, `render`s it and remembers what was printed.
+    func run(memoizing command: String, _ render: (RepositoryComparison) async throws -> Void) async throws {
+        let prepared = try prepare()
+        let memoized = memoizedRun(command, prepared)
+        if let memoized, memoized.replay() { return }
+        try await render(try await open(prepared))
+        memoized?.finish()
     }
 
     /// The run memo of `command` over `prepared`, or nil (see `MemoizedRun.begin`). A base
     /// that did not resolve is never memoised: the run reports it.
-    func memoizedRun(_ command: String, _ prepared: Prepared) -> MemoizedRun? {
+    private func memoizedRun(_ command: String, _ prepared: Prepared) -> MemoizedRun? {
         let setup = prepared.setup
         var revisions: [(String, Snapshot)] = []
         if setup.baseRevision != nil {
@@ -159,11 +164,7 @@ struct AffectedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let prepared = try comparison.prepare()
-        let memoized = comparison.memoizedRun("affected", prepared)
-        if let memoized, memoized.replay() { return }
-        try await render(try await comparison.open(prepared))
-        memoized?.finish()
+        try await comparison.run(memoizing: "affected") { try await render($0) }
     }
 
     private func render(_ opened: RepositoryComparison) async throws {

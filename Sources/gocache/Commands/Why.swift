@@ -17,11 +17,7 @@ struct WhyCommand: AsyncParsableCommand {
     @OptionGroup var comparison: ComparisonOptions
 
     func run() async throws {
-        let prepared = try comparison.prepare()
-        let memoized = comparison.memoizedRun("why", prepared)
-        if let memoized, memoized.replay() { return }
-        try await render(try await comparison.open(prepared))
-        memoized?.finish()
+        try await comparison.run(memoizing: "why") { try await render($0) }
     }
 
     private func render(_ opened: RepositoryComparison) async throws {
