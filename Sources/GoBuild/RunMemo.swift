@@ -65,7 +65,8 @@ public struct RunMemo: Sendable {
 
     /// The remembered output for `key`, if any and intact.
     public func lookup(_ key: RunMemoKey) -> Output? {
-        let path = directory + "/" + key.digest.hex
+        guard let digest = try? key.digest() else { return nil }
+        let path = directory + "/" + digest.hex
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         guard let output = RunMemo.decode(Array(data)) else {
             unlink(path)
@@ -78,9 +79,9 @@ public struct RunMemo: Sendable {
 
     /// Remembers `output` under `key`. Failures only cost speed next time.
     public func store(_ output: Output, under key: RunMemoKey) {
-        guard let bytes = RunMemo.encode(output) else { return }
+        guard let bytes = RunMemo.encode(output), let digest = try? key.digest() else { return }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/" + key.digest.hex
+        let path = directory + "/" + digest.hex
         let temporary = path + ".tmp.\(getpid())"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
         guard rename(temporary, path) == 0 else {
@@ -188,11 +189,9 @@ public struct RunMemoKey: Sendable {
         add(label, bytes: bytes)
     }
 
-    /// The key.
-    public var digest: SHA256Digest {
-        // SHA-256 of bytes in memory cannot fail short of a broken libcrypto; an all-zero
-        // digest then would only merge entries, so fail loudly instead.
-        do { return try SHA256Hasher.hash(material) } catch { fatalError("SHA-256 failed: \(error)") }
+    /// The key: SHA-256 of the framed fields.
+    public func digest() throws(CryptoError) -> SHA256Digest {
+        try SHA256Hasher.hash(material)
     }
 
     // MARK: - Standard fields

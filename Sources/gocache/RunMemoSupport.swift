@@ -90,7 +90,11 @@ struct MemoizedRun {
                 return nil
             }
         }
-        trace.mark("key \(key.digest.hex.prefix(16))")
+        guard let digest = try? key.digest() else {
+            trace.mark("off: SHA-256 is unavailable")
+            return nil
+        }
+        trace.mark("key \(digest.hex.prefix(16))")
         return MemoizedRun(memo: memo, key: key)
     }
 
