@@ -176,6 +176,9 @@ struct RunMemoTests {
         #expect(try limited.walkWorktree(limit: 3) == nil)
         #expect(try limited.entries(in: "") == walk.directories[0].entries)
         #expect(try Snapshot.worktree(try tree.location).walkWorktree(limit: 8) != nil)
+        // Crossing the limit in the last level (a/b) is no walk either: directories of that
+        // level may be unlisted.
+        #expect(try Snapshot.worktree(try tree.location).walkWorktree(limit: 7) == nil)
     }
 
     @Test("an old tree's key is stable; any edit, touch, add, remove or link retarget changes it")

@@ -72,10 +72,6 @@ extension Snapshot {
         let listedEntries = Atomic<Int>(0)
         let failure = Mutex<FileTreeError?>(nil)
         while !frontier.isEmpty {
-            if listedEntries.load(ordering: .relaxed) > limit {
-                keep(found)
-                return nil
-            }
             let level = frontier
             var listed = [DirectoryListing?](repeating: nil, count: level.count)
             let width = min(level.count, 4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
@@ -102,6 +98,15 @@ extension Snapshot {
                 }
             }
             if let error = failure.withLock({ $0 }) { throw error }
+            // Past the limit some directories of this level were not listed: no walk (a
+            // walk missing directories would key a tree it did not see).
+            if listedEntries.load(ordering: .relaxed) > limit {
+                for (dir, listing) in zip(level, listed) {
+                    if let listing { found.append((dir, listing)) }
+                }
+                keep(found)
+                return nil
+            }
             frontier = []
             for (dir, listing) in zip(level, listed) {
                 guard let listing else { continue }
