@@ -394,16 +394,8 @@ class Bench:
         gocache_run()
         go_list()
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "golist_warm": (go_list, None)}))
-        # Warm memos, but a tree changed since the last run (the run memo cannot answer): a
-        # new body-only edit of a function before each repetition.
         log(f"affected {repo.size}: warm after an edit, {reps} repetitions")
-        try:
-            result.update(measure_interleaved(reps, {
-                "gocache_edit_warm": (gocache_run, repo.edit_function),
-                "golist_edit_warm": (go_list, None),
-            }))
-        finally:
-            repo.reset()
+        result.update(measure_after_edits(repo, reps, gocache_run, "golist_edit_warm", go_list))
         # The committed change edits function bodies only, so gocache proves the base's graph
         # equal to the head's and loads one snapshot. A structural change (the same edit plus
         # a new import in the working tree) makes it load and compare both.
@@ -448,13 +440,7 @@ class Bench:
         sha_run()
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "sha256sum": (sha_run, None)}))
         log(f"hash {repo.size}: warm after an edit, {reps} repetitions")
-        try:
-            result.update(measure_interleaved(reps, {
-                "gocache_edit_warm": (gocache_run, repo.edit_function),
-                "sha256sum_edit": (sha_run, None),
-            }))
-        finally:
-            repo.reset()
+        result.update(measure_after_edits(repo, reps, gocache_run, "sha256sum_edit", sha_run))
         rmtree(cache)
         return result
 
@@ -606,6 +592,19 @@ class Bench:
 
 # ---------------------------------------------------------------------------------------
 # Ratios and stability
+
+
+def measure_after_edits(repo, reps, gocache_run, reference_name, reference_run):
+    """`gocache_edit_warm` beside `reference_name`: a new body-only edit of a function before
+    each repetition, so gocache's memos are warm but the tree differs from the one the last
+    run saw (the run memo cannot answer). The repository is reset afterwards."""
+    try:
+        return measure_interleaved(reps, {
+            "gocache_edit_warm": (gocache_run, repo.edit_function),
+            reference_name: (reference_run, None),
+        })
+    finally:
+        repo.reset()
 
 
 def speedup(reference, tool):

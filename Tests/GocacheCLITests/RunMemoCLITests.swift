@@ -44,16 +44,24 @@ struct RunMemoCLITests {
         return result.stderr[range.upperBound...].contains(word)
     }
 
+    /// `AffectedCLITests.repository()` and a cache directory beside it; `cleanup` removes both.
+    static func scratch() throws -> (fixture: GitFixture, base: String, head: String, cache: String, cleanup: () -> Void) {
+        let (fixture, base, head) = try AffectedCLITests.repository()
+        let cache = fixture.root + "-cache"
+        return (fixture, base, head, cache, {
+            fixture.cleanup()
+            try? FileManager.default.removeItem(atPath: cache)
+        })
+    }
+
     static func waitPastRacyWindow() async throws {
         try await Task.sleep(for: .milliseconds(2_100))
     }
 
     @Test("affected and hash: a second run replays the first; edits, even size- and mtime-keeping ones, are seen")
     func replay() async throws {
-        let (fixture, base, head) = try AffectedCLITests.repository()
-        defer { fixture.cleanup() }
-        let cache = fixture.root + "-cache"
-        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let (fixture, base, head, cache, cleanup) = try Self.scratch()
+        defer { cleanup() }
         try fixture.write("functions/two/main.go", "package main\n\nfunc main() { println(2) }\n")
         try await Self.waitPastRacyWindow()
 
@@ -107,10 +115,8 @@ struct RunMemoCLITests {
 
     @Test("a damaged entry is a miss and is rewritten; a cache directory inside the working tree turns the memo off")
     func damagedAndInside() async throws {
-        let (fixture, base, _) = try AffectedCLITests.repository()
-        defer { fixture.cleanup() }
-        let cache = fixture.root + "-cache"
-        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let (fixture, base, _, cache, cleanup) = try Self.scratch()
+        defer { cleanup() }
         try await Self.waitPastRacyWindow()
         let command = ["affected", "--repo", fixture.root, "--base", base, "--format", "json"]
         let first = try Self.run(command, cache: cache)

@@ -25,13 +25,21 @@ struct ParseMemoTests {
         return result
     }
 
+    /// A repository holding a go.mod, a memo directory beside it, and what removes both.
+    static func scratch() throws -> (fixture: GitFixture, memo: String, cleanup: () -> Void) {
+        let fixture = try GitFixture()
+        let memo = fixture.root + "-memo"
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
+        return (fixture, memo, {
+            fixture.cleanup()
+            try? FileManager.default.removeItem(atPath: memo)
+        })
+    }
+
     @Test("memoised loads equal fresh loads, for revisions and the working tree")
     func equalLoads() async throws {
-        let fixture = try GitFixture()
-        defer { fixture.cleanup() }
-        let memo = fixture.root + "-memo"
-        defer { try? FileManager.default.removeItem(atPath: memo) }
-        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
         try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
         try fixture.write("lib/lib.go", "package lib\n\nfunc F() {}\n")
         let commit = try fixture.commit("one")
@@ -54,11 +62,8 @@ struct ParseMemoTests {
 
     @Test("an edit keeping size and modification time is seen (the change time is in the key)")
     func sameSizeSameMtime() async throws {
-        let fixture = try GitFixture()
-        defer { fixture.cleanup() }
-        let memo = fixture.root + "-memo"
-        defer { try? FileManager.default.removeItem(atPath: memo) }
-        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
         let file = "cmd/a/main.go"
         try fixture.write(file, "package main\n\nimport \"strings\"\n\nfunc main() { _ = strings.ToUpper }\n")
         _ = try fixture.commit("one")
