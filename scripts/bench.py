@@ -98,21 +98,22 @@ def summarize(samples, rss):
     }
 
 
-def measure(reps, action, before=None):
-    """Calls before() untimed, then action() -> (seconds, rss), reps times."""
-    samples, rss = [], []
-    for _ in range(reps):
-        if before:
-            before()
-        seconds, peak = action()
-        samples.append(seconds)
-        rss.append(peak)
-    return summarize(samples, rss)
+# Untimed rounds before each group of measurements (0 in --quick mode): the first run of a
+# tool after another group's pays for loading its binary and warming the page cache, which
+# made the first repetition of a group an outlier (affected/50/cold differed by a third
+# between two full runs).
+WARMUP = {"rounds": 1}
 
 
 def measure_interleaved(reps, actions):
     """actions: {name: (action, before or None)}; runs one of each per repetition, in turn,
-    so that a change of background load hits every tool alike."""
+    so that a change of background load hits every tool alike. WARMUP["rounds"] untimed
+    rounds come first."""
+    for _ in range(WARMUP["rounds"]):
+        for action, before in actions.values():
+            if before:
+                before()
+            action()
     runs = {name: [] for name in actions}
     for _ in range(reps):
         for name, (action, before) in actions.items():
@@ -512,22 +513,27 @@ class Bench:
                 samples["go_build_exact"] = []
             if scenario == "shared":
                 samples["gocache_parallel"] = []
-            for rep in range(reps):
+            # Repetition -1 is an untimed warm-up (not the sequential per-target builds).
+            for rep in range(-WARMUP["rounds"], reps):
                 repo.reset()
-                tag = f"Bench{scenario.capitalize()}{rep}"
+                tag = f"Bench{scenario.capitalize()}{rep}".replace("-", "Warm")
                 if scenario == "function":
                     repo.append_function(repo.function_file, tag)
                 elif scenario == "shared":
                     repo.append_function(repo.shared_file, tag)
-                log(f"build {repo.size} {scenario} rep {rep + 1}/{reps}")
-                samples["gocache"].append(gocache_build())
-                if rep < each_reps:
-                    samples["go_build_each"].append(build_each())
-                samples["go_build_all"].append(build_all())
+                log(f"build {repo.size} {scenario} rep {rep + 1}/{reps}" if rep >= 0 else
+                    f"build {repo.size} {scenario} warm-up")
+                runs = {"gocache": gocache_build()}
+                if 0 <= rep < each_reps:
+                    runs["go_build_each"] = build_each()
+                runs["go_build_all"] = build_all()
                 if scenario in exact:
-                    samples["go_build_exact"].append(build_exact(exact[scenario]))
+                    runs["go_build_exact"] = build_exact(exact[scenario])
                 if scenario == "shared":
-                    samples["gocache_parallel"].append(gocache_parallel())
+                    runs["gocache_parallel"] = gocache_parallel()
+                if rep >= 0:
+                    for tool, run in runs.items():
+                        samples[tool].append(run)
             repo.reset()
             result[scenario] = {
                 tool: summarize([s for s, _ in runs], [r for _, r in runs]) for tool, runs in samples.items()
@@ -551,7 +557,7 @@ class Bench:
                 "reps": args.reps, "fastReps": args.fast_reps, "eachReps": {str(n): self.each_reps(n) for n in args.build_sizes},
                 "fastRepsBySize": {str(n): self.fast_reps(n) for n in args.sizes},
                 "buildRepsBySize": {str(n): self.build_reps(n) for n in args.build_sizes},
-                "goFlags": BUILD_FLAGS, "platform": "linux/amd64, CGO_ENABLED=0",
+                "goFlags": BUILD_FLAGS, "platform": "linux/amd64, CGO_ENABLED=0", "warmupRounds": WARMUP["rounds"],
             },
             "repositories": {}, "affected": {}, "hash": {}, "build": {},
         }
@@ -576,12 +582,12 @@ class Bench:
         cheapest): more repetitions there, unless --fast-reps was given."""
         if self.args.quick or self.args.fast_reps_given:
             return self.args.fast_reps
-        return max(self.args.fast_reps, 15 if size <= 200 else 0)
+        return max(self.args.fast_reps, 15 if size <= 200 else 11)
 
     def build_reps(self, size):
         if self.args.quick or self.args.reps_given:
             return self.args.reps
-        return max(self.args.reps, 7 if size <= 50 else 0)
+        return max(self.args.reps, 11 if size <= 50 else 0)
 
     def each_reps(self, size):
         if self.args.each_reps is not None:
@@ -915,7 +921,9 @@ def render_report(results, docs):
                                  + (", ".join(f"{n} at {s} targets" for s, n in by_size(cfg["buildRepsBySize"]))
                                     if cfg.get("buildRepsBySize") else str(cfg["reps"]))
                                  + "; sequential per-target `go build`: "
-                                 + ", ".join(f"{n} at {s} targets" for s, n in by_size(cfg["eachReps"]))],
+                                 + ", ".join(f"{n} at {s} targets" for s, n in by_size(cfg["eachReps"]))
+                                 + (f"; each group of measurements after {cfg['warmupRounds']} untimed warm-up round"
+                                    f"{'s' if cfg['warmupRounds'] != 1 else ''}" if cfg.get("warmupRounds") else "")],
              ]), ""]
     if results.get("note"):
         lines += [f"**Conditions.** {results['note']}", ""]
@@ -1113,6 +1121,7 @@ def main(argv=None):
             args.fast_reps = 1 if args.quick else max(args.reps, 9)
         if args.reps < 1 or args.fast_reps < 1:
             raise BenchError("--reps must be at least 1")
+        WARMUP["rounds"] = 0 if args.quick else 1
         results = Bench(args).run()
         if args.note:
             results["note"] = args.note

@@ -22,23 +22,6 @@ public struct ProcessLaunchError: Error, CustomStringConvertible, Sendable {
 enum ProcessRunner {
     static let stderrLimit = 64 * 1024
 
-    /// A process with piped stdout and stderr and no stdin, not yet started.
-    private static func makeProcess(
-        _ executable: String, _ arguments: [String], environment: [String: String], directory: String?
-    ) -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        return (process, out, err)
-    }
-
     /// Runs a child to completion on the calling thread: posix_spawn, then poll(2) on its
     /// stdout and stderr until both close, then waitpid. No Foundation `Process` and no
     /// dispatch queue: those hand the pipes to dispatch threads, which a busy cooperative
@@ -46,6 +29,23 @@ enum ProcessRunner {
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
     ) throws(ProcessLaunchError) -> ProcessResult {
+        collect(try spawn(executable, arguments, environment: environment, directory: directory, ownProcessGroup: false))
+    }
+
+    /// A started child: its pid and the read ends of its stdout and stderr pipes.
+    struct Child: Sendable {
+        var pid: pid_t
+        var stdout: Int32
+        var stderr: Int32
+    }
+
+    /// Starts a child with stdin from /dev/null and piped stdout and stderr; with
+    /// `ownProcessGroup`, it leads a new process group (so it and everything it starts can
+    /// be signalled at once).
+    static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String?,
+        ownProcessGroup: Bool
+    ) throws(ProcessLaunchError) -> Child {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         guard pipe(&outPipe) == 0 else { throw launchError(executable, errno) }
@@ -80,8 +80,15 @@ enum ProcessRunner {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if ownProcessGroup {
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         guard spawned == 0 else {
@@ -89,9 +96,16 @@ enum ProcessRunner {
             close(errPipe[0])
             throw launchError(executable, spawned)
         }
+        return Child(pid: pid, stdout: outPipe[0], stderr: errPipe[0])
+    }
+
+    /// Reads a child's stdout and stderr until both close (poll(2), on the calling thread),
+    /// then reaps it. `exited`, when given, is called once the child has ended and before
+    /// it is reaped (its pid cannot be reused while `exited` runs).
+    static func collect(_ child: Child, exited: (() -> Void)? = nil) -> ProcessResult {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
-        var fds = [pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0), pollfd(fd: errPipe[0], events: Int16(POLLIN), revents: 0)]
+        var fds = [pollfd(fd: child.stdout, events: Int16(POLLIN), revents: 0), pollfd(fd: child.stderr, events: Int16(POLLIN), revents: 0)]
         var buffer = [UInt8](repeating: 0, count: 65536)
         while fds.contains(where: { $0.fd >= 0 }) {
             if poll(&fds, nfds_t(fds.count), -1) < 0 {
@@ -113,8 +127,13 @@ enum ProcessRunner {
                 }
             }
         }
+        if let exited {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(child.pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            exited()
+        }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS, WIFSIGNALED / WTERMSIG (Foundation reports the signal).
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
         if stderr.count > stderrLimit { stderr.removeFirst(stderr.count - stderrLimit) }
@@ -141,63 +160,35 @@ import Darwin
 #endif
 
 extension ProcessRunner {
-    /// Runs a child process without blocking a thread of the cooperative pool. When the
-    /// awaiting task is cancelled the child and everything it started (the go command's
-    /// compilers and linkers) get SIGINT, then SIGKILL two seconds later: the child's
-    /// whole process group when it leads one, else the child itself. A cancelled run
-    /// throws `CancellationError` once the child has ended.
+    /// Runs a child process without blocking a thread of the cooperative pool: its pipes are
+    /// read on a thread of its own (blocking readers on dispatch's global queues would take
+    /// the threads the task pool runs on — two on two cores — and stall every task until
+    /// the child ends). When the awaiting task is cancelled, the child and everything it
+    /// started (the go command's compilers and linkers: the child leads its own process
+    /// group) get SIGINT, then SIGKILL two seconds later. A cancelled run throws
+    /// `CancellationError` once the child has ended.
     static func runCancellable(
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil
     ) async throws -> ProcessResult {
         try Task.checkCancellation()
-        let (process, out, err) = makeProcess(executable, arguments, environment: environment, directory: directory)
-        let collected = Mutex<(out: [UInt8], err: [UInt8])>(([], []))
-        let group = DispatchGroup()
-        group.enter()
-        group.enter()
-        group.enter()
-        process.terminationHandler = { _ in group.leave() }
-        do {
-            try process.run()
-        } catch {
-            throw ProcessLaunchError(executable: executable, reason: "\(error.localizedDescription)")
-        }
-        try? out.fileHandleForWriting.close()
-        try? err.fileHandleForWriting.close()
-        let outReader = out.fileHandleForReading
-        let errReader = err.fileHandleForReading
-        DispatchQueue.global().async {
-            let data = outReader.readDataToEndOfFile()
-            collected.withLock { $0.out = Array(data) }
-            group.leave()
-        }
-        DispatchQueue.global().async {
-            var kept = Data()
-            while true {
-                let chunk = errReader.availableData
-                if chunk.isEmpty { break }
-                kept.append(chunk)
-                if kept.count > 2 * stderrLimit { kept = kept.suffix(stderrLimit) }
-            }
-            let tail = kept.count > stderrLimit ? kept.suffix(stderrLimit) : kept
-            collected.withLock { $0.err = Array(tail) }
-            group.leave()
-        }
-        let pid = process.processIdentifier
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                group.notify(queue: .global()) { continuation.resume() }
+        let child = try spawn(executable, arguments, environment: environment, directory: directory, ownProcessGroup: true)
+        // Set once the child has ended, before it is reaped: signals sent under the lock
+        // while it is false reach the child (or its zombie), never a reused pid.
+        let ended = Mutex(false)
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ProcessResult, Never>) in
+                Thread {
+                    continuation.resume(returning: collect(child) { ended.withLock { $0 = true } })
+                }.start()
             }
         } onCancel: {
-            ProcessRunner.interrupt(pid: pid)
+            ended.withLock { if !$0 { ProcessRunner.interrupt(pid: child.pid) } }
             DispatchQueue.global().asyncAfter(deadline: .now() + 2) {
-                if process.isRunning { ProcessRunner.interrupt(pid: pid, signal: SIGKILL) }
+                ended.withLock { if !$0 { ProcessRunner.interrupt(pid: child.pid, signal: SIGKILL) } }
             }
         }
         try Task.checkCancellation()
-        let (stdout, stderr) = collected.withLock { ($0.out, $0.err) }
-        return ProcessResult(
-            status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+        return result
     }
 
     /// Signals a child: its process group when it leads one, and the child itself.

@@ -51,10 +51,7 @@ struct DirectoryTree: FileTree {
                         kind = .directory
                     } else {
                         kind = .file
-                        stamp = FileStamp(
-                            size: Int64(info.st_size), mtimeSeconds: Int64(info.st_mtim.tv_sec),
-                            mtimeNanoseconds: Int64(info.st_mtim.tv_nsec), inode: UInt64(info.st_ino),
-                            device: UInt64(info.st_dev))
+                        stamp = FileStamp(status: info)
                     }
                 } else if kind == .symlink {
                     continue

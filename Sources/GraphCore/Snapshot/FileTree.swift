@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What a snapshot of a repository looks like to the Go model: a tree of directories and
 /// files addressed by repository-relative, `/`-separated paths (`""` is the root).
 ///
@@ -76,6 +82,21 @@ public struct FileStamp: Hashable, Sendable, Codable {
 
     /// The later of the modification and change times, in whole seconds.
     public var newestSecond: Int64 { max(mtimeSeconds, ctimeSeconds) }
+
+    /// The stamp of `stat` data.
+    init(status info: stat) {
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        let changed = info.st_ctimespec
+        #else
+        let modified = info.st_mtim
+        let changed = info.st_ctim
+        #endif
+        self.init(
+            size: Int64(info.st_size), mtimeSeconds: Int64(modified.tv_sec), mtimeNanoseconds: Int64(modified.tv_nsec),
+            inode: UInt64(info.st_ino), device: UInt64(info.st_dev), ctimeSeconds: Int64(changed.tv_sec),
+            ctimeNanoseconds: Int64(changed.tv_nsec))
+    }
 }
 
 /// A `FileTree` held in memory: for tests and for callers that synthesise trees.

@@ -93,19 +93,7 @@ enum WorktreeReader {
         return bytes
     }
 
-    static func stamp(of info: stat) -> FileStamp {
-        #if canImport(Darwin)
-        let modified = info.st_mtimespec
-        let changed = info.st_ctimespec
-        #else
-        let modified = info.st_mtim
-        let changed = info.st_ctim
-        #endif
-        return FileStamp(
-            size: Int64(info.st_size), mtimeSeconds: Int64(modified.tv_sec), mtimeNanoseconds: Int64(modified.tv_nsec),
-            inode: UInt64(info.st_ino), device: UInt64(info.st_dev), ctimeSeconds: Int64(changed.tv_sec),
-            ctimeNanoseconds: Int64(changed.tv_nsec))
-    }
+    static func stamp(of info: stat) -> FileStamp { FileStamp(status: info) }
 
     /// The stat data of what the symbolic link at `absolute` points to (following every
     /// link), or nil when it points nowhere.
