@@ -1,0 +1,108 @@
+// Child processes: output and status, cancellation, and that waiting for children never
+// holds the threads the task pool runs on.
+import Foundation
+import Synchronization
+import Testing
+
+@testable import GoBuild
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How many children have ended (shared by the tasks that wait for them).
+private final class EndedCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+@Suite("Process runner")
+struct ProcessRunnerTests {
+    @Test func collectsOutputAndStatus() async throws {
+        let result = try await ProcessRunner.runCancellable(
+            "/bin/sh", ["-c", "printf out; printf err >&2; exit 3"], environment: [:])
+        #expect(result.status == 3)
+        #expect(String(decoding: result.stdout, as: UTF8.self) == "out")
+        #expect(result.stderr == "err")
+        let blocking = try ProcessRunner.run("/bin/sh", ["-c", "printf out; exit 0"], environment: [:])
+        #expect(blocking.succeeded && blocking.stdout == Array("out".utf8))
+    }
+
+    /// A task started while a child runs gets to run before the child ends. (Before,
+    /// waiting for a batch `go build` held the pool: packaging and restoring tasks of
+    /// `gocache build` only ran once the go command had exited.)
+    @Test(arguments: [1, 3])
+    func waitingChildrenLeaveThePoolFree(children: Int) async throws {
+        let marker = NSTemporaryDirectory() + "/gocache-runner-\(getpid())-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        // Each child ends when the marker file appears, or after 5 s: the probes below
+        // should have run long before. (A held pool made them wait for dispatch to add
+        // threads, 3-7 s here, after the children had given up.)
+        let script = "i=0; while [ ! -e '\(marker)' ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done"
+        let ended = EndedCount()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<children {
+                group.addTask {
+                    _ = try await ProcessRunner.runCancellable("/bin/sh", ["-c", script], environment: [:])
+                    ended.value.add(1, ordering: .relaxed)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            // Tasks of the pool doing blocking work, as restores do: they finish only if
+            // the pool's threads are free.
+            let ranWhileChildrenWaited = await withTaskGroup(of: Bool.self) { probes in
+                for _ in 0..<8 {
+                    probes.addTask {
+                        usleep(20_000)
+                        return ended.value.load(ordering: .relaxed) == 0
+                    }
+                }
+                return await probes.allSatisfy { $0 }
+            }
+            _ = FileManager.default.createFile(atPath: marker, contents: Data())
+            try await group.waitForAll()
+            #expect(ranWhileChildrenWaited)
+        }
+        #expect(ended.value.load(ordering: .relaxed) == children)
+    }
+
+    @Test func cancellationEndsTheChildAndItsProcessGroup() async throws {
+        let pidFile = NSTemporaryDirectory() + "/gocache-runner-grandchild-\(getpid())-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        // The child runs a grandchild in the foreground (as the go command runs compilers).
+        let task = Task {
+            try await ProcessRunner.runCancellable(
+                "/bin/sh", ["-c", "/bin/sh -c 'echo $$ > \"\(pidFile)\"; exec sleep 60'; echo ended"], environment: [:])
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, (try? String(contentsOfFile: pidFile, encoding: .utf8))?.isEmpty ?? true {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let grandchild = try #require(
+            Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(grandchild, SIGKILL) }
+        task.cancel()
+        // The grandchild gets the signal too and ends at once, and with it the child; had
+        // only the child been signalled, the shell would wait out the grandchild's 60 s.
+        // (A watchdog, not a speed limit: the run ends within milliseconds.)
+        let endedInTime = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    _ = try await task.value
+                    Issue.record("a cancelled run did not throw")
+                } catch {
+                    #expect(error is CancellationError)
+                }
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(endedInTime, "the cancelled child outlived its grandchild's signal")
+        #expect(kill(grandchild, 0) != 0, "the grandchild \(grandchild) survived the cancellation")
+    }
+}
