@@ -258,6 +258,29 @@ struct GitTests {
         #expect(try snapshot.entries(in: "no/such/dir") == nil)
     }
 
+    /// A listed ancestor answers for directories below it that cannot exist (import
+    /// resolution probes thousands): absent names, names of files, and everything under
+    /// them — while a symbolic link to a directory is still followed. The snapshot's view
+    /// stays the one its listings recorded.
+    @Test func worktreeAncestorListingsRuleOutMissingDirectories() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.symlink("linkdir", to: "pkg/util")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let worktree = Snapshot.worktree(location)
+        let root = try #require(try worktree.entries(in: ""))
+        #expect(root.contains { $0.name == "main.go" && $0.kind == .file })
+        #expect(try worktree.entries(in: "main.go") == nil)
+        #expect(try worktree.entries(in: "main.go/x") == nil)
+        #expect(try worktree.entries(in: "vendor/example.com/a/b") == nil)
+        #expect(try worktree.entries(in: "linkdir")?.isEmpty == false)
+        #expect(try worktree.entries(in: "pkg/util") == (try worktree.entries(in: "linkdir")))
+        // Created after the root was listed: not in this snapshot's view; a new one sees it.
+        try fixture.write("later/new.go", "package later\n")
+        #expect(try worktree.entries(in: "later") == nil)
+        #expect(try Snapshot.worktree(location).entries(in: "later")?.map(\.name) == ["new.go"])
+    }
+
     @Test func symlinks() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

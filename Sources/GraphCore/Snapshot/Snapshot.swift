@@ -110,6 +110,11 @@ public final class Snapshot: FileTree, Sendable {
         guard let components = PathComponents(dir) else { return nil }
         guard let rootTree = treeID else {
             if components.first == ".git" { return nil }
+            // An ancestor listed already may say the directory cannot exist: it lacks the next
+            // name on the way down, or that name is a file. Import resolution probes many such
+            // directories (the vendor and module candidates of every import, mostly under
+            // directories that do not exist either); each would cost an opendir.
+            if isKnownAbsent(components) { return nil }
             let absolute = components.isRoot ? location.workdir : location.workdir + "/" + dir
             return try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: components.isRoot)
         }
@@ -125,6 +130,24 @@ public final class Snapshot: FileTree, Sendable {
         return try pool.withRepository { (repository) throws(GitAccessError) in
             try repository.listTree(tree, dir: dir)
         }
+    }
+
+    /// Whether the nearest ancestor of `components` whose listing is cached rules it out:
+    /// the ancestor does not exist, lacks the next name, or has a file by that name. A
+    /// symbolic link, or no cached ancestor, decides nothing.
+    private func isKnownAbsent(_ components: PathComponents) -> Bool {
+        let parts = components.parts
+        guard !parts.isEmpty else { return false }
+        var depth = parts.count - 1
+        while depth >= 0 {
+            let ancestor = parts[..<depth].joined(separator: "/")
+            if let known = listings.withLock({ $0[ancestor] }) {
+                guard let listing = known, let entry = listing.entry(named: String(parts[depth])) else { return true }
+                return entry.kind != .directory && entry.kind != .symlink
+            }
+            depth -= 1
+        }
+        return false
     }
 }
 
@@ -145,6 +168,19 @@ struct DirectoryListing: Sendable {
         index.reserveCapacity(sorted.count)
         for (position, element) in sorted.enumerated() { index[element.entry.name] = position }
         self.index = index
+    }
+
+    /// The entry called `name`, by binary search (entries are in byte order).
+    func entry(named name: String) -> FileTreeEntry? {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = entries[middle].name
+            if candidate == name { return entries[middle] }
+            if candidate.utf8Precedes(name) { low = middle + 1 } else { high = middle }
+        }
+        return nil
     }
 
     /// A working-tree listing.
