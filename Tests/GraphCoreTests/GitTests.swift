@@ -263,12 +263,8 @@ struct GitTests {
     /// them — while a symbolic link to a directory is still followed. The snapshot's view
     /// stays the one its listings recorded.
     @Test func worktreeAncestorListingsRuleOutMissingDirectories() throws {
-        let fixture = try Self.sampleRepository()
+        let (fixture, location, worktree, root) = try Self.linkedWorktree()
         defer { fixture.cleanup() }
-        try fixture.symlink("linkdir", to: "pkg/util")
-        let location = try RepositoryLocation.discover(from: fixture.root)
-        let worktree = Snapshot.worktree(location)
-        let root = try #require(try worktree.entries(in: ""))
         #expect(root.contains { $0.name == "main.go" && $0.kind == .file })
         #expect(try worktree.entries(in: "main.go") == nil)
         #expect(try worktree.entries(in: "main.go/x") == nil)
@@ -281,13 +277,23 @@ struct GitTests {
         #expect(try Snapshot.worktree(location).entries(in: "later")?.map(\.name) == ["new.go"])
     }
 
-    @Test func symlinks() throws {
+    /// The sample repository with `linkdir` → `pkg/util`, its working tree and root listing.
+    static func linkedWorktree() throws -> (GitFixture, RepositoryLocation, Snapshot, [FileTreeEntry]) {
         let fixture = try Self.sampleRepository()
+        do {
+            try fixture.symlink("linkdir", to: "pkg/util")
+            let location = try RepositoryLocation.discover(from: fixture.root)
+            let worktree = Snapshot.worktree(location)
+            return (fixture, location, worktree, try #require(try worktree.entries(in: "")))
+        } catch {
+            fixture.cleanup()
+            throw error
+        }
+    }
+
+    @Test func symlinks() throws {
+        let (fixture, location, worktree, root) = try Self.linkedWorktree()
         defer { fixture.cleanup() }
-        try fixture.symlink("linkdir", to: "pkg/util")
-        let location = try RepositoryLocation.discover(from: fixture.root)
-        let worktree = Snapshot.worktree(location)
-        let root = try #require(try worktree.entries(in: ""))
         let link = try #require(root.first { $0.name == "link.go" })
         #expect(link.kind == .symlink)
         #expect(link.mode == 0o120000)
