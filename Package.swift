@@ -36,12 +36,21 @@ let package = Package(
             name: "GoBuild",
             dependencies: ["GraphCore", "CacheStore", "CDeflate"]),
         .target(name: "ExampleMonorepo"),
+        // What the executable overrides at link time to start sooner (libcurl opened on first
+        // use, libgit2's TLS certificates not parsed): Sources/CExecutableShims/include. Not a
+        // dependency of the libraries, whose embedders keep the usual behaviour.
+        .target(name: "CExecutableShims", linkerSettings: [.linkedLibrary("dl")]),
         .executableTarget(
             name: "gocache",
             dependencies: [
-                "GraphCore", "CacheStore", "GoBuild", "ExampleMonorepo",
+                "GraphCore", "CacheStore", "GoBuild", "ExampleMonorepo", "CExecutableShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            // Exported as the static release link does (-static-stdlib passes -export-dynamic), so
+            // CExecutableShims' definitions take precedence over the shared libraries' in debug
+            // builds too (there FoundationNetworking and libcurl are shared libraries): the tests'
+            // remote-cache runs go through the forwarding curl functions.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]),
 
         .target(name: "TestSupport", dependencies: ["ExampleMonorepo", "GraphCore"], path: "Tests/TestSupport"),
         .testTarget(name: "GraphCoreTests", dependencies: ["GraphCore", "TestSupport", "ExampleMonorepo"]),

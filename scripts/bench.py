@@ -902,7 +902,7 @@ def render_report(results, docs):
              "run by `scripts/bench.py` (Python standard library only). Raw data: "
              "[bench/results.json](bench/results.json).", "",
              "Reproduce (on an idle machine; the runner builds nothing itself):", "", "```sh",
-             "make setup && swift build -c release --product gocache -Xswiftc -static-stdlib",
+             "make release   # swift build with the Makefile's RELEASE_FLAGS (static Swift runtime, libcurl on first use)",
              results["command"], "```", "",
              "`make bench` runs the same (release build, then `scripts/bench.py --report`). "
              "`python3 scripts/bench.py --quick --out /tmp/bench` runs one repetition at the smallest size; the "

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/bin:$PATH"
 command -v python3 >/dev/null || { echo "error: python3 is needed for scripts/bench.py" >&2; exit 2; }
-# The release binary links the Swift runtime and Foundation statically (-static-stdlib): one
-# self-contained file that starts ~10 ms sooner (no dynamic symbol binding of Foundation).
-swift build -c release --product gocache -Xswiftc -static-stdlib >&2
+# The release binary (`make release`: Swift runtime and Foundation linked statically, libcurl
+# opened on first use) — see RELEASE_FLAGS in the Makefile.
+make --no-print-directory release >&2
 exec python3 scripts/bench.py --gocache "$PWD/.build/release/gocache" --go "$PWD/.tools/bin/go" --report "$@"

@@ -88,7 +88,32 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         url: String, environment: [String: String] = [:], configuration: Configuration = Configuration(),
         warnings: StoreWarnings = StoreWarnings()
     ) throws(RemoteStoreError) {
-        let redacted = Self.redact(url)
+        let (base, redacted, authorization) = try Self.parse(url: url, environment: environment)
+        self.base = base
+        self.redactedURL = redacted
+        self.authorization = authorization
+        self.configuration = configuration
+        self.warnings = warnings
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.timeoutIntervalForRequest = Self.effectiveTimeout(configuration.timeout)
+        sessionConfiguration.timeoutIntervalForResource = max(configuration.timeout * 6, 60)
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        sessionConfiguration.httpShouldSetCookies = false
+        self.session = URLSession(configuration: sessionConfiguration)
+    }
+
+    /// Checks a remote cache URL without opening anything: what `init` would reject.
+    /// - Throws: `RemoteStoreError.invalidURL` (with credentials redacted).
+    public static func validate(url: String) throws(RemoteStoreError) {
+        _ = try parse(url: url, environment: [:])
+    }
+
+    /// The base URL without credentials, its redacted text, and the Authorization header value.
+    private static func parse(url: String, environment: [String: String]) throws(RemoteStoreError)
+        -> (base: URL, redacted: String, authorization: String?)
+    {
+        let redacted = redact(url)
         guard var components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { throw RemoteStoreError.invalidURL(redacted) }
@@ -108,18 +133,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         while components.path.hasSuffix("/") { components.path.removeLast() }
         guard let base = components.url else { throw RemoteStoreError.invalidURL(redacted) }
 
-        self.base = base
-        self.redactedURL = redacted
-        self.authorization = authorization
-        self.configuration = configuration
-        self.warnings = warnings
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = Self.effectiveTimeout(configuration.timeout)
-        sessionConfiguration.timeoutIntervalForResource = max(configuration.timeout * 6, 60)
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        sessionConfiguration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: sessionConfiguration)
+        return (base, redacted, authorization)
     }
 
     deinit {
@@ -347,7 +361,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
     }
 
     /// The URL with `user:password@` replaced by `***@`, and any query dropped.
-    static func redact(_ url: String) -> String {
+    public static func redact(_ url: String) -> String {
         var text = url
         if let query = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = String(text[..<query]) }
         guard let schemeEnd = text.range(of: "://") else {

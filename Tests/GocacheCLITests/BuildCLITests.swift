@@ -206,6 +206,30 @@ struct BuildCLITests {
         #expect(try Self.zips(final + "/dist", assembled) == (try Self.zips(scratch + "/full", full)))
     }
 
+    /// libcurl is opened only when a remote cache is named (Sources/CExecutableShims); when it cannot
+    /// be, the build goes on with the local store and one warning.
+    @Test(.enabled(if: goBinary != nil), arguments: [
+        ("/nonexistent/libcurl.so.4", "cannot load /nonexistent/libcurl.so.4"),
+        ("libz.so.1", "libz.so.1 lacks curl_"),
+    ])
+    func withoutLibcurlTheRemoteIsSkippedWithAWarning(library: String, says: String) async throws {
+        let scratch = try Self.scratch("nocurl")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(Self.spec(seed: 34), at: repo)
+        let run = try await Self.gocache(
+            ["build", "--cache-dir", scratch + "/cache", "--remote", "http://user:secret@127.0.0.1:9/cache"], in: repo,
+            environment: ["GOCACHE_LIBCURL": library])
+        #expect(run.status == 0, "\(run.stderr)")
+        let warnings = run.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 1, "\(run.stderr)")
+        #expect(warnings.first?.contains("remote cache http://***@127.0.0.1:9/cache not used: \(says)") == true, "\(run.stderr)")
+        #expect(!run.stderr.contains("secret"))
+        let targets = try Self.manifest(repo + "/dist")
+        #expect(targets.map { $0["dir"] as? String ?? "" }.sorted() == generated.tree.targetDirs)
+        #expect(Set(Self.statuses(targets).values) == ["built"])
+    }
+
     @Test(.enabled(if: goBinary != nil))
     func aCompileErrorFailsOnlyItsTarget() async throws {
         let scratch = try Self.scratch("broken")

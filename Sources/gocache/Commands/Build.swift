@@ -1,5 +1,8 @@
 import ArgumentParser
 import CacheStore
+#if os(Linux)
+import CExecutableShims
+#endif
 import Foundation
 import GoBuild
 import GraphCore
@@ -33,12 +36,27 @@ struct StoreOptions: ParsableArguments {
         let url = remote ?? environment["GOCACHE_REMOTE"].flatMap { $0.isEmpty ? nil : $0 }
         guard let url else { return TieredStore(local: local, remote: nil) }
         let warnings = StoreWarnings { Stderr.write("warning: \($0)\n") }
+        let help = "pass --remote http(s)://host[:port][/prefix] (or set GOCACHE_REMOTE)"
+        do {
+            try RemoteStore.validate(url: url)
+        } catch {
+            throw CommandFailure.badInput("\(error)", help: help)
+        }
+        #if os(Linux)
+        // The release binary opens libcurl only now (CExecutableShims); without it there is no HTTP,
+        // and a remote cache never fails a build: the local store only, said once.
+        if let reason = gocache_curl_load() {
+            warnings.report(
+                "remote cache \(RemoteStore.redact(url)) not used: \(String(cString: reason)); install libcurl 4 (Debian: apt-get install libcurl4)")
+            return TieredStore(local: local, remote: nil)
+        }
+        #endif
         do {
             let remoteStore = try RemoteStore(
                 url: url, environment: environment, configuration: .init(readOnly: remoteReadOnly), warnings: warnings)
             return TieredStore(local: local, remote: remoteStore)
         } catch {
-            throw CommandFailure.badInput("\(error)", help: "pass --remote http(s)://host[:port][/prefix] (or set GOCACHE_REMOTE)")
+            throw CommandFailure.badInput("\(error)", help: help)
         }
     }
 }
