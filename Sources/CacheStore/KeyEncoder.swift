@@ -27,13 +27,33 @@ public struct KeyEncoder: Hashable, Sendable {
 
     /// One framed field, encoded once: build it with `Field.text` or `Field.list` when the
     /// same field goes into many encoders (a package shared by many targets' closures).
-    public struct Field: Hashable, Sendable {
+    ///
+    /// Immutable, with value equality; a class so that a field shared by a thousand keys
+    /// costs one reference count per copy, not one per array and string it holds (copying
+    /// fields into each key's encoder was most of the cost of keying 1,000 targets).
+    public final class Field: Hashable, Sendable {
         let tag: String
         /// The tag's UTF-8 bytes (the sort order).
         let tagBytes: [UInt8]
         let value: Value
         /// The framed bytes of this field.
         let encoded: [UInt8]
+
+        init(tag: String, tagBytes: [UInt8], value: Value, encoded: [UInt8]) {
+            self.tag = tag
+            self.tagBytes = tagBytes
+            self.value = value
+            self.encoded = encoded
+        }
+
+        /// The encoded bytes determine the rest (the tag is framed in them, and the value).
+        public static func == (lhs: Field, rhs: Field) -> Bool {
+            lhs === rhs || lhs.encoded == rhs.encoded
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(encoded)
+        }
 
         /// A text field; `nil` is written explicitly as absent.
         public static func text(_ tag: String, _ value: String?) -> Field {
@@ -213,7 +233,7 @@ public struct KeyEncoder: Hashable, Sendable {
 }
 
 extension KeyEncoder.Field {
-    fileprivate static func make(_ tag: String, _ value: KeyEncoder.Value) -> Self {
+    fileprivate static func make(_ tag: String, _ value: KeyEncoder.Value) -> KeyEncoder.Field {
         var out: [UInt8] = []
         let tagBytes = Array(tag.utf8)
         KeyEncoder.frame(tagBytes, into: &out)
@@ -231,7 +251,7 @@ extension KeyEncoder.Field {
             KeyEncoder.appendLength(values.count, to: &out)
             for value in values { KeyEncoder.frame(Array(value.utf8), into: &out) }
         }
-        return Self(tag: tag, tagBytes: tagBytes, value: value, encoded: out)
+        return KeyEncoder.Field(tag: tag, tagBytes: tagBytes, value: value, encoded: out)
     }
 }
 

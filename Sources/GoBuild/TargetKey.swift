@@ -106,10 +106,11 @@ public enum TargetKeyRecipe {
     }
 
     /// Encoded per-package fields, shared by the targets whose closures hold the package:
-    /// by import path, with the package they encode (packages of one path on different
-    /// platforms can differ; equal packages share storage, so the check is cheap).
+    /// by package instance (the inputs collected with one `TargetInputs.Cache` share one
+    /// instance per package; an equal package in another instance is encoded again, to the
+    /// same field). The entry keeps its package alive, so an identifier is never reused.
     struct EntryCache {
-        var packages: [String: (package: TargetInputs.Package, field: KeyEncoder.Field)] = [:]
+        var packages: [ObjectIdentifier: (package: TargetInputs.Package, field: KeyEncoder.Field)] = [:]
         /// The fields of settings, workspace and local-module directives, which most
         /// targets of a repository share.
         var common: [Common: [KeyEncoder.Field]] = [:]
@@ -157,7 +158,7 @@ public enum TargetKeyRecipe {
         // usually in order already (`encodingOrder` checks, and sorts when not).
         rest.append(.list("extra", inputs.extraInputs.map(fileEntry)))
         for package in inputs.packages {
-            if let known = cache.packages[package.importPath], known.package == package {
+            if let known = cache.packages[ObjectIdentifier(package)] {
                 rest.append(known.field)
                 continue
             }
@@ -177,7 +178,7 @@ public enum TargetKeyRecipe {
             if let error = package.error { entries.append("error=\(error)") }
             entries += package.files.map { "file=" + fileEntry($0) }
             let field = try KeyEncoder.Field.digestedList("package " + package.importPath, entries)
-            cache.packages[package.importPath] = (package, field)
+            cache.packages[ObjectIdentifier(package)] = (package, field)
             rest.append(field)
         }
         rest.append(.text("pgo", inputs.pgo.map(fileEntry)))

@@ -149,13 +149,19 @@ public struct GitFixture: Sendable {
         try GitFixture.run(arguments, in: root)
     }
 
-    /// Deletes the fixture's temporary directory (for a clone: the directory holding it).
+    /// Deletes the fixture's temporary directory (for a clone: the directory holding it) and
+    /// what tests keep beside it under the same name plus a suffix (`<root>-cache`,
+    /// `<root>-list.txt`).
     public func cleanup() {
         let directory = URL(fileURLWithPath: root)
         let parent = directory.deletingLastPathComponent()
         let target = directory.lastPathComponent == "clone" && parent.lastPathComponent.hasPrefix("gocache-git-")
             ? parent : directory
         try? FileManager.default.removeItem(at: target)
+        let prefix = directory.lastPathComponent + "-"
+        for sibling in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where sibling.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(sibling))
+        }
     }
 
     private func isSymlink(_ path: String) -> Bool {

@@ -152,10 +152,15 @@ public struct TargetInputs: Hashable, Sendable {
         let index = graph.index
         let closure = index.ids[target.importPath].map { index.nonStandardClosure(of: $0) } ?? []
         packages.reserveCapacity(closure.count)
+        // The closure is sorted by import path, so a module's packages mostly come together:
+        // only the first package of each run looks its module up.
+        var previousModule: String?
         for id in closure {
             guard let entry = self.entry(id, graphIndex: graphIndex, graph: graph, unit: unit, cache: cache) else { continue }
             packages.append(entry.package)
-            if let modulePath = entry.module, localModules[modulePath] == nil,
+            guard let modulePath = entry.module, modulePath != previousModule else { continue }
+            previousModule = modulePath
+            if localModules[modulePath] == nil,
                 let directives = directives(of: entry, unit: unit, repository: repository, tree: tree, cache: cache)
             {
                 localModules[modulePath] = directives
