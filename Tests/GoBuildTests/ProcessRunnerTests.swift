@@ -67,18 +67,30 @@ struct ProcessRunnerTests {
 
     @Test func cancellationEndsTheChildAndItsProcessGroup() async throws {
         let pidFile = NSTemporaryDirectory() + "/gocache-runner-grandchild-\(getpid())-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        defer {
+            try? FileManager.default.removeItem(atPath: pidFile)
+            try? FileManager.default.removeItem(atPath: pidFile + ".tmp")
+        }
         // The child runs a grandchild in the foreground (as the go command runs compilers).
+        // The pid file appears whole (written beside it, then renamed): a reader never sees
+        // the empty file between the shell's open and its write.
         let task = Task {
             try await ProcessRunner.runCancellable(
-                "/bin/sh", ["-c", "/bin/sh -c 'echo $$ > \"\(pidFile)\"; exec sleep 60'; echo ended"], environment: [:])
+                "/bin/sh",
+                ["-c", "/bin/sh -c 'echo $$ > \"\(pidFile).tmp\" && mv \"\(pidFile).tmp\" \"\(pidFile)\"; exec sleep 60'; echo ended"],
+                environment: [:])
         }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, (try? String(contentsOfFile: pidFile, encoding: .utf8))?.isEmpty ?? true {
+        func writtenPid() -> Int32? {
+            (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        // A watchdog for a loaded machine (the whole suite shares 2 cores), not a speed limit.
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < deadline, writtenPid() == nil {
             try await Task.sleep(for: .milliseconds(20))
         }
-        let grandchild = try #require(
-            Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let grandchild = try #require(writtenPid(), "the grandchild did not start within 90 s")
         defer { kill(grandchild, SIGKILL) }
         task.cancel()
         // The grandchild gets the signal too and ends at once, and with it the child; had
