@@ -1,6 +1,9 @@
 // Forwarding definitions of the libcurl functions FoundationNetworking calls (see
 // include/CExecutableShims.h). The variadic setters take one argument after the option — a long,
 // a pointer or a curl_off_t, all passed as one 64-bit word — forwarded as such.
+// Linux only: elsewhere FoundationNetworking is not built on libcurl.
+#ifdef __linux__
+
 #define CURL_DISABLE_TYPECHECK 1
 // curl_url_get's handle became `const CURLU *` in later libcurl releases: its declaration is
 // renamed away so the definition below fits every header (the ABI is the same).
@@ -119,3 +122,11 @@ GOCACHE_CURL_FUNCTIONS(DEFINE_FORWARDER)
         return real_##name(target, which, argument); \
     }
 GOCACHE_CURL_SETTERS(DEFINE_SETTER)
+
+#else
+
+#include "CExecutableShims.h"
+
+const char *gocache_curl_load(void) { return 0; }
+
+#endif

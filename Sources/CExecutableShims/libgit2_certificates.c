@@ -9,6 +9,8 @@
 // (fails closed). libcurl, which the remote cache uses, verifies with OpenSSL, not mbedTLS.
 // A libgit2 built with OpenSSL never calls this.
 
+#ifdef __linux__
+
 /// Always "loaded, no certificate" (0). The chain argument is an `mbedtls_x509_crt *`.
 int mbedtls_x509_crt_parse_file(void *chain, const char *path);
 
@@ -17,3 +19,5 @@ int mbedtls_x509_crt_parse_file(void *chain, const char *path) {
     (void)path;
     return 0;
 }
+
+#endif
