@@ -24,9 +24,14 @@ public final class FileDigester: Sendable {
 
     private let tree: any FileTree
     private let memoPath: String?
-    private let memo: Mutex<[String: Record]>
-    private let used = Mutex<Set<String>>([])
-    private let dirty = Mutex(false)
+    /// Records, the keys this process used, whether anything was added: one lock, taken once
+    /// per file (digests are computed on every core at once).
+    private struct State {
+        var records: [String: Record]
+        var used: Set<String> = []
+        var dirty = false
+    }
+    private let state: Mutex<State>
 
     /// A digester over `tree`; `cacheDirectory` (when given) keeps the memo across runs.
     public init(tree: any FileTree, cacheDirectory: String?) {
@@ -36,7 +41,7 @@ public final class FileDigester: Sendable {
         if let memoPath, let data = FileManager.default.contents(atPath: memoPath) {
             loaded = FileDigester.decode([UInt8](data)) ?? [:]
         }
-        self.memo = Mutex(loaded)
+        self.state = Mutex(State(records: loaded))
     }
 
     /// Digests of `paths` (repository-relative), hashed in parallel on all cores.
@@ -80,26 +85,36 @@ public final class FileDigester: Sendable {
         } else {
             memoKey = nil
         }
-        if let memoKey, let record = memo.withLock({ $0[memoKey] }), stampSeconds.map({ $0 < record.recorded }) ?? true {
-            used.withLock { _ = $0.insert(memoKey) }
-            return record.digest
+        if let memoKey {
+            let known: SHA256Digest? = state.withLock { state in
+                guard let record = state.records[memoKey], stampSeconds.map({ $0 < record.recorded }) ?? true else { return nil }
+                state.used.insert(memoKey)
+                return record.digest
+            }
+            if let known { return known }
         }
         let digest = try SHA256Hasher.hash(try tree.contents(of: path))
         if let memoKey {
             let now = Int64(Date().timeIntervalSince1970)
-            memo.withLock { $0[memoKey] = Record(digest: digest, recorded: now) }
-            used.withLock { _ = $0.insert(memoKey) }
-            dirty.withLock { $0 = true }
+            state.withLock { state in
+                state.records[memoKey] = Record(digest: digest, recorded: now)
+                state.used.insert(memoKey)
+                state.dirty = true
+            }
         }
         return digest
     }
 
     /// Writes the memo back (atomically) when it changed. Failures only cost speed.
     public func save() {
-        guard let memoPath, dirty.withLock({ $0 }) else { return }
-        var snapshot = memo.withLock { $0 }
+        guard let memoPath else { return }
+        let taken: (records: [String: Record], used: Set<String>)? = state.withLock { state in
+            guard state.dirty else { return nil }
+            state.dirty = false
+            return (state.records, state.used)
+        }
+        guard var snapshot = taken?.records, let keep = taken?.used else { return }
         if snapshot.count > FileDigester.capacity {
-            let keep = used.withLock { $0 }
             let others = snapshot.filter { !keep.contains($0.key) }.sorted { $0.value.recorded > $1.value.recorded }
             let room = max(0, FileDigester.capacity - keep.count)
             snapshot = snapshot.filter { keep.contains($0.key) }

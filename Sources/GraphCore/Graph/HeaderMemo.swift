@@ -31,13 +31,19 @@ final class HeaderMemo: Sendable {
     private static let instances = Mutex<[String: HeaderMemo]>([:])
 
     let path: String
-    private let records: Mutex<[String: Record]>
-    private let used = Mutex<Set<String>>([])
-    private let dirty = Mutex(false)
+    /// Records, the keys this process used, whether anything was stored: one lock, taken
+    /// once per lookup and per store (the scan stores from every core at once; three locks
+    /// per store made the lock's futex the third-largest cost of storing).
+    private struct State {
+        var records: [String: Record]
+        var used: Set<String> = []
+        var dirty = false
+    }
+    private let state: Mutex<State>
 
     private init(path: String, records: [String: Record]) {
         self.path = path
-        self.records = Mutex(records)
+        self.state = Mutex(State(records: records))
     }
 
     /// The memo kept in `directory` (read once per process; a missing or unreadable file is
@@ -72,9 +78,13 @@ final class HeaderMemo: Sendable {
 
     /// The remembered scan result, if any and trusted.
     func lookup(_ key: String, mtime: Int64?) -> Result<GoFileHeader, GoScanError>? {
-        guard let record = records.withLock({ $0[key] }) else { return nil }
-        if let mtime, mtime >= record.recorded { return nil }
-        used.withLock { _ = $0.insert(key) }
+        let found: Record? = state.withLock { state in
+            guard let record = state.records[key] else { return nil }
+            if let mtime, mtime >= record.recorded { return nil }
+            state.used.insert(key)
+            return record
+        }
+        guard let record = found else { return nil }
         if let header = record.header { return .success(header.value) }
         if let error = record.error { return .failure(error.value) }
         return nil
@@ -88,19 +98,25 @@ final class HeaderMemo: Sendable {
         case .success(let header): record.header = StoredHeader(header)
         case .failure(let error): record.error = StoredScanError(error)
         }
-        records.withLock { $0[key] = record }
-        used.withLock { _ = $0.insert(key) }
-        dirty.withLock { $0 = true }
+        state.withLock { state in
+            state.records[key] = record
+            state.used.insert(key)
+            state.dirty = true
+        }
     }
 
     /// Writes the memo atomically when it changed. Failures only cost speed next time.
     func save() {
-        guard dirty.withLock({ let was = $0; $0 = false; return was }) else { return }
-        var snapshot = records.withLock { $0 }
-        if snapshot.count > HeaderMemo.capacity {
-            let keep = used.withLock { $0 }
-            snapshot = snapshot.filter { keep.contains($0.key) }
+        let taken: [String: Record]? = state.withLock { state in
+            guard state.dirty else { return nil }
+            state.dirty = false
+            if state.records.count > HeaderMemo.capacity {
+                let keep = state.used
+                return state.records.filter { keep.contains($0.key) }
+            }
+            return state.records
         }
+        guard let snapshot = taken else { return }
         let data = Data(MemoCodec.encode(snapshot))
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
