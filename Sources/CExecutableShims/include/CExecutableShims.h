@@ -4,7 +4,7 @@
 // What the gocache executable — not the GraphCore, CacheStore and GoBuild libraries, whose
 // embedders keep their libraries' usual behaviour — overrides at link time so a process
 // starts sooner. Every gocache command is a short process; a warm `gocache affected` takes
-// ~50 ms, of which these two saved ~14 ms. Both definitions take precedence because the
+// ~50 ms, of which these two saved ~12 ms. Both definitions take precedence because the
 // executable exports its symbols (-export-dynamic, see Package.swift).
 //
 // - lazy_curl.c: libcurl opened on first use (below).
