@@ -332,9 +332,12 @@ public final class Builder: Sendable {
     private func compile(_ group: [Job], staging: String) async throws -> [BuildManifest.Target] {
         guard let first = group.first else { return [] }
         let unit = session.repository.layout.units.first { $0.rootDir == first.target.unitRoot }
+        // A batch runs up to a process per core; one by one (`--jobs`, and a failed batch's
+        // retry) that many go commands at once.
+        let processes = ProcessInfo.processInfo.activeProcessorCount * min(options.jobs, group.count)
         let command = GoBuildCommand(
             settings: first.target.settings, unitRoot: first.target.unitRoot, workFile: unit?.workFilePath,
-            repositoryRoot: session.location.workdir, inherited: options.environment)
+            repositoryRoot: session.location.workdir, inherited: options.environment, processes: processes)
         let strategy = chooseStrategy(count: group.count)
         if strategy == .batch {
             var results: [BuildManifest.Target] = []

@@ -19,10 +19,14 @@ public struct GoBuildCommand: Hashable, Sendable {
     ///   - unit: the unit's root (repository-relative) and its go.work path, if a workspace.
     ///   - repositoryRoot: absolute path of the working tree.
     ///   - inherited: the environment gocache runs in (only HOME, PATH, TMPDIR, GOCACHE,
-    ///     GOPATH, GOMODCACHE, XDG_CACHE_HOME and the proxy variables are taken from it).
+    ///     GOPATH, GOMODCACHE, XDG_CACHE_HOME, the proxy variables, GOGC and GOMEMLIMIT are
+    ///     taken from it).
+    ///   - processes: how many compile and link processes may run at once (the memory
+    ///     budget of `CollectorTuning` is shared among them); by default one per core.
+    ///   - memoryBytes: the memory to share; by default `CollectorTuning.availableMemory()`.
     public init(
         settings: BuildSettings, unitRoot: String, workFile: String?, repositoryRoot: String,
-        inherited: [String: String]
+        inherited: [String: String], processes: Int? = nil, memoryBytes: UInt64?? = nil
     ) {
         self.settings = settings
         self.directory = unitRoot.isEmpty || unitRoot == "." ? repositoryRoot : repositoryRoot + "/" + unitRoot
@@ -37,6 +41,11 @@ public struct GoBuildCommand: Hashable, Sendable {
             if let cc = settings.cc { env["CC"] = cc }
             for (name, value) in settings.cgoFlags { env[name] = value }
         }
+        env.merge(
+            CollectorTuning.environment(
+                inherited: inherited, processes: processes ?? ProcessInfo.processInfo.activeProcessorCount,
+                memoryBytes: memoryBytes ?? CollectorTuning.availableMemory())
+        ) { $1 }
         self.environment = env
         var flags: [String] = []
         if settings.trimpath { flags.append("-trimpath") }
@@ -90,5 +99,54 @@ public struct GoBuildCommand: Hashable, Sendable {
                 "trimpath is off: binaries embed absolute source paths, so clones in different directories build different bytes (set trimpath: true)")
         }
         return warnings
+    }
+}
+
+/// The garbage collector settings of the go command and the compile and link processes it
+/// starts. They change how fast the toolchain runs, never what it builds: the go command
+/// keys its cache and stamps binaries without them.
+///
+/// With the default `GOGC=100` the linker of a Lambda binary spends a good part of its time
+/// collecting garbage it would never run short of memory for: measured on the benchmark
+/// machine, one `go build` of 10 functions took 0.735 s (median of 6) with the default and
+/// 0.645 s with `GOGC=off` (12% less). So gocache runs the toolchain with `GOGC=off` and a
+/// `GOMEMLIMIT` (the runtime then collects only when a process nears the limit): each of the
+/// processes that may run at once gets half of its share of the machine's memory (or the
+/// cgroup's limit, in a container). When that share is under 512 MiB, or when the user's
+/// environment sets `GOGC` or `GOMEMLIMIT`, the toolchain runs as configured there.
+public enum CollectorTuning {
+    /// The smallest per-process limit for which the collector is turned off.
+    public static let minimumLimit: UInt64 = 512 << 20
+
+    /// `GOGC` and `GOMEMLIMIT` for the go command's environment.
+    public static func environment(inherited: [String: String], processes: Int, memoryBytes: UInt64?) -> [String: String] {
+        let userGOGC = inherited["GOGC"]
+        let userLimit = inherited["GOMEMLIMIT"]
+        if userGOGC != nil || userLimit != nil {
+            var env: [String: String] = [:]
+            env["GOGC"] = userGOGC
+            env["GOMEMLIMIT"] = userLimit
+            return env
+        }
+        guard let memoryBytes else { return [:] }
+        let limit = memoryBytes / UInt64(2 * max(1, processes))
+        guard limit >= minimumLimit else { return [:] }
+        return ["GOGC": "off", "GOMEMLIMIT": String(limit)]
+    }
+
+    /// Physical memory, or the cgroup's memory limit when lower (v2 `memory.max`, v1
+    /// `memory.limit_in_bytes`); nil when unknown.
+    public static func availableMemory() -> UInt64? {
+        var result: UInt64?
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let pageSize = sysconf(Int32(_SC_PAGESIZE))
+        if pages > 0, pageSize > 0 { result = UInt64(pages) * UInt64(pageSize) }
+        for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            guard let data = FileManager.default.contents(atPath: file),
+                let limit = UInt64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            else { continue }
+            result = min(result ?? limit, limit)
+        }
+        return result
     }
 }

@@ -120,6 +120,32 @@ struct GoBuildCommandTests {
         settings.trimpath = false
         #expect(GoBuildCommand.reproducibilityWarnings(settings).count == 2)
     }
+
+    @Test func theToolchainRunsWithoutCollectorWhenMemoryAllows() {
+        let settings = BuildSettings.lambdaDefaults
+        let gib: UInt64 = 1 << 30
+        // 24 GiB, 4 processes: 3 GiB each.
+        let tuned = GoBuildCommand(
+            settings: settings, unitRoot: "", workFile: nil, repositoryRoot: "/r", inherited: ["PATH": "/p"], processes: 4,
+            memoryBytes: 24 * gib)
+        #expect(tuned.environment["GOGC"] == "off")
+        #expect(tuned.environment["GOMEMLIMIT"] == String(3 * gib))
+        // The user's choice wins, and either variable alone is taken as it is.
+        let mine = GoBuildCommand(
+            settings: settings, unitRoot: "", workFile: nil, repositoryRoot: "/r", inherited: ["GOGC": "50"], processes: 4,
+            memoryBytes: 24 * gib)
+        #expect(mine.environment["GOGC"] == "50")
+        #expect(mine.environment["GOMEMLIMIT"] == nil)
+        let limit = CollectorTuning.environment(inherited: ["GOMEMLIMIT": "2GiB"], processes: 1, memoryBytes: 24 * gib)
+        #expect(limit == ["GOMEMLIMIT": "2GiB"])
+        // Too little memory per process, or none known: the go command's defaults.
+        #expect(CollectorTuning.environment(inherited: [:], processes: 32, memoryBytes: 16 * gib).isEmpty)
+        #expect(CollectorTuning.environment(inherited: [:], processes: 2, memoryBytes: nil).isEmpty)
+        #expect(CollectorTuning.environment(inherited: [:], processes: 2, memoryBytes: 2 * gib) == [
+            "GOGC": "off", "GOMEMLIMIT": String(512 << 20),
+        ])
+        #expect((CollectorTuning.availableMemory() ?? 0) > 0)
+    }
 }
 
 @Suite("Output names")
