@@ -79,21 +79,25 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         return true
     }
 
-    /// Copies `input` to `output` in chunks, returning the SHA-256 of what was copied.
+    /// Copies `input` to `output` in chunks, returning the SHA-256 of what was copied: each
+    /// chunk is hashed and written while it is in the cache.
     private static func copyHashing(from input: FileDescriptor, to output: FileDescriptor) throws -> SHA256Digest {
         var hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
-        while true {
-            let count = try input.read(into: &buffer)
-            if count == 0 { break }
-            try buffer.withUnsafeBytes { pointer in
-                let chunk = UnsafeRawBufferPointer(rebasing: pointer.prefix(count))
+        try withScratchBuffer(byteCount: copyChunkSize) { (buffer) throws(StoreError) in
+            while true {
+                let count = try input.read(into: buffer)
+                if count == 0 { break }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer.prefix(count))
                 hasher.update(chunk)
                 try output.write(chunk)
             }
         }
         return try hasher.finalize()
     }
+
+    /// The chunk size of copies: small enough to stay in a core's cache between the hash and
+    /// the write.
+    static let copyChunkSize = 256 << 10
 
     public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
         try Posix.status(blobPath(digest)) != nil
@@ -201,11 +205,12 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             case .blob:
                 report.checkedBlobs += 1
                 var hasher = SHA256Hasher()
-                var buffer = [UInt8](repeating: 0, count: SHA256Hasher.fileChunkSize)
-                while true {
-                    let count = try fd.read(into: &buffer)
-                    if count == 0 { break }
-                    hasher.update(buffer[0..<count])
+                try withScratchBuffer(byteCount: Self.copyChunkSize) { (buffer) throws(StoreError) in
+                    while true {
+                        let count = try fd.read(into: buffer)
+                        if count == 0 { break }
+                        hasher.update(UnsafeRawBufferPointer(rebasing: buffer.prefix(count)))
+                    }
                 }
                 if try hasher.finalize() != file.digest {
                     try removeIfUnchanged(file.path, opened: fd)

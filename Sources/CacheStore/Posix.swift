@@ -46,12 +46,12 @@ struct FileDescriptor {
         }
     }
 
-    func read(into buffer: inout [UInt8], path: String? = nil) throws(StoreError) -> Int {
+    /// Fills `buffer` as far as the file goes; returns the bytes read (0 at the end).
+    func read(into buffer: UnsafeMutableRawBufferPointer, path: String? = nil) throws(StoreError) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
         var total = 0
         while total < buffer.count {
-            let count = buffer.withUnsafeMutableBytes { pointer in
-                sysRead(raw, pointer.baseAddress.map { $0 + total }, pointer.count - total)
-            }
+            let count = sysRead(raw, base + total, buffer.count - total)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw StoreError(operation: "read", path: path ?? self.path, code: errno)
@@ -62,14 +62,27 @@ struct FileDescriptor {
         return total
     }
 
-    /// Reads the whole remaining file.
+    /// Reads the whole remaining file: into an array of the file's size (not zeroed first),
+    /// then whatever it grew by meanwhile.
     func readAll() throws(StoreError) -> [UInt8] {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = try read(into: &buffer)
-            if count == 0 { break }
-            result.append(contentsOf: buffer[0..<count])
+        let size = max(0, Int(try status().st_size))
+        var failure: StoreError?
+        var result = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            do throws(StoreError) {
+                count = try read(into: UnsafeMutableRawBufferPointer(buffer))
+            } catch {
+                failure = error
+                count = 0
+            }
+        }
+        if let failure { throw failure }
+        guard result.count == size else { return result }
+        try withScratchBuffer(byteCount: 1 << 16) { (chunk) throws(StoreError) in
+            while true {
+                let count = try read(into: chunk)
+                if count == 0 { break }
+                result.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk.prefix(count)))
+            }
         }
         return result
     }
@@ -109,6 +122,16 @@ private func sysRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: I
 private func sysWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
 private func sysClose(_ fd: Int32) -> Int32 { close(fd) }
 private func sysRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }
+
+/// Runs `body` with an uninitialised buffer of `byteCount` bytes (copies and hashes chunk by
+/// chunk need no zeroed memory; a zero-filled array of a megabyte per file was measurable).
+func withScratchBuffer<Result>(
+    byteCount: Int, _ body: (UnsafeMutableRawBufferPointer) throws(StoreError) -> Result
+) throws(StoreError) -> Result {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: byteCount, alignment: 64)
+    defer { buffer.deallocate() }
+    return try body(buffer)
+}
 
 enum Posix {
     /// `stat` of a path without following a final symlink; `nil` if it does not exist.

@@ -592,16 +592,17 @@ public final class Builder: Sendable {
                 count += read
             }
         }
-        // A file that grew while read: take the rest too.
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let read = chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }
-            if read < 0 && errno == EINTR { continue }
-            if read < 0 { return nil }
-            if read == 0 { break }
-            bytes += chunk[..<read]
+        // A file that grew while read: take the rest too (into scratch memory, not zeroed).
+        let complete = withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 16) { chunk -> Bool in
+            while true {
+                let read = readBytes(fd, chunk.baseAddress!, chunk.count)
+                if read < 0 && errno == EINTR { continue }
+                if read < 0 { return false }
+                if read == 0 { return true }
+                bytes += UnsafeRawBufferPointer(rebasing: chunk.prefix(read))
+            }
         }
-        return bytes
+        return complete ? bytes : nil
     }
 
     /// Writes a new file in the staging directory (no fsync: outputs reach their place by a

@@ -204,11 +204,12 @@ public struct SHA256Hasher: ~Copyable {
         let file = try FileDescriptor.open(path, .readOnly)
         defer { file.close() }
         var hasher = SHA256Hasher()
-        var buffer = [UInt8](repeating: 0, count: fileChunkSize)
-        while true {
-            let count = try file.read(into: &buffer, path: path)
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+        try withScratchBuffer(byteCount: fileChunkSize) { (buffer) throws(StoreError) in
+            while true {
+                let count = try file.read(into: buffer, path: path)
+                if count == 0 { break }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer.prefix(count)))
+            }
         }
         return try hasher.finalize()
     }

@@ -77,18 +77,38 @@ enum WorktreeReader {
         guard UInt32(info.st_mode) & 0o170000 == 0o100000 else {
             throw FileTreeError.notFound(path: relativePath)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw FileTreeError.unreadable(path: relativePath, reason: errorText(code))
+        // Straight into an array of the file's size (not zeroed first), then whatever the
+        // file grew by meanwhile.
+        let size = max(0, Int(info.st_size))
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < size {
+                let n = read(descriptor, base + count, size - count)
+                if n == 0 { break }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                count += n
             }
-            bytes.append(contentsOf: chunk[0..<count])
+        }
+        if failure != 0 { throw FileTreeError.unreadable(path: relativePath, reason: errorText(failure)) }
+        if bytes.count == size {
+            try withUnsafeTemporaryAllocation(byteCount: 1 << 14, alignment: 16) { chunk in
+                while true {
+                    let n = read(descriptor, chunk.baseAddress, chunk.count)
+                    if n == 0 { break }
+                    if n < 0 {
+                        let code = errno
+                        if code == EINTR { continue }
+                        throw FileTreeError.unreadable(path: relativePath, reason: errorText(code))
+                    }
+                    bytes += UnsafeRawBufferPointer(rebasing: chunk.prefix(n))
+                }
+            }
         }
         return bytes
     }
