@@ -149,15 +149,11 @@ public struct GoRepository: Sendable {
                 unit: unit, context: defaultContext, ldflags: LinkerRules.splitFlags(defaults.ldflags), scans: scans,
                 ignoredDirs: ignored)
             let candidates = loader.candidateRoots()
-            await prescan(candidates.map(\.dir), scans: scans, context: defaultContext)
-            trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir)")
+            await prescan(unit: candidates.map(\.dir), scans: scans, context: defaultContext)
+            trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir) and the standard library")
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
             }
-            await prescanStandardLibrary(
-                importedBy: roots.map { scans.scan(dir: $0.dir, standard: false, context: defaultContext) }, scans: scans,
-                context: defaultContext)
-            trace.mark("scan standard library")
             let packages = loader.load(roots: roots)
             trace.mark("resolve \(packages.count) packages")
             graphs.append(
@@ -263,57 +259,56 @@ public struct GoRepository: Sendable {
         return result
     }
 
-    /// Scans the standard library packages reachable from `packages` in parallel, level by
-    /// level, so the sequential graph walk finds them in the memo.
-    static func prescanStandardLibrary(importedBy packages: [DirectoryPackage], scans: ScanCache, context: BuildContext) async {
+    /// Scans a unit's candidate directories and the standard-library packages they reach, on
+    /// all cores, so the sequential graph walk finds them in the memo.
+    ///
+    /// One queue without barriers: a finished scan's standard imports join the queue at
+    /// once and go ahead of the repository's directories, so the standard library's chains
+    /// of imports (runtime → internal/… → …) are scanned while the repository still is,
+    /// instead of level by level after it (each level waited for its slowest package).
+    static func prescan(unit dirs: [String], scans: ScanCache, context: BuildContext) async {
         let goRoot = scans.goRoot
         var seen = Set<String>()
-        func standardPath(_ path: String, fromStandard: Bool) -> String? {
-            if fromStandard, !GoPathRules.looksStandard(path), goRoot.isStandardPackage("vendor/" + path) {
-                return "vendor/" + path
-            }
-            return GoPathRules.looksStandard(path) && goRoot.isStandardPackage(path) ? path : nil
-        }
-        var frontier: [String] = []
+        var standard: [String] = []
         func visit(_ imports: [String], fromStandard: Bool, cgo: Bool) {
             var all = imports
             if cgo { all += ["unsafe", "runtime/cgo", "syscall"] }
             for path in all where path != "C" {
-                if let resolved = standardPath(path, fromStandard: fromStandard), seen.insert(resolved).inserted {
-                    frontier.append(resolved)
+                let resolved: String
+                if fromStandard, !GoPathRules.looksStandard(path), goRoot.isStandardPackage("vendor/" + path) {
+                    resolved = "vendor/" + path
+                } else if GoPathRules.looksStandard(path), goRoot.isStandardPackage(path) {
+                    resolved = path
+                } else {
+                    continue
                 }
+                if seen.insert(resolved).inserted { standard.append(resolved) }
             }
         }
         visit(["runtime"] + (context.cgoEnabled ? ["runtime/cgo"] : []), fromStandard: false, cgo: false)
-        for package in packages { visit(package.imports, fromStandard: false, cgo: !package.cgoFiles.isEmpty) }
-        while !frontier.isEmpty {
-            let level = frontier
-            frontier = []
-            await prescan(level, standard: true, scans: scans, context: context)
-            for path in level {
-                let package = scans.scan(dir: path, standard: true, context: context)
-                visit(package.imports, fromStandard: true, cgo: !package.cgoFiles.isEmpty)
-            }
-        }
-    }
-
-    /// Scans directories in parallel, bounded by the number of cores; results land in the memo.
-    static func prescan(_ dirs: [String], standard: Bool = false, scans: ScanCache, context: BuildContext) async {
-        let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
         // A load that takes scans from a donor running at the same time (the base of a
         // comparison) walks the other way, so the two meet in the middle instead of
         // scanning the same directories at once.
-        let order = scans.donor == nil ? dirs : dirs.reversed()
-        await withTaskGroup(of: Void.self) { group in
-            var iterator = order.makeIterator()
-            for _ in 0..<width {
-                guard let dir = iterator.next() else { break }
-                group.addTask { _ = scans.scan(dir: dir, standard: standard, context: context) }
-            }
-            while await group.next() != nil {
-                if let dir = iterator.next() {
-                    group.addTask { _ = scans.scan(dir: dir, standard: standard, context: context) }
+        var repository = scans.donor == nil ? Array(dirs.reversed()) : dirs
+        let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        await withTaskGroup(of: (DirectoryPackage, Bool).self) { group in
+            var running = 0
+            func startNext() -> Bool {
+                if let path = standard.popLast() {
+                    group.addTask { (scans.scan(dir: path, standard: true, context: context), true) }
+                } else if let dir = repository.popLast() {
+                    group.addTask { (scans.scan(dir: dir, standard: false, context: context), false) }
+                } else {
+                    return false
                 }
+                running += 1
+                return true
+            }
+            while running < width, startNext() {}
+            while let (package, isStandard) = await group.next() {
+                running -= 1
+                visit(package.imports, fromStandard: isStandard, cgo: !package.cgoFiles.isEmpty)
+                while running < width, startNext() {}
             }
         }
     }

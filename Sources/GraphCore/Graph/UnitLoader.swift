@@ -87,6 +87,8 @@ final class UnitLoader {
         struct Frame {
             var importPath: String
             var edges: [String]
+            /// The package's `imports` (an implicit edge gives no import error).
+            var imports: [String]
             var next: Int
         }
 
@@ -115,12 +117,43 @@ final class UnitLoader {
             }
         }
 
+        // What `checkImport` reads of each package, kept beside the packages: reading a
+        // GoPackage out of the dictionary copies it (some twenty reference counts), and an
+        // import is checked per edge.
+        var facts: [String: ImportFacts] = [:]
+        func insert(_ package: GoPackage) {
+            packages[package.importPath] = package
+            facts[package.importPath] = ImportFacts(package)
+        }
+        func setError(_ error: PackageError, of importPath: String) {
+            packages[importPath]?.error = error
+            facts[importPath]?.errorKind = error.kind
+        }
+        /// Errors an import gives its importer: `internal` visibility and importing a program.
+        func checkImport(importer: String, importerImports: [String], imported: String) {
+            guard let parent = facts[importer], parent.errorKind == nil, !parent.isStandard,
+                let child = facts[imported], child.errorKind == nil || child.errorKind == .importCycle,
+                importerImports.contains(imported)
+            else { return }
+            if let message = Self.internalViolation(
+                importer: importer, importerIsStandard: parent.isStandard, imported: imported, importedIsStandard: child.isStandard)
+            {
+                setError(PackageError(kind: .importNotAllowed, message: message), of: importer)
+                return
+            }
+            if child.isMain, child.dir != parent.dir {
+                setError(
+                    PackageError(kind: .importNotAllowed, message: "import \"\(imported)\" is a program, not an importable package"),
+                    of: importer)
+            }
+        }
+
         for root in roots {
             if packages[root.importPath] != nil { continue }
             let first = makePackage(.local(importPath: root.importPath, dir: root.dir, module: root.module))
-            packages[root.importPath] = first
+            insert(first)
             onStack.insert(root.importPath)
-            var stack = [Frame(importPath: root.importPath, edges: first.dependencyEdges, next: 0)]
+            var stack = [Frame(importPath: root.importPath, edges: first.dependencyEdges, imports: first.imports, next: 0)]
             while !stack.isEmpty {
                 let top = stack.count - 1
                 if stack[top].next >= stack[top].edges.count {
@@ -131,48 +164,48 @@ final class UnitLoader {
                 let edge = stack[top].edges[stack[top].next]
                 stack[top].next += 1
                 let importer = stack[top].importPath
-                if let existing = packages[edge] {
-                    if onStack.contains(edge), existing.error == nil || existing.error?.kind != .importCycle {
-                        if packages[edge]?.error == nil {
-                            let start = stack.firstIndex { $0.importPath == edge } ?? 0
-                            let cycle = stack[start...].map(\.importPath) + [edge]
-                            packages[edge]?.error = PackageError(
+                if let existing = facts[edge] {
+                    if onStack.contains(edge), existing.errorKind == nil {
+                        let start = stack.firstIndex { $0.importPath == edge } ?? 0
+                        let cycle = stack[start...].map(\.importPath) + [edge]
+                        setError(
+                            PackageError(
                                 kind: .importCycle, message: "import cycle not allowed: " + cycle.joined(separator: " -> "),
-                                cycle: cycle)
-                        }
+                                cycle: cycle),
+                            of: edge)
                     }
-                    checkImport(importer: importer, imported: edge, packages: &packages)
+                    checkImport(importer: importer, importerImports: stack[top].imports, imported: edge)
                     continue
                 }
                 guard let resolution = resolutions[edge] else { continue }
                 let package = makePackage(resolution)
-                packages[edge] = package
-                checkImport(importer: importer, imported: edge, packages: &packages)
+                insert(package)
+                checkImport(importer: importer, importerImports: stack[top].imports, imported: edge)
                 onStack.insert(edge)
-                stack.append(Frame(importPath: edge, edges: package.dependencyEdges, next: 0))
+                stack.append(Frame(importPath: edge, edges: package.dependencyEdges, imports: package.imports, next: 0))
             }
         }
         return packages
     }
 
-    /// Errors an import gives its importer: `internal` visibility and importing a program.
-    private func checkImport(importer: String, imported: String, packages: inout [String: GoPackage]) {
-        guard let parentPackage = packages[importer], parentPackage.error == nil, !parentPackage.isStandard,
-            let child = packages[imported], child.error == nil || child.error?.kind == .importCycle
-        else { return }
-        guard parentPackage.imports.contains(imported) else { return }
-        if let message = internalViolation(importer: parentPackage, imported: child) {
-            packages[importer]?.error = PackageError(kind: .importNotAllowed, message: message)
-            return
-        }
-        if child.name == "main", child.dir != parentPackage.dir {
-            packages[importer]?.error = PackageError(
-                kind: .importNotAllowed, message: "import \"\(imported)\" is a program, not an importable package")
+    /// The parts of a package that decide the errors its importers get.
+    private struct ImportFacts {
+        var isStandard: Bool
+        var isMain: Bool
+        var dir: String?
+        var errorKind: PackageError.Kind?
+
+        init(_ package: GoPackage) {
+            isStandard = package.isStandard
+            isMain = package.name == "main"
+            dir = package.dir
+            errorKind = package.error?.kind
         }
     }
 
-    private func internalViolation(importer: GoPackage, imported: GoPackage) -> String? {
-        let path = imported.importPath
+    private static func internalViolation(
+        importer: String, importerIsStandard: Bool, imported path: String, importedIsStandard: Bool
+    ) -> String? {
         let index: String.Index?
         if path.hasSuffix("/internal") {
             index = path.index(path.endIndex, offsetBy: -"/internal".count)
@@ -186,10 +219,10 @@ final class UnitLoader {
         guard let index else { return nil }
         let parentPath = String(path[..<index])
         let allowed: Bool
-        if imported.isStandard {
-            allowed = importer.isStandard && hasPathPrefix(importer.importPath, parentPath)
+        if importedIsStandard {
+            allowed = importerIsStandard && hasPathPrefix(importer, parentPath)
         } else {
-            allowed = hasPathPrefix(importer.importPath, parentPath)
+            allowed = hasPathPrefix(importer, parentPath)
         }
         return allowed ? nil : "use of internal package \(path) not allowed"
     }
