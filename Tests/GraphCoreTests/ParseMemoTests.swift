@@ -47,7 +47,7 @@ struct ParseMemoTests {
 
         let fresh = try await Self.load(try Snapshot.revision(commit, in: location), memo: nil)
         let first = try await Self.load(try Snapshot.revision(commit, in: location), memo: memo)
-        #expect(FileManager.default.fileExists(atPath: memo + "/" + "go-headers-v3.bin"))
+        #expect(FileManager.default.fileExists(atPath: memo + "/" + "go-headers-v4.bin"))
         let second = try await Self.load(try Snapshot.revision(commit, in: location), memo: memo)
         #expect(Self.edges(first) == Self.edges(fresh))
         #expect(Self.edges(second) == Self.edges(fresh))

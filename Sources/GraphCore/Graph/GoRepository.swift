@@ -154,7 +154,17 @@ public struct GoRepository: Sendable {
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
             }
-            let packages = loader.load(roots: roots)
+            let packages: [String: GoPackage]
+            if let memo, unit.rootDir == layout.units.last?.rootDir {
+                // Every scan of the default platform is done: save the parse memo on another
+                // core while this one walks the graph (the save at the end then finds
+                // nothing new, unless another platform's closure scanned more).
+                async let saved: Void = memo.save()
+                packages = loader.load(roots: roots)
+                await saved
+            } else {
+                packages = loader.load(roots: roots)
+            }
             trace.mark("resolve \(packages.count) packages")
             graphs.append(
                 PackageGraph(unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath)))

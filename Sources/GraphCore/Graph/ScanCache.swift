@@ -1,5 +1,11 @@
 import Synchronization
 
+/// The memo key of the file a scan looked up last (one directory's scan runs on one thread).
+private final class KeyBox {
+    var name: String?
+    var key: HeaderMemo.Key?
+}
+
 /// Memo of `DirectoryPackage` scans, per directory and platform, shared by every build
 /// unit of one load (a shared library directory is scanned once, not once per function).
 final class ScanCache: Sendable {
@@ -126,13 +132,22 @@ final class ScanCache: Sendable {
             // Standard-library files are keyed apart from repository files of the same path.
             let space = standard ? "goroot:" : ""
             let byName = Dictionary(fileEntries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            // The assembler stores right after a lookup missed, for the same name: the key
+            // is made once.
+            let last = KeyBox()
             hooks = HeaderHooks(
                 lookup: { name in
                     guard let entry = byName[name], let (key, mtime) = HeaderMemo.key(for: entry, path: space + prefix + name)
                     else { return nil }
+                    last.name = name
+                    last.key = key
                     return memo.lookup(key, mtime: mtime)
                 },
                 store: { name, result in
+                    if last.name == name, let key = last.key {
+                        memo.store(key, result)
+                        return
+                    }
                     guard let entry = byName[name], let (key, _) = HeaderMemo.key(for: entry, path: space + prefix + name)
                     else { return }
                     memo.store(key, result)
