@@ -198,9 +198,13 @@ public struct RepositoryComparison: Sendable {
                 head: head.repository, because: "base \(revision) is not in this shallow clone (--if-missing-base=all)")
         }
         let baseSession = baseSession ?? head
-        return ImpactAnalysis.affected(
+        var trace = PhaseTrace("impact")
+        defer { trace.report() }
+        let report = ImpactAnalysis.affected(
             base: baseSession.repository, head: head.repository, baseTree: baseSession.snapshot, headTree: head.snapshot,
             changes: changes)
+        trace.mark("compare \(report.targets.count + report.unchanged.count) targets (\(report.targets.count) affected, added or removed)")
+        return report
     }
 
     /// The packages whose tests must run.

@@ -8,20 +8,28 @@ public struct RepositorySession: Sendable {
     public let snapshot: Snapshot
     public let toolchain: GoToolchain
     public let repository: GoRepository
+    /// File digests for target keys, already holding those of the files the load read
+    /// (`load(…, digestCacheDirectory:)`); nil when the load was not asked for them.
+    public var digester: FileDigester? = nil
+
+    /// The digester keys should use: the load's, or a new one over the snapshot.
+    public func fileDigester(cacheDirectory: String?) -> FileDigester {
+        digester ?? FileDigester(tree: snapshot, cacheDirectory: cacheDirectory)
+    }
 
     /// Opens the repository containing `path`, reads `revision` (or the working tree when
     /// nil), finds the toolchain and loads the graph with the resolved settings. Parsed
     /// headers are memoised in `memoDirectory` when given.
     public static func open(
         path: String, revision: String?, overrides: SettingsOverrides, goBinary: String?,
-        environment: [String: String]? = nil, memoDirectory: String? = nil
+        environment: [String: String]? = nil, memoDirectory: String? = nil, digestCacheDirectory: String? = nil
     ) async throws -> RepositorySession {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let setup = try Setup.prepare(
             path: path, revision: revision, goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
         return try await load(
             location: setup.location, snapshot: setup.snapshot, toolchain: setup.toolchain, overrides: overrides,
-            environment: environment, memoDirectory: memoDirectory)
+            environment: environment, memoDirectory: memoDirectory, digestCacheDirectory: digestCacheDirectory)
     }
 
     /// What a session reads, found before anything is loaded: the repository, the snapshot
@@ -47,18 +55,24 @@ public struct RepositorySession: Sendable {
 
     /// Loads `snapshot` with an already found toolchain (so two snapshots share one); with
     /// `sharing`, the first load offers its directory scans and a later one given
-    /// `changedPaths` (the diff between the two snapshots) reuses them.
+    /// `changedPaths` (the diff between the two snapshots) reuses them. With
+    /// `digestCacheDirectory` (for commands that compute keys), the session's `digester`
+    /// digests the files the load reads as it reads them, its memo kept in that cache
+    /// directory.
     public static func load(
         location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
-        environment: [String: String], memoDirectory: String?, sharing: ScanSharing? = nil, changedPaths: [String]? = nil
+        environment: [String: String], memoDirectory: String?, sharing: ScanSharing? = nil, changedPaths: [String]? = nil,
+        digestCacheDirectory: String? = nil
     ) async throws -> RepositorySession {
+        let digester = digestCacheDirectory.map { FileDigester(tree: snapshot, cacheDirectory: $0) }
         let repository = try await GoRepository.load(
             tree: snapshot, goRoot: toolchain.goRoot,
             options: LoadOptions(
                 overrides: overrides, workMode: workMode(environment["GOWORK"], location: location),
                 toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory, sharing: sharing,
-                changedPaths: changedPaths))
-        return RepositorySession(location: location, snapshot: snapshot, toolchain: toolchain, repository: repository)
+                changedPaths: changedPaths, contentsObserver: digester))
+        return RepositorySession(
+            location: location, snapshot: snapshot, toolchain: toolchain, repository: repository, digester: digester)
     }
 
     /// `$GOWORK` as GraphCore takes it: auto, off, or a go.work path relative to the root.

@@ -126,4 +126,47 @@ struct FileDigesterTests {
         let second = scratch.digester()
         #expect(try await second.digests(of: ["b.go"])["b.go"] == (try SHA256Hasher.hash(Array("package b // two\n".utf8))))
     }
+
+    @Test func aSymbolicLinkIsNeverAnsweredFromTheMemo() async throws {
+        // A link's stat data (and, in a revision, its blob id) are the link's own; its digest
+        // is that of the file it points to, which can change under an unchanged link. Before
+        // this was fixed, the memo answered the link's old digest for the new target bytes.
+        let scratch = try Scratch(file: "real.go", text: "package a // one\n", modified: 1_600_000_000)
+        defer { scratch.remove() }
+        try scratch.fixture.symlink("link.go", to: "real.go")
+        try await Task.sleep(for: .milliseconds(1_100))
+        let first = scratch.digester()
+        #expect(try await first.digests(of: ["link.go"])["link.go"] == (try SHA256Hasher.hash(Array("package a // one\n".utf8))))
+        first.save()
+        try Self.overwrite(scratch.path, "package a // two\n")
+        let second = scratch.digester()
+        #expect(try await second.digests(of: ["link.go"])["link.go"] == (try SHA256Hasher.hash(Array("package a // two\n".utf8))))
+    }
+
+    @Test(.enabled(if: TestGo.binary != nil)) func filesTheLoadReadAreDigestedFromTheBytesItParsed() async throws {
+        // A session loaded for keys digests each Go file the load reads as it parses it: the
+        // key then covers exactly the bytes the graph came from, and the file is not read
+        // again. Changing a file after the load does not change the digest the session's
+        // digester answers for it (a digester without the load's bytes reads the new ones).
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.22\n")
+        try fixture.write("cmd/app/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
+        try fixture.write("lib/lib.go", "package lib\n\nfunc F() {}\n")
+        let cache = fixture.root + "/.cache-dir"
+        let session = try await RepositorySession.open(
+            path: fixture.root, revision: nil, overrides: SettingsOverrides(), goBinary: TestGo.binary,
+            environment: TestGo.environment, memoDirectory: cache + "/memo", digestCacheDirectory: cache)
+        let digester = try #require(session.digester)
+        try fixture.write("lib/lib.go", "package lib\n\nfunc F() { println() }\n")
+        let digests = try await digester.digests(of: ["lib/lib.go", "cmd/app/main.go"])
+        #expect(digests["lib/lib.go"] == (try SHA256Hasher.hash(Array("package lib\n\nfunc F() {}\n".utf8))))
+        #expect(
+            digests["cmd/app/main.go"]
+                == (try SHA256Hasher.hash(Array("package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n".utf8))))
+        let fresh = FileDigester(tree: session.snapshot, cacheDirectory: nil)
+        #expect(
+            try await fresh.digests(of: ["lib/lib.go"])["lib/lib.go"]
+                == (try SHA256Hasher.hash(Array("package lib\n\nfunc F() { println() }\n".utf8))))
+    }
 }

@@ -38,11 +38,15 @@ public struct LoadOptions: Sendable {
     /// The paths that differ between this snapshot and the one loaded first with
     /// `sharing` (a git diff, renames' old paths included); nil: reuse nothing.
     public var changedPaths: [String]?
+    /// Receives the bytes of the repository files the load reads whole (the Go files it
+    /// parses), so that a caller needing their contents too (file digests for target keys)
+    /// does not read them again. Files answered from the parse memo are not read.
+    public var contentsObserver: (any FileContentsObserver)?
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
         toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil,
-        sharing: ScanSharing? = nil, changedPaths: [String]? = nil
+        sharing: ScanSharing? = nil, changedPaths: [String]? = nil, contentsObserver: (any FileContentsObserver)? = nil
     ) {
         self.overrides = overrides
         self.workMode = workMode
@@ -50,7 +54,22 @@ public struct LoadOptions: Sendable {
         self.memoDirectory = memoDirectory
         self.sharing = sharing
         self.changedPaths = changedPaths
+        self.contentsObserver = contentsObserver
     }
+}
+
+/// One repository file a load read whole: its repository-relative path, its directory
+/// entry (blob id or stat data, as listed before the read) and its bytes.
+public struct ObservedFile: Sendable {
+    public var path: String
+    public var entry: FileTreeEntry
+    public var bytes: [UInt8]
+}
+
+/// Sees the files a load reads (`LoadOptions.contentsObserver`), one directory's at a
+/// time, from any thread.
+public protocol FileContentsObserver: Sendable {
+    func observe(_ files: [ObservedFile])
 }
 
 /// Directory scans one load offers to a later load of another snapshot of the same
@@ -206,18 +225,23 @@ public struct GoRepository: Sendable {
     /// The scan cache of a load: offered through `options.sharing` when it is the first, or
     /// reusing the first load's scans when `options.changedPaths` says what differs.
     static func makeScanCache(tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo?, options: LoadOptions) -> ScanCache {
-        guard let sharing = options.sharing else { return ScanCache(tree: tree, goRoot: goRoot, memo: memo) }
+        let observer = options.contentsObserver
+        guard let sharing = options.sharing else {
+            return ScanCache(tree: tree, goRoot: goRoot, memo: memo, contentsObserver: observer)
+        }
         return sharing.first.withLock { first in
             if let first, let changed = options.changedPaths {
                 let dirs = Set(changed.map { parent($0) })
-                return ScanCache(tree: tree, goRoot: goRoot, memo: memo, donor: ScanCache.Donor(cache: first, changedDirs: dirs))
+                return ScanCache(
+                    tree: tree, goRoot: goRoot, memo: memo, donor: ScanCache.Donor(cache: first, changedDirs: dirs),
+                    contentsObserver: observer)
             }
             if let first, options.changedPaths == nil, (first.tree as AnyObject) === (tree as AnyObject),
                 first.goRoot.path == goRoot.path
             {
                 return first
             }
-            let cache = ScanCache(tree: tree, goRoot: goRoot, memo: memo)
+            let cache = ScanCache(tree: tree, goRoot: goRoot, memo: memo, contentsObserver: observer)
             if first == nil { first = cache }
             return cache
         }

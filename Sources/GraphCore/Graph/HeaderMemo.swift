@@ -45,8 +45,9 @@ final class HeaderMemo: Sendable {
 
     let path: String
     /// Records, the keys this process used, whether anything was stored: one lock, taken
-    /// once per lookup and per store (the scan stores from every core at once; three locks
-    /// per store made the lock's futex the third-largest cost of storing).
+    /// once per directory for its lookups and once for its stores (the scan runs on every
+    /// core at once; three locks per stored file made the lock's futex the third-largest
+    /// cost of storing, one per file still showed as contention in a cold load).
     private struct State {
         var records: [Key: Record]
         var used: Set<Key> = []
@@ -85,31 +86,52 @@ final class HeaderMemo: Sendable {
         return nil
     }
 
-    /// The remembered scan result, if any and trusted.
-    func lookup(_ key: Key, mtime: Int64?) -> Result<GoFileHeader, GoScanError>? {
-        let found: Record? = state.withLock { state in
-            guard let record = state.records[key] else { return nil }
-            if let mtime, mtime >= record.recorded { return nil }
-            state.used.insert(key)
-            return record
+    /// The remembered scan results of one directory's files, by name: one lock for the
+    /// directory (the scan looks up and stores from every core at once; a lock per file made
+    /// the lock's futex a visible part of a cold load). `keys` holds each file's key and its
+    /// stamp's newest second (nil for a blob); a result is trusted only when recorded after
+    /// that second (the racy-clean rule).
+    func lookup(_ keys: [String: (key: Key, mtime: Int64?)]) -> [String: Result<GoFileHeader, GoScanError>] {
+        if keys.isEmpty { return [:] }
+        let found: [(String, Record)] = state.withLock { state in
+            if state.records.isEmpty { return [] }
+            var found: [(String, Record)] = []
+            for (name, (key, mtime)) in keys {
+                guard let record = state.records[key] else { continue }
+                if let mtime, mtime >= record.recorded { continue }
+                state.used.insert(key)
+                found.append((name, record))
+            }
+            return found
         }
-        guard let record = found else { return nil }
-        if let header = record.header { return .success(header.value) }
-        if let error = record.error { return .failure(error.value) }
-        return nil
+        var results: [String: Result<GoFileHeader, GoScanError>] = [:]
+        for (name, record) in found {
+            if let header = record.header {
+                results[name] = .success(header.value)
+            } else if let error = record.error {
+                results[name] = .failure(error.value)
+            }
+        }
+        return results
     }
 
-    /// Remembers a scan result.
-    func store(_ key: Key, _ result: Result<GoFileHeader, GoScanError>) {
+    /// Remembers scan results (one directory's, under one lock).
+    func store(_ results: [(key: Key, result: Result<GoFileHeader, GoScanError>)]) {
+        if results.isEmpty { return }
         let now = Int64(Date().timeIntervalSince1970)
-        var record = Record(header: nil, error: nil, recorded: now)
-        switch result {
-        case .success(let header): record.header = StoredHeader(header)
-        case .failure(let error): record.error = StoredScanError(error)
+        let records = results.map { item -> (Key, Record) in
+            var record = Record(header: nil, error: nil, recorded: now)
+            switch item.result {
+            case .success(let header): record.header = StoredHeader(header)
+            case .failure(let error): record.error = StoredScanError(error)
+            }
+            return (item.key, record)
         }
         state.withLock { state in
-            state.records[key] = record
-            state.used.insert(key)
+            for (key, record) in records {
+                state.records[key] = record
+                state.used.insert(key)
+            }
             state.dirty = true
         }
     }

@@ -1,9 +1,9 @@
 import Synchronization
 
-/// The memo key of the file a scan looked up last (one directory's scan runs on one thread).
-private final class KeyBox {
-    var name: String?
-    var key: HeaderMemo.Key?
+/// The parse results one directory's scan made, stored in the memo together afterwards
+/// (one directory's scan runs on one thread).
+private final class StoredHeaders {
+    var results: [(key: HeaderMemo.Key, result: Result<GoFileHeader, GoScanError>)] = []
 }
 
 /// Memo of `DirectoryPackage` scans, per directory and platform, shared by every build
@@ -36,11 +36,17 @@ final class ScanCache: Sendable {
         let changedDirs: Set<String>
     }
     let donor: Donor?
+    /// Sees the repository files a scan reads (`LoadOptions.contentsObserver`).
+    let contentsObserver: (any FileContentsObserver)?
 
-    init(tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo? = nil, donor: Donor? = nil) {
+    init(
+        tree: any FileTree, goRoot: GoRoot, memo: HeaderMemo? = nil, donor: Donor? = nil,
+        contentsObserver: (any FileContentsObserver)? = nil
+    ) {
         self.tree = tree
         self.goRoot = goRoot
         self.headerMemo = memo
+        self.contentsObserver = contentsObserver
         self.donor = donor?.cache.goRoot.path == goRoot.path ? donor : nil
     }
 
@@ -128,33 +134,37 @@ final class ScanCache: Sendable {
         let files = fileEntries.map(\.name)
         let prefix = dir.isEmpty ? "" : dir + "/"
         var hooks: HeaderHooks?
+        let stored = StoredHeaders()
+        var memoKeys: [String: (key: HeaderMemo.Key, mtime: Int64?)] = [:]
         if let memo = headerMemo {
             // Standard-library files are keyed apart from repository files of the same path.
+            // One lock for the directory's lookups, one for its stores (not one per file).
             let space = standard ? "goroot:" : ""
-            let byName = Dictionary(fileEntries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            // The assembler stores right after a lookup missed, for the same name: the key
-            // is made once.
-            let last = KeyBox()
+            for entry in fileEntries where entry.name.hasSuffix(".go") {
+                if let key = HeaderMemo.key(for: entry, path: space + prefix + entry.name) { memoKeys[entry.name] = key }
+            }
+            let known = memo.lookup(memoKeys)
             hooks = HeaderHooks(
-                lookup: { name in
-                    guard let entry = byName[name], let (key, mtime) = HeaderMemo.key(for: entry, path: space + prefix + name)
-                    else { return nil }
-                    last.name = name
-                    last.key = key
-                    return memo.lookup(key, mtime: mtime)
-                },
-                store: { name, result in
-                    if last.name == name, let key = last.key {
-                        memo.store(key, result)
-                        return
-                    }
-                    guard let entry = byName[name], let (key, _) = HeaderMemo.key(for: entry, path: space + prefix + name)
-                    else { return }
-                    memo.store(key, result)
+                lookup: { known[$0] },
+                store: { [memoKeys] name, result in
+                    if let key = memoKeys[name]?.key { stored.results.append((key, result)) }
                 })
         }
+        let observer = standard ? nil : contentsObserver
+        var observed: [ObservedFile] = []
+        let entryByName =
+            observer == nil ? [:] : Dictionary(fileEntries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let result = DirectoryPackageAssembler.assemble(
-            files: files, read: { try source.contents(of: prefix + $0) }, context: context, directory: "", headers: hooks)
+            files: files,
+            read: { name in
+                let bytes = try source.contents(of: prefix + name)
+                if observer != nil, let entry = entryByName[name] {
+                    observed.append(ObservedFile(path: prefix + name, entry: entry, bytes: bytes))
+                }
+                return bytes
+            }, context: context, directory: "", headers: hooks)
+        headerMemo?.store(stored.results)
+        if let observer, !observed.isEmpty { observer.observe(observed) }
         memo.withLock { $0[key] = result }
         return result
     }

@@ -351,7 +351,7 @@ final class UnitLoader {
             let vendored = "vendor/" + path
             if scans.goRoot.isStandardPackage(vendored) { return .standard(vendored) }
         }
-        if path.contains("@") {
+        if path.utf8.contains(UInt8(ascii: "@")) {
             return .failed(importPath: path, invalid(path, "import path \"\(path)\" should not have @version"))
         }
         if path == "." || path == ".." || path.hasPrefix("./") || path.hasPrefix("../") {

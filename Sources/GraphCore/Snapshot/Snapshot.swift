@@ -132,22 +132,27 @@ public final class Snapshot: FileTree, Sendable {
         }
     }
 
-    /// Whether the nearest ancestor of `components` whose listing is cached rules it out:
-    /// the ancestor does not exist, lacks the next name, or has a file by that name. A
-    /// symbolic link, or no cached ancestor, decides nothing.
+    /// Whether a cached ancestor listing rules `components` out: walking down from the
+    /// root, an ancestor does not exist, lacks the next name, or has a file by that name. A
+    /// symbolic link, or an ancestor not listed yet, decides nothing. (The working tree's
+    /// walk lists every directory, so after it every existing ancestor is cached; from the
+    /// root down, a probe under a missing directory stops one level below the deepest
+    /// existing one, under one lock, building one path string.)
     private func isKnownAbsent(_ components: PathComponents) -> Bool {
         let parts = components.parts
         guard !parts.isEmpty else { return false }
-        var depth = parts.count - 1
-        while depth >= 0 {
-            let ancestor = parts[..<depth].joined(separator: "/")
-            if let known = listings.withLock({ $0[ancestor] }) {
-                guard let listing = known, let entry = listing.entry(named: String(parts[depth])) else { return true }
-                return entry.kind != .directory && entry.kind != .symlink
+        return listings.withLock { listings in
+            var ancestor = ""
+            for (depth, part) in parts.enumerated() {
+                guard let known = listings[ancestor] else { return false }
+                guard let listing = known, let entry = listing.entry(named: String(part)) else { return true }
+                if entry.kind == .symlink { return false }
+                if entry.kind != .directory { return true }
+                if depth > 0 { ancestor.append("/") }
+                ancestor.append(contentsOf: part)
             }
-            depth -= 1
+            return false
         }
-        return false
     }
 }
 

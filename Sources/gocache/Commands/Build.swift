@@ -68,12 +68,12 @@ struct WorktreeOptions: ParsableArguments {
 
     @OptionGroup var platform: PlatformOptions
 
-    /// Opens the working tree; parsed headers are memoised in `cacheDirectory`'s memo.
+    /// Opens the working tree; parsed headers and file digests are memoised in `cacheDirectory`.
     func openSession(cacheDirectory: String) async throws -> RepositorySession {
         do {
             return try await RepositorySession.open(
                 path: repo, revision: nil, overrides: platform.overrides, goBinary: platform.go,
-                memoDirectory: cacheDirectory + "/memo")
+                memoDirectory: cacheDirectory + "/memo", digestCacheDirectory: cacheDirectory)
         } catch {
             throw CommandFailure.from(error)
         }

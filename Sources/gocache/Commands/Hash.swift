@@ -36,7 +36,7 @@ struct HashCommand: AsyncParsableCommand {
             revisions: setup.snapshot.commitID == nil ? [] : [("rev", setup.snapshot)],
             worktree: setup.snapshot.commitID == nil ? setup.snapshot : nil)
         if let memoized, memoized.replay() { return }
-        try await render(try await snapshot.load(setup))
+        try await render(try await snapshot.load(setup, digests: true))
         memoized?.finish()
     }
 
@@ -55,7 +55,7 @@ struct HashCommand: AsyncParsableCommand {
         do {
             keys = try await TargetKeyRecipe.keys(
                 for: selected, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
-                digester: FileDigester(tree: session.snapshot, cacheDirectory: cacheDirectory))
+                digester: session.fileDigester(cacheDirectory: cacheDirectory))
         } catch {
             throw CommandFailure(message: "cannot compute keys: \(error)", help: "check that the files are readable", status: 1)
         }
