@@ -182,6 +182,8 @@ public struct GoRepository: Sendable {
                 packages = loader.load(roots: roots)
                 await saved
             } else {
+                // Later units' scans look up what this one's stored.
+                memo?.publish()
                 packages = loader.load(roots: roots)
             }
             trace.mark("resolve \(packages.count) packages")

@@ -127,10 +127,33 @@ final class HeaderMemo: Sendable {
             }
             return (item.key, record)
         }
+        pending.withLock { $0.append(records) }
+    }
+
+    /// Results stored since the last `publish`, one array per directory. A store only
+    /// appends its directory's array here (both cores store at once, and inserting into the
+    /// records under their lock made the lock's futex a tenth of the scan's CPU in a cold
+    /// load); the inserts happen in `publish`, which the load runs when a unit's scans are
+    /// done (for the last unit, in the save, on the core the graph walk leaves idle).
+    private let pending = Mutex<[[(Key, Record)]]>([])
+
+    /// Makes the stored results visible to lookups. Until then a lookup does not see them:
+    /// a file scanned twice before (another platform's scan of the same directory in the
+    /// same unit) is parsed twice, with the same result.
+    func publish() {
+        let batches = pending.withLock { pending -> [[(Key, Record)]] in
+            let taken = pending
+            pending = []
+            return taken
+        }
+        if batches.isEmpty { return }
         state.withLock { state in
-            for (key, record) in records {
-                state.records[key] = record
-                state.used.insert(key)
+            state.records.reserveCapacity(state.records.count + batches.reduce(0) { $0 + $1.count })
+            for batch in batches {
+                for (key, record) in batch {
+                    state.records[key] = record
+                    state.used.insert(key)
+                }
             }
             state.dirty = true
         }
@@ -146,6 +169,7 @@ final class HeaderMemo: Sendable {
     }
 
     private func saveLocked() {
+        publish()
         let taken: [Key: Record]? = state.withLock { state in
             guard state.dirty else { return nil }
             state.dirty = false
