@@ -503,10 +503,40 @@ public final class Builder: Sendable {
         }
         chmod(path, 0o755)
         try Task.checkCancellation()
+        let seconds = compileSeconds + Self.seconds(ContinuousClock.now - started)
+        // The go command read the inputs when it compiled, after the key was computed from
+        // the listing: an input edited in between is in this binary but not in the key.
+        // Such a binary is placed (it is what the files now say) but not stored under a key
+        // that does not describe it.
+        let moved = session.snapshot.pathsChangedSinceListing(job.key.inputs.files)
+        if !moved.isEmpty {
+            events(
+                .warning(
+                    "\(dir): \(moved.count) input file(s) changed during the build (\(moved.prefix(3).joined(separator: ", ")))"
+                        + "; its artifact is not stored in the cache — build again to cache it"))
+        } else {
+            try await storeArtifacts(job, binary: binary, package: package, seconds: seconds)
+        }
+        let out = options.outputDirectory
+        try makeDirectory("\(out)/\(job.name)")
+        try move(path, to: "\(out)/\(job.name)/\(LambdaZip.entryName)")
+        try move(zipPath, to: "\(out)/\(job.name).zip")
+        events(.built(dir: dir, seconds: seconds))
+        var entry = record(job, status: .built, seconds: seconds)
+        entry.zip = job.name + ".zip"
+        entry.binarySha256 = package.binarySha256.hex
+        entry.zipSha256 = package.zipSha256.hex
+        entry.codeSha256 = package.codeSha256
+        entry.bytes = Int64(package.bytes.count)
+        return entry
+    }
+
+    /// Stores a built target's artifacts and its action entry.
+    private func storeArtifacts(_ job: Job, binary: [UInt8], package: LambdaZip.Package, seconds: Double) async throws {
         // From memory, with the digests just computed: not read back, not hashed again.
         try await store.putBlob(binary, digest: package.binarySha256)
         try await store.putBlob(package.bytes, digest: package.zipSha256)
-        let seconds = compileSeconds + Self.seconds(ContinuousClock.now - started)
+        let dir = job.target.dir
         let settings = job.target.settings
         let manifest = ArtifactManifest(
             key: job.key.key,
@@ -520,18 +550,6 @@ public final class Builder: Sendable {
             ],
             durationSeconds: seconds, createdAt: Date())
         try await store.putManifest(manifest)
-        let out = options.outputDirectory
-        try makeDirectory("\(out)/\(job.name)")
-        try move(path, to: "\(out)/\(job.name)/\(LambdaZip.entryName)")
-        try move(zipPath, to: "\(out)/\(job.name).zip")
-        events(.built(dir: dir, seconds: seconds))
-        var entry = record(job, status: .built, seconds: seconds)
-        entry.zip = job.name + ".zip"
-        entry.binarySha256 = package.binarySha256.hex
-        entry.zipSha256 = package.zipSha256.hex
-        entry.codeSha256 = package.codeSha256
-        entry.bytes = Int64(package.bytes.count)
-        return entry
     }
 
     // MARK: Records and files

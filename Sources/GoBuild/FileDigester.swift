@@ -88,7 +88,8 @@ public final class FileDigester: Sendable {
         let memoKey = entry.flatMap { FileDigester.memoKey(path: path, entry: $0) }
         if let memoKey {
             let known: SHA256Digest? = state.withLock { state in
-                guard let record = state.records[memoKey.key], memoKey.mtime.map({ $0 < record.recorded }) ?? true
+                guard let record = state.records[memoKey.key],
+                    memoKey.mtime.map({ FileStamp.trusts(stampSecond: $0, recorded: record.recorded) }) ?? true
                 else { return nil }
                 state.used.insert(memoKey.key)
                 return record.digest

@@ -33,8 +33,6 @@ public struct GoBuildCommand: Hashable, Sendable {
         var env = GoToolchain.baseEnvironment(inherited)
         env.merge(GoToolchain.platformEnvironment(settings)) { $1 }
         env["GOFLAGS"] = ""
-        // The user's go env file could set GOFLAGS or GOEXPERIMENT behind gocache's back.
-        env["GOENV"] = "off"
         env["GOWORK"] = workFile.map { repositoryRoot + "/" + $0 } ?? "off"
         if let fips = settings.gofips140 { env["GOFIPS140"] = fips }
         if settings.cgoEnabled {

@@ -10,6 +10,9 @@ public struct TargetKey: Hashable, Sendable {
     public var key: SHA256Digest
     /// The encoder that produced the key (kept so the material can be shown on demand).
     let encoder: KeyEncoder
+    /// What the key was computed from (its files are checked again before a build's
+    /// artifact is stored under the key).
+    public let inputs: TargetInputs
 
     /// The key's input material in readable form (`gocache hash --explain`), one field per
     /// line, sorted. Rendered on demand: most callers only need the key.
@@ -183,7 +186,8 @@ public enum TargetKeyRecipe {
         }
         rest.append(.text("pgo", inputs.pgo.map(fileEntry)))
         encoder.append(contentsOf: KeyEncoder.merge(commonFields, KeyEncoder.encodingOrder(rest)))
-        return TargetKey(dir: inputs.dir, importPath: inputs.importPath, key: try encoder.digest(), encoder: encoder)
+        return TargetKey(
+            dir: inputs.dir, importPath: inputs.importPath, key: try encoder.digest(), encoder: encoder, inputs: inputs)
     }
 
     /// The resolved settings, every field written (absent ones explicitly).

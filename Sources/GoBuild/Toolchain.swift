@@ -24,7 +24,8 @@ public final class GoToolchain: Sendable {
     ///
     /// With `memoDirectory`, `go env` and tool-tag answers are remembered there for this
     /// exact binary (path, size, modification time and inode), so later runs start no go
-    /// process at all; a different or rebuilt binary asks again.
+    /// process at all; a different or rebuilt binary asks again, and so does every run
+    /// through a wrapper that is not the toolchain's own `GOROOT/bin/go`.
     public init(goBinary flag: String?, environment: [String: String], memoDirectory: String? = nil)
         throws(ToolchainError)
     {
@@ -42,9 +43,13 @@ public final class GoToolchain: Sendable {
             binary = found
         }
         let identity = GoToolchain.identity(of: binary)
-        let memoFile = memoDirectory.flatMap { dir in identity.map { dir + "/toolchain-" + $0 + ".json" } }
+        let memoFile = memoDirectory.flatMap { dir in identity.map { dir + "/toolchain-v2-" + $0 + ".json" } }
+        // Remembered facts are trusted only for a toolchain's own `GOROOT/bin/go`: a wrapper
+        // (asdf, goenv or mise shims, a script) picks the toolchain at run time from files
+        // it reads (`.tool-versions`), so the same wrapper binary can run another version.
         if let memoFile, let data = FileManager.default.contents(atPath: memoFile),
             let facts = try? JSONDecoder().decode(ToolchainFacts.self, from: data),
+            GoToolchain.isOwnBinary(binary, goRoot: facts.goroot),
             let root = try? GoRoot(path: facts.goroot, version: facts.version),
             root.minorVersion >= GoToolchain.minimumMinorVersion
         {
@@ -86,6 +91,14 @@ public final class GoToolchain: Sendable {
         var toolTags: [String: [String]]
     }
 
+    /// Whether `binary` is the `bin/go` of the toolchain at `goRoot` (both with symbolic
+    /// links resolved), not a wrapper that runs some toolchain.
+    static func isOwnBinary(_ binary: String, goRoot: String) -> Bool {
+        let resolved = (binary as NSString).resolvingSymlinksInPath
+        let own = ((goRoot as NSString).appendingPathComponent("bin/go") as NSString).resolvingSymlinksInPath
+        return resolved == own
+    }
+
     /// A name for this exact binary: a hash of its resolved path and stat data.
     private static func identity(of binary: String) -> String? {
         let resolved = (binary as NSString).resolvingSymlinksInPath
@@ -124,6 +137,10 @@ public final class GoToolchain: Sendable {
             if let value = environment[key] { env[key] = value }
         }
         env["GOTOOLCHAIN"] = "local"
+        // The user's go env file (`go env -w`) could set GOFLAGS, GOEXPERIMENT or GOAMD64
+        // behind gocache's back: the queries that decide which files a load selects (tool
+        // tags) must see what the builds see, and the builds run without it.
+        env["GOENV"] = "off"
         env["GOFLAGS"] = ""
         env["GOWORK"] = "off"
         env["GO111MODULE"] = "on"

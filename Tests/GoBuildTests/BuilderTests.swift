@@ -73,10 +73,10 @@ struct BuilderTests {
 
     static func build(
         _ root: String, cacheDirectory: String, out: String, strategy: BuildStrategy = .auto,
-        selection: TargetSelection = .all
+        selection: TargetSelection = .all, goBinary: String? = TestGo.binary
     ) async throws -> (BuildResult, Events) {
         let session = try await RepositorySession.open(
-            path: root, revision: nil, overrides: SettingsOverrides(), goBinary: TestGo.binary, environment: TestGo.environment)
+            path: root, revision: nil, overrides: SettingsOverrides(), goBinary: goBinary, environment: TestGo.environment)
         let store = TieredStore(local: LocalStore(cacheDirectory: cacheDirectory), remote: nil)
         let events = Events()
         let builder = Builder(
@@ -137,6 +137,44 @@ struct BuilderTests {
         #expect(Set(thirdEvents.compiledDirs) == Set(importers))
         #expect(Set(third.manifest.targets.filter { $0.status == .built }.map(\.dir)) == Set(importers))
         #expect(Set(third.manifest.targets.filter { $0.status == .hit }.map(\.dir)) == Set(targetDirs).subtracting(importers))
+    }
+
+    @Test func anInputEditedDuringTheBuildIsNotStoredUnderTheOldKey() async throws {
+        // The key is computed from the files as listed; the go command reads them later. A
+        // go wrapper edits one target's main.go just before `go build` runs: the binary is
+        // built from the edited file, so it must not be stored under the key of the file as
+        // it was. With the edit undone, that old key must miss (a poisoned entry would hit).
+        let scratch = try temporaryDirectory("builder-edit")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let spec = smallSpec(seed: 23)
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(spec, at: repo)
+        let target = try #require(generated.tree.targetDirs.first)
+        let file = repo + "/" + target + "/main.go"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let go = try #require(TestGo.binary)
+        let wrapper = scratch + "/go"
+        try """
+            #!/bin/sh
+            if [ "$1" = build ]; then printf '// edited during the build\\n' >> '\(file)'; fi
+            exec '\(go)' "$@"
+            """.write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let cache = scratch + "/cache"
+        let (first, events) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/out", goBinary: wrapper)
+        #expect(first.manifest.targets.allSatisfy { $0.status == .built })
+        let warnings = events.list.withLock { $0 }.compactMap { event -> String? in
+            if case .warning(let text) = event { return text }
+            return nil
+        }
+        #expect(warnings.contains { $0.hasPrefix(target + ":") && $0.contains("changed during the build") })
+
+        try original.write(toFile: file, atomically: true, encoding: .utf8)
+        let (second, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/out2")
+        let again = try #require(second.manifest.targets.first { $0.dir == target })
+        #expect(again.status == .built)
+        // The others were stored as usual.
+        #expect(second.manifest.targets.filter { $0.dir != target }.allSatisfy { $0.status == .hit })
     }
 
     @Test func batchAndParallelBuildTheSameBytes() async throws {

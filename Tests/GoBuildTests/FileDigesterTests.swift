@@ -68,13 +68,13 @@ struct FileDigesterTests {
     }
 
     @Test func memoIsReusedByStatDataAndInvalidatedByIt() async throws {
-        // An mtime well in the past, and a change time more than a second before the
+        // An mtime well in the past, and a change time more than two seconds before the
         // recording: not racily clean, so the memo may trust it.
         let scratch = try Scratch(file: "a.go", text: "package a // one\n", modified: 1_600_000_000)
         defer { scratch.remove() }
         let cache = scratch.cache
         let path = scratch.path
-        try await Task.sleep(for: .milliseconds(1_100))
+        try await Task.sleep(for: .milliseconds(2_100))
         let first = scratch.digester()
         let original = try #require(try await first.digests(of: ["a.go"])["a.go"])
         #expect(original == (try SHA256Hasher.hash(Array("package a // one\n".utf8))))
@@ -134,7 +134,7 @@ struct FileDigesterTests {
         let scratch = try Scratch(file: "real.go", text: "package a // one\n", modified: 1_600_000_000)
         defer { scratch.remove() }
         try scratch.fixture.symlink("link.go", to: "real.go")
-        try await Task.sleep(for: .milliseconds(1_100))
+        try await Task.sleep(for: .milliseconds(2_100))
         let first = scratch.digester()
         #expect(try await first.digests(of: ["link.go"])["link.go"] == (try SHA256Hasher.hash(Array("package a // one\n".utf8))))
         first.save()

@@ -186,6 +186,26 @@ struct TargetKeyTests {
         #expect(Self.changed(before, after) == ["functions/a"])
     }
 
+    @Test("a profile or an extra input that is a symbolic link is followed", .enabled(if: GoToolchain.isConfigured))
+    func linkedProfileAndExtraInput() async throws {
+        // The go command follows `default.pgo` when it is a link (pgo=auto stats it); the key
+        // must cover the profile it points to, and a linked extra input the same way.
+        let repo = try await FixtureRepository.create(files: Self.files, label: "keys-links")
+        defer { repo.remove() }
+        try repo.write(["profiles/a.pprof": "profile one\n", "shared-config/extra.json": "{\"v\": 1}\n"])
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.root.path + "/functions/a/default.pgo", withDestinationPath: "../../profiles/a.pprof")
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.root.path + "/config/linked.json", withDestinationPath: "../shared-config/extra.json")
+        let before = try await Self.keys(at: repo.root)
+        try repo.write(["profiles/a.pprof": "profile two\n"])
+        let profiled = try await Self.keys(at: repo.root)
+        #expect(Self.changed(before, profiled) == ["functions/a"])
+        try repo.write(["shared-config/extra.json": "{\"v\": 2}\n"])
+        let configured = try await Self.keys(at: repo.root)
+        #expect(Self.changed(profiled, configured) == ["functions/c"])
+    }
+
     @Test("the toolchain version is part of every key", .enabled(if: GoToolchain.isConfigured))
     func toolchainVersion() async throws {
         let repo = try await FixtureRepository.create(files: Self.files, label: "keys-toolchain")

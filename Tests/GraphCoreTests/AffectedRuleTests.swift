@@ -248,4 +248,29 @@ struct AffectedRuleTests {
             changes: .listed(["internal/plat/old.go", "docs/x.md"], baseKnown: false))
         #expect(gone.rebuild == ["functions/arm", "functions/usea"])
     }
+
+    @Test("without a base, a listed source file that is not in the build now affects the targets of its package")
+    func listedExcludedWithoutBase() async throws {
+        // `debug.go` gained `//go:build debug` (or any header that takes it out): present,
+        // no longer an input, yet it was one before the change the list describes. A file
+        // the platform's name rules exclude (`_windows.go`) could not have been one, a test
+        // file never is. A listed go.work.sum, like go.sum, affects every target of its unit.
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/plat/debug.go", "//go:build debug\n\npackage plat\n\nconst Debug = true\n")
+        let head = try fixture.commit("debug file")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        func rebuild(_ files: [String]) -> [String] {
+            ImpactAnalysis.affected(
+                base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+                changes: .listed(files, baseKnown: false)
+            ).rebuild
+        }
+        #expect(rebuild(["internal/plat/debug.go"]) == ["functions/arm", "functions/usea"])
+        #expect(rebuild(["internal/lib/lib_windows.go", "internal/lib/lib_test.go"]) == [])
+        #expect(rebuild(["internal/plat/plat_arm64.go"]) == ["functions/arm"])
+        #expect(rebuild(["go.work.sum"]) == ["functions/arm", "functions/usea", "functions/useb"])
+    }
 }

@@ -71,7 +71,7 @@ struct ParseMemoTests {
         var times = [timespec(tv_sec: 1_600_000_000, tv_nsec: 0), timespec(tv_sec: 1_600_000_000, tv_nsec: 0)]
         _ = utimensat(AT_FDCWD, fixture.url(file), &times, 0)
         // Past the racy window, so the record of this load is trusted later.
-        try await Task.sleep(for: .milliseconds(1_100))
+        try await Task.sleep(for: .milliseconds(2_100))
         let first = try await Self.load(Snapshot.worktree(location), memo: memo)
         #expect(first.graphs.first?.packages["example.com/m/cmd/a"]?.imports == ["strings"])
 

@@ -8,8 +8,8 @@ import Synchronization
 /// a working-tree file by path and stat data (size, mtime, ctime, inode, device). git's
 /// racy-clean rule applies to the latter: a record made at second T is trusted only for a
 /// file whose mtime and ctime are before T (a file written in the same second might change
-/// again unseen). The ctime catches an edit that keeps size and mtime (`touch -r`, tools
-/// that restore timestamps).
+/// again unseen; `isTrusted` keeps a second of margin). The ctime catches an edit that keeps
+/// size and mtime (`touch -r`, tools that restore timestamps).
 ///
 /// One instance per directory and process (`load(directory:)`), so the loads of two
 /// snapshots in one run share and save one memo.
@@ -98,7 +98,7 @@ final class HeaderMemo: Sendable {
             var found: [(String, Record)] = []
             for (name, (key, mtime)) in keys {
                 guard let record = state.records[key] else { continue }
-                if let mtime, mtime >= record.recorded { continue }
+                if let mtime, !HeaderMemo.isTrusted(mtime: mtime, recorded: record.recorded) { continue }
                 state.used.insert(key)
                 found.append((name, record))
             }
@@ -113,6 +113,11 @@ final class HeaderMemo: Sendable {
             }
         }
         return results
+    }
+
+    /// `FileStamp.trusts`: the racy-clean rule with a second of margin.
+    static func isTrusted(mtime: Int64, recorded: Int64) -> Bool {
+        FileStamp.trusts(stampSecond: mtime, recorded: recorded)
     }
 
     /// Remembers scan results (one directory's, under one lock).

@@ -244,7 +244,18 @@ public struct TargetInputs: Hashable, Sendable {
 
     static func isFile(_ path: String, in tree: any FileTree) -> Bool {
         let name = lastElement(path)
-        return ((try? tree.entries(in: parent(path))) ?? nil)?.contains { $0.name == name && $0.kind == .file } ?? false
+        guard let entry = ((try? tree.entries(in: parent(path))) ?? nil)?.first(where: { $0.name == name }) else {
+            return false
+        }
+        return entry.kind == .file || (entry.kind == .symlink && followsToFile(path, in: tree))
+    }
+
+    /// Whether a symbolic link of the working tree points to a regular file: the go command
+    /// follows links (pgo=auto stats `default.pgo`), and the digest of a link is its
+    /// target's. A revision's link reads as its target text and is not followed.
+    static func followsToFile(_ path: String, in tree: any FileTree) -> Bool {
+        guard let snapshot = tree as? Snapshot else { return false }
+        return snapshot.isRegularFileFollowingLinks(path)
     }
 }
 
@@ -272,7 +283,7 @@ public enum FileGlob {
         guard let entries = (try? tree.entries(in: dir)) ?? nil else { return }
         if first == "**" {
             if rest.isEmpty {
-                for entry in entries where entry.kind == .file { results.insert(join(dir, entry.name)) }
+                for entry in entries where isFileEntry(entry, dir: dir, tree: tree) { results.insert(join(dir, entry.name)) }
             } else {
                 walk(rest, dir: dir, tree: tree, into: &results)
             }
@@ -284,11 +295,16 @@ public enum FileGlob {
         for entry in entries where matches(first, entry.name) {
             let path = join(dir, entry.name)
             if rest.isEmpty {
-                if entry.kind == .file { results.insert(path) }
+                if isFileEntry(entry, dir: dir, tree: tree) { results.insert(path) }
             } else if entry.kind == .directory {
                 walk(rest, dir: path, tree: tree, into: &results)
             }
         }
+    }
+
+    /// A regular file, or a working-tree link to one (followed, as its digest is).
+    private static func isFileEntry(_ entry: FileTreeEntry, dir: String, tree: any FileTree) -> Bool {
+        entry.kind == .file || (entry.kind == .symlink && TargetInputs.followsToFile(join(dir, entry.name), in: tree))
     }
 
     /// `*` and `?` within one path element.

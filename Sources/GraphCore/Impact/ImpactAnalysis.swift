@@ -162,7 +162,7 @@ public enum ImpactAnalysis {
             let dir = parent(path)
             if name == "gocache.yaml" && dir.isEmpty {
                 reasons.append(ImpactReason(kind: .config, file: path, change: "modified", chain: []))
-            } else if ["go.mod", "go.sum", "go.work", "modules.txt"].contains(name) {
+            } else if ["go.mod", "go.sum", "go.work", "go.work.sum", "modules.txt"].contains(name) {
                 let unitDirs = [unit?.rootDir ?? ""] + (unit?.mainModules.map(\.dir) ?? [])
                 let vendorManifest = unit?.vendorDir.map { join($0, "modules.txt") }
                 let isUnitFile =
@@ -171,12 +171,34 @@ public enum ImpactAnalysis {
                 if isUnitFile {
                     reasons.append(ImpactReason(kind: .module, file: path, change: "modified", chain: []))
                 }
-            } else if !TargetInputs.isFile(path, in: headTree), let holder = packageDirs[dir] {
-                let chain = graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder]
-                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain))
+            } else if let holder = packageDirs[dir] {
+                let chain = { graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder] }
+                if !TargetInputs.isFile(path, in: headTree) {
+                    reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain()))
+                } else if isBuildSource(name), graph?.context.matchesFileName(name) ?? true,
+                    !inputs.packages.contains(where: { $0.files.contains(path) })
+                {
+                    // Present, named as a source file of this platform, yet not an input: its
+                    // build constraint or package clause may just have taken it out of the
+                    // build (an input file that changed is a reason of the comparison itself).
+                    reasons.append(
+                        ImpactReason(kind: .file, file: path, change: "modified; not in the build now", chain: chain()))
+                }
             }
         }
         return reasons
+    }
+
+    /// Whether go/build would consider a file of this name for a package (by extension; not
+    /// `_`- or `.`-prefixed, not a test file): one whose change can add it to a build.
+    static func isBuildSource(_ name: String) -> Bool {
+        if name.hasPrefix("_") || name.hasPrefix(".") || name.hasSuffix("_test.go") { return false }
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        let sourceExtensions: Set<Substring> = [
+            ".go", ".c", ".h", ".s", ".S", ".sx", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".f", ".F",
+            ".for", ".f90", ".syso", ".swig", ".swigcxx",
+        ]
+        return sourceExtensions.contains(name[dot...])
     }
 
     /// One shortest import chain from `start` to `goal` (both included), by breadth-first

@@ -83,6 +83,17 @@ public struct FileStamp: Hashable, Sendable, Codable {
     /// The later of the modification and change times, in whole seconds.
     public var newestSecond: Int64 { max(mtimeSeconds, ctimeSeconds) }
 
+    /// git's racy-clean rule, with a second of margin, for the memos keyed by stamps: a
+    /// record made at second `recorded` (after reading the file) stands for the content of a
+    /// file whose stamp's newest second is `stampSecond` only when that is at least two
+    /// seconds older. A stamp comes from the kernel's coarse clock, which lags the clock
+    /// `recorded` is read from by up to a tick: a stamp in the second just before the
+    /// record's can belong to a write made after the read, within the same tick as an
+    /// earlier write of the same size (the stamp would not change).
+    public static func trusts(stampSecond: Int64, recorded: Int64) -> Bool {
+        stampSecond < recorded - 1
+    }
+
     /// The stamp of `stat` data.
     init(status info: stat) {
         #if canImport(Darwin)

@@ -1,5 +1,11 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One snapshot of a repository: the working tree (every file on disk, untracked and ignored
 /// ones included, the root `.git` excluded) or a commit read straight from the object
 /// database (nothing is checked out).
@@ -96,6 +102,49 @@ public final class Snapshot: FileTree, Sendable {
         return try pool.withRepository { (repository) throws(GitAccessError) in
             try repository.blobContents(blobID, path: path)
         }
+    }
+
+    /// Whether `path` is, after following every symbolic link, a regular file on disk; false
+    /// for a revision (whose links are not followed).
+    public func isRegularFileFollowingLinks(_ path: String) -> Bool {
+        guard treeID == nil, let components = PathComponents(path), !components.isRoot, components.first != ".git" else {
+            return false
+        }
+        var info = stat()
+        return stat(location.workdir + "/" + path, &info) == 0 && UInt32(info.st_mode) & 0o170000 == 0o100000
+    }
+
+    /// The paths among `paths` (repository-relative files) that may have changed on disk
+    /// since this working-tree snapshot listed them: stat data different from the listing's,
+    /// gone, not a file any more, or never listed. A symbolic link is not checked (its
+    /// listing holds the link's own stat data, not its target's). A revision never changes:
+    /// none.
+    ///
+    /// A build reads its inputs when it compiles, after the key was computed from the
+    /// listing; an input edited in between would otherwise be stored under the old key.
+    public func pathsChangedSinceListing(_ paths: [String]) -> [String] {
+        guard treeID == nil else { return [] }
+        var changed: [String] = []
+        for path in paths {
+            guard let components = PathComponents(path), !components.isRoot else {
+                changed.append(path)
+                continue
+            }
+            let listed = listings.withLock { $0[components.parent] }
+            guard let listing = listed ?? nil, let entry = listing.entry(named: components.name) else {
+                changed.append(path)
+                continue
+            }
+            if entry.kind == .symlink { continue }
+            var info = stat()
+            guard entry.kind == .file, let stamp = entry.stamp, lstat(location.workdir + "/" + path, &info) == 0,
+                WorktreeReader.stamp(of: info) == stamp
+            else {
+                changed.append(path)
+                continue
+            }
+        }
+        return changed
     }
 
     /// The cached listing of `dir`, computing (and caching) it and its ancestors on a miss.
