@@ -115,6 +115,15 @@ public struct GoRepository: Sendable {
 
     /// The index in `graphs` of the graph that builds `target`.
     public func graphIndex(of target: GoTarget) -> Int? {
+        // Own targets are looked up (a comparison asks once or twice per target; hashing the
+        // settings and building the context each time was ~1/8 of comparing 1,000 targets).
+        if let known = targetGraphs[target.dir], known.target == target { return known.index }
+        return Self.findGraph(of: target, in: graphs, goRootMinor: goRootMinor, toolTagsCache: toolTagsCache)
+    }
+
+    private static func findGraph(
+        of target: GoTarget, in graphs: [PackageGraph], goRootMinor: Int, toolTagsCache: [BuildSettings: [String]]
+    ) -> Int? {
         let context = GoRepository.context(for: target.settings, goRoot: goRootMinor, toolTags: toolTagsCache[target.settings] ?? [])
         return graphs.firstIndex { $0.unitRoot == target.unitRoot && $0.context == context && $0.packages[target.importPath] != nil }
     }
@@ -127,6 +136,28 @@ public struct GoRepository: Sendable {
 
     private let goRootMinor: Int
     private let toolTagsCache: [BuildSettings: [String]]
+    /// Each target's graph index, by directory.
+    private let targetGraphs: [String: (target: GoTarget, index: Int)]
+
+    init(
+        layout: ModuleLayout, config: GocacheConfig, defaultSettings: BuildSettings, targets: [GoTarget],
+        graphs: [PackageGraph], goRootMinor: Int, toolTagsCache: [BuildSettings: [String]]
+    ) {
+        self.layout = layout
+        self.config = config
+        self.defaultSettings = defaultSettings
+        self.targets = targets
+        self.graphs = graphs
+        self.goRootMinor = goRootMinor
+        self.toolTagsCache = toolTagsCache
+        var known: [String: (target: GoTarget, index: Int)] = [:]
+        for target in targets {
+            if let index = Self.findGraph(of: target, in: graphs, goRootMinor: goRootMinor, toolTagsCache: toolTagsCache) {
+                known[target.dir] = (target, index)
+            }
+        }
+        targetGraphs = known
+    }
 
     /// Loads the repository: discovers modules, reads gocache.yaml, loads every build unit
     /// for the default platform, and each target's closure for its own platform.
