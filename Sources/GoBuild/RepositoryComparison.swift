@@ -113,7 +113,7 @@ public struct RepositoryComparison: Sendable {
         guard let baseRevision = setup.baseRevision, let resolved = setup.resolvedBase else {
             let head = try await loadHead()
             var listed: [String] = []
-            if case .files(let paths) = source { listed = paths }
+            if case .files(let paths) = source { listed = LinkedChanges.extend(paths: paths, links: headSnapshot.listedLinks()) }
             return RepositoryComparison(
                 base: .sameAsHead, head: head, baseSession: head, changes: .listed(listed, baseKnown: false))
         }
@@ -145,21 +145,27 @@ public struct RepositoryComparison: Sendable {
         async let loadedHead = RepositorySession.load(
             location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing)
-        let diff: [PathChange]?
+        var diff: [PathChange]?
         switch source {
         case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
         case .files: diff = nil
         }
         trace.mark("diff")
-        if let diff, SameGraph.provable(changes: diff, base: baseSnapshot, head: headSnapshot) {
+        if let changes = diff, SameGraph.provable(changes: changes, base: baseSnapshot, head: headSnapshot) {
             // One load; the comparison still reads the base's bytes of the changed files.
             let head = try await loadedHead
             trace.mark("load head (the base has the same graph)")
-            let base = RepositorySession(
-                location: location, snapshot: baseSnapshot, toolchain: toolchain, repository: head.repository)
-            return RepositoryComparison(
-                base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base,
-                changes: .diff(diff))
+            // A changed file the head reads through a symbolic link is a changed input at the
+            // link's path: the proof must hold for those paths too.
+            let linked = LinkedChanges.extend(changes, links: headSnapshot.listedLinks() + baseSnapshot.listedLinks())
+            if linked.count == changes.count || SameGraph.provable(changes: linked, base: baseSnapshot, head: headSnapshot) {
+                let base = RepositorySession(
+                    location: location, snapshot: baseSnapshot, toolchain: toolchain, repository: head.repository)
+                return RepositoryComparison(
+                    base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base,
+                    changes: .diff(linked))
+            }
+            diff = linked
         }
         async let loadedBase = RepositorySession.load(
             location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
@@ -168,10 +174,12 @@ public struct RepositoryComparison: Sendable {
         let head = try await loadedHead
         let base = try await loadedBase
         trace.mark("load head and base")
+        // Changed files as the loads read them: through the links either side followed.
+        let links = headSnapshot.listedLinks() + baseSnapshot.listedLinks()
         let changes: ChangeSet
         switch source {
-        case .diff: changes = .diff(diff ?? [])
-        case .files(let paths): changes = .listed(paths, baseKnown: true)
+        case .diff: changes = .diff(LinkedChanges.extend(diff ?? [], links: links))
+        case .files(let paths): changes = .listed(LinkedChanges.extend(paths: paths, links: links), baseKnown: true)
         }
         return RepositoryComparison(
             base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base, changes: changes)

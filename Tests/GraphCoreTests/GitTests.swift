@@ -143,8 +143,11 @@ struct GitTests {
                 #expect(entry.mode == want.mode, "\(path)")
                 #expect(entry.size == want.size, "\(path)")
                 #expect(entry.kind == (want.mode == 0o120000 ? .symlink : .file), "\(path)")
-                #expect(try snapshot.contents(of: path) == fixture.gitBytes(["cat-file", "blob", want.id]), "\(path)")
-                #expect(try snapshot.contents(of: path) == fixture.gitBytes(["show", "\(revision):\(path)"]), "\(path)")
+                // A link reads as its target's bytes (git show follows it too; cat-file does not).
+                let blob = try fixture.gitBytes(["cat-file", "blob", want.id])
+                let shown = try want.mode == 0o120000
+                    ? try fixture.gitBytes(["show", "\(revision):\(String(decoding: blob, as: UTF8.self))"]) : blob
+                #expect(try snapshot.contents(of: path) == shown, "\(path)")
             }
         }
     }
@@ -164,7 +167,7 @@ struct GitTests {
         #expect(try snapshot.entries(in: "pkg/util/util.go/x") == nil)
         #expect(throws: FileTreeError.notFound(path: "pkg/nope.go")) { try snapshot.contents(of: "pkg/nope.go") }
         #expect(throws: FileTreeError.notFound(path: "pkg")) { try snapshot.contents(of: "pkg") }
-        #expect(try snapshot.contents(of: "link.go") == Array("main.go".utf8))
+        #expect(try snapshot.contents(of: "link.go") == snapshot.contents(of: "main.go"))
     }
 
     @Test(arguments: ["HEAD", "HEAD~1", "HEAD^", "main", "v1", "v1-annotated", "v1-annotated^{}", "abbrev"])
@@ -302,7 +305,55 @@ struct GitTests {
         let revision = try Snapshot.revision("HEAD", in: location)
         let revisionLink = try #require(try revision.entries(in: "")?.first { $0.name == "link.go" })
         #expect(revisionLink.kind == .symlink)
-        #expect(try revision.contents(of: "link.go") == Array("main.go".utf8))
+        // A revision follows its links as a checkout of it does.
+        #expect(try revision.contents(of: "link.go") == Array("package main\n\nfunc main() { println(1) }\n".utf8))
+    }
+
+    @Test("a revision follows file and directory links, loops and links out of the repository")
+    func revisionLinks() throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let outside = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try "outside\n".write(toFile: outside + "/out.txt", atomically: true, encoding: .utf8)
+        try fixture.write("lib/real/a.go", "package real\n")
+        try fixture.write("lib/real/sub/b.go", "package sub\n")
+        try fixture.symlink("pkg/linked", to: "../lib/real")
+        try fixture.symlink("pkg/chain", to: "linked/sub")
+        try fixture.symlink("pkg/file.go", to: "../lib/real/a.go")
+        try fixture.symlink("pkg/loop1", to: "loop2")
+        try fixture.symlink("pkg/loop2", to: "loop1")
+        try fixture.symlink("pkg/out.txt", to: outside + "/out.txt")
+        try fixture.symlink("pkg/dangling.go", to: "missing.go")
+        try fixture.commit("links")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        for snapshot in [try Snapshot.revision("HEAD", in: location), Snapshot.worktree(location)] {
+            let name = snapshot.commitID == nil ? "working tree" : "revision"
+            #expect(try snapshot.contents(of: "pkg/file.go") == Array("package real\n".utf8), "\(name)")
+            #expect(try snapshot.entries(in: "pkg/linked")?.map(\.name) == ["a.go", "sub"], "\(name)")
+            #expect(try snapshot.contents(of: "pkg/linked/sub/b.go") == Array("package sub\n".utf8), "\(name)")
+            #expect(try snapshot.entries(in: "pkg/chain")?.map(\.name) == ["b.go"], "\(name)")
+            #expect(try snapshot.contents(of: "pkg/out.txt") == Array("outside\n".utf8), "\(name)")
+            #expect(throws: (any Error).self, "\(name)") { try snapshot.contents(of: "pkg/loop1") }
+            #expect(throws: (any Error).self, "\(name)") { try snapshot.contents(of: "pkg/dangling.go") }
+            #expect(snapshot.isRegularFileFollowingLinks("pkg/file.go"), "\(name)")
+            #expect(!snapshot.isRegularFileFollowingLinks("pkg/linked"), "\(name)")
+            #expect(snapshot.isReachedThroughLink("pkg/linked"), "\(name)")
+            #expect(try snapshot.entries(in: "pkg/linked/sub")?.map(\.name) == ["b.go"], "\(name)")
+            #expect(snapshot.isReachedThroughLink("pkg/linked/sub"), "\(name)")
+            #expect(!snapshot.isReachedThroughLink("lib/real"), "\(name)")
+            let links = Dictionary(uniqueKeysWithValues: snapshot.listedLinks().map { ($0.path, $0.target) })
+            #expect(links["pkg/linked"] == .some("lib/real"), "\(name)")
+            #expect(links["pkg/chain"] == .some("lib/real/sub"), "\(name)")
+            #expect(links["pkg/file.go"] == .some("lib/real/a.go"), "\(name)")
+            #expect(links["pkg/out.txt"] == .some(nil), "\(name): a link out of the repository leads to no path of it")
+            #expect(links["pkg/loop1"] == .some(nil), "\(name)")
+        }
+        let changes = LinkedChanges.extend(
+            [PathChange(kind: .modified, path: "lib/real/sub/b.go")],
+            links: [("pkg/linked", "lib/real"), ("pkg/chain", "lib/real/sub"), ("pkg/out.txt", nil)])
+        #expect(
+            changes.map(\.path) == ["lib/real/sub/b.go", "pkg/linked/sub/b.go", "pkg/chain/b.go"])
     }
 
     // MARK: - Changes

@@ -79,9 +79,9 @@ final class HeaderMemo: Sendable {
     /// The memo key of a directory entry, or nil when the entry has no stable identity;
     /// `mtime` is the stamp's newest second (for the racy-clean rule).
     static func key(for entry: FileTreeEntry, path: @autoclosure () -> String) -> (key: Key, mtime: Int64?)? {
-        if let blob = entry.blobID { return (Key(path: entry.name, identity: .blob(blob)), nil) }
-        // A working-tree symbolic link's stat data is the link's, not its target's.
+        // A symbolic link's blob id and stat data are the link's, not its target's.
         if entry.kind == .symlink { return nil }
+        if let blob = entry.blobID { return (Key(path: entry.name, identity: .blob(blob)), nil) }
         if let stamp = entry.stamp { return (Key(path: path(), identity: .stamp(stamp)), stamp.newestSecond) }
         return nil
     }

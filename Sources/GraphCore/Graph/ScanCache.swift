@@ -52,12 +52,16 @@ final class ScanCache: Sendable {
 
     /// The donor's scan of `dir` when it is provably the same as this snapshot's: the
     /// standard library always (one GOROOT); a repository directory when no changed path is
-    /// in it and both snapshots list the same files in it (a scan reads nothing else).
+    /// in it, both snapshots list the same files in it (a scan reads nothing else), and no
+    /// symbolic link is involved (none among its files, none on its path).
     private func donated(dir: String, standard: Bool, context: BuildContext) -> DirectoryPackage? {
         guard let donor else { return nil }
         if standard { return donor.cache.scan(dir: dir, standard: true, context: context) }
         guard !donor.changedDirs.contains(dir), let mine = entries(in: dir), let theirs = donor.cache.entries(in: dir),
-            Self.sameFiles(mine, theirs)
+            Self.sameFiles(mine, theirs),
+            // Behind a link the bytes may differ where no changed path says so.
+            !mine.contains(where: { $0.kind == .symlink }), !tree.isReachedThroughLink(dir),
+            !donor.cache.tree.isReachedThroughLink(dir)
         else { return nil }
         return donor.cache.scan(dir: dir, standard: false, context: context)
     }

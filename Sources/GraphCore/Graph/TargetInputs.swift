@@ -250,9 +250,9 @@ public struct TargetInputs: Hashable, Sendable {
         return entry.kind == .file || (entry.kind == .symlink && followsToFile(path, in: tree))
     }
 
-    /// Whether a symbolic link of the working tree points to a regular file: the go command
-    /// follows links (pgo=auto stats `default.pgo`), and the digest of a link is its
-    /// target's. A revision's link reads as its target text and is not followed.
+    /// Whether a symbolic link points to a regular file (in the working tree or a revision's
+    /// tree): the go command follows links (pgo=auto stats `default.pgo`), and the digest of
+    /// a link is its target's.
     static func followsToFile(_ path: String, in tree: any FileTree) -> Bool {
         guard let snapshot = tree as? Snapshot else { return false }
         return snapshot.isRegularFileFollowingLinks(path)

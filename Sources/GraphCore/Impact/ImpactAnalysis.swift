@@ -373,13 +373,18 @@ final class UnchangedScreen {
     }
 }
 
-/// Whether two files differ: by git blob id when both snapshots know it, else byte for byte.
+/// Whether two files differ: by git blob id when both snapshots know it for a regular file,
+/// else byte for byte (a symbolic link's blob is its target text; its bytes are its target's).
 func contentsDiffer(_ path: String, _ baseTree: any FileTree, _ headTree: any FileTree) -> Bool {
     let dir = parent(path)
     let name = lastElement(path)
     let oldEntry = ((try? baseTree.entries(in: dir)) ?? nil)?.first { $0.name == name }
     let newEntry = ((try? headTree.entries(in: dir)) ?? nil)?.first { $0.name == name }
-    if let old = oldEntry?.blobID, let new = newEntry?.blobID { return old != new }
+    if let old = oldEntry, let new = newEntry, old.kind == .file, new.kind == .file, let oldID = old.blobID,
+        let newID = new.blobID
+    {
+        return oldID != newID
+    }
     guard let oldBytes = try? baseTree.contents(of: path), let newBytes = try? headTree.contents(of: path) else {
         return true
     }

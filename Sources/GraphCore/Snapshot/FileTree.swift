@@ -13,9 +13,15 @@ public protocol FileTree: Sendable {
     /// The entries of the directory at `dir`, sorted by name; `nil` when `dir` does not
     /// exist or is not a directory.
     func entries(in dir: String) throws -> [FileTreeEntry]?
-    /// The bytes of the file at `path` (a symbolic link is followed in a working tree and
-    /// read as its target text in a revision, as git stores it).
+    /// The bytes of the file at `path`, symbolic links followed (as a checkout reads them).
     func contents(of path: String) throws -> [UInt8]
+    /// Whether directory `dir` was reached through a symbolic link (so its listing is the
+    /// link target's, which may differ between snapshots although the path's does not).
+    func isReachedThroughLink(_ dir: String) -> Bool
+}
+
+extension FileTree {
+    public func isReachedThroughLink(_ dir: String) -> Bool { false }
 }
 
 /// One entry of a directory in a `FileTree`.

@@ -30,6 +30,9 @@ public final class Snapshot: FileTree, Sendable {
     let treeID: ObjectID?
     let pool: RepositoryPool
     let listings = Mutex<[String: DirectoryListing?]>([:])
+    /// Directories whose path passes through a symbolic link (their listing is the link
+    /// target's), as far as listed.
+    let linkedDirectories = Mutex<Set<String>>([])
 
     private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
         self.location = location
@@ -77,8 +80,9 @@ public final class Snapshot: FileTree, Sendable {
         try listing(dir)?.entries
     }
 
-    /// The bytes of the file at `path`. In the working tree a symbolic link is followed; in a
-    /// revision it reads as its target text, as git stores it.
+    /// The bytes of the file at `path`, following symbolic links as a checkout does: in the
+    /// working tree through the file system; in a revision through the links the tree holds
+    /// (a link whose target leaves the repository is read from disk, as in a checkout).
     ///
     /// - Throws: `FileTreeError.notFound` for a path that is not a file, or a
     ///   `GitAccessError` (e.g. `missingObject` for a blob a partial clone lacks).
@@ -90,25 +94,157 @@ public final class Snapshot: FileTree, Sendable {
             if components.first == ".git" { throw FileTreeError.notFound(path: path) }
             return try WorktreeReader.contents(of: location.workdir + "/" + path, relativePath: path)
         }
-        guard let parent = try listing(components.parent), let index = parent.index[components.name],
-            let blobID = parent.objectIDs[index]
-        else {
-            throw FileTreeError.notFound(path: path)
+        // The common case: a regular file in a directory listed from the tree.
+        if let parent = try listing(components.parent), parent.isFromTree, let index = parent.index[components.name],
+            parent.entries[index].kind == .file, let blobID = parent.objectIDs[index]
+        {
+            return try readBlob(blobID, path: path)
         }
-        let entry = parent.entries[index]
-        guard entry.kind == .file || entry.kind == .symlink else {
+        switch try resolveLinks(path) {
+        case .tree(let real)?:
+            guard let real = PathComponents(real), !real.isRoot, let parent = try listing(real.parent),
+                parent.isFromTree, let index = parent.index[real.name], parent.entries[index].kind == .file,
+                let blobID = parent.objectIDs[index]
+            else { throw FileTreeError.notFound(path: path) }
+            return try readBlob(blobID, path: path)
+        case .disk(let absolute)?:
+            return try WorktreeReader.contents(of: absolute, relativePath: path)
+        case nil:
             throw FileTreeError.notFound(path: path)
-        }
-        return try pool.withRepository { (repository) throws(GitAccessError) in
-            try repository.blobContents(blobID, path: path)
         }
     }
 
-    /// Whether `path` is, after following every symbolic link, a regular file on disk; false
-    /// for a revision (whose links are not followed).
+    private func readBlob(_ id: ObjectID, path: String) throws(GitAccessError) -> [UInt8] {
+        try pool.withRepository { (repository) throws(GitAccessError) in
+            try repository.blobContents(id, path: path)
+        }
+    }
+
+    /// Where a path of a revision leads once its symbolic links are followed.
+    enum LinkResolution: Hashable {
+        /// A repository-relative path none of whose elements is a link.
+        case tree(String)
+        /// An absolute path on disk: a link's target left the repository.
+        case disk(String)
+    }
+
+    /// Follows the symbolic links of `path` in this revision, every element's (the last one's
+    /// too), as the kernel does in a checkout: a relative target is read from the link's
+    /// directory, an absolute one or one that climbs above the root leaves the repository.
+    /// nil when an element does not exist, is not a directory where one is needed, or after
+    /// 40 links (a loop).
+    func resolveLinks(_ path: String) throws -> LinkResolution? {
+        guard let start = PathComponents(path) else { return nil }
+        var pending = start.parts.map(String.init)
+        var resolved: [String] = []
+        var index = 0
+        var hops = 0
+        while index < pending.count {
+            let name = pending[index]
+            guard let listing = try listing(resolved.joined(separator: "/")), listing.isFromTree,
+                let position = listing.index[name]
+            else { return nil }
+            let entry = listing.entries[position]
+            let isLast = index == pending.count - 1
+            switch entry.kind {
+            case .directory:
+                resolved.append(name)
+                index += 1
+            case .file, .submodule:
+                guard isLast else { return nil }
+                resolved.append(name)
+                index += 1
+            case .symlink:
+                hops += 1
+                guard hops <= 40, let blobID = listing.objectIDs[position] else { return nil }
+                let target = String(decoding: try readBlob(blobID, path: path), as: UTF8.self)
+                let rest = pending[(index + 1)...]
+                if target.hasPrefix("/") {
+                    return .disk(([target] + rest).joined(separator: "/"))
+                }
+                var next = resolved
+                for part in target.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
+                    if part == ".." {
+                        guard !next.isEmpty else {
+                            let here = resolved.isEmpty ? location.workdir : location.workdir + "/" + resolved.joined(separator: "/")
+                            return .disk(([here, target] + rest).joined(separator: "/"))
+                        }
+                        next.removeLast()
+                    } else {
+                        next.append(String(part))
+                    }
+                }
+                // From the root again: the target may pass through other links.
+                pending = next + rest
+                resolved = []
+                index = 0
+            }
+        }
+        return .tree(resolved.joined(separator: "/"))
+    }
+
+    /// The symbolic links in the directories this snapshot has listed so far, each with the
+    /// repository-relative path it leads to (nil when it leaves the repository or leads
+    /// nowhere). A load lists every directory it reads, so after it these are the links
+    /// its inputs may have been read through.
+    public func listedLinks() -> [(path: String, target: String?)] {
+        let found: [String] = listings.withLock { cached in
+            var paths: [String] = []
+            for (dir, listing) in cached {
+                guard let listing else { continue }
+                for entry in listing.entries where entry.kind == .symlink {
+                    paths.append(dir.isEmpty ? entry.name : dir + "/" + entry.name)
+                }
+            }
+            return paths
+        }
+        guard !found.isEmpty else { return [] }
+        let isWorktree = treeID == nil
+        let root = isWorktree ? Self.realPath(location.workdir) : nil
+        return found.sorted().map { path in
+            if isWorktree {
+                guard let root, let real = Self.realPath(location.workdir + "/" + path), real.hasPrefix(root + "/") else {
+                    return (path, nil)
+                }
+                return (path, String(real.dropFirst(root.count + 1)))
+            }
+            guard case .tree(let real)? = try? resolveLinks(path) else { return (path, nil) }
+            return (path, real)
+        }
+    }
+
+    /// Whether the directory `dir` was listed through a symbolic link (its path passes
+    /// through one): what another snapshot's scan of the same path says about it cannot be
+    /// reused, as the link's target may differ.
+    public func isReachedThroughLink(_ dir: String) -> Bool {
+        linkedDirectories.withLock { $0.contains(dir) }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Whether `path` is, after following every symbolic link, a regular file (on disk, or
+    /// in a revision's tree).
     public func isRegularFileFollowingLinks(_ path: String) -> Bool {
-        guard treeID == nil, let components = PathComponents(path), !components.isRoot, components.first != ".git" else {
+        guard let components = PathComponents(path), !components.isRoot, components.first != ".git" else {
             return false
+        }
+        guard treeID == nil else {
+            switch try? resolveLinks(path) {
+            case .tree(let real)?:
+                guard let real = PathComponents(real), let parent = try? listing(real.parent),
+                    let entry = parent.entry(named: real.name)
+                else { return false }
+                return entry.kind == .file
+            case .disk(let absolute)?:
+                var info = stat()
+                return stat(absolute, &info) == 0 && UInt32(info.st_mode) & 0o170000 == 0o100000
+            case nil:
+                return false
+            }
         }
         var info = stat()
         return stat(location.workdir + "/" + path, &info) == 0 && UInt32(info.st_mode) & 0o170000 == 0o100000
@@ -165,20 +301,47 @@ public final class Snapshot: FileTree, Sendable {
             // directories that do not exist either); each would cost an opendir.
             if isKnownAbsent(components) { return nil }
             let absolute = components.isRoot ? location.workdir : location.workdir + "/" + dir
-            return try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: components.isRoot)
+            let listing = try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: components.isRoot)
+            if listing != nil, !components.isRoot, worktreePassesThroughLink(components) {
+                linkedDirectories.withLock { _ = $0.insert(dir) }
+            }
+            return listing
         }
-        let tree: ObjectID
         if components.isRoot {
-            tree = rootTree
-        } else {
-            guard let parent = try listing(components.parent), let index = parent.index[components.name],
-                parent.entries[index].kind == .directory, let id = parent.objectIDs[index]
-            else { return nil }
-            tree = id
+            return try pool.withRepository { (repository) throws(GitAccessError) in
+                try repository.listTree(rootTree, dir: dir)
+            }
         }
-        return try pool.withRepository { (repository) throws(GitAccessError) in
-            try repository.listTree(tree, dir: dir)
+        guard let parent = try listing(components.parent) else { return nil }
+        let parentLinked = isReachedThroughLink(components.parent)
+        if parent.isFromTree, let index = parent.index[components.name], parent.entries[index].kind == .directory,
+            let id = parent.objectIDs[index]
+        {
+            let listing = try pool.withRepository { (repository) throws(GitAccessError) in
+                try repository.listTree(id, dir: dir)
+            }
+            if parentLinked { linkedDirectories.withLock { _ = $0.insert(dir) } }
+            return listing
         }
+        // Through a symbolic link (this element's, or an ancestor's that left the repository).
+        guard parent.entry(named: components.name)?.kind == .symlink || !parent.isFromTree else { return nil }
+        let listing: DirectoryListing?
+        switch try resolveLinks(dir) {
+        case .tree(let real)?: listing = real == dir ? nil : try self.listing(real)
+        case .disk(let absolute)?: listing = try WorktreeReader.listing(of: absolute, relativePath: dir, skipGitEntry: false)
+        case nil: listing = nil
+        }
+        if listing != nil { linkedDirectories.withLock { _ = $0.insert(dir) } }
+        return listing
+    }
+
+    /// Whether the working-tree directory `components` is reached through a symbolic link:
+    /// its parent is, or the parent's entry by its name is a link. (Lists the parent when it
+    /// is not listed yet, so the link is among `listedLinks()`.)
+    private func worktreePassesThroughLink(_ components: PathComponents) -> Bool {
+        guard let parent = try? listing(components.parent) else { return false }
+        if isReachedThroughLink(components.parent) { return true }
+        return parent.entry(named: components.name)?.kind == .symlink
     }
 
     /// Whether a cached ancestor listing rules `components` out: walking down from the
@@ -212,6 +375,9 @@ struct DirectoryListing: Sendable {
     let entries: [FileTreeEntry]
     let objectIDs: [ObjectID?]
     let index: [String: Int]
+
+    /// Listed from a revision's tree (with object ids and an index), not from disk.
+    var isFromTree: Bool { objectIDs.count == entries.count && index.count == entries.count }
 
     /// A revision's listing.
     init(entries unsorted: [(entry: FileTreeEntry, id: ObjectID?)]) {
