@@ -46,23 +46,100 @@ public enum GitHistory {
                 code: GIT_EINVALID.rawValue, function: "GitHistory.changes",
                 message: "snapshots of different repositories: \(base.location.workdir) and \(head.location.workdir)")
         }
+        let changes: [PathChange]
         switch (base.treeID, head.treeID) {
         case (nil, nil):
             return []
         case (let baseTree?, let headTree?):
-            return try base.pool.withRepository { (repository) throws(GitAccessError) in
+            changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
                 try repository.diffTrees(baseTree, headTree)
             }
         case (let baseTree?, nil):
-            return try base.pool.withRepository { (repository) throws(GitAccessError) in
+            changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
                 try repository.diffTreeToWorkdir(baseTree)
             }
         case (nil, let headTree?):
             let forward = try head.pool.withRepository { (repository) throws(GitAccessError) in
                 try repository.diffTreeToWorkdir(headTree)
             }
-            return sorted(forward.map(\.reversed))
+            changes = sorted(forward.map(\.reversed))
         }
+        return try expandingRepositories(changes, base: base, head: head)
+    }
+
+    /// `changes` with the files inside each changed submodule (or nested repository) that
+    /// differ: git names a submodule by its path alone (a new commit in the gitlink, or a
+    /// dirty checkout), while the go command reads the files in it. Each side is read as its
+    /// snapshot shows it — a revision's submodule at the recorded commit (empty when that is
+    /// not on this machine), the working tree's as checked out — and compared file by file
+    /// (by blob id where both sides have one, else byte for byte).
+    static func expandingRepositories(_ changes: [PathChange], base: Snapshot, head: Snapshot) throws(GitAccessError)
+        -> [PathChange]
+    {
+        var named = Set<String>()
+        for change in changes {
+            named.insert(change.path)
+            if let old = change.oldPath { named.insert(old) }
+        }
+        var extra: [PathChange] = []
+        for path in named.sorted() where holdsRepository(path, in: base) || holdsRepository(path, in: head) {
+            var before: [String: FileTreeEntry] = [:]
+            var after: [String: FileTreeEntry] = [:]
+            try files(under: path, in: base, into: &before, depth: 0)
+            try files(under: path, in: head, into: &after, depth: 0)
+            for (file, old) in before.sorted(by: { $0.key < $1.key }) {
+                guard let new = after[file] else {
+                    extra.append(PathChange(kind: .deleted, path: file))
+                    continue
+                }
+                if differ(file, old, new, base: base, head: head) { extra.append(PathChange(kind: .modified, path: file)) }
+            }
+            for file in after.keys.sorted() where before[file] == nil {
+                extra.append(PathChange(kind: .added, path: file))
+            }
+        }
+        guard !extra.isEmpty else { return changes }
+        return sorted(changes + extra.filter { !named.contains($0.path) })
+    }
+
+    /// Whether `path` is a gitlink in `snapshot`, or a directory (what a working tree shows
+    /// for a submodule or nested repository git names as one changed path).
+    private static func holdsRepository(_ path: String, in snapshot: Snapshot) -> Bool {
+        guard let components = PathComponents(path), !components.isRoot,
+            let parent = try? snapshot.listing(components.parent), let entry = parent.entry(named: components.name)
+        else { return false }
+        return entry.kind == .submodule || entry.kind == .directory
+    }
+
+    /// Every file (and link) under `dir` in `snapshot`, submodules entered, `.git` skipped.
+    private static func files(under dir: String, in snapshot: Snapshot, into found: inout [String: FileTreeEntry], depth: Int)
+        throws(GitAccessError)
+    {
+        guard depth < 64 else { return }
+        let listing: DirectoryListing?
+        do {
+            listing = try snapshot.listing(dir)
+        } catch let error as GitAccessError {
+            throw error
+        } catch {
+            return
+        }
+        guard let listing else { return }
+        for entry in listing.entries where entry.name != ".git" {
+            let path = dir + "/" + entry.name
+            switch entry.kind {
+            case .directory, .submodule: try files(under: path, in: snapshot, into: &found, depth: depth + 1)
+            case .file, .symlink: found[path] = entry
+            }
+        }
+    }
+
+    private static func differ(_ path: String, _ old: FileTreeEntry, _ new: FileTreeEntry, base: Snapshot, head: Snapshot)
+        -> Bool
+    {
+        if old.kind == .file, new.kind == .file, let oldID = old.blobID, let newID = new.blobID { return oldID != newID }
+        guard let oldBytes = try? base.contents(of: path), let newBytes = try? head.contents(of: path) else { return true }
+        return oldBytes != newBytes
     }
 
     /// The best common ancestor of two revisions (`git merge-base A B`), as a hex commit id.
@@ -168,6 +245,9 @@ extension Repository {
         if workdir {
             flags |= GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
             flags |= GIT_DIFF_INCLUDE_IGNORED.rawValue | GIT_DIFF_RECURSE_IGNORED_DIRS.rawValue
+            // A submodule checkout with edits, untracked files or another commit is a changed
+            // path whatever `.gitmodules` says to ignore (its files are expanded afterwards).
+            options.ignore_submodules = GIT_SUBMODULE_IGNORE_NONE
         }
         options.flags = flags
         return options

@@ -40,6 +40,21 @@ public struct RepositoryLocation: Hashable, Sendable {
         return RepositoryLocation(workdir: workdir, gitDir: gitDir)
     }
 
+    /// The repository at exactly `path` (a git dir, or a working tree with a `.git` file or
+    /// directory), without searching parent directories; nil when there is none. Its
+    /// `workdir` is `path` itself — the location is for reading objects (a submodule's
+    /// repository under `.git/modules`), not for a working tree.
+    static func openExactly(_ path: String) -> RepositoryLocation? {
+        ensureLibgit2Initialized()
+        var pointer: OpaquePointer?
+        guard git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil) == 0, let pointer else {
+            return nil
+        }
+        defer { git_repository_free(pointer) }
+        guard let gitDir = Repository.trimmedPath(git_repository_path(pointer)) else { return nil }
+        return RepositoryLocation(workdir: path, gitDir: gitDir)
+    }
+
     /// Whether the clone is shallow (its common git dir holds a non-empty `shallow` file).
     public var isShallow: Bool {
         let path = commonDir + "/shallow"

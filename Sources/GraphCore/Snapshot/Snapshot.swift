@@ -33,6 +33,8 @@ public final class Snapshot: FileTree, Sendable {
     /// Directories whose path passes through a symbolic link (their listing is the link
     /// target's), as far as listed.
     let linkedDirectories = Mutex<Set<String>>([])
+    /// The repositories of the submodules read so far, by path (nil: not on this machine).
+    let submodules = Mutex<[String: SubmoduleObjects?]>([:])
 
     private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
         self.location = location
@@ -98,7 +100,7 @@ public final class Snapshot: FileTree, Sendable {
         if let parent = try listing(components.parent), parent.isFromTree, let index = parent.index[components.name],
             parent.entries[index].kind == .file, let blobID = parent.objectIDs[index]
         {
-            return try readBlob(blobID, path: path)
+            return try readBlob(blobID, path: path, listedIn: parent)
         }
         switch try resolveLinks(path) {
         case .tree(let real)?:
@@ -106,7 +108,7 @@ public final class Snapshot: FileTree, Sendable {
                 parent.isFromTree, let index = parent.index[real.name], parent.entries[index].kind == .file,
                 let blobID = parent.objectIDs[index]
             else { throw FileTreeError.notFound(path: path) }
-            return try readBlob(blobID, path: path)
+            return try readBlob(blobID, path: path, listedIn: parent)
         case .disk(let absolute)?:
             return try WorktreeReader.contents(of: absolute, relativePath: path)
         case nil:
@@ -114,8 +116,11 @@ public final class Snapshot: FileTree, Sendable {
         }
     }
 
-    private func readBlob(_ id: ObjectID, path: String) throws(GitAccessError) -> [UInt8] {
-        try pool.withRepository { (repository) throws(GitAccessError) in
+    /// Reads blob `id` from the repository `listing`'s ids belong to (a submodule's inside one).
+    private func readBlob(_ id: ObjectID, path: String, listedIn listing: DirectoryListing) throws(GitAccessError)
+        -> [UInt8]
+    {
+        try (listing.submodule?.pool ?? pool).withRepository { (repository) throws(GitAccessError) in
             try repository.blobContents(id, path: path)
         }
     }
@@ -147,17 +152,17 @@ public final class Snapshot: FileTree, Sendable {
             let entry = listing.entries[position]
             let isLast = index == pending.count - 1
             switch entry.kind {
-            case .directory:
+            case .directory, .submodule:
                 resolved.append(name)
                 index += 1
-            case .file, .submodule:
+            case .file:
                 guard isLast else { return nil }
                 resolved.append(name)
                 index += 1
             case .symlink:
                 hops += 1
                 guard hops <= 40, let blobID = listing.objectIDs[position] else { return nil }
-                let target = String(decoding: try readBlob(blobID, path: path), as: UTF8.self)
+                let target = String(decoding: try readBlob(blobID, path: path, listedIn: listing), as: UTF8.self)
                 let rest = pending[(index + 1)...]
                 if target.hasPrefix("/") {
                     return .disk(([target] + rest).joined(separator: "/"))
@@ -284,7 +289,7 @@ public final class Snapshot: FileTree, Sendable {
     }
 
     /// The cached listing of `dir`, computing (and caching) it and its ancestors on a miss.
-    private func listing(_ dir: String) throws -> DirectoryListing? {
+    func listing(_ dir: String) throws -> DirectoryListing? {
         if let cached = listings.withLock({ $0[dir] }) { return cached }
         let computed = try computeListing(dir)
         listings.withLock { $0[dir] = .some(computed) }
@@ -317,9 +322,17 @@ public final class Snapshot: FileTree, Sendable {
         if parent.isFromTree, let index = parent.index[components.name], parent.entries[index].kind == .directory,
             let id = parent.objectIDs[index]
         {
-            let listing = try pool.withRepository { (repository) throws(GitAccessError) in
+            var listing = try (parent.submodule?.pool ?? pool).withRepository { (repository) throws(GitAccessError) in
                 try repository.listTree(id, dir: dir)
             }
+            listing.submodule = parent.submodule
+            if parentLinked { linkedDirectories.withLock { _ = $0.insert(dir) } }
+            return listing
+        }
+        if parent.isFromTree, let index = parent.index[components.name], parent.entries[index].kind == .submodule,
+            let commit = parent.objectIDs[index]
+        {
+            let listing = try submoduleListing(dir, commit: commit, owner: parent.submodule)
             if parentLinked { linkedDirectories.withLock { _ = $0.insert(dir) } }
             return listing
         }
@@ -333,6 +346,45 @@ public final class Snapshot: FileTree, Sendable {
         }
         if listing != nil { linkedDirectories.withLock { _ = $0.insert(dir) } }
         return listing
+    }
+
+    /// The tree of commit `commit` that the gitlink `dir` records, read from the submodule's
+    /// repository (`.git/modules/<path>`, or the submodule's checkout). When that repository
+    /// or the commit is not on this machine, an empty directory: what a checkout of the
+    /// revision holds before `git submodule update`.
+    private func submoduleListing(_ dir: String, commit: ObjectID, owner: SubmoduleObjects?) throws -> DirectoryListing {
+        guard let submodule = submodule(at: dir, owner: owner) else { return DirectoryListing(entries: []) }
+        do {
+            var listing = try submodule.pool.withRepository { (repository) throws(GitAccessError) in
+                try repository.listTree(try repository.resolveCommit(commit.hex).tree, dir: dir)
+            }
+            listing.submodule = submodule
+            return listing
+        } catch {
+            switch error {
+            case .unknownRevision, .missingObject, .notACommit: return DirectoryListing(entries: [])
+            default: throw error
+            }
+        }
+    }
+
+    /// The repository of the submodule at `dir` (nil when it is not on this machine), opened
+    /// once per snapshot. Git keeps it at `modules/<path>` under the git dir of the
+    /// repository holding the gitlink (a nested submodule's under its parent's).
+    private func submodule(at dir: String, owner: SubmoduleObjects?) -> SubmoduleObjects? {
+        if let known = submodules.withLock({ $0[dir] }) { return known }
+        let relative = owner.map { String(dir.dropFirst($0.path.count + 1)) } ?? dir
+        var candidates = [(owner?.pool.location.gitDir ?? location.commonDirectory) + "/modules/" + relative]
+        if owner == nil { candidates.append(location.workdir + "/" + dir) }
+        var found: SubmoduleObjects?
+        for candidate in candidates {
+            if let opened = RepositoryLocation.openExactly(candidate) {
+                found = SubmoduleObjects(pool: RepositoryPool(location: opened), path: dir)
+                break
+            }
+        }
+        submodules.withLock { $0[dir] = .some(found) }
+        return found
     }
 
     /// Whether the working-tree directory `components` is reached through a symbolic link:
@@ -375,6 +427,8 @@ struct DirectoryListing: Sendable {
     let entries: [FileTreeEntry]
     let objectIDs: [ObjectID?]
     let index: [String: Int]
+    /// For a directory inside a submodule: the repository its object ids belong to.
+    var submodule: SubmoduleObjects?
 
     /// Listed from a revision's tree (with object ids and an index), not from disk.
     var isFromTree: Bool { objectIDs.count == entries.count && index.count == entries.count }
@@ -410,6 +464,17 @@ struct DirectoryListing: Sendable {
         entries = order.map { unsorted[$0] }
         objectIDs = []
         index = [:]
+    }
+}
+
+/// A submodule's repository and where its root is in the snapshot.
+final class SubmoduleObjects: Sendable {
+    let pool: RepositoryPool
+    let path: String
+
+    init(pool: RepositoryPool, path: String) {
+        self.pool = pool
+        self.path = path
     }
 }
 

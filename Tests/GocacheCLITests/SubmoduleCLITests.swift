@@ -1,0 +1,115 @@
+// Submodules end to end: git names a submodule by its path alone (a gitlink bump, a dirty
+// checkout); the go command reads the files in it. `affected` between revisions and against
+// the working tree must see those files, with `go list` on checkouts (submodules updated)
+// as the oracle.
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Submodules", .enabled(if: GoToolchain.isConfigured))
+struct SubmoduleCLITests {
+    static let files: [String: String] = [
+        "go.mod": "module example.com/m\n\ngo 1.24\n",
+        "functions/uses/main.go": "package main\n\nimport \"example.com/m/third_party/sub/lib\"\n\nfunc main() { println(lib.V) }\n",
+        "functions/other/main.go":
+            "package main\n\nimport \"example.com/m/third_party/sub/other\"\n\nfunc main() { println(other.O) }\n",
+        "functions/plain/main.go": "package main\n\nfunc main() {}\n",
+    ]
+
+    /// The submodule's own repository and the main one holding it at `third_party/sub`.
+    static func fixtures() throws -> (sub: GitFixture, main: GitFixture, base: String) {
+        let sub = try GitFixture()
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 1\n")
+        try sub.write("other/other.go", "package other\n\nconst O = 1\n")
+        try sub.commit("sub base")
+        let main = try GitFixture()
+        for (path, text) in files { try main.write(path, text) }
+        try main.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root, "third_party/sub")
+        return (sub, main, try main.commit("base"))
+    }
+
+    static func cleanup(_ fixtures: (sub: GitFixture, main: GitFixture, base: String)) {
+        fixtures.sub.cleanup()
+        fixtures.main.cleanup()
+        try? FileManager.default.removeItem(atPath: fixtures.main.root + "-cache")
+    }
+
+    /// Checks out `commit` with its submodule at the recorded commit.
+    static func checkout(_ fixture: GitFixture, _ commit: String) throws {
+        try fixture.git("checkout", "-q", commit)
+        try fixture.git("-c", "protocol.file.allow=always", "submodule", "update", "-q")
+    }
+
+    static func digests(_ fixture: GitFixture) async throws -> [String: TargetInputDigest] {
+        try await InputOracle(toolchain: try #require(GoToolchain.current())).digests(of: URL(fileURLWithPath: fixture.root))
+    }
+
+    static func affected(_ fixture: GitFixture, _ arguments: [String]) throws -> [String] {
+        let result = try AffectedCLITests.run(["affected", "--repo", fixture.root] + arguments, in: fixture)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test("a submodule bump affects the targets that read the files it changed")
+    func bump() async throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let (sub, main, base) = fixtures
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 2\n")
+        try sub.commit("sub edit")
+        try main.git("-C", "third_party/sub", "fetch", "-q", "origin")
+        try main.git("-C", "third_party/sub", "checkout", "-q", "origin/main")
+        let head = try main.commit("bump the submodule")
+
+        try Self.checkout(main, base)
+        let before = try await Self.digests(main)
+        try Self.checkout(main, head)
+        let after = try await Self.digests(main)
+        let oracle = InputOracle.compare(base: before, head: after)
+        #expect(oracle.affected == ["functions/uses"], "the oracle")
+        try main.git("checkout", "-q", "main")
+
+        #expect(try Self.affected(main, ["--base", base, "--head", head]) == oracle.affected, "revisions")
+        #expect(try Self.affected(main, ["--base", base]) == oracle.affected, "working tree")
+    }
+
+    @Test("edits and new files in a submodule's checkout, not committed anywhere")
+    func dirtyCheckout() async throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let main = fixtures.main
+        let before = try await Self.digests(main)
+        try main.write("third_party/sub/other/other.go", "package other\n\nconst O = 2\n")
+        let edited = try await Self.digests(main)
+        let oracle = InputOracle.compare(base: before, head: edited)
+        #expect(oracle.affected == ["functions/other"], "the oracle")
+        #expect(try Self.affected(main, ["--base", "HEAD"]) == oracle.affected, "an edit")
+
+        try main.write("third_party/sub/other/other.go", "package other\n\nconst O = 1\n")
+        try main.write("third_party/sub/lib/extra.go", "package lib\n\nconst W = 3\n")
+        let added = try await Self.digests(main)
+        let addedOracle = InputOracle.compare(base: before, head: added)
+        #expect(addedOracle.affected == ["functions/uses"], "the oracle")
+        #expect(try Self.affected(main, ["--base", "HEAD"]) == addedOracle.affected, "an untracked file")
+    }
+
+    @Test("hash of a revision reads the submodule at its recorded commit, as its checkout")
+    func hashReadsSubmodules() throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let main = fixtures.main
+        func keys(_ arguments: [String]) throws -> [String: String] {
+            let result = try AffectedCLITests.run(["hash", "--repo", main.root] + arguments, in: main)
+            #expect(result.status == 0, "\(result.stderr)")
+            var keys: [String: String] = [:]
+            for line in result.stdout.split(separator: "\n") {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+                if parts.count == 2 { keys[String(parts[1])] = String(parts[0]) }
+            }
+            return keys
+        }
+        let revision = try keys(["--rev", fixtures.base])
+        #expect(revision.count == 3)
+        #expect(revision == (try keys([])), "a revision's keys equal its checkout's")
+    }
+}
