@@ -57,6 +57,7 @@ struct SymbolicLinkCLITests {
         defer {
             fixture.cleanup()
             try? FileManager.default.removeItem(atPath: fixture.root + "-cache")
+            try? FileManager.default.removeItem(atPath: fixture.root + "-list.txt")
         }
         try edit(fixture)
         let head = try fixture.commit(name)
