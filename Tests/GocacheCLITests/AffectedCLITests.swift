@@ -35,6 +35,18 @@ struct AffectedCLITests {
         return try CacheCLITests.gocache(arguments, environment: environment)
     }
 
+    /// `gocache hash` of `fixture` with `arguments` (e.g. `--rev`): directory → key.
+    static func keys(_ fixture: GitFixture, _ arguments: [String]) throws -> [String: String] {
+        let result = try run(["hash", "--repo", fixture.root] + arguments, in: fixture)
+        #expect(result.status == 0, "\(result.stderr)")
+        var keys: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2 { keys[String(parts[1])] = String(parts[0]) }
+        }
+        return keys
+    }
+
     @Test("text, json and github-matrix output")
     func outputs() throws {
         let (fixture, base, head) = try Self.repository()

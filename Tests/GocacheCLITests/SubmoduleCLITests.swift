@@ -98,18 +98,8 @@ struct SubmoduleCLITests {
         let fixtures = try Self.fixtures()
         defer { Self.cleanup(fixtures) }
         let main = fixtures.main
-        func keys(_ arguments: [String]) throws -> [String: String] {
-            let result = try AffectedCLITests.run(["hash", "--repo", main.root] + arguments, in: main)
-            #expect(result.status == 0, "\(result.stderr)")
-            var keys: [String: String] = [:]
-            for line in result.stdout.split(separator: "\n") {
-                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-                if parts.count == 2 { keys[String(parts[1])] = String(parts[0]) }
-            }
-            return keys
-        }
-        let revision = try keys(["--rev", fixtures.base])
+        let revision = try AffectedCLITests.keys(main, ["--rev", fixtures.base])
         #expect(revision.count == 3)
-        #expect(revision == (try keys([])), "a revision's keys equal its checkout's")
+        #expect(revision == (try AffectedCLITests.keys(main, [])), "a revision's keys equal its checkout's")
     }
 }

@@ -130,19 +130,9 @@ struct SymbolicLinkCLITests {
         }
         try fixture.write("templates/gen.go.in", "package gen\n\nconst G = 10\n")
         let head = try fixture.commit("edit the template")
-        func keys(_ arguments: [String]) throws -> [String: String] {
-            let result = try AffectedCLITests.run(["hash", "--repo", fixture.root] + arguments, in: fixture)
-            #expect(result.status == 0, "\(result.stderr)")
-            var keys: [String: String] = [:]
-            for line in result.stdout.split(separator: "\n") {
-                let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-                if parts.count == 2 { keys[String(parts[1])] = String(parts[0]) }
-            }
-            return keys
-        }
-        let atHead = try keys(["--rev", head])
-        let atBase = try keys(["--rev", base])
-        let worktree = try keys([])
+        let atHead = try AffectedCLITests.keys(fixture, ["--rev", head])
+        let atBase = try AffectedCLITests.keys(fixture, ["--rev", base])
+        let worktree = try AffectedCLITests.keys(fixture, [])
         #expect(atHead.count == 3)
         #expect(atHead == worktree, "a revision's keys equal its checkout's")
         #expect(atHead["functions/linked"] != atBase["functions/linked"])
