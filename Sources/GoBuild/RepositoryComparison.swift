@@ -200,7 +200,11 @@ public struct RepositoryComparison: Sendable {
     }
 
     /// The affected, added and removed targets.
-    public func affectedTargets() -> ImpactReport {
+    ///
+    /// - Parameter explain: false when only the statuses are wanted (see
+    ///   `ImpactAnalysis.affected`): targets proved affected by the one-load screen then
+    ///   carry no reasons.
+    public func affectedTargets(explain: Bool = true) -> ImpactReport {
         if case .missing(let revision) = base {
             return ImpactAnalysis.everything(
                 head: head.repository, because: "base \(revision) is not in this shallow clone (--if-missing-base=all)")
@@ -210,7 +214,7 @@ public struct RepositoryComparison: Sendable {
         defer { trace.report() }
         let report = ImpactAnalysis.affected(
             base: baseSession.repository, head: head.repository, baseTree: baseSession.snapshot, headTree: head.snapshot,
-            changes: changes)
+            changes: changes, explain: explain)
         trace.mark("compare \(report.targets.count + report.unchanged.count) targets (\(report.targets.count) affected, added or removed)")
         return report
     }

@@ -87,7 +87,8 @@ struct AffectedPropertyTests {
                 base: baseRepository, head: headRepository, baseTree: baseSnapshot, headTree: headSnapshot,
                 changes: .diff(changes))
             let expected = InputOracle.compare(base: baseDigests, head: headDigests)
-            if SameGraph.provable(changes: changes, base: baseSnapshot, head: headSnapshot) {
+            let oneLoadStands = SameGraph.provable(changes: changes, base: baseSnapshot, head: headSnapshot)
+            if oneLoadStands {
                 // What `gocache affected` does then: the head's load stands for both sides.
                 outcome.sameGraph += 1
                 let oneLoad = ImpactAnalysis.affected(
@@ -99,6 +100,17 @@ struct AffectedPropertyTests {
                             + "from the two-load report: \(oneLoad.targets.map(\.dir)) vs \(report.targets.map(\.dir))")
                 }
                 report = oneLoad
+            }
+            // What `gocache affected` prints as text: the same statuses, reasons left out.
+            let unexplained = ImpactAnalysis.affected(
+                base: oneLoadStands ? headRepository : baseRepository, head: headRepository,
+                baseTree: baseSnapshot, headTree: headSnapshot, changes: .diff(changes), explain: false)
+            if unexplained.targets.map({ [$0.dir, $0.status.rawValue] }) != report.targets.map({ [$0.dir, $0.status.rawValue] })
+                || unexplained.unchanged != report.unchanged
+            {
+                outcome.failures.append(
+                    "seed \(seed) layout \(layout) edit #\(index) (\(kind.rawValue)): the unexplained report differs: "
+                        + "\(unexplained.targets.map(\.dir)) vs \(report.targets.map(\.dir))")
             }
             let affected = report.targets.filter { $0.status == .affected }.map(\.dir)
             let added = report.targets.filter { $0.status == .added }.map(\.dir)

@@ -165,12 +165,13 @@ func join(_ a: String, _ b: String) -> String {
 
 /// The parent of a repository-relative path (`""` for a top-level name).
 func parent(_ path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
+    // By bytes: a search by Characters costs grapheme breaking on every path.
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
     return String(path[..<slash])
 }
 
 /// The last element of a repository-relative path.
 func lastElement(_ path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+    return String(path[path.utf8.index(after: slash)...])
 }

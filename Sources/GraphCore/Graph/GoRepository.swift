@@ -79,6 +79,16 @@ public final class ScanSharing: Sendable {
 
     public init() {}
 
+    deinit {
+        // The scans of a whole repository take milliseconds to free: on another thread, not
+        // in the caller's way (the comparison that made this goes on to compare targets).
+        guard let scans = first.withLock({ first -> ScanCache? in
+            defer { first = nil }
+            return first
+        }) else { return }
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(scans) {} }
+    }
+
     /// Makes the scans of `tree` the ones to share before any load starts, so that loads
     /// running at once agree on them: a load of the same `tree` instance without
     /// `changedPaths` fills them; a load with `changedPaths` reuses them.
@@ -192,31 +202,33 @@ public struct GoRepository: Sendable {
             ignored.formUnion(ignoredDirectories(of: module, scans: scans))
         }
 
-        var graphs: [PackageGraph] = []
-        var targets: [GoTarget] = []
+        // Every unit's directories are scanned first, so that the parse memo is saved (on
+        // another thread) while the graphs are walked.
+        var prepared: [(unit: BuildUnit, loader: UnitLoader, roots: [UnitLoader.Root])] = []
         for unit in layout.units {
             let loader = UnitLoader(
                 unit: unit, context: defaultContext, ldflags: LinkerRules.splitFlags(defaults.ldflags), scans: scans,
                 ignoredDirs: ignored)
             let candidates = loader.candidateRoots()
-            await prescan(unit: candidates.map(\.dir), scans: scans, context: defaultContext)
+            await prescan(
+                unit: candidates.map(\.dir), scans: scans, context: defaultContext,
+                localDirectory: { loader.localDirectory(ofImport: $0) })
             trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir) and the standard library")
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
             }
-            let packages: [String: GoPackage]
-            if let memo, unit.rootDir == layout.units.last?.rootDir {
-                // Every scan of the default platform is done: save the parse memo on another
-                // core while this one walks the graph (the save at the end then finds
-                // nothing new, unless another platform's closure scanned more).
-                async let saved: Void = memo.save()
-                packages = loader.load(roots: roots)
-                await saved
-            } else {
-                // Later units' scans look up what this one's stored.
-                memo?.publish()
-                packages = loader.load(roots: roots)
-            }
+            prepared.append((unit, loader, roots))
+        }
+        // Every scan of the default platform is done (units of one platform share them: no
+        // unit needs another's stores published to its memo lookups). The save at the end
+        // then finds nothing new, unless another platform's closure scanned more.
+        let saving = memo.map { memo in BesideWork { memo.save() } }
+        defer { saving?.wait() }
+
+        var graphs: [PackageGraph] = []
+        var targets: [GoTarget] = []
+        for (unit, loader, roots) in prepared {
+            let packages = loader.load(roots: roots)
             trace.mark("resolve \(packages.count) packages")
             graphs.append(
                 PackageGraph(unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath)))
@@ -327,16 +339,24 @@ public struct GoRepository: Sendable {
     }
 
     /// Scans a unit's candidate directories and the standard-library packages they reach, on
-    /// all cores, so the sequential graph walk finds them in the memo.
+    /// all cores, so the sequential graph walk finds them in the memo. With `localDirectory`
+    /// (a unit's import resolution), the repository directories that imports outside the
+    /// candidates lead to (vendored packages, local replacements) are scanned too: the
+    /// parse memo is saved once the scans are done, and a directory first scanned by the
+    /// walk made it write the whole memo again.
     ///
     /// One queue without barriers: a finished scan's standard imports join the queue at
     /// once and go ahead of the repository's directories, so the standard library's chains
     /// of imports (runtime → internal/… → …) are scanned while the repository still is,
     /// instead of level by level after it (each level waited for its slowest package).
-    static func prescan(unit dirs: [String], scans: ScanCache, context: BuildContext) async {
+    static func prescan(
+        unit dirs: [String], scans: ScanCache, context: BuildContext, localDirectory: ((String) -> String?)? = nil
+    ) async {
         let goRoot = scans.goRoot
         var seen = Set<String>()
         var standard: [String] = []
+        var seenDirs = Set(dirs)
+        var discovered: [String] = []
         func visit(_ imports: [String], fromStandard: Bool, cgo: Bool) {
             var all = imports
             if cgo { all += ["unsafe", "runtime/cgo", "syscall"] }
@@ -347,6 +367,9 @@ public struct GoRepository: Sendable {
                 } else if GoPathRules.looksStandard(path), goRoot.isStandardPackage(path) {
                     resolved = path
                 } else {
+                    if !fromStandard, let localDirectory, let dir = localDirectory(path), seenDirs.insert(dir).inserted {
+                        discovered.append(dir)
+                    }
                     continue
                 }
                 if seen.insert(resolved).inserted { standard.append(resolved) }
@@ -363,7 +386,7 @@ public struct GoRepository: Sendable {
             func startNext() -> Bool {
                 if let path = standard.popLast() {
                     group.addTask { (scans.scan(dir: path, standard: true, context: context), true) }
-                } else if let dir = repository.popLast() {
+                } else if let dir = discovered.popLast() ?? repository.popLast() {
                     group.addTask { (scans.scan(dir: dir, standard: false, context: context), false) }
                 } else {
                     return false

@@ -138,8 +138,8 @@ final class HeaderMemo: Sendable {
     /// Results stored since the last `publish`, one array per directory. A store only
     /// appends its directory's array here (both cores store at once, and inserting into the
     /// records under their lock made the lock's futex a tenth of the scan's CPU in a cold
-    /// load); the inserts happen in `publish`, which the load runs when a unit's scans are
-    /// done (for the last unit, in the save, on the core the graph walk leaves idle).
+    /// load); the inserts happen in `publish`, which the load runs in the save it starts on
+    /// another thread once every unit's scans are done, beside the graph walks.
     private let pending = Mutex<[[(Key, Record)]]>([])
 
     /// Makes the stored results visible to lookups. Until then a lookup does not see them:

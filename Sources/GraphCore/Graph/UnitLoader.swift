@@ -93,6 +93,7 @@ final class UnitLoader {
         }
 
         let shareStandard = standardImportsStayInGoRoot
+        let prebuilt = prebuild(roots)
         func makePackage(_ resolution: Resolution) -> GoPackage {
             switch resolution {
             case .standard(let path):
@@ -101,13 +102,23 @@ final class UnitLoader {
                     for edge in known.dependencyEdges where resolutions[edge] == nil { resolutions[edge] = .standard(edge) }
                     return known
                 }
-                let built = build(importPath: path, dir: path, module: nil, standard: true, resolutions: &resolutions)
+                let (built, notes) = build(importPath: path, dir: path, module: nil, standard: true, memo: &resolutionMemo)
+                Self.apply(notes, to: &resolutions)
                 if shareStandard, built.dependencyEdges.allSatisfy({ resolutions[$0] == .standard($0) }) {
                     scans.storeStandardPackage(built, context: context)
                 }
                 return built
             case .local(let path, let dir, let module):
-                return build(importPath: path, dir: dir, module: module, standard: false, resolutions: &resolutions)
+                let built: GoPackage
+                let notes: [ResolutionNote]
+                if let ready = prebuilt[path], ready.package.dir == dir, ready.package.module == module {
+                    (built, notes) = (ready.package, ready.notes)
+                } else {
+                    (built, notes) = build(importPath: path, dir: dir, module: module, standard: false, memo: &resolutionMemo)
+                }
+                // In the walk's order, as if built here: the first resolution of a path wins.
+                Self.apply(notes, to: &resolutions)
+                return built
             case .external(let path, let module):
                 return GoPackage(importPath: path, dir: nil, module: module, isStandard: false)
             case .failed(let path, let error):
@@ -227,11 +238,78 @@ final class UnitLoader {
         return allowed ? nil : "use of internal package \(path) not allowed"
     }
 
-    /// Builds one package from its directory: files, embeds, resolved imports and edges.
+    /// What building a package learnt about import paths, for the walk to record in its
+    /// order (`apply`): a resolved import, or an implicit standard edge.
+    enum ResolutionNote {
+        case imported(String, Resolution)
+        case implicit(String)
+    }
+
+    /// Records `notes` as the walk does: the first resolution of a path wins (two different
+    /// resolutions of one path cannot both be loaded); an implicit edge resolves to the
+    /// standard library unless the path already resolved.
+    static func apply(_ notes: [ResolutionNote], to resolutions: inout [String: Resolution]) {
+        for note in notes {
+            switch note {
+            case .imported(let path, let resolution):
+                if resolutions[path] == nil { resolutions[path] = resolution }
+            case .implicit(let path):
+                if resolutions[path] == nil { resolutions[path] = .standard(path) }
+            }
+        }
+    }
+
+    /// A package built before the walk reached it, and what building it resolved.
+    private struct Prebuilt {
+        var package: GoPackage
+        var notes: [ResolutionNote]
+    }
+
+    /// Builds the packages of `roots` on all cores before the walk, which then takes them
+    /// (in its own order, so errors and first resolutions come out as go list's). Building
+    /// reads only the scans (thread-safe) and the unit; each chunk keeps its own resolution
+    /// memo. A root the walk reaches with another directory or module is built again there.
+    /// Few roots: nothing (the walk builds them).
+    private func prebuild(_ roots: [Root]) -> [String: Prebuilt] {
+        let width = ProcessInfo.processInfo.activeProcessorCount
+        guard width > 1, roots.count >= 64 else { return [:] }
+        let chunks = min(roots.count / 16, width * 8)
+        let results = UnsafeMutableBufferPointer<[Prebuilt]>.allocate(capacity: chunks)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        // Each chunk writes only its own slot; the loader's state read here is immutable.
+        nonisolated(unsafe) let slots = results
+        nonisolated(unsafe) let loader = self
+        let seed = resolutionMemo
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = roots.count * chunk / chunks
+            let end = roots.count * (chunk + 1) / chunks
+            // What the prescan already resolved (a copy per chunk).
+            var memo = seed
+            var built: [Prebuilt] = []
+            built.reserveCapacity(end - start)
+            for root in roots[start..<end] {
+                let (package, notes) = loader.build(
+                    importPath: root.importPath, dir: root.dir, module: root.module, standard: false, memo: &memo)
+                built.append(Prebuilt(package: package, notes: notes))
+            }
+            slots[chunk] = built
+        }
+        var byPath: [String: Prebuilt] = [:]
+        byPath.reserveCapacity(roots.count)
+        for chunk in results {
+            for entry in chunk where byPath[entry.package.importPath] == nil { byPath[entry.package.importPath] = entry }
+        }
+        return byPath
+    }
+
+    /// Builds one package from its directory: files, embeds, resolved imports and edges;
+    /// the resolutions it made are returned as notes for the walk to `apply`.
     private func build(
         importPath: String, dir: String, module: GoModuleRef?, standard: Bool,
-        resolutions: inout [String: Resolution]
-    ) -> GoPackage {
+        memo: inout [String: Resolution]
+    ) -> (GoPackage, [ResolutionNote]) {
+        var notes: [ResolutionNote] = []
         let scan = scans.scan(dir: dir, standard: standard, context: context)
         var package = GoPackage(
             importPath: importPath, name: scan.name, dir: standard ? nil : dir, module: module, isStandard: standard)
@@ -270,13 +348,9 @@ final class UnitLoader {
                 imports.append("C")
                 continue
             }
-            let resolution = resolve(raw, importerIsStandard: standard)
+            let resolution = resolve(raw, importerIsStandard: standard, memo: &memo)
             let resolved = resolution.importPath
-            if let existing = resolutions[resolved], existing != resolution {
-                // Two different resolutions of one path cannot both be loaded; keep the first.
-            } else {
-                resolutions[resolved] = resolution
-            }
+            notes.append(.imported(resolved, resolution))
             imports.append(resolved)
             if !edges.contains(resolved) { edges.append(resolved) }
         }
@@ -286,7 +360,7 @@ final class UnitLoader {
         func add(_ path: String) {
             if edges.contains(path) { return }
             edges.append(path)
-            resolutions[path] = resolutions[path] ?? .standard(path)
+            notes.append(.implicit(path))
         }
         if ["wasm", "amd64", "arm64"].contains(context.goarch), scan.imports.contains("simd") {
             add("simd/internal/bridge")
@@ -313,7 +387,7 @@ final class UnitLoader {
                 kind: .cgo,
                 message: "C source files not allowed when not using cgo or SWIG: " + scan.cFiles.joined(separator: " "))
         }
-        return package
+        return (package, notes)
     }
 
     /// Whether no import made by a standard-library package can resolve outside GOROOT in
@@ -335,13 +409,20 @@ final class UnitLoader {
 
     // MARK: Import resolution
 
+    /// The repository directory a non-standard package's import of `path` resolves to, if
+    /// any (for the prescan; remembered for the walk).
+    func localDirectory(ofImport path: String) -> String? {
+        guard case .local(_, let dir, _) = resolve(path, importerIsStandard: false, memo: &resolutionMemo) else { return nil }
+        return dir
+    }
+
     /// Resolves an import path as the go command does in module mode
     /// (cmd/go/internal/modload importFromModules).
-    func resolve(_ path: String, importerIsStandard: Bool) -> Resolution {
+    func resolve(_ path: String, importerIsStandard: Bool, memo: inout [String: Resolution]) -> Resolution {
         let memoKey = (importerIsStandard ? "S" : "U") + path
-        if let known = resolutionMemo[memoKey] { return known }
+        if let known = memo[memoKey] { return known }
         let resolution = resolveUncached(path, importerIsStandard: importerIsStandard)
-        resolutionMemo[memoKey] = resolution
+        memo[memoKey] = resolution
         return resolution
     }
 
@@ -412,7 +493,7 @@ final class UnitLoader {
                         external = .external(importPath: path, module: replacedModuleRef(prefix, version: version))
                     }
                 }
-                guard let slash = prefix.lastIndex(of: "/") else { break }
+                guard let slash = prefix.utf8.lastIndex(of: UInt8(ascii: "/")) else { break }
                 prefix = String(prefix[..<slash])
             }
             if candidates.isEmpty, let external { candidates.append(external) }

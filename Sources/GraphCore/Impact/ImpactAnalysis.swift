@@ -72,10 +72,16 @@ public enum ImpactAnalysis {
     /// a listed gocache.yaml every target, and a listed path absent from the head every
     /// target whose closure holds a package in that path's directory.
     ///
+    /// With `explain == false` the statuses are the same but a target proved affected
+    /// without comparing its inputs (one load standing for both sides, a changed input file
+    /// with other bytes in its closure) gets no reasons: for callers that print directories
+    /// only.
+    ///
     /// - Complexity: O(T × closure) to collect inputs, plus one breadth-first search per
     ///   affected target for the reasons' chains.
     public static func affected(
-        base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
+        base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet,
+        explain: Bool = true
     ) -> ImpactReport {
         let changed = changes.paths
         var results: [TargetImpact] = []
@@ -90,7 +96,7 @@ public enum ImpactAnalysis {
         let memo = ComparisonMemo(changes: changes)
         let screen = UnchangedScreen(
             base: base, head: head, baseTree: baseTree, headTree: headTree, changed: changed, baseCache: baseCache,
-            headCache: headCache, sameLoad: sameLoad)
+            headCache: headCache, sameLoad: sameLoad, memo: memo, verifyContents: changes.verifyContents)
 
         for target in head.targets {
             guard let old = baseByDir[target.dir] else {
@@ -100,9 +106,17 @@ public enum ImpactAnalysis {
                         reasons: [ImpactReason(kind: .added, file: nil, change: "new target", chain: [])]))
                 continue
             }
-            if changes.baseKnown, screen.provesUnchanged(target, was: old) {
-                unchanged.append(target.dir)
-                continue
+            if changes.baseKnown, let verdict = screen.verdict(target, was: old) {
+                switch verdict {
+                case .unchanged:
+                    unchanged.append(target.dir)
+                    continue
+                case .affected where !explain:
+                    results.append(TargetImpact(dir: target.dir, importPath: target.importPath, status: .affected, reasons: []))
+                    continue
+                case .affected:
+                    break
+                }
             }
             let newInputs = TargetInputs.collect(for: target, in: head, tree: headTree, cache: headCache)
             let oldInputs = sameLoad ? newInputs : TargetInputs.collect(for: old, in: base, tree: baseTree, cache: baseCache)
@@ -275,13 +289,21 @@ final class UnchangedScreen {
     /// Base and head are one load (`GoRepository.isSameLoad`): packages differ only by
     /// changed files, and a profile exists on both sides or on neither.
     let sameLoad: Bool
+    /// With one load: a changed file counts only when its bytes differ (as
+    /// `InputComparison` judges it), so that reaching a dirty package proves the target
+    /// affected.
+    let memo: ComparisonMemo
+    let verifyContents: Bool
     private var reaching: [String: [Bool]] = [:]
 
     init(
         base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changed: Set<String>,
-        baseCache: TargetInputs.Cache, headCache: TargetInputs.Cache, sameLoad: Bool = false
+        baseCache: TargetInputs.Cache, headCache: TargetInputs.Cache, sameLoad: Bool = false, memo: ComparisonMemo,
+        verifyContents: Bool
     ) {
         self.sameLoad = sameLoad
+        self.memo = memo
+        self.verifyContents = verifyContents
         self.base = base
         self.head = head
         self.baseTree = baseTree
@@ -291,21 +313,31 @@ final class UnchangedScreen {
         self.headCache = headCache
     }
 
-    /// Whether `target` (at the head) provably has the inputs it had as `old` (at the base).
-    func provesUnchanged(_ target: GoTarget, was old: GoTarget) -> Bool {
+    /// What the screen proves of a target.
+    enum Verdict {
+        /// Its inputs are equal and no input file has other bytes.
+        case unchanged
+        /// One load stands for both sides and a changed input file of its closure has other
+        /// bytes: `InputComparison` would give at least that file as a reason.
+        case affected
+    }
+
+    /// What can be proved of `target` (at the head) against `old` (at the base) without
+    /// collecting its inputs; nil: nothing.
+    func verdict(_ target: GoTarget, was old: GoTarget) -> Verdict? {
         guard target.importPath == old.importPath, target.unitRoot == old.unitRoot,
             target.settings.extraInputs.isEmpty, old.settings.extraInputs.isEmpty,
             InputComparison.keyView(target.settings) == InputComparison.keyView(old.settings),
             let headIndex = head.graphIndex(of: target), let baseIndex = base.graphIndex(of: old)
-        else { return false }
+        else { return nil }
         let headUnit = head.layout.units.first { $0.rootDir == target.unitRoot }
         let baseUnit = base.layout.units.first { $0.rootDir == old.unitRoot }
-        guard Self.workspace(headUnit) == Self.workspace(baseUnit) else { return false }
+        guard Self.workspace(headUnit) == Self.workspace(baseUnit) else { return nil }
         let pgo = TargetInputs.pgoPath(of: target)
         guard !changed.contains(pgo),
             sameLoad || TargetInputs.isFile(pgo, in: headTree) == TargetInputs.isFile(pgo, in: baseTree)
         else {
-            return false
+            return nil
         }
         let key = "\(headIndex) \(baseIndex)"
         let reaches: [Bool]
@@ -315,8 +347,11 @@ final class UnchangedScreen {
             reaches = dirtyReach(headIndex: headIndex, baseIndex: baseIndex, headUnit: headUnit, baseUnit: baseUnit)
             reaching[key] = reaches
         }
-        guard let id = head.graphs[headIndex].index.ids[target.importPath] else { return false }
-        return !reaches[Int(id)]
+        guard let id = head.graphs[headIndex].index.ids[target.importPath] else { return nil }
+        if !reaches[Int(id)] { return .unchanged }
+        // With one load, inputs are equal on both sides: the dirty package reached is a
+        // changed input file with other bytes.
+        return sameLoad ? .affected : nil
     }
 
     static func workspace(_ unit: BuildUnit?) -> TargetInputs.Directives? {
@@ -336,7 +371,9 @@ final class UnchangedScreen {
             // One graph: a package is dirty exactly when one of its input files changed.
             for id in headIDs.paths.indices where !headIDs.standard[id] {
                 if let entry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, cache: headCache),
-                    entry.package.files.contains(where: changed.contains)
+                    entry.package.files.contains(where: {
+                        changed.contains($0) && (!verifyContents || memo.contentsDiffer($0, baseTree, headTree))
+                    })
                 {
                     dirty[id] = true
                 }

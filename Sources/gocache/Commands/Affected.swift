@@ -105,7 +105,9 @@ struct ComparisonOptions: ParsableArguments {
         let prepared = try prepare()
         let memoized = memoizedRun(command, prepared)
         if let memoized, memoized.replay() { return }
-        try await render(try await open(prepared))
+        let opened = try await open(prepared)
+        UntilExit.keep(opened)
+        try await render(opened)
         memoized?.finish()
     }
 
@@ -184,7 +186,8 @@ struct AffectedCommand: AsyncParsableCommand {
             }
             return
         }
-        let report = opened.affectedTargets()
+        // Text and matrix print directories only: no reasons to work out.
+        let report = opened.affectedTargets(explain: format == .json)
         switch format {
         case .text:
             Stdout.write(report.rebuild.map { $0 + "\n" }.joined())

@@ -36,7 +36,9 @@ struct HashCommand: AsyncParsableCommand {
             revisions: setup.snapshot.commitID == nil ? [] : [("rev", setup.snapshot)],
             worktree: setup.snapshot.commitID == nil ? setup.snapshot : nil)
         if let memoized, memoized.replay() { return }
-        try await render(try await snapshot.load(setup, digests: true))
+        let session = try await snapshot.load(setup, digests: true)
+        UntilExit.keep(session)
+        try await render(session)
         memoized?.finish()
     }
 
