@@ -1,5 +1,5 @@
 import Foundation
-import GraphCore
+@testable import GraphCore
 import Testing
 import TestSupport
 
@@ -424,6 +424,110 @@ struct GitTests {
         #expect(reversed.contains(PathChange(kind: .deleted, path: "fresh/deep/new.go")))
         #expect(reversed.contains(PathChange(kind: .added, path: "pkg/a-b.txt")))
         #expect(try GitHistory.changes(from: worktree, to: worktree).isEmpty)
+    }
+
+    /// Sets every working-tree file's modification time `minutes` back, then lets git
+    /// refresh the index's stat data: no entry is then racily clean (written in the index's
+    /// tick). git compares stat data by whole seconds: each call must go back another
+    /// number of minutes, or a refresh within the same second sees nothing to record.
+    static func ageAndRefresh(_ fixture: GitFixture, minutes: Int) throws {
+        let old = Date().addingTimeInterval(-60 * Double(minutes))
+        for path in try fixture.git("ls-files").split(separator: "\n") {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: fixture.url(String(path)))
+        }
+        _ = try? fixture.git("update-index", "-q", "--refresh")
+    }
+
+    @Test("a clean checkout is diffed tree to tree, anything else by libgit2's working-tree diff, with equal answers")
+    func cleanWorktreeShortcut() throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let longText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.22\n")
+        try fixture.write("main.go", "package main\n\nfunc main() {}\n")
+        try fixture.write("pkg/util/util.go", "package util\n")
+        try fixture.write("scripts/build.sh", "#!/bin/sh\necho hi\n", executable: true)
+        try fixture.write("old/name.txt", longText)
+        try fixture.write(".gitignore", "*.log\n")
+        try fixture.commit("first")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
+        try fixture.rename("old/name.txt", to: "new/name.txt")
+        try fixture.remove("pkg/util/util.go")
+        try fixture.write("cmd/tool/main.go", "package main\n")
+        try fixture.commit("second")
+        try Self.ageAndRefresh(fixture, minutes: 61)
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let base = try Snapshot.revision("HEAD~1", in: location)
+
+        func check(shortcut: Bool, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let worktree = Snapshot.worktree(location)
+            #expect((CleanWorktree.headTree(of: worktree) != nil) == shortcut, "\(label)", sourceLocation: sourceLocation)
+            let answer = try GitHistory.changes(from: base, to: worktree)
+            let libgit2 = try GitHistory.changes(from: base, to: Snapshot.worktree(location), cleanWorktreeShortcut: false)
+            #expect(answer == libgit2, "\(label)", sourceLocation: sourceLocation)
+            let backwards = try GitHistory.changes(from: Snapshot.worktree(location), to: base)
+            let libgit2Backwards = try GitHistory.changes(
+                from: Snapshot.worktree(location), to: base, cleanWorktreeShortcut: false)
+            #expect(backwards == libgit2Backwards, "\(label), backwards", sourceLocation: sourceLocation)
+        }
+
+        try check(shortcut: true, "clean")
+        #expect(
+            try GitHistory.changes(from: base, to: Snapshot.worktree(location)) == [
+                PathChange(kind: .added, path: "cmd/tool/main.go"),
+                PathChange(kind: .modified, path: "main.go"),
+                PathChange(kind: .renamed, path: "new/name.txt", oldPath: "old/name.txt"),
+                PathChange(kind: .deleted, path: "pkg/util/util.go"),
+            ])
+        // The same bytes and times with another change time (as `touch -r` leaves): stat data
+        // shows only the ctime.
+        try fixture.overwriteKeepingTimes("main.go", "package main\n\nfunc main() { println(2) }\n")
+        try check(shortcut: false, "same-size edit keeping its times")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
+        try Self.ageAndRefresh(fixture, minutes: 62)
+        try check(shortcut: true, "restored")
+
+        try fixture.write("trace.log", "ignored, but the go command sees it\n")
+        try check(shortcut: false, "an ignored file")
+        try fixture.remove("trace.log")
+        try fixture.write("extra/new.go", "package extra\n")
+        try check(shortcut: false, "an untracked file")
+        try fixture.git("add", "extra/new.go")
+        try check(shortcut: false, "a staged file")
+        try fixture.git("rm", "-q", "--cached", "extra/new.go")
+        try fixture.remove("extra/new.go")
+        try Self.ageAndRefresh(fixture, minutes: 63)
+        // git invalidated the cache tree when the index changed; nothing rebuilds it until a
+        // commit or a checkout: no proof, though the tree is clean again.
+        try check(shortcut: false, "staged, unstaged and removed")
+        try fixture.git("read-tree", "HEAD")
+        try Self.ageAndRefresh(fixture, minutes: 68)
+        try check(shortcut: true, "the index read from HEAD again")
+
+        try fixture.remove("go.mod")
+        try check(shortcut: false, "a deleted file")
+        try fixture.git("checkout", "-q", "--", "go.mod")
+        try Self.ageAndRefresh(fixture, minutes: 64)
+        try check(shortcut: true, "checked out again")
+
+        try fixture.write("scripts/build.sh", "#!/bin/sh\necho hi\n", executable: false)
+        try check(shortcut: false, "an executable bit dropped")
+        try fixture.write("scripts/build.sh", "#!/bin/sh\necho hi\n", executable: true)
+        try Self.ageAndRefresh(fixture, minutes: 65)
+        try check(shortcut: true, "executable again")
+
+        // Racily clean: an entry written no earlier than the index itself.
+        let future = Date().addingTimeInterval(3600)
+        try FileManager.default.setAttributes([.modificationDate: future], ofItemAtPath: fixture.url("main.go"))
+        _ = try? fixture.git("update-index", "-q", "--refresh")
+        try check(shortcut: false, "a racily clean entry")
+        try Self.ageAndRefresh(fixture, minutes: 66)
+        try check(shortcut: true, "aged again")
+
+        try fixture.symlink("link.go", to: "main.go")
+        try fixture.commit("a link")
+        try Self.ageAndRefresh(fixture, minutes: 67)
+        try check(shortcut: false, "a tracked symbolic link")
     }
 
     @Test func worktreeRenameOfTrackedFileToUntracked() throws {

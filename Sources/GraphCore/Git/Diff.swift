@@ -41,6 +41,14 @@ public enum GitHistory {
     /// i.e. every file the go command would see. Both snapshots must belong to the same
     /// repository.
     public static func changes(from base: Snapshot, to head: Snapshot) throws(GitAccessError) -> [PathChange] {
+        try changes(from: base, to: head, cleanWorktreeShortcut: true)
+    }
+
+    /// `changes(from:to:)`; with `cleanWorktreeShortcut`, a working tree that provably holds
+    /// its HEAD commit's tree (`CleanWorktree`) is diffed as that tree, tree to tree.
+    static func changes(from base: Snapshot, to head: Snapshot, cleanWorktreeShortcut: Bool) throws(GitAccessError)
+        -> [PathChange]
+    {
         guard base.location == head.location else {
             throw GitAccessError.git(
                 code: GIT_EINVALID.rawValue, function: "GitHistory.changes",
@@ -55,14 +63,27 @@ public enum GitHistory {
                 try repository.diffTrees(baseTree, headTree)
             }
         case (let baseTree?, nil):
-            changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
-                try repository.diffTreeToWorkdir(baseTree)
+            if cleanWorktreeShortcut, let worktreeTree = CleanWorktree.headTree(of: head) {
+                changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
+                    try repository.diffTrees(baseTree, worktreeTree)
+                }
+
+            } else {
+                changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
+                    try repository.diffTreeToWorkdir(baseTree)
+                }
             }
         case (nil, let headTree?):
-            let forward = try head.pool.withRepository { (repository) throws(GitAccessError) in
-                try repository.diffTreeToWorkdir(headTree)
+            if cleanWorktreeShortcut, let worktreeTree = CleanWorktree.headTree(of: base) {
+                changes = try head.pool.withRepository { (repository) throws(GitAccessError) in
+                    try repository.diffTrees(worktreeTree, headTree)
+                }
+            } else {
+                let forward = try head.pool.withRepository { (repository) throws(GitAccessError) in
+                    try repository.diffTreeToWorkdir(headTree)
+                }
+                changes = sorted(forward.map(\.reversed))
             }
-            changes = sorted(forward.map(\.reversed))
         }
         return try expandingRepositories(changes, base: base, head: head)
     }

@@ -6,6 +6,9 @@ struct ObjectID: Hashable, Sendable, CustomStringConvertible {
 
     init(_ oid: git_oid) { self.oid = oid }
 
+    /// The id's bytes.
+    var rawBytes: [UInt8] { withUnsafeBytes(of: oid.id) { Array($0) } }
+
     /// Copies the id libgit2 points at (the pointer is only valid as long as its owner).
     init(_ pointer: UnsafePointer<git_oid>) { self.oid = pointer.pointee }
 

@@ -35,6 +35,9 @@ public final class Snapshot: FileTree, Sendable {
     let linkedDirectories = Mutex<Set<String>>([])
     /// The repositories of the submodules read so far, by path (nil: not on this machine).
     let submodules = Mutex<[String: SubmoduleObjects?]>([:])
+    /// The last complete walk of the working tree (`walkWorktree`), for the diff's proof
+    /// that the tree is clean (`CleanWorktree`).
+    let completedWalk = Mutex<WorktreeWalk?>(nil)
 
     private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
         self.location = location

@@ -136,7 +136,9 @@ extension Snapshot {
             }
             directories.append(.init(path: dir, entries: entries))
         }
-        return WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
+        let walk = WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
+        completedWalk.withLock { $0 = walk }
+        return walk
     }
 
     /// Caches listings made by a walk for later reads of this snapshot.

@@ -1,0 +1,200 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Proves a working tree equal to its HEAD commit's tree from git's index and a walk of
+/// the files, so that a diff against it is a tree-to-tree diff (`GitHistory.changes`).
+///
+/// libgit2's working-tree diff (the base tree against the index, the index against the
+/// files, untracked and ignored files included) read every tree object of the base,
+/// opened every directory again, stat'ed every file again and looked for a `.gitignore`
+/// in each directory: 50–100 ms of one core for 2,500 directories, in every cold or
+/// run-memo-missing `gocache affected`. A CI checkout is usually clean. The proof:
+///
+/// - the index is version 2 or 3, not split, not sparse, has no conflicts and no entry
+///   marked assume-valid, skip-worktree or intent-to-add, and holds regular files only;
+/// - its cache-tree extension (`TREE`) is valid at the root for every entry and names
+///   HEAD's tree: the index holds exactly HEAD's tree;
+/// - the walk found exactly the index's paths as regular files (nothing untracked or
+///   ignored, no link, nothing missing), each with the size, modification and change
+///   times, inode and executable bit the index recorded;
+/// - every entry's modification time is strictly older than the index file's (git's
+///   racy-clean rule: content written in the index's own clock tick could have changed
+///   unseen).
+///
+/// Anything else — or anything unreadable — gives nil, and the caller runs libgit2's diff.
+enum CleanWorktree {
+    /// HEAD's tree, when the working tree provably holds exactly it (see above).
+    static func headTree(of snapshot: Snapshot) -> ObjectID? {
+        guard snapshot.treeID == nil else { return nil }
+        let walk: WorktreeWalk
+        if let done = snapshot.completedWalk.withLock({ $0 }) {
+            walk = done
+        } else {
+            // A tree too large to walk cheaply (the run memo gives up at 100,000 entries too) is
+            // left to libgit2.
+            guard let fresh = try? snapshot.walkWorktree(limit: 100_000) else { return nil }
+            walk = fresh
+        }
+        guard let index = IndexFile.read(snapshot.location.gitDir + "/index"),
+            let head = try? snapshot.pool.withRepository({ (repository) throws(GitAccessError) in
+                try repository.resolveCommit("HEAD").tree
+            }),
+            index.rootTree == head.rawBytes
+        else { return nil }
+        return matches(index, walk) ? head : nil
+    }
+
+    /// Whether the walk holds exactly the index's files, unchanged since the index recorded
+    /// them.
+    static func matches(_ index: IndexFile, _ walk: WorktreeWalk) -> Bool {
+        var files: [String: FileTreeEntry] = [:]
+        files.reserveCapacity(index.entries.count)
+        for directory in walk.directories {
+            let prefix = directory.path.isEmpty ? "" : directory.path + "/"
+            for entry in directory.entries {
+                switch entry.kind {
+                case .directory: continue
+                case .file: files[prefix + entry.name] = entry
+                case .symlink, .submodule: return false
+                }
+            }
+        }
+        guard files.count == index.entries.count else { return false }
+        for recorded in index.entries {
+            guard let entry = files[recorded.path], let stamp = entry.stamp, let mode = entry.mode,
+                mode == recorded.mode,
+                UInt32(truncatingIfNeeded: stamp.size) == recorded.size,
+                UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode,
+                stamp.mtimeSeconds == Int64(recorded.mtimeSeconds), stamp.mtimeNanoseconds == Int64(recorded.mtimeNanoseconds),
+                stamp.ctimeSeconds == Int64(recorded.ctimeSeconds), stamp.ctimeNanoseconds == Int64(recorded.ctimeNanoseconds),
+                (Int64(recorded.mtimeSeconds), Int64(recorded.mtimeNanoseconds)) < (index.mtimeSeconds, index.mtimeNanoseconds)
+            else { return false }
+        }
+        return true
+    }
+}
+
+/// The parts of git's index file (`Documentation/gitformat-index.txt`) the clean-worktree
+/// proof reads. `read` returns nil for anything it does not handle.
+struct IndexFile {
+    struct Entry {
+        var path: String
+        var ctimeSeconds: UInt32
+        var ctimeNanoseconds: UInt32
+        var mtimeSeconds: UInt32
+        var mtimeNanoseconds: UInt32
+        var inode: UInt32
+        var mode: UInt32
+        var size: UInt32
+    }
+
+    var entries: [Entry]
+    /// The cache tree's root id (20 bytes), when valid for every entry.
+    var rootTree: [UInt8]?
+    /// The index file's own modification time.
+    var mtimeSeconds: Int64
+    var mtimeNanoseconds: Int64
+
+    static func read(_ path: String) -> IndexFile? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_size > 12, info.st_size < 1 << 30 else { return nil }
+        guard let bytes = readWhole(descriptor, size: Int(info.st_size)), var parsed = parse(bytes) else { return nil }
+        parsed.mtimeSeconds = Int64(info.st_mtim.tv_sec)
+        parsed.mtimeNanoseconds = Int64(info.st_mtim.tv_nsec)
+        return parsed
+    }
+
+    /// Parses the bytes of an index file (the trailing checksum is not verified: git and
+    /// libgit2 wrote it; a torn file fails the bounds checks or the cache-tree match).
+    static func parse(_ bytes: [UInt8]) -> IndexFile? {
+        func u32(_ at: Int) -> UInt32 {
+            UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])
+        }
+        func u16(_ at: Int) -> UInt16 { UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) }
+        let hashSize = 20
+        guard bytes.count >= 12 + hashSize, bytes[0...3].elementsEqual("DIRC".utf8) else { return nil }
+        let version = u32(4)
+        guard version == 2 || version == 3 else { return nil }
+        let count = Int(u32(8))
+        let end = bytes.count - hashSize
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        var offset = 12
+        for _ in 0..<count {
+            guard offset + 62 <= end else { return nil }
+            let flags = u16(offset + 60)
+            // Assume-valid, a conflict stage, or (version 3) extended flags: skip-worktree
+            // and intent-to-add.
+            if flags & 0x8000 != 0 || (flags >> 12) & 0x3 != 0 { return nil }
+            var nameStart = offset + 62
+            if flags & 0x4000 != 0 {
+                guard version == 3, nameStart + 2 <= end else { return nil }
+                if u16(nameStart) & 0x6000 != 0 { return nil }
+                nameStart += 2
+            }
+            guard let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
+            let mode = u32(offset + 24)
+            guard mode == 0o100644 || mode == 0o100755 else { return nil }
+            guard let path = String(validating: bytes[nameStart..<nul], as: UTF8.self) else { return nil }
+            entries.append(
+                Entry(
+                    path: path, ctimeSeconds: u32(offset), ctimeNanoseconds: u32(offset + 4), mtimeSeconds: u32(offset + 8),
+                    mtimeNanoseconds: u32(offset + 12), inode: u32(offset + 20), mode: mode, size: u32(offset + 36)))
+            // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
+            let length = nul - offset
+            offset += (length + 8) / 8 * 8
+        }
+        var rootTree: [UInt8]?
+        while offset + 8 <= end {
+            let signature = bytes[offset..<offset + 4]
+            let size = Int(u32(offset + 4))
+            let body = offset + 8
+            guard body + size <= end else { return nil }
+            if signature.elementsEqual("TREE".utf8) {
+                rootTree = rootOfCacheTree(bytes[body..<body + size], entryCount: count)
+            } else if let first = signature.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") {
+                // An optional extension (untracked cache, resolve-undo, ...).
+            } else {
+                // A required one this reader does not know (split index `link`, sparse `sdir`).
+                return nil
+            }
+            offset = body + size
+        }
+        guard offset == end, let rootTree else { return nil }
+        return IndexFile(entries: entries, rootTree: rootTree, mtimeSeconds: 0, mtimeNanoseconds: 0)
+    }
+
+    /// The root entry of a cache-tree extension: `"" NUL <entries> SP <subtrees> LF <id>`,
+    /// valid when its entry count covers the whole index.
+    private static func rootOfCacheTree(_ body: ArraySlice<UInt8>, entryCount: Int) -> [UInt8]? {
+        guard let first = body.first, first == 0 else { return nil }
+        guard let newline = body.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let counts = String(decoding: body[body.startIndex + 1..<newline], as: UTF8.self).split(separator: " ")
+        guard counts.count == 2, let entries = Int(counts[0]), entries == entryCount,
+            newline + 1 + 20 <= body.endIndex
+        else { return nil }
+        return Array(body[newline + 1..<newline + 21])
+    }
+}
+
+/// `size` bytes from `descriptor`; nil when the file is shorter or unreadable.
+private func readWhole(_ descriptor: Int32, size: Int) -> [UInt8]? {
+    var bytes = [UInt8](repeating: 0, count: size)
+    var filled = 0
+    while filled < size {
+        let count = bytes.withUnsafeMutableBytes { raw in read(descriptor, raw.baseAddress! + filled, size - filled) }
+        if count < 0, errno == EINTR { continue }
+        guard count > 0 else { return nil }
+        filled += count
+    }
+    return bytes
+}
