@@ -244,4 +244,23 @@ struct WorkspaceModFileTests {
         let w = try VendorManifest.parse(Array("## workspace\n# example.com/a v1.0.0\n## explicit\nexample.com/a\n".utf8), file: "m")
         #expect(w.isWorkspace)
     }
+
+    /// The go command splits modules.txt on "\n" and its fields on any white space, so a file
+    /// with CRLF line ends (a Windows checkout) lists the same modules and packages; a line
+    /// of two fields or with a malformed path lists no package.
+    @Test func vendorManifestCRLF() throws {
+        let text = "## workspace \r\n# example.com/a v1.2.3\r\n## explicit ; go 1.21\r\nexample.com/a\r\n"
+            + "example.com/a/sub\t\r\nexample.com/a two\r\nexample.com//bad\r\n# example.com/b v0.1.0 => ../b\r\nexample.com/b\r\n"
+        let crlf = try VendorManifest.parse(Array(text.utf8), file: "m")
+        let lf = try VendorManifest.parse(Array(text.utf8).filter { $0 != 0x0D }, file: "m")
+        #expect(crlf == lf)
+        #expect(crlf.isWorkspace)
+        #expect(crlf.modules.map(\.path) == ["example.com/a", "example.com/b"])
+        #expect(crlf.modules[0].packages == ["example.com/a", "example.com/a/sub"])
+        #expect(crlf.modules[0].explicit && crlf.modules[0].goVersion == "1.21")
+        #expect(crlf.modules[1].replacement == GoModuleVersion(path: "../b", version: nil))
+        let sum = try GoSum.parse(Array("example.com/a v1.2.3 h1:aaaa=\r\n\r\nexample.com/a v1.2.3/go.mod\th1:bbbb=\r\n".utf8), file: "go.sum")
+        #expect(sum.hash(module: "example.com/a", version: "v1.2.3") == "h1:aaaa=")
+        #expect(sum.goModHash(module: "example.com/a", version: "v1.2.3") == "h1:bbbb=")
+    }
 }

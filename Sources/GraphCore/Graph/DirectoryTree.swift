@@ -64,17 +64,6 @@ struct DirectoryTree: FileTree {
     }
 
     func contents(of path: String) throws -> [UInt8] {
-        let fd = open(absolute(path), O_RDONLY)
-        guard fd >= 0 else { throw FileTreeError.notFound(path: path) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { throw FileTreeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-        }
-        return bytes
+        try WorktreeReader.contents(of: absolute(path), relativePath: path)
     }
 }

@@ -1,125 +1,43 @@
 /// The go command's rules for import paths, file names and glob patterns
 /// (golang.org/x/mod/module and the path package), used by import and embed resolution.
 enum GoPathRules {
+    /// x/mod's `badWindowsNames` (the go command's vendored copy: no COM0 or LPT0).
     private static let badWindowsNames: Set<String> = [
         "CON", "PRN", "AUX", "NUL",
-        "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-        "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+        "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
+        "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
     ]
 
-    private enum Kind { case importPath, filePath }
-
-    /// `module.CheckImportPath`: nil when valid, else the reason.
+    /// `module.CheckImportPath`: nil when valid, else the reason (one implementation,
+    /// `ModulePaths.check`, for imports, go.mod and vendor/modules.txt).
     static func importPathProblem(_ path: String) -> String? {
-        if path.isEmpty { return "empty string" }
-        if isPlainImportPath(path) { return nil }
-        return importPathProblemByElement(path)
+        ModulePaths.check(path, kind: .importPath)
     }
-
-    /// `importPathProblem` without the fast path for plain paths (which must agree with it).
-    static func importPathProblemByElement(_ path: String) -> String? {
-        if path.isEmpty { return "empty string" }
-        if path.hasPrefix("/") { return "leading slash" }
-        if path.hasSuffix("/") { return "trailing slash" }
-        if path.contains("//") { return "double slash" }
-        for elem in path.split(separator: "/", omittingEmptySubsequences: false) {
-            if let problem = elementProblem(Substring(elem), kind: .importPath) { return problem }
-        }
-        return nil
-    }
-
-    /// A fast check for the common case: lower/upper ASCII letters, digits and `-._/`,
-    /// elements not empty, not starting or ending with a dot, no Windows-reserved short names.
-    private static func isPlainImportPath(_ path: String) -> Bool {
-        var elementStart = true
-        var previous: UInt8 = 0
-        // The current element's stem (the bytes before its first dot), upper-cased, while
-        // it is at most 4 bytes long: a stem of 3 or 4 may be a reserved Windows name.
-        var stem: UInt32 = 0
-        var stemLength = 0
-        var inStem = true
-        func reservedStem() -> Bool {
-            (stemLength == 3 || stemLength == 4) && reservedWindowsStems.contains(stem)
-        }
-        for byte in path.utf8 {
-            switch byte {
-            case UInt8(ascii: "/"):
-                if elementStart || previous == UInt8(ascii: ".") || reservedStem() { return false }
-                elementStart = true
-                stem = 0
-                stemLength = 0
-                inStem = true
-                previous = byte
-                continue
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                elementStart = false
-            case UInt8(ascii: "."):
-                if elementStart { return false }
-                inStem = false
-            default:
-                return false
-            }
-            if inStem {
-                stemLength += 1
-                if stemLength <= 4 {
-                    let upper = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 32 : byte
-                    stem = stem << 8 | UInt32(upper)
-                }
-            }
-            previous = byte
-        }
-        if elementStart || previous == UInt8(ascii: ".") { return false }
-        return !reservedStem()
-    }
-
-    /// `badWindowsNames`, each packed big-endian into a UInt32 (3 or 4 ASCII bytes).
-    private static let reservedWindowsStems: Set<UInt32> = Set(
-        badWindowsNames.map { name in name.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } })
 
     /// `module.CheckFilePath` of a single element: what `isBadEmbedName` rejects.
     static func isBadEmbedName(_ name: String) -> Bool {
         if name.isEmpty { return true }
-        if elementProblem(Substring(name), kind: .filePath) != nil { return true }
+        if fileElementProblem(Substring(name)) != nil { return true }
         switch name {
         case ".bzr", ".hg", ".git", ".svn": return true
         default: return false
         }
     }
 
-    private static func elementProblem(_ elem: Substring, kind: Kind) -> String? {
+    /// x/mod's `checkElem` for a file path element (no tilde rule for file paths).
+    private static func fileElementProblem(_ elem: Substring) -> String? {
         if elem.isEmpty { return "empty path element" }
         if elem.allSatisfy({ $0 == "." }) { return "invalid path element \"\(elem)\"" }
         if elem.last == "." { return "trailing dot in path element" }
-        for scalar in elem.unicodeScalars {
-            let ok: Bool
-            switch kind {
-            case .importPath: ok = importPathOK(scalar)
-            case .filePath: ok = fileNameOK(scalar)
-            }
-            if !ok { return "invalid char '\(scalar)'" }
+        for scalar in elem.unicodeScalars where !fileNameOK(scalar) {
+            return "invalid char '\(scalar)'"
         }
         var short = elem
         if let dot = short.firstIndex(of: ".") { short = short[..<dot] }
         if badWindowsNames.contains(short.uppercased()) {
             return "\"\(short)\" disallowed as path element component on Windows"
         }
-        if kind == .filePath { return nil }
-        if let tilde = short.lastIndex(of: "~"), short.index(after: tilde) < short.endIndex {
-            let suffix = short[short.index(after: tilde)...]
-            if suffix.allSatisfy({ $0.isASCII && $0.isNumber }) {
-                return "trailing tilde and digits in path element"
-            }
-        }
         return nil
-    }
-
-    private static func importPathOK(_ r: Unicode.Scalar) -> Bool {
-        guard r.isASCII else { return false }
-        switch r {
-        case "0"..."9", "a"..."z", "A"..."Z", "-", ".", "_", "~", "+": return true
-        default: return false
-        }
     }
 
     private static func fileNameOK(_ r: Unicode.Scalar) -> Bool {

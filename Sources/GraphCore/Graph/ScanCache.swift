@@ -134,7 +134,11 @@ final class ScanCache: Sendable {
         }
         let source: any FileTree = standard ? goRoot.sources : tree
         let listing = standard ? ((try? source.entries(in: dir)) ?? nil) : entries(in: dir)
-        let fileEntries = (listing ?? []).filter { $0.kind == .file || $0.kind == .symlink }
+        // A standard-library package's tests never run and never reach a binary: its
+        // `_test.go` files (a third of GOROOT's Go bytes) are not read at all.
+        let fileEntries = (listing ?? []).filter {
+            ($0.kind == .file || $0.kind == .symlink) && !(standard && $0.name.hasSuffix("_test.go"))
+        }
         let files = fileEntries.map(\.name)
         let prefix = dir.isEmpty ? "" : dir + "/"
         var hooks: HeaderHooks?

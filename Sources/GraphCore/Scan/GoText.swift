@@ -134,3 +134,22 @@ func goFormatRuneU(_ r: UInt32) -> String {
     }
     return "U+\(hex)"
 }
+
+/// Go's `strings.Fields` on the bytes of one line: the runs between Unicode white space.
+func goFields(_ line: ArraySlice<UInt8>) -> [String] {
+    if line.allSatisfy({ $0 < 0x80 }) {
+        return line.split(whereSeparator: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+    return String(decoding: line, as: UTF8.self).unicodeScalars
+        .split(whereSeparator: { goIsSpace($0.value) }).map { String(String.UnicodeScalarView($0)) }
+}
+
+/// Go's `strings.TrimSpace`.
+func goTrimmed(_ text: Substring) -> String {
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !goIsSpace($0.value) }),
+        let last = scalars.lastIndex(where: { !goIsSpace($0.value) })
+    else { return "" }
+    return String(String.UnicodeScalarView(scalars[first...last]))
+}

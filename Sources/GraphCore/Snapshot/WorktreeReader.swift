@@ -77,15 +77,17 @@ enum WorktreeReader {
         guard UInt32(info.st_mode) & 0o170000 == 0o100000 else {
             throw FileTreeError.notFound(path: relativePath)
         }
-        // Straight into an array of the file's size (not zeroed first), then whatever the
-        // file grew by meanwhile.
+        // Straight into an array of the file's size (not zeroed first). Each read asks for one
+        // byte more than the size: a file that has not grown since `fstat` is then read whole
+        // without a last read that returns 0 (one system call per file fewer); one that grew
+        // is read on to its end.
         let size = max(0, Int(info.st_size))
         var failure: Int32 = 0
-        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
             count = 0
             guard let base = buffer.baseAddress else { return }
-            while count < size {
-                let n = read(descriptor, base + count, size - count)
+            while true {
+                let n = read(descriptor, base + count, size + 1 - count)
                 if n == 0 { break }
                 if n < 0 {
                     if errno == EINTR { continue }
@@ -93,10 +95,11 @@ enum WorktreeReader {
                     break
                 }
                 count += n
+                if count >= size { break }
             }
         }
         if failure != 0 { throw FileTreeError.unreadable(path: relativePath, reason: errorText(failure)) }
-        if bytes.count == size {
+        if bytes.count > size {
             try withUnsafeTemporaryAllocation(byteCount: 1 << 14, alignment: 16) { chunk in
                 while true {
                     let n = read(descriptor, chunk.baseAddress, chunk.count)

@@ -15,8 +15,7 @@ public struct GoSum: Hashable, Sendable {
         var lineNumber = 0
         for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            let fields = String(decoding: line, as: UTF8.self)
-                .split(whereSeparator: { $0.unicodeScalars.allSatisfy(isGoSpace) })
+            let fields = goFields(line)
             if fields.isEmpty { continue }
             guard fields.count == 3 else {
                 throw GoModFileError(
@@ -24,8 +23,8 @@ public struct GoSum: Hashable, Sendable {
                     message: "malformed go.sum: wrong number of fields \(fields.count)")
             }
             if fields[2] == "h1:G7mAYYxgmS0lVkHyy2hEOLQCFB0DlQFTMLWggykrydY=" { continue }
-            sum.entries[GoModuleVersion(path: String(fields[0]), version: String(fields[1])), default: []]
-                .append(String(fields[2]))
+            sum.entries[GoModuleVersion(path: fields[0], version: fields[1]), default: []]
+                .append(fields[2])
         }
         return sum
     }

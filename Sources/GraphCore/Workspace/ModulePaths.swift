@@ -17,6 +17,11 @@ enum ModulePaths {
 
     /// module.CheckPath's general part (what `checkPath(path, modulePath)` reports).
     static func check(_ path: String, kind: Kind) -> String? {
+        isPlainlyValid(path, kind: kind) ? nil : problem(path, kind: kind)
+    }
+
+    /// `check`'s rules one by one, with the reason.
+    static func problem(_ path: String, kind: Kind) -> String? {
         if path.isEmpty { return "empty string" }
         if path.first == "-" { return "leading dash" }
         if path.contains("//") { return "double slash" }
@@ -25,6 +30,74 @@ enum ModulePaths {
             if let reason = checkElem(elem, kind: kind) { return reason }
         }
         return nil
+    }
+
+    /// One pass over the bytes that accepts the common path (ASCII letters, digits and
+    /// `-._~+`, no element a Windows device name or ending in `~` and digits) without the
+    /// element-by-element checks; anything else (a problem, or a path it cannot judge this
+    /// simply) is left to them, so both always agree.
+    static func isPlainlyValid(_ path: String, kind: Kind) -> Bool {
+        let result = path.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let n = bytes.count
+            guard n > 0, bytes[0] != UInt8(ascii: "-"), bytes[n - 1] != UInt8(ascii: "/") else { return false }
+            var start = 0
+            while start < n {
+                var end = start
+                var firstDot = -1
+                var lastTilde = -1
+                var allDots = true
+                while end < n, bytes[end] != UInt8(ascii: "/") {
+                    let c = bytes[end]
+                    switch c {
+                    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                        allDots = false
+                    case UInt8(ascii: "."):
+                        if firstDot < 0 { firstDot = end }
+                    case UInt8(ascii: "~"):
+                        allDots = false
+                        if firstDot < 0 { lastTilde = end }
+                    case UInt8(ascii: "+") where kind == .importPath:
+                        allDots = false
+                    default:
+                        return false
+                    }
+                    end += 1
+                }
+                // Empty, all dots, a leading dot in a module path, a trailing dot.
+                guard end > start, !allDots, bytes[end - 1] != UInt8(ascii: "."),
+                    !(kind == .module && bytes[start] == UInt8(ascii: "."))
+                else { return false }
+                let shortEnd = firstDot < 0 ? end : firstDot
+                if isWindowsDeviceName(bytes, start, shortEnd) { return false }
+                if lastTilde >= 0, lastTilde + 1 < shortEnd,
+                    (lastTilde + 1..<shortEnd).allSatisfy({ bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") })
+                {
+                    return false
+                }
+                start = end + 1
+            }
+            return true
+        }
+        return result ?? false
+    }
+
+    /// Whether `bytes[lo..<hi]` (ASCII) is one of `badWindowsNames`, in any case.
+    private static func isWindowsDeviceName(_ bytes: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool {
+        func upper(_ i: Int) -> UInt8 { bytes[lo + i] & 0xDF }  // ASCII letters; digits fail the comparisons below
+        switch hi - lo {
+        case 3:
+            let (a, b, c) = (upper(0), upper(1), upper(2))
+            return (a, b, c) == (0x43, 0x4F, 0x4E) || (a, b, c) == (0x50, 0x52, 0x4E)  // CON PRN
+                || (a, b, c) == (0x41, 0x55, 0x58) || (a, b, c) == (0x4E, 0x55, 0x4C)  // AUX NUL
+        case 4:
+            let digit = bytes[lo + 3]
+            guard digit >= UInt8(ascii: "1"), digit <= UInt8(ascii: "9") else { return false }
+            let (a, b, c) = (upper(0), upper(1), upper(2))
+            return (a, b, c) == (0x43, 0x4F, 0x4D) || (a, b, c) == (0x4C, 0x50, 0x54)  // COM LPT
+        default:
+            return false
+        }
     }
 
     private static func checkElem(_ elem: Substring, kind: Kind) -> String? {

@@ -47,15 +47,23 @@ public struct VendorManifest: Hashable, Sendable {
     /// command skips them, so a readable file always parses; `file` is kept for callers
     /// that report on it.
     public static func parse(_ bytes: [UInt8], file: String) throws(GoModFileError) -> VendorManifest {
-        let text = String(decoding: bytes, as: UTF8.self)
         var manifest = VendorManifest()
         var index: [GoModuleVersion: Int] = [:]
         var current: Int?
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if let first = lines.first, first.hasPrefix("## ") {
-            manifest.isWorkspace = first.dropFirst(3).split(separator: ";").contains {
-                $0.trimmingCharacters(in: .whitespaces) == "workspace"
-            }
+        // Lines as the go command splits them (on "\n" alone: a "\r" stays on its line, where
+        // it is white space between fields).
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        func starts(_ line: ArraySlice<UInt8>, _ prefix: StaticString) -> Bool {
+            let count = prefix.utf8CodeUnitCount
+            guard line.count >= count else { return false }
+            return prefix.withUTF8Buffer { p in line.prefix(count).elementsEqual(p) }
+        }
+        func annotations(_ line: ArraySlice<UInt8>) -> [String] {
+            String(decoding: line.dropFirst(3), as: UTF8.self).split(separator: ";", omittingEmptySubsequences: false)
+                .map { goTrimmed($0) }
+        }
+        if let first = lines.first, starts(first, "## ") {
+            manifest.isWorkspace = annotations(first).contains("workspace")
         }
         func module(_ key: GoModuleVersion) -> Int {
             if let i = index[key] { return i }
@@ -64,8 +72,8 @@ public struct VendorManifest: Hashable, Sendable {
             return manifest.modules.count - 1
         }
         for line in lines {
-            if line.hasPrefix("# ") {
-                var f = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+            if starts(line, "# ") {
+                var f = goFields(line)
                 current = nil
                 guard f.count >= 3 else { continue }
                 let key: GoModuleVersion
@@ -90,9 +98,8 @@ public struct VendorManifest: Hashable, Sendable {
                 continue
             }
             guard let i = current else { continue }
-            if line.hasPrefix("## ") {
-                for entry in line.dropFirst(3).split(separator: ";", omittingEmptySubsequences: false) {
-                    let entry = entry.trimmingCharacters(in: .whitespaces)
+            if starts(line, "## ") {
+                for entry in annotations(line) {
                     if entry == "explicit" { manifest.modules[i].explicit = true }
                     if entry.hasPrefix("go ") {
                         manifest.modules[i].goVersion = String(entry.dropFirst(3))
@@ -100,9 +107,9 @@ public struct VendorManifest: Hashable, Sendable {
                 }
                 continue
             }
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-            if fields.count == 1, ModulePaths.checkImportPath(String(fields[0])) == nil {
-                manifest.modules[i].packages.append(String(fields[0]))
+            let fields = goFields(line)
+            if fields.count == 1, ModulePaths.checkImportPath(fields[0]) == nil {
+                manifest.modules[i].packages.append(fields[0])
             }
         }
         return manifest
