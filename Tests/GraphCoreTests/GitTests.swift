@@ -524,10 +524,24 @@ struct GitTests {
         try Self.ageAndRefresh(fixture, minutes: 66)
         try check(shortcut: true, "aged again")
 
+        // Tracked links (git records a link's own stat data, as lstat gives it).
         try fixture.symlink("link.go", to: "main.go")
-        try fixture.commit("a link")
+        try fixture.symlink("linkdir", to: "cmd")
+        try fixture.commit("links")
         try Self.ageAndRefresh(fixture, minutes: 67)
-        try check(shortcut: false, "a tracked symbolic link")
+        try check(shortcut: true, "tracked symbolic links, one to a directory")
+        // Retargeted to a name of the same length: only the link's change time and inode show it.
+        try fixture.remove("link.go")
+        try fixture.symlink("link.go", to: "tool.go")
+        try check(shortcut: false, "a link retargeted")
+        try fixture.remove("link.go")
+        try fixture.symlink("link.go", to: "main.go")
+        try Self.ageAndRefresh(fixture, minutes: 69)
+        try check(shortcut: true, "the link restored")
+        try fixture.remove("linkdir")
+        try fixture.makeDirectory("linkdir")
+        try fixture.write("linkdir/main.go", "package main\n")
+        try check(shortcut: false, "a link replaced by a directory")
     }
 
     @Test func worktreeRenameOfTrackedFileToUntracked() throws {

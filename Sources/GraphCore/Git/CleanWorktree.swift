@@ -17,12 +17,14 @@ import Darwin
 /// run-memo-missing `gocache affected`. A CI checkout is usually clean. The proof:
 ///
 /// - the index is version 2 or 3, not split, not sparse, has no conflicts and no entry
-///   marked assume-valid, skip-worktree or intent-to-add, and holds regular files only;
+///   marked assume-valid, skip-worktree or intent-to-add, and holds regular files and
+///   symbolic links only (no submodule);
 /// - its cache-tree extension (`TREE`) is valid at the root for every entry and names
 ///   HEAD's tree: the index holds exactly HEAD's tree;
-/// - the walk found exactly the index's paths as regular files (nothing untracked or
-///   ignored, no link, nothing missing), each with the size, modification and change
-///   times, inode and executable bit the index recorded;
+/// - the walk found exactly the index's paths, files as regular files and links as links
+///   (nothing untracked or ignored, nothing missing), each with the size, modification and
+///   change times, inode and mode the index recorded (a link's own, as `lstat` gives them:
+///   a link rewritten to another target has a new change time and usually a new size);
 /// - every entry's modification time is strictly older than the index file's (git's
 ///   racy-clean rule: content written in the index's own clock tick could have changed
 ///   unseen).
@@ -60,8 +62,9 @@ enum CleanWorktree {
             for entry in directory.entries {
                 switch entry.kind {
                 case .directory: continue
-                case .file: files[prefix + entry.name] = entry
-                case .symlink, .submodule: return false
+                // A link's stat data is its own (lstat), as git records it.
+                case .file, .symlink: files[prefix + entry.name] = entry
+                case .submodule: return false
                 }
             }
         }
@@ -143,7 +146,7 @@ struct IndexFile {
             }
             guard let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
             let mode = u32(offset + 24)
-            guard mode == 0o100644 || mode == 0o100755 else { return nil }
+            guard mode == 0o100644 || mode == 0o100755 || mode == 0o120000 else { return nil }
             guard let path = String(validating: bytes[nameStart..<nul], as: UTF8.self) else { return nil }
             entries.append(
                 Entry(
