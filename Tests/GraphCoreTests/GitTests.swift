@@ -431,9 +431,12 @@ struct GitTests {
     /// tick). git compares stat data by whole seconds: each call must go back another
     /// number of minutes, or a refresh within the same second sees nothing to record.
     static func ageAndRefresh(_ fixture: GitFixture, minutes: Int) throws {
-        let old = Date().addingTimeInterval(-60 * Double(minutes))
+        // Each path's own times (a link's, not its target's: git records the link's), so that
+        // no entry is racily clean against the index the refresh writes.
+        let old = time(nil) - 60 * minutes
         for path in try fixture.git("ls-files").split(separator: "\n") {
-            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: fixture.url(String(path)))
+            var times = [timespec(tv_sec: old, tv_nsec: 0), timespec(tv_sec: old, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, fixture.url(String(path)), &times, AT_SYMLINK_NOFOLLOW) == 0, "\(path)")
         }
         _ = try? fixture.git("update-index", "-q", "--refresh")
     }
