@@ -215,7 +215,7 @@ public struct GoRepository: Sendable {
                 localDirectory: { loader.localDirectory(ofImport: $0) })
             trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir) and the standard library")
             let roots = candidates.filter {
-                loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext))
+                loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext).package)
             }
             prepared.append((unit, loader, roots))
         }
@@ -381,7 +381,7 @@ public struct GoRepository: Sendable {
         // scanning the same directories at once.
         var repository = scans.donor == nil ? Array(dirs.reversed()) : dirs
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        await withTaskGroup(of: (DirectoryPackage, Bool).self) { group in
+        await withTaskGroup(of: (ScannedDirectory, Bool).self) { group in
             var running = 0
             func startNext() -> Bool {
                 if let path = standard.popLast() {
@@ -395,9 +395,9 @@ public struct GoRepository: Sendable {
                 return true
             }
             while running < width, startNext() {}
-            while let (package, isStandard) = await group.next() {
+            while let (scanned, isStandard) = await group.next() {
                 running -= 1
-                visit(package.imports, fromStandard: isStandard, cgo: !package.cgoFiles.isEmpty)
+                visit(scanned.package.imports, fromStandard: isStandard, cgo: !scanned.package.cgoFiles.isEmpty)
                 while running < width, startNext() {}
             }
         }

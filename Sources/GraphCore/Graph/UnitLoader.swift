@@ -99,7 +99,7 @@ final class UnitLoader {
             case .standard(let path):
                 if shareStandard, let known = scans.standardPackage(path, context: context) {
                     // Built by another unit: its edges are standard packages too.
-                    for edge in known.dependencyEdges where resolutions[edge] == nil { resolutions[edge] = .standard(edge) }
+                    for edge in known.dependencyEdges { resolutions.insertIfAbsent(edge, .standard(edge)) }
                     return known
                 }
                 let (built, notes) = build(importPath: path, dir: path, module: nil, standard: true, memo: &resolutionMemo)
@@ -217,6 +217,8 @@ final class UnitLoader {
     private static func internalViolation(
         importer: String, importerIsStandard: Bool, imported path: String, importedIsStandard: Bool
     ) -> String? {
+        // Most imports have no `internal` element: one byte search answers them.
+        guard path.utf8.count >= 8, containsInternal(path) else { return nil }
         let index: String.Index?
         if path.hasSuffix("/internal") {
             index = path.index(path.endIndex, offsetBy: -"/internal".count)
@@ -252,9 +254,9 @@ final class UnitLoader {
         for note in notes {
             switch note {
             case .imported(let path, let resolution):
-                if resolutions[path] == nil { resolutions[path] = resolution }
+                resolutions.insertIfAbsent(path, resolution)
             case .implicit(let path):
-                if resolutions[path] == nil { resolutions[path] = .standard(path) }
+                resolutions.insertIfAbsent(path, .standard(path))
             }
         }
     }
@@ -310,40 +312,41 @@ final class UnitLoader {
         memo: inout [String: Resolution]
     ) -> (GoPackage, [ResolutionNote]) {
         var notes: [ResolutionNote] = []
-        let scan = scans.scan(dir: dir, standard: standard, context: context)
+        // Read in place (`scanned.package.x`): a copy of the whole scan retains every field.
+        let scanned = scans.scan(dir: dir, standard: standard, context: context)
         var package = GoPackage(
-            importPath: importPath, name: scan.name, dir: standard ? nil : dir, module: module, isStandard: standard)
-        package.goFiles = scan.goFiles
-        package.cgoFiles = scan.cgoFiles
-        package.testGoFiles = scan.testGoFiles
-        package.xTestGoFiles = scan.xTestGoFiles
-        var other = scan.hFiles + scan.sFiles + scan.sysoFiles
+            importPath: importPath, name: scanned.package.name, dir: standard ? nil : dir, module: module, isStandard: standard)
+        package.goFiles = scanned.package.goFiles
+        package.cgoFiles = scanned.package.cgoFiles
+        package.testGoFiles = scanned.package.testGoFiles
+        package.xTestGoFiles = scanned.package.xTestGoFiles
+        var other = scanned.package.hFiles + scanned.package.sFiles + scanned.package.sysoFiles
         if context.cgoEnabled {
-            other += scan.cFiles + scan.cxxFiles + scan.mFiles + scan.fFiles + scan.swigFiles + scan.swigCXXFiles
+            other += scanned.package.cFiles + scanned.package.cxxFiles + scanned.package.mFiles + scanned.package.fFiles + scanned.package.swigFiles + scanned.package.swigCXXFiles
         }
         package.otherFiles = other.sorted()
-        if let first = scan.errors.first {
+        if let first = scanned.package.errors.first {
             package.error = PackageError(kind: .files, message: String(describing: first))
         }
 
-        if !scan.embedPatterns.isEmpty, !standard {
+        if !scanned.package.embedPatterns.isEmpty, !standard {
             do {
                 package.embedFiles = try EmbedResolver(tree: scans.tree).resolve(
-                    patterns: scan.embedPatterns, packageDir: dir)
+                    patterns: scanned.package.embedPatterns, packageDir: dir)
             } catch {
                 if package.error == nil { package.error = PackageError(kind: .embed, message: error.text) }
             }
         }
-        if !scan.testEmbedPatterns.isEmpty || !scan.xTestEmbedPatterns.isEmpty, !standard {
+        if !scanned.package.testEmbedPatterns.isEmpty || !scanned.package.xTestEmbedPatterns.isEmpty, !standard {
             package.testEmbedFiles =
                 (try? EmbedResolver(tree: scans.tree).resolve(
-                    patterns: Array(Set(scan.testEmbedPatterns + scan.xTestEmbedPatterns)).sorted(), packageDir: dir)) ?? []
+                    patterns: Array(Set(scanned.package.testEmbedPatterns + scanned.package.xTestEmbedPatterns)).sorted(), packageDir: dir)) ?? []
         }
 
         // Resolved imports, in go/build's (sorted) order; "C" stays as written.
         var edges: [String] = []
         var imports: [String] = []
-        for raw in scan.imports {
+        for raw in scanned.package.imports {
             if raw == "C" {
                 imports.append("C")
                 continue
@@ -362,7 +365,7 @@ final class UnitLoader {
             edges.append(path)
             notes.append(.implicit(path))
         }
-        if ["wasm", "amd64", "arm64"].contains(context.goarch), scan.imports.contains("simd") {
+        if ["wasm", "amd64", "arm64"].contains(context.goarch), scanned.package.imports.contains("simd") {
             add("simd/internal/bridge")
         }
         if !package.cgoFiles.isEmpty {
@@ -382,10 +385,10 @@ final class UnitLoader {
         }
         package.dependencyEdges = edges
 
-        if context.cgoEnabled, !scan.cFiles.isEmpty, package.cgoFiles.isEmpty, package.error == nil {
+        if context.cgoEnabled, !scanned.package.cFiles.isEmpty, package.cgoFiles.isEmpty, package.error == nil {
             package.error = PackageError(
                 kind: .cgo,
-                message: "C source files not allowed when not using cgo or SWIG: " + scan.cFiles.joined(separator: " "))
+                message: "C source files not allowed when not using cgo or SWIG: " + scanned.package.cFiles.joined(separator: " "))
         }
         return (package, notes)
     }
@@ -621,4 +624,35 @@ func relative(_ dir: String, to base: String) -> String {
     if dir == base { return "" }
     if base.isEmpty { return dir }
     return String(dir.dropFirst(base.count + 1))
+}
+
+private let internalWord: [UInt8] = Array("internal".utf8)
+
+/// Whether `path` contains the bytes `internal` anywhere.
+private func containsInternal(_ path: String) -> Bool {
+    let word = internalWord
+    var path = path
+    return path.withUTF8 { bytes in
+        guard bytes.count >= word.count else { return false }
+        var i = 0
+        let last = bytes.count - word.count
+        while i <= last {
+            if bytes[i] == UInt8(ascii: "i"), bytes[i + 1] == UInt8(ascii: "n"), bytes[i + 2] == UInt8(ascii: "t") {
+                var k = 3
+                while k < word.count, bytes[i + k] == word[k] { k += 1 }
+                if k == word.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+}
+
+extension Dictionary {
+    /// Inserts `value` under `key` unless the key is present, hashing the key once (the
+    /// `default:` subscript's modify accessor inserts the default when absent).
+    mutating func insertIfAbsent(_ key: Key, _ value: @autoclosure () -> Value) {
+        func touch(_: inout Value) {}
+        touch(&self[key, default: value()])
+    }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // A port of the parts of go/scanner and go/parser that go/build runs on a file header
 // (parser.ParseFile with ImportsOnly): the package clause and import declarations,
 // automatic semicolons, and the first error in position order with Go's message.
@@ -373,6 +379,8 @@ struct ParsedHeader {
     var imports: [ParsedImport]
     /// Errors (offset, message) sorted as go/scanner's ErrorList sorts them.
     var errors: [(offset: Int, message: String)]
+    /// Line starts of the parsed bytes (positions of imports and errors).
+    var lines: LineTable
 }
 
 /// go/parser's `parseFile` in ImportsOnly mode.
@@ -411,7 +419,7 @@ struct GoHeaderParser {
             if pa.column != pb.column { return pa.column < pb.column }
             return a.message < b.message
         }
-        return ParsedHeader(packageName: name, imports: p.imports, errors: all)
+        return ParsedHeader(packageName: name, imports: p.imports, errors: all, lines: table)
     }
 
     var errorCount: Int { errors.count }
@@ -595,7 +603,17 @@ struct LineTable {
 
     init(_ s: UnsafeBufferPointer<UInt8>) {
         var starts: [Int] = []
-        for i in 0..<s.count where s[i] == 0x0A && i + 1 < s.count { starts.append(i + 1) }  // go/token adds no line at EOF
+        guard let base = s.baseAddress else {
+            lineStarts = starts
+            return
+        }
+        // memchr from one newline to the next (vectorised), not a byte loop.
+        var i = 0
+        while i < s.count, let hit = memchr(base + i, 0x0A, s.count - i) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if at + 1 < s.count { starts.append(at + 1) }  // go/token adds no line at EOF
+            i = at + 1
+        }
         lineStarts = starts
     }
 

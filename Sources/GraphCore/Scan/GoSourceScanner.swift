@@ -192,7 +192,7 @@ public enum GoSourceScanner {
         }
 
         let parsed = GoHeaderParser.parse(header)
-        let lines = LineTable(header)
+        let lines = parsed.lines
         var result = GoFileHeader(packageName: parsed.packageName, imports: [], constraint: constraint, embeds: [])
         if let first = parsed.errors.first {
             let p = lines.position(first.offset)
