@@ -135,7 +135,11 @@ public struct GoRepository: Sendable {
         of target: GoTarget, in graphs: [PackageGraph], goRootMinor: Int, toolTagsCache: [BuildSettings: [String]]
     ) -> Int? {
         let context = GoRepository.context(for: target.settings, goRoot: goRootMinor, toolTags: toolTagsCache[target.settings] ?? [])
-        return graphs.firstIndex { $0.unitRoot == target.unitRoot && $0.context == context && $0.packages[target.importPath] != nil }
+        return graphIndex(of: target, context: context, in: graphs)
+    }
+
+    private static func graphIndex(of target: GoTarget, context: BuildContext, in graphs: [PackageGraph]) -> Int? {
+        graphs.firstIndex { $0.unitRoot == target.unitRoot && $0.context == context && $0.packages[target.importPath] != nil }
     }
 
     /// The target at a directory as written on the command line (`functions/a`, `./functions/a/`, `.`).
@@ -161,8 +165,18 @@ public struct GoRepository: Sendable {
         self.goRootMinor = goRootMinor
         self.toolTagsCache = toolTagsCache
         var known: [String: (target: GoTarget, index: Int)] = [:]
+        // Targets mostly share their settings: one context per run of equal settings.
+        var last: (settings: BuildSettings, context: BuildContext)?
         for target in targets {
-            if let index = Self.findGraph(of: target, in: graphs, goRootMinor: goRootMinor, toolTagsCache: toolTagsCache) {
+            let context: BuildContext
+            if let last, last.settings == target.settings {
+                context = last.context
+            } else {
+                context = GoRepository.context(
+                    for: target.settings, goRoot: goRootMinor, toolTags: toolTagsCache[target.settings] ?? [])
+                last = (target.settings, context)
+            }
+            if let index = Self.graphIndex(of: target, context: context, in: graphs) {
                 known[target.dir] = (target, index)
             }
         }
@@ -185,7 +199,15 @@ public struct GoRepository: Sendable {
         let defaults = config.defaultSettings(overrides: options.overrides)
 
         var toolTagsCache: [BuildSettings: [String]] = [:]
+        var lastContext: (settings: BuildSettings, context: BuildContext)?
         func context(_ settings: BuildSettings) -> BuildContext {
+            // Targets mostly share their settings: the last context again, without hashing.
+            if let lastContext, lastContext.settings == settings { return lastContext.context }
+            let made = makeContext(settings)
+            lastContext = (settings, made)
+            return made
+        }
+        func makeContext(_ settings: BuildSettings) -> BuildContext {
             let tags: [String]
             if let cached = toolTagsCache[settings] {
                 tags = cached

@@ -134,16 +134,25 @@ final class PackageGraphIndex: Sendable {
     let standard: [Bool]
 
     init(_ packages: [String: GoPackage]) {
+        // Packages are read in place through the dictionary's indices (`values[i].x` copies
+        // one field; a package copied out of the dictionary retains some twenty).
         var names = Set(packages.keys)
-        for package in packages.values { names.formUnion(package.dependencyEdges) }
+        for i in packages.indices { names.formUnion(packages.values[i].dependencyEdges) }
         let paths = names.sorted()
         var ids: [String: Int32] = [:]
         ids.reserveCapacity(paths.count)
         for (id, path) in paths.enumerated() { ids[path] = Int32(id) }
+        var edges = [[Int32]](repeating: [], count: paths.count)
+        var standard = [Bool](repeating: false, count: paths.count)
+        for i in packages.indices {
+            let id = Int(ids[packages.keys[i]]!)
+            edges[id] = packages.values[i].dependencyEdges.map { ids[$0]! }
+            standard[id] = packages.values[i].isStandard
+        }
         self.paths = paths
         self.ids = ids
-        edges = paths.map { path in (packages[path]?.dependencyEdges ?? []).map { ids[$0]! } }
-        standard = paths.map { packages[$0]?.isStandard == true }
+        self.edges = edges
+        self.standard = standard
     }
 
     /// The non-standard ids reachable from `start` (itself included), sorted: the walk does

@@ -31,8 +31,19 @@ public struct BuildContext: Hashable, Sendable {
         self.cgoEnabled = cgoEnabled
         self.buildTags = buildTags
         self.toolTags = toolTags
-        self.releaseTags = goMinorVersion >= 1 ? (1...goMinorVersion).map { "go1.\($0)" } : []
+        self.releaseTags = Self.releaseTags(upTo: goMinorVersion)
         self.compiler = "gc"
+    }
+
+    /// `go1.1` ... `go1.<minor>`, built once per process for the versions there are (a
+    /// context is made per target: each built 27 strings anew).
+    private static let knownReleaseTags: [[String]] = (0...63).map { minor in
+        minor >= 1 ? (1...minor).map { "go1.\($0)" } : []
+    }
+
+    static func releaseTags(upTo minor: Int) -> [String] {
+        if minor < knownReleaseTags.count { return minor >= 1 ? knownReleaseTags[minor] : [] }
+        return (1...minor).map { "go1.\($0)" }
     }
 
     /// Whether `tag` is satisfied (go/build `matchTag`): `cgo` when cgo is enabled, GOOS,

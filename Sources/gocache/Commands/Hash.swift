@@ -61,6 +61,8 @@ struct HashCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "cannot compute keys: \(error)", help: "check that the files are readable", status: 1)
         }
+        // A thousand keys hold their encoders and inputs: freed by the exit, not one by one.
+        UntilExit.keep(keys)
         if let explain {
             let dir = GoRepository.normalizeDir(explain)
             guard let key = keys.first(where: { $0.dir == dir }) else { return }
