@@ -21,6 +21,7 @@ struct DirectoryTree: FileTree {
         let dirPath = absolute(dir)
         guard let handle = opendir(dirPath) else { return nil }
         defer { closedir(handle) }
+        let descriptor = dirfd(handle)
         var result: [FileTreeEntry] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -34,7 +35,7 @@ struct DirectoryTree: FileTree {
             case Int32(DT_LNK): kind = .symlink
             default:
                 var info = stat()
-                guard lstat(dirPath + "/" + name, &info) == 0 else { continue }
+                guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR: kind = .directory
                 case S_IFREG: kind = .file
@@ -42,11 +43,14 @@ struct DirectoryTree: FileTree {
                 default: continue
                 }
             }
-            // Stat data (of the target, for a link) identifies unchanged content for the parse memo.
+            // Stat data (of the target, for a link) identifies unchanged content for the parse
+            // memo, which keys Go files only, and never a test file of the standard library
+            // (not read at all): other files need no stat (a GOROOT directory lists hundreds).
             var stamp: FileStamp?
-            if kind != .directory {
+            let memoised = name.hasSuffix(".go") && !name.hasSuffix("_test.go")
+            if kind == .symlink || (kind == .file && memoised) {
                 var info = stat()
-                if stat(dirPath + "/" + name, &info) == 0 {
+                if fstatat(descriptor, name, &info, 0) == 0 {
                     if info.st_mode & S_IFMT == S_IFDIR {
                         kind = .directory
                     } else {

@@ -16,6 +16,7 @@ public final class GoRoot: Sendable {
     /// `GOROOT/src` as a file tree.
     let sources: DirectoryTree
     private let standardCache = Mutex<[String: Bool]>([:])
+    private let listingCache = Mutex<[String: [FileTreeEntry]?]>([:])
 
     /// Opens the GOROOT at `path`, reading its version from the `VERSION` file (first line)
     /// or, when given, from `version` (the output of `go env GOVERSION`).
@@ -52,10 +53,18 @@ public final class GoRoot: Sendable {
     /// `goroot.IsStandardPackage`: GOROOT/src/<path> holds a file ending in `.go`.
     public func isStandardPackage(_ importPath: String) -> Bool {
         if let known = standardCache.withLock({ $0[importPath] }) { return known }
-        let entries = (try? sources.entries(in: importPath)) ?? nil
-        let result = entries?.contains { $0.kind != .directory && $0.name.hasSuffix(".go") } ?? false
+        let result = entries(in: importPath)?.contains { $0.kind != .directory && $0.name.hasSuffix(".go") } ?? false
         standardCache.withLock { $0[importPath] = result }
         return result
+    }
+
+    /// The listing of GOROOT/src/<dir>, read once per process (the import check and the
+    /// scan of a standard package both list its directory).
+    func entries(in dir: String) -> [FileTreeEntry]? {
+        if let known = listingCache.withLock({ $0[dir] }) { return known }
+        let listed = (try? sources.entries(in: dir)) ?? nil
+        listingCache.withLock { $0[dir] = .some(listed) }
+        return listed
     }
 }
 

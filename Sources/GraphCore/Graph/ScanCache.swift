@@ -143,7 +143,7 @@ final class ScanCache: Sendable {
             return shared
         }
         let source: any FileTree = standard ? goRoot.sources : tree
-        let listing = standard ? ((try? source.entries(in: dir)) ?? nil) : entries(in: dir)
+        let listing = standard ? goRoot.entries(in: dir) : entries(in: dir)
         // A standard-library package's tests never run and never reach a binary: its
         // `_test.go` files (a third of GOROOT's Go bytes) are not read at all.
         let fileEntries = (listing ?? []).filter {
