@@ -11,7 +11,7 @@ final class UnitLoader {
     let scans: ScanCache
     let ignoredDirs: Set<String>
     /// Resolutions by importer kind and path: one lookup per distinct import in a build.
-    private var resolutionMemo: [String: Resolution] = [:]
+    private var resolutionMemo = ResolutionMemo()
 
     init(unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>) {
         self.unit = unit
@@ -286,8 +286,8 @@ final class UnitLoader {
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = roots.count * chunk / chunks
             let end = roots.count * (chunk + 1) / chunks
-            // What the prescan already resolved (a copy per chunk).
-            var memo = seed
+            // What the prescan already resolved, shared (not copied) by every chunk.
+            var memo = ResolutionMemo(seed: seed.own)
             var built: [Prebuilt] = []
             built.reserveCapacity(end - start)
             for root in roots[start..<end] {
@@ -309,7 +309,7 @@ final class UnitLoader {
     /// the resolutions it made are returned as notes for the walk to `apply`.
     private func build(
         importPath: String, dir: String, module: GoModuleRef?, standard: Bool,
-        memo: inout [String: Resolution]
+        memo: inout ResolutionMemo
     ) -> (GoPackage, [ResolutionNote]) {
         var notes: [ResolutionNote] = []
         // Read in place (`scanned.package.x`): a copy of the whole scan retains every field.
@@ -421,12 +421,30 @@ final class UnitLoader {
 
     /// Resolves an import path as the go command does in module mode
     /// (cmd/go/internal/modload importFromModules).
-    func resolve(_ path: String, importerIsStandard: Bool, memo: inout [String: Resolution]) -> Resolution {
-        let memoKey = (importerIsStandard ? "S" : "U") + path
+    func resolve(_ path: String, importerIsStandard: Bool, memo: inout ResolutionMemo) -> Resolution {
+        let memoKey = ResolutionMemo.Key(path: path, standardImporter: importerIsStandard)
         if let known = memo[memoKey] { return known }
         let resolution = resolveUncached(path, importerIsStandard: importerIsStandard)
-        memo[memoKey] = resolution
+        memo.own[memoKey] = resolution
         return resolution
+    }
+
+    /// Resolutions already made, by import path and importer kind: a chunk of the prebuild
+    /// reads the prescan's (`seed`, shared: copying it per chunk and freeing the copies was
+    /// a visible part of the walk) and adds its own.
+    struct ResolutionMemo {
+        struct Key: Hashable {
+            var path: String
+            var standardImporter: Bool
+        }
+        var seed: [Key: Resolution] = [:]
+        var own: [Key: Resolution] = [:]
+
+        /// No key is in both (`own` takes only what neither held).
+        subscript(key: Key) -> Resolution? {
+            if !seed.isEmpty, let known = seed[key] { return known }
+            return own.isEmpty ? nil : own[key]
+        }
     }
 
     private func resolveUncached(_ path: String, importerIsStandard: Bool) -> Resolution {
