@@ -116,8 +116,15 @@ public final class GoToolchain: Sendable {
         return String(hash, radix: 16)
     }
 
+    /// Held while the facts are written (a prefetch and another query may both save).
+    private let savingFacts = Mutex(())
+
     /// Writes the known facts to the memo file (atomically); failures only cost speed.
     private func saveFacts() {
+        savingFacts.withLock { _ in saveFactsLocked() }
+    }
+
+    private func saveFactsLocked() {
         guard let memoFile else { return }
         let facts = ToolchainFacts(goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 })
         guard let data = try? JSONEncoder().encode(facts) else { return }
@@ -150,12 +157,50 @@ public final class GoToolchain: Sendable {
     /// The tool tags of a platform, as `go list -f '{{context.ToolTags}}'` prints them.
     public func toolTags(for settings: BuildSettings) -> [String] {
         let env = GoToolchain.platformEnvironment(settings)
-        let memoKey = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let memoKey = GoToolchain.toolTagKey(env)
         if let cached = toolTagMemo.withLock({ $0[memoKey] }) { return cached }
+        if let running = prefetches.withLock({ $0[memoKey] }) {
+            running.wait()
+            if let cached = toolTagMemo.withLock({ $0[memoKey] }) { return cached }
+        }
         return toolTagQuery.withLock { _ in
             if let cached = toolTagMemo.withLock({ $0[memoKey] }) { return cached }
             return queryToolTags(env, memoKey: memoKey)
         }
+    }
+
+    /// Starts asking the go command for a platform's tool tags on another thread, unless
+    /// they are known or being asked already: a cold run learns them while it walks the
+    /// working tree instead of waiting for a go process when its load begins. A later
+    /// `toolTags(for:)` of the same platform waits for this answer.
+    public func prefetchToolTags(for settings: BuildSettings) {
+        let env = GoToolchain.platformEnvironment(settings)
+        let memoKey = GoToolchain.toolTagKey(env)
+        if toolTagMemo.withLock({ $0[memoKey] }) != nil { return }
+        let group = DispatchGroup()
+        let started = prefetches.withLock { running -> Bool in
+            if running[memoKey] != nil { return false }
+            group.enter()
+            running[memoKey] = group
+            return true
+        }
+        guard started else { return }
+        DispatchQueue.global(qos: .userInitiated).async {
+            self.toolTagQuery.withLock { _ in
+                if self.toolTagMemo.withLock({ $0[memoKey] }) == nil { _ = self.queryToolTags(env, memoKey: memoKey) }
+            }
+            group.leave()
+        }
+    }
+
+    /// Whether the tool tags of some platform are known (remembered or asked already).
+    public var knowsToolTags: Bool { toolTagMemo.withLock { !$0.isEmpty } }
+
+    /// Prefetches under way, by platform key.
+    private let prefetches = Mutex<[String: DispatchGroup]>([:])
+
+    private static func toolTagKey(_ env: [String: String]) -> String {
+        env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 
     private func queryToolTags(_ env: [String: String], memoKey: String) -> [String] {

@@ -78,6 +78,7 @@ struct ComparisonOptions: ParsableArguments {
             let setup = try RepositoryComparison.Setup.prepare(
                 path: repo, baseRevision: base, headRevision: head, mergeBase: mergeBase, goBinary: platform.go,
                 memoDirectory: cacheDirectory + "/memo", environment: environment)
+            prefetchToolTags(setup.toolchain, snapshot: setup.headSnapshot, overrides: platform.overrides)
             return Prepared(setup: setup, listed: listed, cacheDirectory: cacheDirectory)
         } catch {
             throw CommandFailure.from(error)

@@ -65,13 +65,16 @@ extension SnapshotOptions {
     /// Opens the repository, the snapshot and the toolchain (loading nothing yet), turning
     /// library errors into `error:`/`help:`.
     func prepare() throws -> RepositorySession.Setup {
+        let setup: RepositorySession.Setup
         do {
-            return try RepositorySession.Setup.prepare(
+            setup = try RepositorySession.Setup.prepare(
                 path: repo, revision: rev, goBinary: platform.go, environment: ProcessInfo.processInfo.environment,
                 memoDirectory: cacheDirectory + "/memo")
         } catch {
             throw CommandFailure.from(error)
         }
+        prefetchToolTags(setup.toolchain, snapshot: setup.snapshot, overrides: platform.overrides)
+        return setup
     }
 
     /// Loads the graph of a prepared snapshot, turning library errors into `error:`/`help:`;
@@ -91,4 +94,13 @@ extension SnapshotOptions {
     func openSession() async throws -> RepositorySession {
         try await load(try prepare())
     }
+}
+
+/// With a toolchain that knows no tool tags yet (a cold cache directory), starts asking for
+/// those of the snapshot's default platform while the command walks the working tree, so
+/// the load does not wait for a go process when it begins. A gocache.yaml that does not
+/// load is left for the load to report.
+func prefetchToolTags(_ toolchain: GoToolchain, snapshot: Snapshot, overrides: SettingsOverrides) {
+    guard !toolchain.knowsToolTags, let config = try? GocacheConfig.load(from: snapshot) else { return }
+    toolchain.prefetchToolTags(for: config.defaultSettings(overrides: overrides))
 }
