@@ -1,4 +1,4 @@
-import GraphCore
+@testable import GraphCore
 import Testing
 
 private func mod(_ text: String) throws -> GoModFile {
@@ -243,6 +243,33 @@ struct WorkspaceModFileTests {
         #expect(m.module(providing: "example.com/ignored") == nil)
         let w = try VendorManifest.parse(Array("## workspace\n# example.com/a v1.0.0\n## explicit\nexample.com/a\n".utf8), file: "m")
         #expect(w.isWorkspace)
+    }
+
+    /// golang.org/x/mod/semver's rules (SemVer parses bytes): validity, canonical forms and order.
+    @Test func semanticVersions() {
+        for valid in [
+            "v1", "v1.2", "v1.2.3", "v1.2.3-pre", "v1.2.3-pre.1+build.5", "v0.0.0-20240101120000-abcdef123456",
+            "v2.0.0+incompatible", "v1.2.3-0", "v1.2.3-x.0a.-", "v10.20.30",
+        ] {
+            #expect(SemVer.isValid(valid), "\(valid)")
+        }
+        for invalid in [
+            "", "v", "1.2.3", "v01.2.3", "v1.02.3", "v1.2.03", "v1.2.3-01", "v1.2.3-", "v1.2.3+", "v1.2.3-a..b",
+            "v1.2-pre", "v1.2.3.4", "v1.2.3-é", "V1.2.3", "v1.2.3+a+b", "v1.", "v1.2.",
+        ] {
+            #expect(!SemVer.isValid(invalid), "\(invalid)")
+        }
+        #expect(SemVer.canonical("v1") == "v1.0.0")
+        #expect(SemVer.canonical("v1.2") == "v1.2.0")
+        #expect(SemVer.canonical("v1.2.3+build") == "v1.2.3")
+        #expect(SemVer.canonical("v1.2.3-pre+meta") == "v1.2.3-pre")
+        #expect(SemVer.moduleCanonical("v2.0.0+incompatible") == "v2.0.0+incompatible")
+        #expect(SemVer.major("v3.1.0") == "v3")
+        #expect(SemVer.compare("v1.2.3-alpha", "v1.2.3") < 0)
+        #expect(SemVer.compare("v1.10.0", "v1.9.0") > 0)
+        #expect(SemVer.compare("v1.0.0-1", "v1.0.0-a") < 0)
+        #expect(SemVer.compare("v1.0.0-alpha.10", "v1.0.0-alpha.9") > 0)
+        #expect(SemVer.compare("v1.2", "v1.2.0") == 0)
     }
 
     /// The go command splits modules.txt on "\n" and its fields on any white space, so a file
