@@ -304,12 +304,16 @@ public enum DirectoryPackageAssembler {
         p.embedPatterns = sortedKeys(embedPos)
         p.testEmbedPatterns = sortedKeys(testEmbedPos)
         p.xTestEmbedPatterns = sortedKeys(xTestEmbedPos)
-        for m in [importPos, testImportPos, xTestImportPos] {
-            p.importPositions.merge(m) { $0 + $1 }
+        // Most directories have no tests with imports: the package's map is taken whole.
+        func merged(_ maps: [[String: [GoFilePosition]]]) -> [String: [GoFilePosition]] {
+            let nonEmpty = maps.filter { !$0.isEmpty }
+            guard nonEmpty.count > 1 else { return nonEmpty.first ?? [:] }
+            var all = nonEmpty[0]
+            for m in nonEmpty.dropFirst() { all.merge(m) { $0 + $1 } }
+            return all
         }
-        for m in [embedPos, testEmbedPos, xTestEmbedPos] {
-            p.embedPatternPositions.merge(m) { $0 + $1 }
-        }
+        p.importPositions = merged([importPos, testImportPos, xTestImportPos])
+        p.embedPatternPositions = merged([embedPos, testEmbedPos, xTestEmbedPos])
 
         if !p.cgoFiles.isEmpty {
             p.sFiles.append(contentsOf: sFilesCapital)
@@ -327,8 +331,10 @@ public enum DirectoryPackageAssembler {
 
     /// go/build `nameExt`: the extension from the last `.`, or "".
     static func nameExt(_ name: String) -> String {
-        guard let dot = name.lastIndex(of: ".") else { return "" }
-        return String(name[dot...])
+        // By bytes: `.` is ASCII, so the byte index is a character boundary.
+        let utf8 = name.utf8
+        guard let dot = utf8.lastIndex(of: UInt8(ascii: ".")) else { return "" }
+        return String(Substring(utf8[dot...]))
     }
 
     enum OtherList { case c, cxx, m, h, f, s, swig, swigCXX, syso }
