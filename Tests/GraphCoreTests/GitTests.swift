@@ -547,6 +547,75 @@ struct GitTests {
         try check(shortcut: false, "a link replaced by a directory")
     }
 
+    /// The tree comparison that skips equal subtrees answers exactly as libgit2's
+    /// tree-to-tree diff, on every pair of commits of a history with each kind of change,
+    /// and leaves to libgit2 what needs rename detection or typechange rules.
+    @Test func treeComparisonAgreesWithLibgit2() throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let longText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
+        try fixture.write("go.mod", "module example.com/m\n")
+        try fixture.write("a/b/c/deep.go", "package c\n")
+        try fixture.write("a/b/other.go", "package b\n")
+        try fixture.write("tool.sh", "#!/bin/sh\n", executable: false)
+        try fixture.write("old/name.txt", longText)
+        try fixture.commit("c0")
+        try fixture.write("a/b/c/deep.go", "package c\n\nvar X = 1\n")
+        try fixture.commit("c1 modify deep")
+        try fixture.write("tool.sh", "#!/bin/sh\n", executable: true)
+        try fixture.commit("c2 exec bit")
+        try fixture.write("new/dir/x.go", "package dir\n")
+        try fixture.write("new/dir/y.go", "package dir\n")
+        try fixture.commit("c3 add a directory")
+        try fixture.remove("a/b")
+        try fixture.commit("c4 delete a directory")
+        try fixture.symlink("link.go", to: "go.mod")
+        try fixture.commit("c5 add a link")
+        try fixture.remove("link.go")
+        try fixture.symlink("link.go", to: "tool.sh")
+        try fixture.commit("c6 retarget the link")
+        try fixture.rename("old/name.txt", to: "moved/name.txt")
+        try fixture.commit("c7 rename")
+        try fixture.remove("link.go")
+        try fixture.write("link.go", "package m\n")
+        try fixture.commit("c8 link becomes a file")
+        try fixture.remove("new/dir")
+        try fixture.write("new/dir", "now a file\n")
+        try fixture.commit("c9 directory becomes a file")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let commits = try fixture.git("rev-list", "--reverse", "HEAD").split(separator: "\n").map(String.init)
+        #expect(commits.count == 10)
+        var answered = 0
+        for base in commits {
+            for head in commits {
+                let a = try Snapshot.revision(base, in: location)
+                let b = try Snapshot.revision(head, in: location)
+                guard let baseTree = a.treeID, let headTree = b.treeID else {
+                    Issue.record("no tree")
+                    continue
+                }
+                let libgit2 = try a.pool.withRepository { (repository) throws(GitAccessError) in
+                    try repository.diffTrees(baseTree, headTree, libgit2Only: true)
+                }
+                let own = try a.pool.withRepository { (repository) throws(GitAccessError) in
+                    try TreeComparison.changes(baseTree, headTree, in: repository)
+                }
+                if let own {
+                    answered += 1
+                    #expect(own == libgit2, "\(base) → \(head)")
+                } else {
+                    // Left to libgit2 only where rename detection or kind rules can apply.
+                    #expect(
+                        libgit2.contains { $0.kind == .renamed || $0.kind == .typeChanged }
+                            || (libgit2.contains { $0.kind == .added } && libgit2.contains { $0.kind == .deleted }),
+                        "\(base) → \(head): \(libgit2)")
+                }
+                #expect(try GitHistory.changes(from: a, to: b) == libgit2, "\(base) → \(head)")
+            }
+        }
+        #expect(answered >= 20, "the comparison answered \(answered) of 100 pairs")
+    }
+
     @Test func worktreeRenameOfTrackedFileToUntracked() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

@@ -211,7 +211,8 @@ extension PathChange {
 
 extension Repository {
     /// Tree-to-tree changes with rename detection.
-    func diffTrees(_ base: ObjectID, _ head: ObjectID) throws(GitAccessError) -> [PathChange] {
+    func diffTrees(_ base: ObjectID, _ head: ObjectID, libgit2Only: Bool = false) throws(GitAccessError) -> [PathChange] {
+        if !libgit2Only, let simple = try TreeComparison.changes(base, head, in: self) { return simple }
         let baseTree = try lookupTree(base)
         defer { git_tree_free(baseTree) }
         let headTree = try lookupTree(head)
@@ -238,7 +239,7 @@ extension Repository {
         }
     }
 
-    private func lookupTree(_ id: ObjectID) throws(GitAccessError) -> OpaquePointer {
+    func lookupTree(_ id: ObjectID) throws(GitAccessError) -> OpaquePointer {
         var tree: OpaquePointer?
         do {
             try id.withPointer { (oid) throws(LibGit2Error) in
@@ -343,5 +344,110 @@ extension Repository {
         guard var path, !path.isEmpty else { return nil }
         while path.hasSuffix("/") { path.removeLast() }
         return path.isEmpty ? nil : path
+    }
+}
+
+/// Two trees compared by walking them together and skipping every subtree whose id is the
+/// same on both sides: a commit that changes one file reads the trees on that file's path,
+/// not every tree of both commits (libgit2's tree-to-tree diff loaded all ~2,600 trees of
+/// the benchmark repository, 15–20 ms of one core on a cold object cache).
+///
+/// It answers only what libgit2's diff would answer without pairing anything: changes that
+/// are all modifications of entries of the same kind, or all additions, or all deletions.
+/// Anything else — additions together with deletions (which rename detection pairs), an
+/// entry that changed kind (file, link, submodule or directory: typechanges and libgit2's
+/// rules for them), a submodule — gives nil, and the caller runs libgit2's diff.
+enum TreeComparison {
+    private struct Unsupported: Error {}
+
+    static func changes(_ base: ObjectID, _ head: ObjectID, in repository: Repository) throws(GitAccessError)
+        -> [PathChange]?
+    {
+        if base == head { return [] }
+        var changes: [PathChange] = []
+        do {
+            try compare(base, head, prefix: "", in: repository, into: &changes)
+        } catch is Unsupported {
+            return nil
+        } catch let error as GitAccessError {
+            throw error
+        } catch {
+            return nil
+        }
+        let adds = changes.contains { $0.kind == .added }
+        let deletes = changes.contains { $0.kind == .deleted }
+        if adds && deletes { return nil }
+        return GitHistory.sorted(changes)
+    }
+
+    /// One tree's entries: name, id, raw mode.
+    private static func entries(_ id: ObjectID, in repository: Repository) throws -> [(name: String, id: ObjectID, mode: UInt32)] {
+        let tree = try repository.lookupTree(id)
+        defer { git_tree_free(tree) }
+        let count = git_tree_entrycount(tree)
+        var result: [(name: String, id: ObjectID, mode: UInt32)] = []
+        result.reserveCapacity(count)
+        for index in 0..<count {
+            guard let entry = git_tree_entry_byindex(tree, index), let name = git_tree_entry_name(entry),
+                let oid = git_tree_entry_id(entry)
+            else { throw Unsupported() }
+            result.append((String(cString: name), ObjectID(oid.pointee), UInt32(git_tree_entry_filemode_raw(entry).rawValue)))
+        }
+        return result
+    }
+
+    private enum Kind { case tree, file, link, other }
+
+    private static func kind(_ mode: UInt32) -> Kind {
+        switch mode & 0o170000 {
+        case 0o040000: return .tree
+        case 0o100000: return .file
+        case 0o120000: return .link
+        default: return .other  // gitlinks
+        }
+    }
+
+    private static func compare(
+        _ base: ObjectID, _ head: ObjectID, prefix: String, in repository: Repository, into changes: inout [PathChange]
+    ) throws {
+        let old = Dictionary(try entries(base, in: repository).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let new = try entries(head, in: repository)
+        var seen = Set<String>()
+        for entry in new {
+            seen.insert(entry.name)
+            let path = prefix + entry.name
+            guard let before = old[entry.name] else {
+                try everything(entry, path: path, kind: .added, in: repository, into: &changes)
+                continue
+            }
+            if before.id == entry.id && before.mode == entry.mode { continue }
+            let (was, now) = (kind(before.mode), kind(entry.mode))
+            guard was == now, now != .other else { throw Unsupported() }
+            if now == .tree {
+                try compare(before.id, entry.id, prefix: path + "/", in: repository, into: &changes)
+            } else {
+                changes.append(PathChange(kind: .modified, path: path))
+            }
+        }
+        for (name, entry) in old where !seen.contains(name) {
+            try everything(entry, path: prefix + name, kind: .deleted, in: repository, into: &changes)
+        }
+    }
+
+    /// Every file and link at or under `entry`, as added or deleted.
+    private static func everything(
+        _ entry: (name: String, id: ObjectID, mode: UInt32), path: String, kind change: PathChange.Kind,
+        in repository: Repository, into changes: inout [PathChange]
+    ) throws {
+        switch kind(entry.mode) {
+        case .tree:
+            for child in try entries(entry.id, in: repository) {
+                try everything(child, path: path + "/" + child.name, kind: change, in: repository, into: &changes)
+            }
+        case .file, .link:
+            changes.append(PathChange(kind: change, path: path))
+        case .other:
+            throw Unsupported()
+        }
     }
 }
