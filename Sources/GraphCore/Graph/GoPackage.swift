@@ -84,7 +84,9 @@ public struct GoPackage: Hashable, Sendable {
     public var embedFiles: [String]
     /// C, C++, Objective-C, Fortran, header, assembly, SWIG and syso files of the build.
     public var otherFiles: [String]
-    /// Test files (`_test.go` of this package and of its external test package).
+    /// Test files (`_test.go` of this package and of its external test package). Empty for
+    /// a standard-library package: its tests never run and never reach a binary, so a load
+    /// does not read them (nor list their imports in `testImports`).
     public var testGoFiles: [String]
     public var xTestGoFiles: [String]
     /// Files a test embeds, relative to `dir`.
