@@ -426,6 +426,9 @@ struct GitTests {
         #expect(try GitHistory.changes(from: worktree, to: worktree).isEmpty)
     }
 
+    /// Forty lines: long enough for libgit2's rename detection to pair a moved copy.
+    static let renameableText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
+
     /// Sets every working-tree file's modification time `minutes` back, then lets git
     /// refresh the index's stat data: no entry is then racily clean (written in the index's
     /// tick). git compares stat data by whole seconds: each call must go back another
@@ -445,12 +448,11 @@ struct GitTests {
     func cleanWorktreeShortcut() throws {
         let fixture = try GitFixture()
         defer { fixture.cleanup() }
-        let longText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
         try fixture.write("go.mod", "module example.com/m\n\ngo 1.22\n")
         try fixture.write("main.go", "package main\n\nfunc main() {}\n")
         try fixture.write("pkg/util/util.go", "package util\n")
         try fixture.write("scripts/build.sh", "#!/bin/sh\necho hi\n", executable: true)
-        try fixture.write("old/name.txt", longText)
+        try fixture.write("old/name.txt", Self.renameableText)
         try fixture.write(".gitignore", "*.log\n")
         try fixture.commit("first")
         try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
@@ -553,12 +555,11 @@ struct GitTests {
     @Test func treeComparisonAgreesWithLibgit2() throws {
         let fixture = try GitFixture()
         defer { fixture.cleanup() }
-        let longText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
         try fixture.write("go.mod", "module example.com/m\n")
         try fixture.write("a/b/c/deep.go", "package c\n")
         try fixture.write("a/b/other.go", "package b\n")
         try fixture.write("tool.sh", "#!/bin/sh\n", executable: false)
-        try fixture.write("old/name.txt", longText)
+        try fixture.write("old/name.txt", Self.renameableText)
         try fixture.commit("c0")
         try fixture.write("a/b/c/deep.go", "package c\n\nvar X = 1\n")
         try fixture.commit("c1 modify deep")
@@ -619,8 +620,7 @@ struct GitTests {
     @Test func worktreeRenameOfTrackedFileToUntracked() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
-        let longText = (0..<40).map { "row \($0) with enough text to be similar\n" }.joined()
-        try fixture.write("old/name.txt", longText)
+        try fixture.write("old/name.txt", Self.renameableText)
         try fixture.commit("add")
         try fixture.rename("old/name.txt", to: "new/name.txt")
         let location = try RepositoryLocation.discover(from: fixture.root)
