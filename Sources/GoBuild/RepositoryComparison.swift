@@ -43,7 +43,7 @@ public struct RepositoryComparison: Sendable {
     public static func open(
         path: String, baseRevision: String?, headRevision: String?, mergeBase: Bool, source: ChangeSource,
         overrides: SettingsOverrides, goBinary: String?, memoDirectory: String?, allowMissingBase: Bool,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, standardLibrary: StandardLibraryDepth = .full
     ) async throws -> RepositoryComparison {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let setup = try Setup.prepare(
@@ -51,7 +51,7 @@ public struct RepositoryComparison: Sendable {
             memoDirectory: memoDirectory, environment: environment)
         return try await open(
             setup, source: source, overrides: overrides, memoDirectory: memoDirectory, allowMissingBase: allowMissingBase,
-            environment: environment)
+            environment: environment, standardLibrary: standardLibrary)
     }
 
     /// What a comparison reads, found before anything is loaded: the repository, the head
@@ -96,10 +96,13 @@ public struct RepositoryComparison: Sendable {
         }
     }
 
-    /// Loads and compares what `setup` found (see `open(path:…)`).
+    /// Loads and compares what `setup` found (see `open(path:…)`); both sides load
+    /// `standardLibrary` deep (`.importedOnly` answers affected targets and packages, not
+    /// the tests of `ImpactAnalysis.tests`, whose test imports may name standard packages
+    /// that only the full graph holds).
     public static func open(
         _ setup: Setup, source: ChangeSource, overrides: SettingsOverrides, memoDirectory: String?,
-        allowMissingBase: Bool, environment: [String: String]
+        allowMissingBase: Bool, environment: [String: String], standardLibrary: StandardLibraryDepth = .full
     ) async throws -> RepositoryComparison {
         let location = setup.location
         let headSnapshot = setup.headSnapshot
@@ -107,7 +110,7 @@ public struct RepositoryComparison: Sendable {
         func loadHead() async throws -> RepositorySession {
             try await RepositorySession.load(
                 location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
-                environment: environment, memoDirectory: memoDirectory)
+                environment: environment, memoDirectory: memoDirectory, standardLibrary: standardLibrary)
         }
 
         guard let baseRevision = setup.baseRevision, let resolved = setup.resolvedBase else {
@@ -144,7 +147,7 @@ public struct RepositoryComparison: Sendable {
         sharing.offer(tree: headSnapshot, goRoot: toolchain.goRoot, memoDirectory: memoDirectory)
         async let loadedHead = RepositorySession.load(
             location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
-            environment: environment, memoDirectory: memoDirectory, sharing: sharing)
+            environment: environment, memoDirectory: memoDirectory, sharing: sharing, standardLibrary: standardLibrary)
         var diff: [PathChange]?
         switch source {
         case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
@@ -170,7 +173,8 @@ public struct RepositoryComparison: Sendable {
         async let loadedBase = RepositorySession.load(
             location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing,
-            changedPaths: diff.map { changes in changes.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) } })
+            changedPaths: diff.map { changes in changes.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) } },
+            standardLibrary: standardLibrary)
         let head = try await loadedHead
         let base = try await loadedBase
         trace.mark("load head and base")

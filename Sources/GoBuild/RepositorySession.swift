@@ -22,14 +22,16 @@ public struct RepositorySession: Sendable {
     /// headers are memoised in `memoDirectory` when given.
     public static func open(
         path: String, revision: String?, overrides: SettingsOverrides, goBinary: String?,
-        environment: [String: String]? = nil, memoDirectory: String? = nil, digestCacheDirectory: String? = nil
+        environment: [String: String]? = nil, memoDirectory: String? = nil, digestCacheDirectory: String? = nil,
+        standardLibrary: StandardLibraryDepth = .full
     ) async throws -> RepositorySession {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let setup = try Setup.prepare(
             path: path, revision: revision, goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
         return try await load(
             location: setup.location, snapshot: setup.snapshot, toolchain: setup.toolchain, overrides: overrides,
-            environment: environment, memoDirectory: memoDirectory, digestCacheDirectory: digestCacheDirectory)
+            environment: environment, memoDirectory: memoDirectory, digestCacheDirectory: digestCacheDirectory,
+            standardLibrary: standardLibrary)
     }
 
     /// What a session reads, found before anything is loaded: the repository, the snapshot
@@ -58,11 +60,12 @@ public struct RepositorySession: Sendable {
     /// `changedPaths` (the diff between the two snapshots) reuses them. With
     /// `digestCacheDirectory` (for commands that compute keys), the session's `digester`
     /// digests the files the load reads as it reads them, its memo kept in that cache
-    /// directory.
+    /// directory. `standardLibrary` says how much of the standard library the graphs hold
+    /// (`.importedOnly` is enough for keys, builds and affected targets).
     public static func load(
         location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
         environment: [String: String], memoDirectory: String?, sharing: ScanSharing? = nil, changedPaths: [String]? = nil,
-        digestCacheDirectory: String? = nil
+        digestCacheDirectory: String? = nil, standardLibrary: StandardLibraryDepth = .full
     ) async throws -> RepositorySession {
         let digester = digestCacheDirectory.map { FileDigester(tree: snapshot, cacheDirectory: $0) }
         let repository = try await GoRepository.load(
@@ -70,7 +73,7 @@ public struct RepositorySession: Sendable {
             options: LoadOptions(
                 overrides: overrides, workMode: workMode(environment["GOWORK"], location: location),
                 toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory, sharing: sharing,
-                changedPaths: changedPaths, contentsObserver: digester))
+                changedPaths: changedPaths, contentsObserver: digester, standardLibrary: standardLibrary))
         return RepositorySession(
             location: location, snapshot: snapshot, toolchain: toolchain, repository: repository, digester: digester)
     }

@@ -56,7 +56,8 @@ public enum AffectedSelection {
         let baseSnapshot = try Snapshot.revision(base, in: session.location)
         let baseSession = try await RepositorySession.load(
             location: session.location, snapshot: baseSnapshot, toolchain: session.toolchain, overrides: overrides,
-            environment: ProcessInfo.processInfo.environment, memoDirectory: memo)
+            environment: ProcessInfo.processInfo.environment, memoDirectory: memo,
+            standardLibrary: session.repository.standardLibrary)
         let report = ImpactAnalysis.affected(
             base: baseSession.repository, head: session.repository, baseTree: baseSnapshot, headTree: session.snapshot,
             changes: .diff(try GitHistory.changes(from: baseSnapshot, to: session.snapshot)))

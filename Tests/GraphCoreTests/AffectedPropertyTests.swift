@@ -58,16 +58,18 @@ struct AffectedPropertyTests {
         let location = try RepositoryLocation.discover(from: root.path)
         let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
 
-        func load(_ snapshot: Snapshot) async throws -> GoRepository {
+        func load(_ snapshot: Snapshot, standardLibrary: StandardLibraryDepth = .full) async throws -> GoRepository {
             try await GoRepository.load(
                 tree: snapshot, goRoot: harness.goRoot,
-                options: LoadOptions(toolTags: { _ in tags }, memoDirectory: memo))
+                options: LoadOptions(toolTags: { _ in tags }, memoDirectory: memo, standardLibrary: standardLibrary))
         }
 
         var tree = repository.tree
         var baseCommit = try #require(repository.head)
         var baseSnapshot = try Snapshot.revision(baseCommit, in: location)
         var baseRepository = try await load(baseSnapshot)
+        // What `affected`, `why`, `hash` and `build` load: standard packages as leaves.
+        var baseLeaves = try await load(baseSnapshot, standardLibrary: .importedOnly)
         var baseDigests = try await oracle.digests(of: root)
         var outcome = Outcome()
         var rng = SplitMix(seed: seed)
@@ -87,6 +89,19 @@ struct AffectedPropertyTests {
                 base: baseRepository, head: headRepository, baseTree: baseSnapshot, headTree: headSnapshot,
                 changes: .diff(changes))
             let expected = InputOracle.compare(base: baseDigests, head: headDigests)
+            // Standard packages as leaves: the same report, reasons included, and the same
+            // key material for every target.
+            let headLeaves = try await load(headSnapshot, standardLibrary: .importedOnly)
+            let leavesReport = ImpactAnalysis.affected(
+                base: baseLeaves, head: headLeaves, baseTree: baseSnapshot, headTree: headSnapshot, changes: .diff(changes))
+            if leavesReport != report {
+                outcome.failures.append(
+                    "seed \(seed) layout \(layout) edit #\(index) (\(kind.rawValue)): standard packages as leaves give "
+                        + "another report: \(leavesReport.targets.map(\.dir)) vs \(report.targets.map(\.dir))")
+            }
+            if let problem = Self.leavesDiffer(full: headRepository, leaves: headLeaves, tree: headSnapshot) {
+                outcome.failures.append("seed \(seed) layout \(layout) edit #\(index) (\(kind.rawValue)): \(problem)")
+            }
             let oneLoadStands = SameGraph.provable(changes: changes, base: baseSnapshot, head: headSnapshot)
             if oneLoadStands {
                 // What `gocache affected` does then: the head's load stands for both sides.
@@ -134,9 +149,47 @@ struct AffectedPropertyTests {
             baseCommit = commit
             baseSnapshot = try Snapshot.revision(commit, in: location)
             baseRepository = headRepository
+            baseLeaves = headLeaves
             baseDigests = headDigests
         }
         return outcome
+    }
+}
+
+extension AffectedPropertyTests {
+    /// Why a load with standard packages as leaves is not the full load minus what a key
+    /// leaves out: the same targets and key inputs, the same non-standard packages, and
+    /// only standard packages that a non-standard package imports (as leaves, otherwise
+    /// equal to the full load's).
+    static func leavesDiffer(full: GoRepository, leaves: GoRepository, tree: any FileTree) -> String? {
+        guard leaves.standardLibrary == .importedOnly else { return "the leaves load says it is \(leaves.standardLibrary)" }
+        guard full.targets == leaves.targets else { return "targets differ: \(full.targets) vs \(leaves.targets)" }
+        for target in full.targets {
+            let a = TargetInputs.collect(for: target, in: full, tree: tree)
+            let b = TargetInputs.collect(for: target, in: leaves, tree: tree)
+            if a != b { return "key inputs of \(target.dir) differ with standard packages as leaves" }
+        }
+        guard full.graphs.count == leaves.graphs.count else { return "\(full.graphs.count) vs \(leaves.graphs.count) graphs" }
+        var leavesSeen = 0
+        for (whole, cut) in zip(full.graphs, leaves.graphs) {
+            let imported = Set(
+                cut.packages.values.filter { !$0.isStandard }.flatMap(\.dependencyEdges))
+            for (path, package) in whole.packages {
+                let other = cut.packages[path]
+                if !package.isStandard {
+                    if other != package { return "package \(path) differs with standard packages as leaves" }
+                } else if imported.contains(path) {
+                    var leaf = package
+                    leaf.dependencyEdges = []
+                    if other != leaf { return "standard package \(path) is not the full load's, as a leaf" }
+                    leavesSeen += 1
+                } else if other != nil {
+                    return "standard package \(path) is loaded though no non-standard package imports it"
+                }
+            }
+            if cut.packages.count > whole.packages.count { return "the leaves load has packages the full one lacks" }
+        }
+        return leavesSeen > 0 ? nil : "no standard package was loaded as a leaf"
     }
 }
 

@@ -42,11 +42,15 @@ public struct LoadOptions: Sendable {
     /// parses), so that a caller needing their contents too (file digests for target keys)
     /// does not read them again. Files answered from the parse memo are not read.
     public var contentsObserver: (any FileContentsObserver)?
+    /// How much of the standard library the graphs hold (`.full`, as go list does, unless
+    /// the caller only needs the non-standard part: keys and affected answers).
+    public var standardLibrary: StandardLibraryDepth
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
         toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil,
-        sharing: ScanSharing? = nil, changedPaths: [String]? = nil, contentsObserver: (any FileContentsObserver)? = nil
+        sharing: ScanSharing? = nil, changedPaths: [String]? = nil, contentsObserver: (any FileContentsObserver)? = nil,
+        standardLibrary: StandardLibraryDepth = .full
     ) {
         self.overrides = overrides
         self.workMode = workMode
@@ -55,7 +59,24 @@ public struct LoadOptions: Sendable {
         self.sharing = sharing
         self.changedPaths = changedPaths
         self.contentsObserver = contentsObserver
+        self.standardLibrary = standardLibrary
     }
+}
+
+/// How much of the standard library a load puts into its graphs.
+///
+/// A target key and an `affected` answer read only the non-standard packages of a closure
+/// (the toolchain's version stands for the standard library, DESIGN.md "The target key"),
+/// and a standard package imports only standard packages. So those commands need, of the
+/// standard library, just the packages that repository, vendored or module packages import
+/// (their names and errors decide errors of their importers) and not what those import.
+public enum StandardLibraryDepth: Hashable, Sendable {
+    /// Every package of every closure, the standard library's included: `go list -deps`.
+    case full
+    /// Standard packages imported by non-standard ones are loaded (files, name, errors) but
+    /// as leaves: what they import is not loaded. Used when every standard import resolves
+    /// inside GOROOT (see `UnitLoader`); otherwise a load is `.full`.
+    case importedOnly
 }
 
 /// One repository file a load read whole: its repository-relative path, its directory
@@ -110,6 +131,10 @@ public struct GoRepository: Sendable {
     /// Every build: for each unit, the default platform's graph (all packages of
     /// `./...`), plus graphs of other platforms holding the closures of their targets.
     public let graphs: [PackageGraph]
+    /// How much of the standard library `graphs` hold: with `.importedOnly`, standard
+    /// packages have no dependency edges and closures list only the standard packages that
+    /// non-standard packages import.
+    public let standardLibrary: StandardLibraryDepth
 
     /// The graph that builds `target`.
     public func graph(of target: GoTarget) -> PackageGraph? {
@@ -155,8 +180,10 @@ public struct GoRepository: Sendable {
 
     init(
         layout: ModuleLayout, config: GocacheConfig, defaultSettings: BuildSettings, targets: [GoTarget],
-        graphs: [PackageGraph], goRootMinor: Int, toolTagsCache: [BuildSettings: [String]]
+        graphs: [PackageGraph], goRootMinor: Int, toolTagsCache: [BuildSettings: [String]],
+        standardLibrary: StandardLibraryDepth = .full
     ) {
+        self.standardLibrary = standardLibrary
         self.layout = layout
         self.config = config
         self.defaultSettings = defaultSettings
@@ -230,11 +257,11 @@ public struct GoRepository: Sendable {
         for unit in layout.units {
             let loader = UnitLoader(
                 unit: unit, context: defaultContext, ldflags: LinkerRules.splitFlags(defaults.ldflags), scans: scans,
-                ignoredDirs: ignored)
+                ignoredDirs: ignored, standardLibrary: options.standardLibrary)
             let candidates = loader.candidateRoots()
             await prescan(
                 unit: candidates.map(\.dir), scans: scans, context: defaultContext,
-                localDirectory: { loader.localDirectory(ofImport: $0) })
+                localDirectory: { loader.localDirectory(ofImport: $0) }, standardImports: !loader.standardLeaves)
             trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir) and the standard library")
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext).package)
@@ -275,7 +302,7 @@ public struct GoRepository: Sendable {
             for (otherContext, entry) in elsewhere.sorted(by: { "\($0.key)" < "\($1.key)" }) {
                 let other = UnitLoader(
                     unit: unit, context: otherContext, ldflags: LinkerRules.splitFlags(entry.settings.ldflags), scans: scans,
-                    ignoredDirs: ignored)
+                    ignoredDirs: ignored, standardLibrary: options.standardLibrary)
                 let packages = other.load(roots: entry.roots)
                 graphs.append(
                     PackageGraph(unitRoot: unit.rootDir, context: otherContext, packages: packages, roots: entry.roots.map(\.importPath)))
@@ -286,7 +313,7 @@ public struct GoRepository: Sendable {
         trace.report()
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
-            goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache)
+            goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache, standardLibrary: options.standardLibrary)
     }
 
     /// The scan cache of a load: offered through `options.sharing` when it is the first, or
@@ -371,8 +398,12 @@ public struct GoRepository: Sendable {
     /// once and go ahead of the repository's directories, so the standard library's chains
     /// of imports (runtime → internal/… → …) are scanned while the repository still is,
     /// instead of level by level after it (each level waited for its slowest package).
+    ///
+    /// Without `standardImports` (a load whose standard packages are leaves), the imports
+    /// of standard packages are not followed.
     static func prescan(
-        unit dirs: [String], scans: ScanCache, context: BuildContext, localDirectory: ((String) -> String?)? = nil
+        unit dirs: [String], scans: ScanCache, context: BuildContext, localDirectory: ((String) -> String?)? = nil,
+        standardImports: Bool = true
     ) async {
         let goRoot = scans.goRoot
         var seen = Set<String>()
@@ -419,7 +450,9 @@ public struct GoRepository: Sendable {
             while running < width, startNext() {}
             while let (scanned, isStandard) = await group.next() {
                 running -= 1
-                visit(scanned.package.imports, fromStandard: isStandard, cgo: !scanned.package.cgoFiles.isEmpty)
+                if standardImports || !isStandard {
+                    visit(scanned.package.imports, fromStandard: isStandard, cgo: !scanned.package.cgoFiles.isEmpty)
+                }
                 while running < width, startNext() {}
             }
         }

@@ -13,12 +13,20 @@ final class UnitLoader {
     /// Resolutions by importer kind and path: one lookup per distinct import in a build.
     private var resolutionMemo = ResolutionMemo()
 
-    init(unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>) {
+    /// Whether standard packages are loaded as leaves (`StandardLibraryDepth.importedOnly`,
+    /// and only where no standard import can resolve outside GOROOT).
+    private(set) var standardLeaves = false
+
+    init(
+        unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>,
+        standardLibrary: StandardLibraryDepth = .full
+    ) {
         self.unit = unit
         self.context = context
         self.ldflags = ldflags
         self.scans = scans
         self.ignoredDirs = ignoredDirs
+        self.standardLeaves = standardLibrary == .importedOnly && standardImportsStayInGoRoot
     }
 
     /// Where an import path leads.
@@ -92,22 +100,30 @@ final class UnitLoader {
             var next: Int
         }
 
-        let shareStandard = standardImportsStayInGoRoot
+        let shareStandard = standardLeaves || standardImportsStayInGoRoot
+        let leaves = standardLeaves
         let prebuilt = prebuild(roots)
+        /// A standard package as this load keeps it: whole, or a leaf.
+        func kept(_ package: GoPackage) -> GoPackage {
+            guard leaves, !package.dependencyEdges.isEmpty else { return package }
+            var leaf = package
+            leaf.dependencyEdges = []
+            return leaf
+        }
         func makePackage(_ resolution: Resolution) -> GoPackage {
             switch resolution {
             case .standard(let path):
                 if shareStandard, let known = scans.standardPackage(path, context: context) {
                     // Built by another unit: its edges are standard packages too.
                     for edge in known.dependencyEdges { resolutions.insertIfAbsent(edge, .standard(edge)) }
-                    return known
+                    return kept(known)
                 }
                 let (built, notes) = build(importPath: path, dir: path, module: nil, standard: true, memo: &resolutionMemo)
                 Self.apply(notes, to: &resolutions)
                 if shareStandard, built.dependencyEdges.allSatisfy({ resolutions[$0] == .standard($0) }) {
                     scans.storeStandardPackage(built, context: context)
                 }
-                return built
+                return kept(built)
             case .local(let path, let dir, let module):
                 let built: GoPackage
                 let notes: [ResolutionNote]

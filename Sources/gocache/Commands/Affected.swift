@@ -87,12 +87,12 @@ struct ComparisonOptions: ParsableArguments {
 
     /// Loads both snapshots of `prepared` and compares them, turning library errors into
     /// `error:`/`help:`.
-    func open(_ prepared: Prepared) async throws -> RepositoryComparison {
+    func open(_ prepared: Prepared, standardLibrary: StandardLibraryDepth) async throws -> RepositoryComparison {
         do {
             return try await RepositoryComparison.open(
                 prepared.setup, source: prepared.listed.map { .files($0) } ?? .diff, overrides: platform.overrides,
                 memoDirectory: prepared.cacheDirectory + "/memo", allowMissingBase: ifMissingBase == .all,
-                environment: ProcessInfo.processInfo.environment)
+                environment: ProcessInfo.processInfo.environment, standardLibrary: standardLibrary)
         } catch let error as ComparisonError {
             throw CommandFailure.badInput(error.description, help: error.help)
         } catch {
@@ -102,11 +102,16 @@ struct ComparisonOptions: ParsableArguments {
 
     /// Runs `command`: prepares the comparison, prints the run memo's output when it has
     /// one, else opens the comparison, `render`s it and remembers what was printed.
-    func run(memoizing command: String, _ render: (RepositoryComparison) async throws -> Void) async throws {
+    /// `standardLibrary`: how much of the standard library `render` needs (see
+    /// `StandardLibraryDepth`).
+    func run(
+        memoizing command: String, standardLibrary: StandardLibraryDepth,
+        _ render: (RepositoryComparison) async throws -> Void
+    ) async throws {
         let prepared = try prepare()
         let memoized = memoizedRun(command, prepared)
         if let memoized, memoized.replay() { return }
-        let opened = try await open(prepared)
+        let opened = try await open(prepared, standardLibrary: standardLibrary)
         UntilExit.keep(opened)
         try await render(opened)
         memoized?.finish()
@@ -167,7 +172,11 @@ struct AffectedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await comparison.run(memoizing: "affected") { try await render($0) }
+        // Targets and packages need no standard package beyond those imported by others;
+        // the tests' imports may name any (`ImpactAnalysis.tests` reads the full graph).
+        try await comparison.run(memoizing: "affected", standardLibrary: tests ? .full : .importedOnly) {
+            try await render($0)
+        }
     }
 
     private func render(_ opened: RepositoryComparison) async throws {

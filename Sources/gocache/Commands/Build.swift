@@ -68,12 +68,13 @@ struct WorktreeOptions: ParsableArguments {
 
     @OptionGroup var platform: PlatformOptions
 
-    /// Opens the working tree; parsed headers and file digests are memoised in `cacheDirectory`.
+    /// Opens the working tree for keys and builds (standard packages as leaves);
+    /// parsed headers and file digests are memoised in `cacheDirectory`.
     func openSession(cacheDirectory: String) async throws -> RepositorySession {
         do {
             return try await RepositorySession.open(
                 path: repo, revision: nil, overrides: platform.overrides, goBinary: platform.go,
-                memoDirectory: cacheDirectory + "/memo", digestCacheDirectory: cacheDirectory)
+                memoDirectory: cacheDirectory + "/memo", digestCacheDirectory: cacheDirectory, standardLibrary: .importedOnly)
         } catch {
             throw CommandFailure.from(error)
         }

@@ -79,12 +79,15 @@ extension SnapshotOptions {
 
     /// Loads the graph of a prepared snapshot, turning library errors into `error:`/`help:`;
     /// with `digests`, the session's digester takes the digests of the files the load reads.
-    func load(_ setup: RepositorySession.Setup, digests: Bool = false) async throws -> RepositorySession {
+    func load(
+        _ setup: RepositorySession.Setup, digests: Bool = false, standardLibrary: StandardLibraryDepth = .full
+    ) async throws -> RepositorySession {
         do {
             return try await RepositorySession.load(
                 location: setup.location, snapshot: setup.snapshot, toolchain: setup.toolchain,
                 overrides: platform.overrides, environment: ProcessInfo.processInfo.environment,
-                memoDirectory: cacheDirectory + "/memo", digestCacheDirectory: digests ? cacheDirectory : nil)
+                memoDirectory: cacheDirectory + "/memo", digestCacheDirectory: digests ? cacheDirectory : nil,
+                standardLibrary: standardLibrary)
         } catch {
             throw CommandFailure.from(error)
         }

@@ -36,7 +36,7 @@ struct HashCommand: AsyncParsableCommand {
             revisions: setup.snapshot.commitID == nil ? [] : [("rev", setup.snapshot)],
             worktree: setup.snapshot.commitID == nil ? setup.snapshot : nil)
         if let memoized, memoized.replay() { return }
-        let session = try await snapshot.load(setup, digests: true)
+        let session = try await snapshot.load(setup, digests: true, standardLibrary: .importedOnly)
         UntilExit.keep(session)
         try await render(session)
         memoized?.finish()

@@ -17,7 +17,7 @@ struct WhyCommand: AsyncParsableCommand {
     @OptionGroup var comparison: ComparisonOptions
 
     func run() async throws {
-        try await comparison.run(memoizing: "why") { try await render($0) }
+        try await comparison.run(memoizing: "why", standardLibrary: .importedOnly) { try await render($0) }
     }
 
     private func render(_ opened: RepositoryComparison) async throws {
