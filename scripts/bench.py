@@ -582,18 +582,19 @@ class Bench:
         cheapest): more repetitions there, unless --fast-reps was given."""
         if self.args.quick or self.args.fast_reps_given:
             return self.args.fast_reps
-        return max(self.args.fast_reps, 15 if size <= 200 else 11)
+        return max(self.args.fast_reps, 21 if size <= 50 else 15 if size <= 200 else 11)
 
     def build_reps(self, size):
         if self.args.quick or self.args.reps_given:
             return self.args.reps
-        return max(self.args.reps, 11 if size <= 50 else 0)
+        return max(self.args.reps, 15 if size <= 50 else 0)
 
     def each_reps(self, size):
         if self.args.each_reps is not None:
-            return max(1, min(self.args.reps, self.args.each_reps))
+            return max(1, min(self.build_reps(size), self.args.each_reps))
         # Sequential per-target builds are long: fewer repetitions at larger sizes.
-        return max(1, min(self.args.reps, 3 if size <= 50 else 2))
+        # Five at 50 targets: with three, this ratio moved by a quarter between two runs.
+        return max(1, min(self.build_reps(size), 5 if size <= 50 else 2))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1085,7 +1086,7 @@ def main(argv=None):
     parser.add_argument("--fast-reps", type=int, help="repetitions of the affected and hash measurements, "
                                                        "which take seconds (default 9; --quick: 1)")
     parser.add_argument("--each-reps", type=int, help="repetitions of the sequential per-target go build "
-                                                       "(default 3 up to 50 targets, else 2)")
+                                                       "(default 5 up to 50 targets, else 2)")
     parser.add_argument("--quick", action="store_true", help="the smallest size, one repetition (CI smoke test)")
     parser.add_argument("--report", action="store_true", help="write docs/benchmarks.md, docs/bench/*.svg and results.json")
     parser.add_argument("--docs", default=os.path.join(ROOT, "docs"), help="where --report writes (default docs/)")
