@@ -22,7 +22,8 @@ struct TargetsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await snapshot.openSession()
+        // Targets are the repository's own main packages: no standard package's imports matter.
+        let session = try await snapshot.load(try snapshot.prepare(), standardLibrary: .importedOnly)
         let targets = session.repository.targets
         switch format {
         case .text, .dot:
