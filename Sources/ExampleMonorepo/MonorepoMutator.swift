@@ -429,7 +429,15 @@ struct MutationWork {
         if spec.layout != .singleModule {
             var builder = TreeBuilder(spec: spec)
             builder.files = [:]
-            put("\(dir)/go.mod", builder.functionGoMod(name: name, usesNested: false))
+            var goMod = builder.functionGoMod(name: name, usesNested: false)
+            // The go command refuses a main module declaring an older go than a module it
+            // requires (the root, which `bumpGoVersion` may have moved on).
+            if spec.layout == .modulePerFunction, let root = tree.modules.first(where: { $0.dir.isEmpty }),
+                let rootMinor = Self.minor(root.goVersion), let ownMinor = Self.minor(spec.goVersion), rootMinor > ownMinor
+            {
+                goMod = goMod.replacingOccurrences(of: "\ngo \(spec.goVersion)\n", with: "\ngo \(root.goVersion)\n")
+            }
+            put("\(dir)/go.mod", goMod)
         }
         regenerateWorkspace()
         return "add function \(dir)"

@@ -83,7 +83,14 @@ struct AffectedPropertyTests {
             // Alternate the head between the commit and the working tree (equal bytes, other code path).
             let headSnapshot = index % 2 == 0 ? try Snapshot.revision(commit, in: location) : Snapshot.worktree(location)
             let headRepository = try await load(headSnapshot)
-            let headDigests = try await oracle.digests(of: root)
+            let headDigests: [String: TargetInputDigest]
+            do {
+                headDigests = try await oracle.digests(of: root)
+            } catch {
+                // The oracle (go list) refused the edited tree: say which edit made it.
+                throw PropertyFailure(
+                    "seed \(seed) layout \(layout) edit #\(index) (\(kind.rawValue), edit seed \(editSeed)): \(description): \(error)")
+            }
             let changes = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
             var report = ImpactAnalysis.affected(
                 base: baseRepository, head: headRepository, baseTree: baseSnapshot, headTree: headSnapshot,
@@ -191,6 +198,12 @@ extension AffectedPropertyTests {
         }
         return leavesSeen > 0 ? nil : "no standard package was loaded as a leaf"
     }
+}
+
+/// An error of the property test that names the seed and edit it happened at.
+struct PropertyFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// SplitMix64 for the test's own choices (edit kinds and seeds).
