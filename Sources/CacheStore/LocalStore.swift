@@ -54,18 +54,50 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     }
 
     public func copyBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        try place(digest, at: path, linking: false)
+    }
+
+    public func linkBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        try place(digest, at: path, linking: true)
+    }
+
+    /// Puts a verified blob at `path` by a rename: a hard link to the stored file when
+    /// `linking` and the file system allows it (the linked file is read and hashed all the
+    /// same), else a copy hashed while it is written.
+    private func place(_ digest: SHA256Digest, at path: String, linking: Bool) throws -> Bool {
         let source = blobPath(digest)
-        guard let input = try FileDescriptor.openIfExists(source) else { return false }
-        defer { input.close() }
         let directory = Posix.directoryName(path)
         try Posix.makeDirectories(directory)
         let temporary = directory + "/" + Posix.temporaryName()
-        let output = try FileDescriptor.open(temporary, .createExclusive)
         var keep = false
-        defer {
-            output.close()
-            if !keep { try? Posix.remove(temporary) }
+        defer { if !keep { try? Posix.remove(temporary) } }
+        if linking {
+            switch Posix.hardLink(source, temporary) {
+            case 0:
+                // What is verified is the linked file itself, whatever the name meanwhile
+                // points to.
+                let linked = try FileDescriptor.open(temporary, .readOnly)
+                defer { linked.close() }
+                guard try Self.copyHashing(from: linked, to: nil) == digest else {
+                    try removeIfUnchanged(source, opened: linked)
+                    return false
+                }
+                try Posix.rename(temporary, path)
+                keep = true
+                Posix.touch(source)
+                return true
+            case ENOENT:
+                return false
+            default:
+                // Another file system, no hard links there, or the link count is at its
+                // limit: copy.
+                break
+            }
         }
+        guard let input = try FileDescriptor.openIfExists(source) else { return false }
+        defer { input.close() }
+        let output = try FileDescriptor.open(temporary, .createExclusive)
+        defer { output.close() }
         let copied = try Self.copyHashing(from: input, to: output)
         guard copied == digest else {
             try removeIfUnchanged(source, opened: input)
@@ -79,9 +111,9 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         return true
     }
 
-    /// Copies `input` to `output` in chunks, returning the SHA-256 of what was copied: each
-    /// chunk is hashed and written while it is in the cache.
-    private static func copyHashing(from input: FileDescriptor, to output: FileDescriptor) throws -> SHA256Digest {
+    /// Copies `input` to `output` (when given) in chunks, returning the SHA-256 of what was
+    /// read: each chunk is hashed and written while it is in the cache.
+    private static func copyHashing(from input: FileDescriptor, to output: FileDescriptor?) throws -> SHA256Digest {
         var hasher = SHA256Hasher()
         try withScratchBuffer(byteCount: copyChunkSize) { (buffer) throws(StoreError) in
             while true {
@@ -89,7 +121,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                 if count == 0 { break }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer.prefix(count))
                 hasher.update(chunk)
-                try output.write(chunk)
+                try output?.write(chunk)
             }
         }
         return try hasher.finalize()

@@ -158,6 +158,13 @@ enum Posix {
         if sysRename(from, to) != 0 { throw StoreError(operation: "rename \(from) to", path: to, code: errno) }
     }
 
+    /// Makes `to` a second name of the file `from` (a hard link); 0, or the `errno` of the
+    /// failure (`EXDEV` across file systems, `EPERM` where links are not supported,
+    /// `EMLINK` at the link limit, `ENOENT` when `from` is gone).
+    static func hardLink(_ from: String, _ to: String) -> Int32 {
+        link(from, to) == 0 ? 0 : errno
+    }
+
     /// Removes a file; a missing file is fine.
     static func remove(_ path: String) throws(StoreError) {
         if unlink(path) != 0 && errno != ENOENT { throw StoreError(operation: "remove", path: path, code: errno) }

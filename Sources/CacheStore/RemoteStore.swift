@@ -164,6 +164,11 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         return true
     }
 
+    /// A remote blob is always copied (downloaded, verified, written).
+    public func linkBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        try await copyBlob(digest, to: path)
+    }
+
     public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
         await exists(.cas, digest)
     }

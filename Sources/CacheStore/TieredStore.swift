@@ -32,6 +32,12 @@ public final class TieredStore: ArtifactStore, CustomStringConvertible {
         return try await local.copyBlob(digest, to: path)
     }
 
+    public func linkBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool {
+        if try await local.linkBlob(digest, to: path) { return true }
+        guard try await fetchIntoLocal(digest) else { return false }
+        return try await local.linkBlob(digest, to: path)
+    }
+
     public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
         if try await local.containsBlob(digest) { return true }
         return try await remote?.containsBlob(digest) ?? false

@@ -39,12 +39,17 @@ public struct BuildOptions: Sendable {
     /// The environment gocache runs in (default: this process's); the go command gets only
     /// the parts `GoBuildCommand` takes.
     public var environment: [String: String]
+    /// Restore hits as hard links to the local store's files where the file system allows
+    /// (still read and verified; no bytes written), else as copies. A linked output shares
+    /// its bytes with the store: a tool that rewrites it in place instead of replacing it
+    /// changes the stored blob, which the next read detects (a miss, built again).
+    public var linkOutputs: Bool
 
     /// Options with the defaults of `gocache build`.
     public init(
         outputDirectory: String, jobs: Int? = nil, failFast: Bool = false,
         strategy: BuildStrategy = .auto, cacheDirectory: String? = nil, publishHits: Bool = false,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, linkOutputs: Bool = true
     ) {
         self.outputDirectory = outputDirectory
         self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -53,6 +58,7 @@ public struct BuildOptions: Sendable {
         self.cacheDirectory = cacheDirectory
         self.publishHits = publishHits
         self.environment = environment ?? ProcessInfo.processInfo.environment
+        self.linkOutputs = linkOutputs
     }
 }
 
@@ -303,8 +309,8 @@ public final class Builder: Sendable {
         else { return nil }
         let out = options.outputDirectory
         let binaryPath = "\(out)/\(job.name)/\(LambdaZip.entryName)"
-        guard try await store.copyBlob(binary.digest, to: binaryPath),
-            try await store.copyBlob(zipArtifact.digest, to: "\(out)/\(job.name).zip")
+        let place = options.linkOutputs ? store.linkBlob : store.copyBlob
+        guard try await place(binary.digest, binaryPath), try await place(zipArtifact.digest, "\(out)/\(job.name).zip")
         else { return nil }
         chmod(binaryPath, 0o755)
         if options.publishHits, !remote, let remoteStore = store.remote, !remoteStore.configuration.readOnly,

@@ -35,6 +35,68 @@ struct LocalStoreTests {
         #expect(try store.stats().blobCount == 1)
     }
 
+    @Test func linkedBlobIsTheVerifiedStoredFile() async throws {
+        let scratch = try ScratchDirectory()
+        let store = LocalStore(cacheDirectory: scratch.path + "/cache")
+        let bytes = pseudoRandomBytes(200_000, seed: 6)
+        let digest = try await store.putBlob(bytes)
+        let out = scratch.path + "/out/linked"
+        #expect(try await store.linkBlob(digest, to: out))
+        var blob = stat()
+        var linked = stat()
+        #expect(stat(store.blobPath(digest), &blob) == 0 && stat(out, &linked) == 0)
+        #expect(blob.st_ino == linked.st_ino && blob.st_dev == linked.st_dev && linked.st_nlink == 2)
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: out))) == bytes)
+        #expect(try await store.linkBlob(try sha("not stored"), to: scratch.path + "/out/none") == false)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/out/none"))
+
+        // Rewriting the linked output in place changes the stored blob: the store's next
+        // read finds it corrupt, a miss, and removes it (the output keeps what was written).
+        let handle = try #require(FileHandle(forWritingAtPath: out))
+        try handle.seek(toOffset: 1000)
+        try handle.write(contentsOf: Data([0xFF, 0x00, 0xFF]))
+        try handle.close()
+        #expect(try await store.blob(digest) == nil)
+        #expect(!FileManager.default.fileExists(atPath: store.blobPath(digest)))
+        #expect(FileManager.default.fileExists(atPath: out))
+
+        // A corrupt stored blob is never linked out: a miss, nothing at the path, removed.
+        try await store.putBlob(bytes)
+        var corrupted = bytes
+        corrupted[7] ^= 0x80
+        try Data(corrupted).write(to: URL(fileURLWithPath: store.blobPath(digest)))
+        #expect(try await store.linkBlob(digest, to: scratch.path + "/out/corrupt") == false)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/out/corrupt"))
+        #expect(!FileManager.default.fileExists(atPath: store.blobPath(digest)))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/out").filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    /// /dev/shm (a tmpfs) beside a scratch directory on another file system: no hard link
+    /// can cross, so the blob is copied.
+    static let otherFileSystem: String? = {
+        var shm = stat()
+        var temporary = stat()
+        guard stat("/dev/shm", &shm) == 0, access("/dev/shm", W_OK) == 0,
+            stat(NSTemporaryDirectory(), &temporary) == 0, shm.st_dev != temporary.st_dev
+        else { return nil }
+        return "/dev/shm"
+    }()
+
+    @Test(.enabled(if: otherFileSystem != nil, "needs /dev/shm on another file system than the temporary directory"))
+    func linkAcrossFileSystemsCopies() async throws {
+        let scratch = try ScratchDirectory()
+        let store = LocalStore(cacheDirectory: scratch.path)
+        let bytes = pseudoRandomBytes(70_000, seed: 7)
+        let digest = try await store.putBlob(bytes)
+        let out = try #require(Self.otherFileSystem) + "/gocache-link-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        #expect(try await store.linkBlob(digest, to: out + "/blob"))
+        var info = stat()
+        #expect(stat(out + "/blob", &info) == 0 && info.st_nlink == 1)
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: out + "/blob"))) == bytes)
+    }
+
     @Test func blobFromFile() async throws {
         let scratch = try ScratchDirectory()
         let store = LocalStore(cacheDirectory: scratch.path + "/cache")

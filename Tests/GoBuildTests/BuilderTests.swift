@@ -73,7 +73,7 @@ struct BuilderTests {
 
     static func build(
         _ root: String, cacheDirectory: String, out: String, strategy: BuildStrategy = .auto,
-        selection: TargetSelection = .all, goBinary: String? = TestGo.binary
+        selection: TargetSelection = .all, goBinary: String? = TestGo.binary, linkOutputs: Bool = true
     ) async throws -> (BuildResult, Events) {
         let session = try await RepositorySession.open(
             path: root, revision: nil, overrides: SettingsOverrides(), goBinary: goBinary, environment: TestGo.environment)
@@ -82,7 +82,8 @@ struct BuilderTests {
         let builder = Builder(
             session: session, store: store,
             options: BuildOptions(
-                outputDirectory: out, jobs: 2, strategy: strategy, cacheDirectory: cacheDirectory, environment: TestGo.environment),
+                outputDirectory: out, jobs: 2, strategy: strategy, cacheDirectory: cacheDirectory, environment: TestGo.environment,
+                linkOutputs: linkOutputs),
             events: { events.record($0) })
         return (try await builder.build(selection), events)
     }
@@ -175,6 +176,64 @@ struct BuilderTests {
         #expect(again.status == .built)
         // The others were stored as usual.
         #expect(second.manifest.targets.filter { $0.dir != target }.allSatisfy { $0.status == .hit })
+    }
+
+    @Test func hitsAreHardLinksToVerifiedStoreFilesUnlessCopied() async throws {
+        let scratch = try temporaryDirectory("builder-links")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 24), at: repo)
+        let cache = scratch + "/cache"
+        let local = LocalStore(cacheDirectory: cache)
+        func identity(_ path: String) throws -> (device: UInt64, inode: UInt64, links: UInt64, mode: UInt32) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+            return (UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_nlink), UInt32(info.st_mode) & 0o777)
+        }
+        func outputs(_ target: BuildManifest.Target, in out: String) throws -> (binary: String, zip: String, binaryDigest: String, zipDigest: String) {
+            ("\(out)/\(target.name)/bootstrap", out + "/" + (target.zip ?? "-"), try #require(target.binarySha256), try #require(target.zipSha256))
+        }
+        let (first, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o1")
+        #expect(first.manifest.targets.allSatisfy { $0.status == .built })
+
+        // Hits: each output is the store's file itself (same inode), the binary executable.
+        let (linked, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o2")
+        #expect(linked.manifest.targets.allSatisfy { $0.status == .hit })
+        for target in linked.manifest.targets {
+            let paths = try outputs(target, in: scratch + "/o2")
+            for (path, hex) in [(paths.binary, paths.binaryDigest), (paths.zip, paths.zipDigest)] {
+                let blob = try identity(local.blobPath(try #require(SHA256Digest(hex: hex))))
+                let output = try identity(path)
+                #expect(output.device == blob.device && output.inode == blob.inode && output.links >= 2, "\(path)")
+            }
+            #expect(try identity(paths.binary).mode == 0o755)
+        }
+
+        // --copy-outputs: independent files with the same bytes.
+        let (copied, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o3", linkOutputs: false)
+        #expect(copied.manifest.targets.allSatisfy { $0.status == .hit })
+        for target in copied.manifest.targets {
+            let paths = try outputs(target, in: scratch + "/o3")
+            let blob = try identity(local.blobPath(try #require(SHA256Digest(hex: paths.zipDigest))))
+            #expect(try identity(paths.zip).inode != blob.inode)
+            #expect(try identity(paths.zip).links == 1)
+            #expect(FileManager.default.contents(atPath: paths.zip) == FileManager.default.contents(atPath: scratch + "/o1/" + (target.zip ?? "-")))
+        }
+
+        // A tool rewriting a linked output in place changes the stored blob: the next build
+        // finds it corrupt (a miss, removed), builds that target again and stores it again.
+        let victim = try #require(linked.manifest.targets.first)
+        let victimZip = try outputs(victim, in: scratch + "/o2").zip
+        let handle = try #require(FileHandle(forWritingAtPath: victimZip))
+        try handle.seek(toOffset: 40)
+        try handle.write(contentsOf: Data("rewritten in place".utf8))
+        try handle.close()
+        let (healed, events) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o4")
+        #expect(events.compiledDirs == [victim.dir])
+        #expect(healed.manifest.targets.map(\.zipSha256) == first.manifest.targets.map(\.zipSha256))
+        #expect(healed.manifest.targets.filter { $0.dir != victim.dir }.allSatisfy { $0.status == .hit })
+        let healedZip = try #require(FileManager.default.contents(atPath: scratch + "/o4/" + (victim.zip ?? "-")))
+        #expect(try SHA256Hasher.hash(Array(healedZip)).hex == victim.zipSha256)
     }
 
     @Test func batchAndParallelBuildTheSameBytes() async throws {

@@ -127,6 +127,18 @@ struct BuildCLITests {
         #expect(!run.stderr.contains("compiling"), "\(run.stderr)")
         #expect(Set(Self.statuses(try Self.manifest(repo + "/dist")).values) == ["hit"])
         let firstZips = try Self.zips(repo + "/dist", first)
+        // Hits are hard links to the store's files; --copy-outputs makes copies instead.
+        func links(_ path: String) -> Int {
+            var info = stat()
+            return stat(path, &info) == 0 ? Int(info.st_nlink) : 0
+        }
+        let someZip = "/" + (first.first?["zip"] as? String ?? "-")
+        #expect(links(repo + "/dist" + someZip) == 2)
+        run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache-a", "--copy-outputs", "--out", scratch + "/copied"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(links(scratch + "/copied" + someZip) == 1)
+        #expect(links(repo + "/dist" + someZip) == 2)
+        #expect(try Self.zips(scratch + "/copied", first) == firstZips)
 
         // Another clone, empty store and empty GOCACHE: fresh zips byte-identical (2 targets).
         let cloneB = scratch + "/elsewhere/clone-b"

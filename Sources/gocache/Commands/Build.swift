@@ -116,6 +116,13 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first target that fails to compile.")
     var failFast = false
 
+    @Flag(
+        name: .customLong("copy-outputs"),
+        help: ArgumentHelp(
+            "Copy restored artifacts out of the local store instead of hard-linking them.",
+            discussion: "By default a hit's bootstrap and zip are hard links to the store's verified files when both are on one file system (a copy otherwise). Tools that rewrite an output in place would change the stored blob (detected on its next read, then rebuilt); with this flag outputs are independent copies."))
+    var copyOutputs = false
+
     @Option(name: .long, help: ArgumentHelp("A plan written by `gocache plan` (with --shard).", valueName: "file"))
     var plan: String?
 
@@ -174,7 +181,7 @@ struct BuildCommand: AsyncParsableCommand {
         let outDirectory = Self.absolute(out ?? session.location.workdir + "/dist")
         let options = BuildOptions(
             outputDirectory: outDirectory, jobs: jobs, failFast: failFast, strategy: strategy.strategy,
-            cacheDirectory: cacheDirectory, publishHits: planned != nil)
+            cacheDirectory: cacheDirectory, publishHits: planned != nil, linkOutputs: !copyOutputs)
         let progress = BuildProgress(live: isatty(STDERR_FILENO) == 1)
         let builder = Builder(session: session, store: store, options: options) { progress.handle($0) }
 
