@@ -71,35 +71,34 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         let temporary = directory + "/" + Posix.temporaryName()
         var keep = false
         defer { if !keep { try? Posix.remove(temporary) } }
-        if linking {
-            switch Posix.hardLink(source, temporary) {
-            case 0:
-                // What is verified is the linked file itself, whatever the name meanwhile
-                // points to.
-                let linked = try FileDescriptor.open(temporary, .readOnly)
-                defer { linked.close() }
-                guard try Self.copyHashing(from: linked, to: nil) == digest else {
-                    try removeIfUnchanged(source, opened: linked)
-                    return false
-                }
-                try Posix.rename(temporary, path)
-                keep = true
-                Posix.touch(source)
-                return true
-            case ENOENT:
-                return false
-            default:
-                // Another file system, no hard links there, or the link count is at its
-                // limit: copy.
-                break
+        // The file to read and hash: the link itself, or the stored blob to copy from.
+        let input: FileDescriptor
+        var output: FileDescriptor?
+        switch linking ? Posix.hardLink(source, temporary) : EXDEV {
+        case 0:
+            // What is verified is the linked file itself, whatever the name meanwhile
+            // points to.
+            input = try FileDescriptor.open(temporary, .readOnly)
+        case ENOENT:
+            return false
+        default:
+            // A copy: asked for, or another file system, no hard links there, or the link
+            // count at its limit.
+            guard let opened = try FileDescriptor.openIfExists(source) else { return false }
+            input = opened
+            do {
+                output = try FileDescriptor.open(temporary, .createExclusive)
+            } catch {
+                input.close()
+                throw error
             }
         }
-        guard let input = try FileDescriptor.openIfExists(source) else { return false }
-        defer { input.close() }
-        let output = try FileDescriptor.open(temporary, .createExclusive)
-        defer { output.close() }
-        let copied = try Self.copyHashing(from: input, to: output)
-        guard copied == digest else {
+        defer {
+            input.close()
+            output?.close()
+        }
+        let hashed = try Self.copyHashing(from: input, to: output)
+        guard hashed == digest else {
             try removeIfUnchanged(source, opened: input)
             return false
         }
