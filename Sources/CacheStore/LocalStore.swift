@@ -106,6 +106,9 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         // which a crash may leave absent or old, never partial; the store itself is durable.
         try Posix.rename(temporary, path)
         keep = true
+        // When `path` already was a link to the same file (an output linked by an earlier
+        // build), rename(2) does nothing and leaves the temporary name: remove it.
+        try? Posix.remove(temporary)
         Posix.touch(source)
         return true
     }
@@ -152,6 +155,32 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             return
         }
         try bytes.withUnsafeBytes { pointer in try Posix.writeAtomically(pointer, to: path) }
+    }
+
+    /// Stores the file at `path`, whose SHA-256 the caller has just computed (`digest`), by
+    /// making the stored blob a hard link to it — fsync'd, linked under a temporary name,
+    /// renamed into place, the directory fsync'd, as any write — instead of writing a copy.
+    /// The file and the blob are one from then on (see `linkBlob`). False, and the store
+    /// unchanged, where no link can be made (another file system, no hard links there, the
+    /// link limit); the caller then stores the bytes (`putBlob`). A wrong digest cannot give
+    /// a wrong artifact: every read verifies.
+    public func adoptBlob(fileAt path: String, digest: SHA256Digest) throws -> Bool {
+        let destination = blobPath(digest)
+        let file = try FileDescriptor.open(path, .readOnly)
+        defer { file.close() }
+        if let existing = try Posix.status(destination), existing.st_size == (try file.status()).st_size {
+            Posix.touch(destination)
+            return true
+        }
+        try file.sync()
+        let directory = Posix.directoryName(destination)
+        try Posix.makeDirectories(directory)
+        let temporary = directory + "/" + Posix.temporaryName()
+        guard Posix.hardLink(path, temporary) == 0 else { return false }
+        defer { try? Posix.remove(temporary) }  // also when rename(2) left it (see `place`)
+        try Posix.rename(temporary, destination)
+        try Posix.syncDirectory(directory)
+        return true
     }
 
     @discardableResult

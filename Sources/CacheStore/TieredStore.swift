@@ -55,6 +55,17 @@ public final class TieredStore: ArtifactStore, CustomStringConvertible {
         if let remote { try await remote.putBlob(bytes, digest: digest) }
     }
 
+    /// Stores `bytes` — the content of the file at `path`, with the SHA-256 just computed —
+    /// locally by adopting that file (`LocalStore.adoptBlob`: the file becomes the stored
+    /// blob, no copy written) where possible, else by writing the bytes; and remotely as
+    /// `putBlob` does.
+    public func putBlob(_ bytes: [UInt8], digest: SHA256Digest, adoptingFileAt path: String) async throws {
+        if try !local.adoptBlob(fileAt: path, digest: digest) {
+            try await local.putBlob(bytes, digest: digest)
+        }
+        if let remote { try await remote.putBlob(bytes, digest: digest) }
+    }
+
     @discardableResult
     public func putBlob(fileAt path: String) async throws -> SHA256Digest {
         let digest = try await local.putBlob(fileAt: path)

@@ -521,7 +521,9 @@ public final class Builder: Sendable {
                     "\(dir): \(moved.count) input file(s) changed during the build (\(moved.prefix(3).joined(separator: ", ")))"
                         + "; its artifact is not stored in the cache — build again to cache it"))
         } else {
-            try await storeArtifacts(job, binary: binary, package: package, seconds: seconds)
+            try await storeArtifacts(
+                job, binary: binary, package: package, seconds: seconds,
+                files: options.linkOutputs ? (binary: path, zip: zipPath) : nil)
         }
         let out = options.outputDirectory
         try makeDirectory("\(out)/\(job.name)")
@@ -537,11 +539,21 @@ public final class Builder: Sendable {
         return entry
     }
 
-    /// Stores a built target's artifacts and its action entry.
-    private func storeArtifacts(_ job: Job, binary: [UInt8], package: LambdaZip.Package, seconds: Double) async throws {
-        // From memory, with the digests just computed: not read back, not hashed again.
-        try await store.putBlob(binary, digest: package.binarySha256)
-        try await store.putBlob(package.bytes, digest: package.zipSha256)
+    /// Stores a built target's artifacts and its action entry: with `files` (the staging
+    /// files holding those bytes, which become the outputs), by making them the stored blobs
+    /// where a hard link can (no second copy written; outputs then share their bytes with the
+    /// store, as restored hits do), else from memory — either way with the digests just
+    /// computed, not read back, not hashed again.
+    private func storeArtifacts(
+        _ job: Job, binary: [UInt8], package: LambdaZip.Package, seconds: Double, files: (binary: String, zip: String)?
+    ) async throws {
+        if let files {
+            try await store.putBlob(binary, digest: package.binarySha256, adoptingFileAt: files.binary)
+            try await store.putBlob(package.bytes, digest: package.zipSha256, adoptingFileAt: files.zip)
+        } else {
+            try await store.putBlob(binary, digest: package.binarySha256)
+            try await store.putBlob(package.bytes, digest: package.zipSha256)
+        }
         let dir = job.target.dir
         let settings = job.target.settings
         let manifest = ArtifactManifest(

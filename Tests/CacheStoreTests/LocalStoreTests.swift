@@ -47,6 +47,10 @@ struct LocalStoreTests {
         #expect(stat(store.blobPath(digest), &blob) == 0 && stat(out, &linked) == 0)
         #expect(blob.st_ino == linked.st_ino && blob.st_dev == linked.st_dev && linked.st_nlink == 2)
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: out))) == bytes)
+        // Placing it again where it already is linked (rename(2) between two names of one
+        // file does nothing) leaves no temporary name behind.
+        #expect(try await store.linkBlob(digest, to: out))
+        #expect(stat(out, &linked) == 0 && linked.st_nlink == 2)
         #expect(try await store.linkBlob(try sha("not stored"), to: scratch.path + "/out/none") == false)
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/out/none"))
 

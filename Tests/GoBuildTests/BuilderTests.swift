@@ -195,6 +195,22 @@ struct BuilderTests {
         }
         let (first, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o1")
         #expect(first.manifest.targets.allSatisfy { $0.status == .built })
+        // Built artifacts become the stored blobs themselves (no second copy written).
+        for target in first.manifest.targets {
+            let paths = try outputs(target, in: scratch + "/o1")
+            for (path, hex) in [(paths.binary, paths.binaryDigest), (paths.zip, paths.zipDigest)] {
+                let blob = try identity(local.blobPath(try #require(SHA256Digest(hex: hex))))
+                #expect(try identity(path).inode == blob.inode, "\(path)")
+            }
+            #expect(try identity(paths.binary).mode == 0o755)
+        }
+        // With copies asked for, a fresh store gets its own copies of what is built.
+        let (separate, _) = try await Self.build(repo, cacheDirectory: scratch + "/cache-copies", out: scratch + "/o0", linkOutputs: false)
+        for target in separate.manifest.targets {
+            let paths = try outputs(target, in: scratch + "/o0")
+            let blob = try identity(LocalStore(cacheDirectory: scratch + "/cache-copies").blobPath(try #require(SHA256Digest(hex: paths.zipDigest))))
+            #expect(try identity(paths.zip).inode != blob.inode && identity(paths.zip).links == 1)
+        }
 
         // Hits: each output is the store's file itself (same inode), the binary executable.
         let (linked, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o2")
