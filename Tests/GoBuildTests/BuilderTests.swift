@@ -193,17 +193,22 @@ struct BuilderTests {
         func outputs(_ target: BuildManifest.Target, in out: String) throws -> (binary: String, zip: String, binaryDigest: String, zipDigest: String) {
             ("\(out)/\(target.name)/bootstrap", out + "/" + (target.zip ?? "-"), try #require(target.binarySha256), try #require(target.zipSha256))
         }
+        /// Each output is the store's file itself (same inode), the binary executable.
+        func expectOutputsAreStoredFiles(_ result: BuildResult, in out: String) throws {
+            for target in result.manifest.targets {
+                let paths = try outputs(target, in: out)
+                for (path, hex) in [(paths.binary, paths.binaryDigest), (paths.zip, paths.zipDigest)] {
+                    let blob = try identity(local.blobPath(try #require(SHA256Digest(hex: hex))))
+                    let output = try identity(path)
+                    #expect(output.device == blob.device && output.inode == blob.inode && output.links >= 2, "\(path)")
+                }
+                #expect(try identity(paths.binary).mode == 0o755)
+            }
+        }
         let (first, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o1")
         #expect(first.manifest.targets.allSatisfy { $0.status == .built })
         // Built artifacts become the stored blobs themselves (no second copy written).
-        for target in first.manifest.targets {
-            let paths = try outputs(target, in: scratch + "/o1")
-            for (path, hex) in [(paths.binary, paths.binaryDigest), (paths.zip, paths.zipDigest)] {
-                let blob = try identity(local.blobPath(try #require(SHA256Digest(hex: hex))))
-                #expect(try identity(path).inode == blob.inode, "\(path)")
-            }
-            #expect(try identity(paths.binary).mode == 0o755)
-        }
+        try expectOutputsAreStoredFiles(first, in: scratch + "/o1")
         // With copies asked for, a fresh store gets its own copies of what is built.
         let (separate, _) = try await Self.build(repo, cacheDirectory: scratch + "/cache-copies", out: scratch + "/o0", linkOutputs: false)
         for target in separate.manifest.targets {
@@ -212,18 +217,10 @@ struct BuilderTests {
             #expect(try identity(paths.zip).inode != blob.inode && identity(paths.zip).links == 1)
         }
 
-        // Hits: each output is the store's file itself (same inode), the binary executable.
+        // Hits: linked the same way.
         let (linked, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o2")
         #expect(linked.manifest.targets.allSatisfy { $0.status == .hit })
-        for target in linked.manifest.targets {
-            let paths = try outputs(target, in: scratch + "/o2")
-            for (path, hex) in [(paths.binary, paths.binaryDigest), (paths.zip, paths.zipDigest)] {
-                let blob = try identity(local.blobPath(try #require(SHA256Digest(hex: hex))))
-                let output = try identity(path)
-                #expect(output.device == blob.device && output.inode == blob.inode && output.links >= 2, "\(path)")
-            }
-            #expect(try identity(paths.binary).mode == 0o755)
-        }
+        try expectOutputsAreStoredFiles(linked, in: scratch + "/o2")
 
         // --copy-outputs: independent files with the same bytes.
         let (copied, _) = try await Self.build(repo, cacheDirectory: cache, out: scratch + "/o3", linkOutputs: false)
