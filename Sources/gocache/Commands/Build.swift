@@ -119,8 +119,8 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(
         name: .customLong("copy-outputs"),
         help: ArgumentHelp(
-            "Copy restored artifacts out of the local store instead of hard-linking them.",
-            discussion: "By default a hit's bootstrap and zip are hard links to the store's verified files when both are on one file system (a copy otherwise). Tools that rewrite an output in place would change the stored blob (detected on its next read, then rebuilt); with this flag outputs are independent copies."))
+            "Write outputs as copies, independent of the local store's files.",
+            discussion: "By default, where the output and cache directories share a file system, a hit's bootstrap and zip are hard links to the store's verified files, and a new binary and zip become the stored blobs themselves. Tools that rewrite an output in place would change the stored blob (detected on its next read, then rebuilt); with this flag outputs are independent copies."))
     var copyOutputs = false
 
     @Option(name: .long, help: ArgumentHelp("A plan written by `gocache plan` (with --shard).", valueName: "file"))
