@@ -127,6 +127,31 @@ def rmtree(path):
     shutil.rmtree(path, ignore_errors=True)
 
 
+def cold_cache_root(out, requested):
+    """Where the cold rows' caches live (an empty GOCACHE for `go list`, a fresh --cache-dir
+    for `gocache affected`): --cold-dir if given, else a directory on /dev/shm when that is a
+    tmpfs with 256 MiB free, else OUT. Returns (path, kind). A cold `go list` writes its whole
+    cache (3.5 MB in 500 files at 50 targets, 22 MB at 1,000), and on this machine's ext4
+    (mounted with `discard`) creating and deleting those files rep after rep got slower
+    through a run and differed between runs: the same cold `go list` took 0.25 s, then
+    0.68 s, then 0.86 s on disk in three series of ten, while on tmpfs every series took
+    0.24-0.26 s (gocache's cold runs, which write a few memo files, showed no difference).
+    That made the cold ratio move by up to 47% between two runs of one binary."""
+    if requested:
+        path = os.path.abspath(requested)
+        os.makedirs(path, exist_ok=True)
+        return tempfile.mkdtemp(prefix="cold-", dir=path), "given"
+    try:
+        with open("/proc/mounts") as f:
+            tmpfs = any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in f)
+        stat = os.statvfs("/dev/shm")
+        if tmpfs and stat.f_bavail * stat.f_frsize >= 256 << 20:
+            return tempfile.mkdtemp(prefix="gocache-bench-cold-", dir="/dev/shm"), "tmpfs"
+    except OSError:
+        pass
+    return tempfile.mkdtemp(prefix="cold-", dir=out), "disk"
+
+
 # ---------------------------------------------------------------------------------------
 # The toolchain and the machine
 
@@ -332,6 +357,7 @@ class Bench:
         os.makedirs(self.out, exist_ok=True)
         self.gocache = find_gocache(args.gocache)
         self.go = find_go(args.go)
+        self.cold_root, self.cold_kind = cold_cache_root(self.out, args.cold_dir)
         env = dict(os.environ)
         for name in ("GOCACHE_DIR", "GOCACHE_REMOTE", "GOCACHE_REMOTE_TOKEN", "GOWORK", "GOFLAGS", "GOENV"):
             env.pop(name, None)
@@ -357,9 +383,11 @@ class Bench:
     # -- affected -------------------------------------------------------------------------
 
     def bench_affected(self, repo, reps):
+        # Cold rows: both tools' caches under the cold root (see cold_cache_root), emptied
+        # before each run. Warm rows: their own caches in OUT, kept warm.
+        cold_cache = os.path.join(self.cold_root, f"gocache-dir-{repo.size}")
         cache = os.path.join(self.out, f"gocache-dir-{repo.size}")
-        gocache = [self.gocache, "affected", "--base", "HEAD~1", "--cache-dir", cache]
-        gocache_dir = os.path.join(self.out, f"go-cache-list-{repo.size}")
+        gocache_dir = os.path.join(self.cold_root, f"go-cache-list-{repo.size}")
         # A warm go list beside each cold run (its own GOCACHE, kept warm), so the issue's
         # comparison — cold gocache against warm go list — pairs runs made back to back.
         warm_dir = os.path.join(self.out, f"go-cache-list-warm-{repo.size}")
@@ -377,23 +405,26 @@ class Bench:
                 return seconds, peak
             return run
 
-        go_list = go_list_in(gocache_dir)
-        go_list_warm_beside = go_list_in(warm_dir)
+        go_list_cold = go_list_in(gocache_dir)
+        go_list = go_list_in(warm_dir)
 
-        def gocache_run():
-            return run_timed(gocache, repo.path, self.env)
+        def gocache_in(cache_dir):
+            argv = [self.gocache, "affected", "--base", "HEAD~1", "--cache-dir", cache_dir]
+            return lambda: run_timed(argv, repo.path, self.env)
 
-        go_list_warm_beside()
+        gocache_cold = gocache_in(cold_cache)
+        gocache_run = gocache_in(cache)
+
+        go_list()
         log(f"affected {repo.size}: cold, {reps} repetitions")
         result = measure_interleaved(reps, {
-            "gocache_cold": (gocache_run, lambda: rmtree(cache)),
-            "golist_cold": (go_list, lambda: rmtree(gocache_dir)),
-            "golist_warm_beside_cold": (go_list_warm_beside, None),
+            "gocache_cold": (gocache_cold, lambda: rmtree(cold_cache)),
+            "golist_cold": (go_list_cold, lambda: rmtree(gocache_dir)),
+            "golist_warm_beside_cold": (go_list, None),
         })
-        rmtree(warm_dir)
+        rmtree(gocache_dir)
         log(f"affected {repo.size}: warm, {reps} repetitions")
         gocache_run()
-        go_list()
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "golist_warm": (go_list, None)}))
         log(f"affected {repo.size}: warm after an edit, {reps} repetitions")
         result.update(measure_after_edits(repo, reps, gocache_run, "golist_edit_warm", go_list))
@@ -403,17 +434,20 @@ class Bench:
         log(f"affected {repo.size}: structural change, {reps} repetitions")
         repo.add_import(repo.shared_file, "hash/adler32")
         repo.settle()
+        # Each warm run right after the cold one (the memo that run wrote, for this tree) and
+        # beside the go list it is compared with: a warm group of its own, set against the go
+        # list runs of this group, moved by up to a quarter between two runs.
         try:
             result.update(measure_interleaved(reps, {
-                "gocache_structural_cold": (gocache_run, lambda: rmtree(cache)),
+                "gocache_structural_cold": (gocache_cold, lambda: rmtree(cold_cache)),
                 "golist_structural_warm": (go_list, None),
+                "gocache_structural_warm": (gocache_cold, None),
             }))
-            gocache_run()
-            result.update(measure_interleaved(reps, {"gocache_structural_warm": (gocache_run, None)}))
         finally:
             repo.reset()
         rmtree(cache)
-        rmtree(gocache_dir)
+        rmtree(cold_cache)
+        rmtree(warm_dir)
         return result
 
     # -- hash -----------------------------------------------------------------------------
@@ -558,10 +592,21 @@ class Bench:
                 "fastRepsBySize": {str(n): self.fast_reps(n) for n in args.sizes},
                 "buildRepsBySize": {str(n): self.build_reps(n) for n in args.build_sizes},
                 "goFlags": BUILD_FLAGS, "platform": "linux/amd64, CGO_ENABLED=0", "warmupRounds": WARMUP["rounds"],
+                "coldCaches": self.cold_kind,
             },
             "repositories": {}, "affected": {}, "hash": {}, "build": {},
         }
-        log(f"gocache {self.gocache}; go {self.go}; out {self.out}")
+        log(f"gocache {self.gocache}; go {self.go}; out {self.out}; cold caches in {self.cold_root} ({self.cold_kind})")
+        try:
+            self.run_sizes(results)
+        finally:
+            rmtree(self.cold_root)
+        results["durationSeconds"] = round(time.time() - started, 1)
+        results["ratios"] = ratios(results)
+        return results
+
+    def run_sizes(self, results):
+        args = self.args
         for size in args.sizes:
             repo = Repo(self, size)
             log(f"generating repo-{size}")
@@ -573,28 +618,26 @@ class Bench:
                 results["build"][str(size)] = self.bench_build(repo, self.build_reps(size), self.each_reps(size))
             if not args.keep:
                 rmtree(repo.path)
-        results["durationSeconds"] = round(time.time() - started, 1)
-        results["ratios"] = ratios(results)
-        return results
 
     def fast_reps(self, size):
         """Runs of a few hundred milliseconds at the small sizes are the noisiest (and the
         cheapest): more repetitions there, unless --fast-reps was given."""
         if self.args.quick or self.args.fast_reps_given:
             return self.args.fast_reps
-        return max(self.args.fast_reps, 21 if size <= 50 else 15 if size <= 200 else 11)
+        return max(self.args.fast_reps, 21 if size <= 200 else 11)
 
     def build_reps(self, size):
         if self.args.quick or self.args.reps_given:
             return self.args.reps
-        return max(self.args.reps, 15 if size <= 50 else 0)
+        return max(self.args.reps, 15 if size <= 50 else 7)
 
     def each_reps(self, size):
         if self.args.each_reps is not None:
             return max(1, min(self.build_reps(size), self.args.each_reps))
         # Sequential per-target builds are long: fewer repetitions at larger sizes.
-        # Five at 50 targets: with three, this ratio moved by a quarter between two runs.
-        return max(1, min(self.build_reps(size), 5 if size <= 50 else 2))
+        # Five at 50 targets: with three, this ratio moved by a quarter between two runs;
+        # three at 200 (with two, by 23%).
+        return max(1, min(self.build_reps(size), 5 if size <= 50 else 3))
 
 
 # ---------------------------------------------------------------------------------------
@@ -639,8 +682,8 @@ def ratios(results):
             out[f"affected/{size}/warm-after-edit"] = speedup(a["golist_edit_warm"], a["gocache_edit_warm"])
         if "gocache_structural_warm" in a:
             out[f"affected/{size}/structural/warm"] = speedup(a["golist_structural_warm"], a["gocache_structural_warm"])
-            out[f"affected/{size}/structural/cold-vs-warm-go-list"] = (
-                a["golist_structural_warm"]["median"] / a["gocache_structural_cold"]["median"])
+            out[f"affected/{size}/structural/cold-vs-warm-go-list"] = speedup(
+                a["golist_structural_warm"], a["gocache_structural_cold"])
     for size, h in results["hash"].items():
         out[f"hash/{size}/cold"] = speedup(h.get("sha256sum_cold", h["sha256sum"]), h["gocache_cold"])
         out[f"hash/{size}/warm"] = speedup(h["sha256sum"], h["gocache_warm"])
@@ -857,6 +900,18 @@ def headline_table(results):
                      "shared change: `go build` of exactly the affected targets, speed-up"], rows)
 
 
+COLD_PLACES = {
+    "tmpfs": "; both emptied before each run and kept on a tmpfs (/dev/shm): a cold go list writes its whole "
+             "cache (500 files at 50 targets, 22 MB at 1,000), and on this machine's disk creating and deleting "
+             "them run after run slowed through a run and from run to run (the same cold go list took 0.25 s, "
+             "then 0.68 s, then 0.86 s in three series on disk, 0.24-0.26 s in every series on tmpfs), which "
+             "moved the cold ratio by up to 47% between two runs of one binary; gocache's cold runs showed no "
+             "difference",
+    "disk": "; both emptied before each run, on disk (no tmpfs with room was found)",
+    "given": "; both emptied before each run, in the directory given by --cold-dir",
+}
+
+
 def render_report(results, docs):
     bench_dir = os.path.join(docs, "bench")
     os.makedirs(bench_dir, exist_ok=True)
@@ -970,8 +1025,9 @@ def render_report(results, docs):
               "`gocache affected --base HEAD~1` diffs the two revisions, loads the graphs it needs and prints the "
               "affected targets. The reference only loads the graph of the working tree: `go list -e -deps -json ./...` in "
               "every module, with the same platform (linux/amd64, CGO_ENABLED=0). Cold: gocache with a fresh "
-              "`--cache-dir` (no parse memo); go list with an empty GOCACHE. Warm: repeated runs. The page cache "
-              "is warm in both. The committed change appends a function to a shared package (a body-only edit): "
+              "`--cache-dir` (no parse memo); go list with an empty GOCACHE" + COLD_PLACES.get(cfg.get("coldCaches"), "")
+              + ". Warm: repeated runs (a structural change's warm run follows each cold one: the memo that run "
+              "wrote). The page cache is warm in both. The committed change appends a function to a shared package (a body-only edit): "
               "no import, file or module file changes, so gocache proves the base's graph equal to the head's and "
               "loads the working tree only (`SameGraph`). The *structural change* rows add `import _ "
               "\"hash/adler32\"` to the same file in the working tree, so gocache loads and compares both "
@@ -1086,7 +1142,9 @@ def main(argv=None):
     parser.add_argument("--fast-reps", type=int, help="repetitions of the affected and hash measurements, "
                                                        "which take seconds (default 9; --quick: 1)")
     parser.add_argument("--each-reps", type=int, help="repetitions of the sequential per-target go build "
-                                                       "(default 5 up to 50 targets, else 2)")
+                                                       "(default 5 up to 50 targets, else 3)")
+    parser.add_argument("--cold-dir", help="where the cold rows' caches live (default: /dev/shm when it is a "
+                                                "tmpfs with 256 MiB free, else OUT)")
     parser.add_argument("--quick", action="store_true", help="the smallest size, one repetition (CI smoke test)")
     parser.add_argument("--report", action="store_true", help="write docs/benchmarks.md, docs/bench/*.svg and results.json")
     parser.add_argument("--docs", default=os.path.join(ROOT, "docs"), help="where --report writes (default docs/)")
