@@ -39,12 +39,19 @@ struct BenchRunnerTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let size = "10"
         let run = try await ChildProcess.run(
-            python, arguments: [Self.script, "--quick", "--sizes", size, "--out", out + "/run", "--gocache", gocache, "--go", go],
+            python, arguments: [
+                Self.script, "--quick", "--sizes", size, "--out", out + "/run", "--gocache", gocache, "--go", go,
+                "--cold-dir", out + "/cold",
+            ],
             environment: BuildCLITests.environment(), in: URL(fileURLWithPath: out))
         #expect(run.status == 0, "bench.py failed: \(run.stderr.suffix(3_000))")
         let data = try #require(FileManager.default.contents(atPath: out + "/run/results.json"), "no results.json")
         let results = try Self.object(try JSONSerialization.jsonObject(with: data), "results")
         #expect(results["schemaVersion"] as? Int == 1)
+        // The cold rows' caches went where --cold-dir said, and nothing of them is left.
+        let config = try Self.object(results["config"], "config")
+        #expect(config["coldCaches"] as? String == "given")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: out + "/cold")) == [], "cold caches left behind")
 
         let machine = try Self.object(results["machine"], "machine")
         #expect((machine["cores"] as? Int ?? 0) >= 1)
@@ -101,13 +108,21 @@ struct BenchRunnerTests {
         // The report from the same results: Markdown with every section, and the charts.
         let docs = out + "/docs"
         let report = try await ChildProcess.run(
-            python, arguments: [Self.script, "--report-only", out + "/run/results.json", "--docs", docs],
+            python, arguments: [
+                Self.script, "--report-only", out + "/run/results.json", "--docs", docs,
+                "--compare", out + "/run/results.json",
+            ],
             environment: BuildCLITests.environment(), in: URL(fileURLWithPath: out))
         #expect(report.status == 0, "bench.py --report-only failed: \(report.stderr.suffix(3_000))")
         let markdown = String(decoding: try #require(FileManager.default.contents(atPath: docs + "/benchmarks.md")), as: UTF8.self)
-        for heading in ["## Machine", "## Headline", "## Repositories", "## `gocache affected`", "## `gocache hash`", "## `gocache build`"] {
+        for heading in [
+            "## Machine", "## Headline", "## Repositories", "## `gocache affected`", "## `gocache hash`", "## `gocache build`",
+            "## Stability",
+        ] {
             #expect(markdown.contains(heading), "benchmarks.md lacks \(heading)")
         }
+        // Compared with itself (ratios recomputed by the same rules on both sides): no deviation.
+        #expect(markdown.contains("largest deviation 0.0% (all within ±15%"), "self-comparison deviates")
         for chart in ["affected", "hash", "build", "build-growth"] {
             let svg = String(decoding: try #require(FileManager.default.contents(atPath: docs + "/bench/\(chart).svg"), "\(chart).svg"), as: UTF8.self)
             #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"), "\(chart).svg is not an SVG document")
