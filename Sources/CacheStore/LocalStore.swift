@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +21,12 @@ import Darwin
 ///
 /// Every read verifies: a blob must hash to its name, an entry must match its header's
 /// digest and carry the key it is stored under. A corrupt or truncated file is a miss and
-/// is removed. A hit refreshes the file's times, which `gc` uses as "last use".
+/// is removed. A blob placed by a hard link (`linkBlob`) is read and hashed unless its stat
+/// data is exactly what it was when it was last read and verified (`VerifiedBlobStamps`:
+/// git's racy-clean rule, applied to the store; call `saveVerifiedStamps()` to keep the
+/// stamps a process recorded). A hit refreshes the file's modification time, which `gc`
+/// uses as "last use", when it is older than `useRefreshInterval` (as the go command's
+/// cache does: not rewriting an inode on every hit keeps its stamp).
 ///
 /// The methods do blocking file I/O on the calling thread.
 public final class LocalStore: ArtifactStore, CustomStringConvertible {
@@ -29,9 +36,38 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     /// Temporary files older than this are treated as left by a crashed writer.
     static let staleTemporaryAge: Double = 3600
 
+    /// Seconds a recorded use stays fresh: a hit on a file used more recently does not
+    /// rewrite its times (`gc` orders by last use to this resolution).
+    public static let useRefreshInterval: Double = 3600
+
+    /// Stat data of blobs as last verified.
+    let stamps: VerifiedBlobStamps
+
+    private let hashedBlobs = Atomic<Int>(0)
+    private let trustedBlobs = Atomic<Int>(0)
+
     /// Opens (lazily creating) the store inside a cache directory.
-    public init(cacheDirectory: String) {
+    ///
+    /// - Parameter racyWindow: seconds a blob's modification time must lie before the read that
+    ///   verified it for its stat data to stand for its content later (see
+    ///   `VerifiedBlobStamps`, whose default is 2); tests pass a negative window to exercise
+    ///   stamps at once.
+    public init(cacheDirectory: String, racyWindow: Int64 = 2) {
         self.root = cacheDirectory + "/store"
+        self.stamps = VerifiedBlobStamps(path: root + "/" + VerifiedBlobStamps.fileName, racyWindow: racyWindow)
+    }
+
+    /// How many blobs `linkBlob` read and hashed, and how many it placed on the strength of
+    /// their stamps, in this process.
+    public var placedBlobCounts: (hashed: Int, trustedByStamp: Int) {
+        (hashedBlobs.load(ordering: .relaxed), trustedBlobs.load(ordering: .relaxed))
+    }
+
+    /// Writes the verification stamps this process recorded (merged into the file, which
+    /// other processes may have written meanwhile). Returns whether anything was written.
+    @discardableResult
+    public func saveVerifiedStamps() -> Bool {
+        stamps.save()
     }
 
     /// `local store <root>`.
@@ -74,11 +110,21 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         // The file to read and hash: the link itself, or the stored blob to copy from.
         let input: FileDescriptor
         var output: FileDescriptor?
+        var linked: stat?
         switch linking ? Posix.hardLink(source, temporary) : EXDEV {
         case 0:
             // What is verified is the linked file itself, whatever the name meanwhile
-            // points to.
+            // points to: by its stamp when it is the version last verified, else by reading.
+            if let info = try Posix.status(temporary), stamps.trusts(digest, info) {
+                try Posix.rename(temporary, path)
+                keep = true
+                try? Posix.remove(temporary)
+                trustedBlobs.add(1, ordering: .relaxed)
+                Self.refreshUse(source, info)
+                return true
+            }
             input = try FileDescriptor.open(temporary, .readOnly)
+            linked = try input.status()
         case ENOENT:
             return false
         default:
@@ -97,10 +143,16 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             input.close()
             output?.close()
         }
+        let startedAt = VerifiedBlobStamps.now()
         let hashed = try Self.copyHashing(from: input, to: output)
+        if linked != nil { hashedBlobs.add(1, ordering: .relaxed) }
         guard hashed == digest else {
+            stamps.forget(digest)
             try removeIfUnchanged(source, opened: input)
             return false
+        }
+        if let linked {
+            stamps.record(digest, before: linked, after: try input.status(), startedAt: startedAt)
         }
         // Atomic (a rename) but not fsync'd: the destination is an output such as dist/,
         // which a crash may leave absent or old, never partial; the store itself is durable.
@@ -109,8 +161,19 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         // When `path` already was a link to the same file (an output linked by an earlier
         // build), rename(2) does nothing and leaves the temporary name: remove it.
         try? Posix.remove(temporary)
-        Posix.touch(source)
+        Self.refreshUse(source, linked)
         return true
+    }
+
+    /// Records a use of a store file: sets its times to now unless its modification time
+    /// (`info`, or the file's when nil) is within `useRefreshInterval`.
+    static func refreshUse(_ path: String, _ info: stat? = nil) {
+        guard let info = info ?? (try? Posix.status(path)) else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        if Double(now.tv_sec) - Posix.lastUse(info) >= useRefreshInterval {
+            Posix.touch(path)
+        }
     }
 
     /// Copies `input` to `output` (when given) in chunks, returning the SHA-256 of what was
@@ -148,10 +211,15 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         try write(bytes, digest: digest)
     }
 
+    /// `putBlob(_:digest:)`, synchronously.
+    public func writeBlob(_ bytes: [UInt8], digest: SHA256Digest) throws {
+        try write(bytes, digest: digest)
+    }
+
     private func write(_ bytes: [UInt8], digest: SHA256Digest) throws {
         let path = blobPath(digest)
         if let existing = try Posix.status(path), Int(existing.st_size) == bytes.count {
-            Posix.touch(path)
+            Self.refreshUse(path, existing)
             return
         }
         try bytes.withUnsafeBytes { pointer in try Posix.writeAtomically(pointer, to: path) }
@@ -169,7 +237,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         let file = try FileDescriptor.open(path, .readOnly)
         defer { file.close() }
         if let existing = try Posix.status(destination), existing.st_size == (try file.status()).st_size {
-            Posix.touch(destination)
+            Self.refreshUse(destination, existing)
             return true
         }
         try file.sync()
@@ -218,15 +286,23 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             try removeIfUnchanged(path, opened: file)
             return nil
         }
-        for artifact in manifest.artifacts where try Posix.status(blobPath(artifact.digest)) == nil {
-            return nil
+        var blobs: [(path: String, info: stat)] = []
+        for artifact in manifest.artifacts {
+            let blob = blobPath(artifact.digest)
+            guard let info = try Posix.status(blob) else { return nil }
+            blobs.append((blob, info))
         }
-        Posix.touch(path)
-        for artifact in manifest.artifacts { Posix.touch(blobPath(artifact.digest)) }
+        Self.refreshUse(path, try file.status())
+        for (blob, info) in blobs { Self.refreshUse(blob, info) }
         return manifest
     }
 
     public func putManifest(_ manifest: ArtifactManifest) async throws {
+        try writeManifest(manifest)
+    }
+
+    /// `putManifest`, synchronously.
+    public func writeManifest(_ manifest: ArtifactManifest) throws {
         let bytes = try Self.encodeEntry(manifest)
         try bytes.withUnsafeBytes { pointer in
             try Posix.writeAtomically(pointer, to: entryPath(manifest.key))
@@ -264,6 +340,8 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             switch file.kind {
             case .blob:
                 report.checkedBlobs += 1
+                let before = try fd.status()
+                let startedAt = VerifiedBlobStamps.now()
                 var hasher = SHA256Hasher()
                 try withScratchBuffer(byteCount: Self.copyChunkSize) { (buffer) throws(StoreError) in
                     while true {
@@ -273,8 +351,11 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                     }
                 }
                 if try hasher.finalize() != file.digest {
+                    stamps.forget(file.digest)
                     try removeIfUnchanged(file.path, opened: fd)
                     report.removed.append(.init(kind: .blob, digest: file.digest, reason: "content does not match its digest"))
+                } else {
+                    stamps.record(file.digest, before: before, after: try fd.status(), startedAt: startedAt)
                 }
             case .entry:
                 report.checkedEntries += 1
@@ -291,6 +372,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                 }
             }
         }
+        stamps.save()
         return report
     }
 
@@ -404,10 +486,11 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         defer { file.close() }
         let bytes = try file.readAll()
         guard try SHA256Hasher.hash(bytes) == digest else {
+            stamps.forget(digest)
             try removeIfUnchanged(path, opened: file)
             return nil
         }
-        Posix.touch(path)
+        Self.refreshUse(path, try file.status())
         return bytes
     }
 

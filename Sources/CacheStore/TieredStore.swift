@@ -66,6 +66,40 @@ public final class TieredStore: ArtifactStore, CustomStringConvertible {
         if let remote { try await remote.putBlob(bytes, digest: digest) }
     }
 
+    /// One artifact of a build for `putBuild`: its bytes, their SHA-256 just computed, and
+    /// the file holding them, which the local store adopts where it can (see
+    /// `putBlob(_:digest:adoptingFileAt:)`).
+    public struct BuiltArtifact: Sendable {
+        public var bytes: [UInt8]
+        public var digest: SHA256Digest
+        public var file: String?
+
+        public init(bytes: [UInt8], digest: SHA256Digest, file: String?) {
+            self.bytes = bytes
+            self.digest = digest
+            self.file = file
+        }
+    }
+
+    /// Stores a build's artifacts, then its entry: the local writes (each ending in an
+    /// `fsync`) on a thread outside Swift's cooperative pool, so that other tasks go on
+    /// computing on every core while the disk syncs; then the remote's uploads, as
+    /// `putBlob` and `putManifest` do.
+    public func putBuild(_ artifacts: [BuiltArtifact], manifest: ArtifactManifest) async throws {
+        let local = local
+        try await BlockingIO.run {
+            for artifact in artifacts {
+                if let file = artifact.file, try local.adoptBlob(fileAt: file, digest: artifact.digest) { continue }
+                try local.writeBlob(artifact.bytes, digest: artifact.digest)
+            }
+            try local.writeManifest(manifest)
+        }
+        if let remote {
+            for artifact in artifacts { try await remote.putBlob(artifact.bytes, digest: artifact.digest) }
+            try await remote.putManifest(manifest)
+        }
+    }
+
     @discardableResult
     public func putBlob(fileAt path: String) async throws -> SHA256Digest {
         let digest = try await local.putBlob(fileAt: path)

@@ -142,6 +142,8 @@ public final class Builder: Sendable {
         let clock = ContinuousClock.now
         var trace = PhaseTrace("build")
         defer { trace.report() }
+        // Blobs verified by reading in this build need not be read by the next one.
+        defer { store.local.saveVerifiedStamps() }
         let repository = session.repository
         let targets = try selection.targets(in: repository)
         let names = OutputNames.names(for: repository.targets)
@@ -280,6 +282,13 @@ public final class Builder: Sendable {
         return nil
     }
 
+    /// Sets a file's mode to 0755 unless it already is.
+    static func makeExecutable(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) != 0 || UInt32(info.st_mode) & 0o7777 != 0o755 else { return }
+        chmod(path, 0o755)
+    }
+
     /// Restores the hits (a few at a time); nil for one whose blobs are gone or corrupt.
     private func restoreAll(_ hits: [(Job, Found)]) async throws -> [(Job, BuildManifest.Target?)] {
         try await withThrowingTaskGroup(of: (Int, BuildManifest.Target?).self) { group in
@@ -312,7 +321,9 @@ public final class Builder: Sendable {
         let place = options.linkOutputs ? store.linkBlob : store.copyBlob
         guard try await place(binary.digest, binaryPath), try await place(zipArtifact.digest, "\(out)/\(job.name).zip")
         else { return nil }
-        chmod(binaryPath, 0o755)
+        // The placed binary may be the store's file itself (a hard link): its mode is set
+        // only when it differs, since a chmod would change its stamp (VerifiedBlobStamps).
+        Self.makeExecutable(binaryPath)
         if options.publishHits, !remote, let remoteStore = store.remote, !remoteStore.configuration.readOnly,
             try await remoteStore.manifest(for: job.key.key) == nil
         {
@@ -404,7 +415,9 @@ public final class Builder: Sendable {
         trace.mark("go build")
         guard result.succeeded else { return nil }
         let share = Self.seconds(ContinuousClock.now - started) / Double(batch.count)
-        // Packaging (deflate, hashing, store writes) on all cores.
+        // Packaging (deflate, hashing) on all cores, and a few more at once: a package's store
+        // writes wait for the disk off the cooperative pool (`TieredStore.putBuild`), while
+        // the next one compresses.
         let packaged = try await withThrowingTaskGroup(of: (Int, BuildManifest.Target).self) { group in
             var results = [BuildManifest.Target?](repeating: nil, count: batch.count)
             var next = 0
@@ -415,7 +428,7 @@ public final class Builder: Sendable {
                 let file = directory + "/" + GoBuildCommand.executableName(importPath: job.target.importPath, goos: job.target.settings.goos)
                 group.addTask { (index, try await self.finish(job, binaryAt: file, compileSeconds: share)) }
             }
-            for _ in 0..<min(ProcessInfo.processInfo.activeProcessorCount, batch.count) { add() }
+            for _ in 0..<min(ProcessInfo.processInfo.activeProcessorCount + 2, batch.count) { add() }
             while let (index, result) = try await group.next() {
                 results[index] = result
                 if next < batch.count { add() }
@@ -547,13 +560,6 @@ public final class Builder: Sendable {
     private func storeArtifacts(
         _ job: Job, binary: [UInt8], package: LambdaZip.Package, seconds: Double, files: (binary: String, zip: String)?
     ) async throws {
-        if let files {
-            try await store.putBlob(binary, digest: package.binarySha256, adoptingFileAt: files.binary)
-            try await store.putBlob(package.bytes, digest: package.zipSha256, adoptingFileAt: files.zip)
-        } else {
-            try await store.putBlob(binary, digest: package.binarySha256)
-            try await store.putBlob(package.bytes, digest: package.zipSha256)
-        }
         let dir = job.target.dir
         let settings = job.target.settings
         let manifest = ArtifactManifest(
@@ -567,7 +573,11 @@ public final class Builder: Sendable {
                 "toolchain": session.toolchain.version,
             ],
             durationSeconds: seconds, createdAt: Date())
-        try await store.putManifest(manifest)
+        try await store.putBuild(
+            [
+                .init(bytes: binary, digest: package.binarySha256, file: files?.binary),
+                .init(bytes: package.bytes, digest: package.zipSha256, file: files?.zip),
+            ], manifest: manifest)
     }
 
     // MARK: Records and files

@@ -293,9 +293,10 @@ struct LocalStoreTests {
         let blobs = (0..<3).map { pseudoRandomBytes(1000, seed: UInt64(200 + $0)) }
         var digests: [SHA256Digest] = []
         for blob in blobs { digests.append(try await store.putBlob(blob)) }
-        // Uses: a at t-300, b at t-200, c at t-100; then a hit on a makes it the newest.
+        // Uses: a at t-4h, b at t-3h, c at t-2h; then a hit on a makes it the newest (a use
+        // is refreshed when older than `LocalStore.useRefreshInterval`, an hour).
         for (index, digest) in digests.enumerated() {
-            let when = Date(timeIntervalSinceNow: Double(-300 + 100 * index))
+            let when = Date(timeIntervalSinceNow: Double(-14_400 + 3600 * index))
             try FileManager.default.setAttributes([.modificationDate: when], ofItemAtPath: store.blobPath(digest))
         }
         #expect(try await store.blob(digests[0]) != nil)
