@@ -13,9 +13,11 @@ public protocol ArtifactStore: Sendable {
 
     /// Places a blob at `path` like `copyBlob`, but as a hard link to the stored file where
     /// the store is a local directory on the same file system (copying otherwise); the
-    /// linked file is read and verified all the same. A linked output shares its bytes with
-    /// the store: rewriting it in place (not replacing it by a rename) changes the stored
-    /// blob too, which the store's next read of it detects (a miss, and the blob removed).
+    /// linked file is verified all the same — read and hashed, or, in `LocalStore`, by its
+    /// stat data being the very version last verified (`VerifiedBlobStamps`). A linked
+    /// output shares its bytes with the store: rewriting it in place (not replacing it by a
+    /// rename) changes the stored blob too, which the store's next placement or read of it
+    /// detects (a miss, and the blob removed).
     func linkBlob(_ digest: SHA256Digest, to path: String) async throws -> Bool
 
     /// Whether the store holds a blob (without reading it).

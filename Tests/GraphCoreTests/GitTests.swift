@@ -464,15 +464,31 @@ struct GitTests {
         let location = try RepositoryLocation.discover(from: fixture.root)
         let base = try Snapshot.revision("HEAD~1", in: location)
 
-        func check(shortcut: Bool, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        /// `shortcut`: the tree is proved clean; `edited`: proved HEAD's tree but for that many
+        /// files' contents (hashed); neither: left to libgit2.
+        /// `unchangedForLibgit2`: paths libgit2's working-tree diff reports as modified although
+        /// their bytes are the base's again (it merges base → index with index → files, and
+        /// an edit the index has not seen is a change on the second step) — git's own
+        /// `git diff` and the hashed comparison report nothing there.
+        func check(
+            shortcut: Bool, edited: Int? = nil, unchangedForLibgit2: Set<String> = [], _ label: String,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
             let worktree = Snapshot.worktree(location)
             #expect((CleanWorktree.headTree(of: worktree) != nil) == shortcut, "\(label)", sourceLocation: sourceLocation)
+            if !shortcut {
+                let state = CleanWorktree.state(of: Snapshot.worktree(location))
+                #expect(state?.modified.count == edited, "\(label)", sourceLocation: sourceLocation)
+            }
             let answer = try GitHistory.changes(from: base, to: worktree)
             let libgit2 = try GitHistory.changes(from: base, to: Snapshot.worktree(location), cleanWorktreeShortcut: false)
-            #expect(answer == libgit2, "\(label)", sourceLocation: sourceLocation)
+            let expected = libgit2.filter { !unchangedForLibgit2.contains($0.path) }
+            #expect(answer == expected, "\(label)", sourceLocation: sourceLocation)
+            #expect(libgit2.count - expected.count == unchangedForLibgit2.count, "\(label)", sourceLocation: sourceLocation)
             let backwards = try GitHistory.changes(from: Snapshot.worktree(location), to: base)
             let libgit2Backwards = try GitHistory.changes(
-                from: Snapshot.worktree(location), to: base, cleanWorktreeShortcut: false)
+                from: Snapshot.worktree(location), to: base, cleanWorktreeShortcut: false
+            ).filter { !unchangedForLibgit2.contains($0.path) }
             #expect(backwards == libgit2Backwards, "\(label), backwards", sourceLocation: sourceLocation)
         }
 
@@ -487,10 +503,34 @@ struct GitTests {
         // The same bytes and times with another change time (as `touch -r` leaves): stat data
         // shows only the ctime.
         try fixture.overwriteKeepingTimes("main.go", "package main\n\nfunc main() { println(2) }\n")
-        try check(shortcut: false, "same-size edit keeping its times")
+        try check(shortcut: false, edited: 1, "same-size edit keeping its times")
         try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
         try Self.ageAndRefresh(fixture, minutes: 62)
         try check(shortcut: true, "restored")
+
+        // Edits of tracked files: HEAD's tree with those files hashed again.
+        try fixture.write("main.go", "package main\n\nfunc main() { println(\"longer\") }\n")
+        try fixture.write("cmd/tool/main.go", "package main\n\nfunc main() {}\n")
+        try check(shortcut: false, edited: 2, "two edited files")
+        // Back to the base's bytes: no change against the base there (against HEAD there is).
+        try fixture.write("main.go", "package main\n\nfunc main() {}\n")
+        try check(shortcut: false, edited: 2, unchangedForLibgit2: ["main.go"], "an edit back to the base's content")
+        #expect(try !GitHistory.changes(from: base, to: Snapshot.worktree(location)).contains { $0.path == "main.go" })
+        #expect(try fixture.git("diff", "--name-only", "HEAD~1").split(separator: "\n").contains("main.go") == false)
+        // Touched, same bytes: proved by hashing.
+        try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
+        try fixture.write("cmd/tool/main.go", "package main\n")
+        try check(shortcut: true, "touched files with HEAD's bytes")
+        // A file in a rename: renames are paired by content, libgit2 decides.
+        try fixture.write("new/name.txt", Self.renameableText + "one more row\n")
+        try check(shortcut: false, edited: 1, "the renamed file edited")
+        try fixture.write("new/name.txt", Self.renameableText)
+        // A carriage return: left to libgit2 (git may convert line endings).
+        try fixture.write("main.go", "package main\r\n\r\nfunc main() {}\r\n")
+        try check(shortcut: false, "an edit with carriage returns")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
+        try Self.ageAndRefresh(fixture, minutes: 70)
+        try check(shortcut: true, "restored again")
 
         try fixture.write("trace.log", "ignored, but the go command sees it\n")
         try check(shortcut: false, "an ignored file")
@@ -525,7 +565,12 @@ struct GitTests {
         let future = Date().addingTimeInterval(3600)
         try FileManager.default.setAttributes([.modificationDate: future], ofItemAtPath: fixture.url("main.go"))
         _ = try? fixture.git("update-index", "-q", "--refresh")
-        try check(shortcut: false, "a racily clean entry")
+        // Its bytes are hashed: the index's.
+        try check(shortcut: true, "a racily clean entry")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(3) }\n")
+        try FileManager.default.setAttributes([.modificationDate: future], ofItemAtPath: fixture.url("main.go"))
+        try check(shortcut: false, edited: 1, "a racily clean entry edited")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(1) }\n")
         try Self.ageAndRefresh(fixture, minutes: 66)
         try check(shortcut: true, "aged again")
 
@@ -547,6 +592,22 @@ struct GitTests {
         try fixture.makeDirectory("linkdir")
         try fixture.write("linkdir/main.go", "package main\n")
         try check(shortcut: false, "a link replaced by a directory")
+        try fixture.remove("linkdir/main.go")
+        try fixture.remove("linkdir")
+        try fixture.symlink("linkdir", to: "cmd")
+        try fixture.remove("link.go")
+        try fixture.symlink("link.go", to: "tool.go")
+        try check(shortcut: false, "a link retargeted, again")
+
+        // Attributes could make git filter what it hashes: edits are left to libgit2.
+        try fixture.remove("link.go")
+        try fixture.symlink("link.go", to: "main.go")
+        try fixture.write(".gitattributes", "*.txt text\n")
+        try fixture.commit("attributes")
+        try Self.ageAndRefresh(fixture, minutes: 71)
+        try check(shortcut: true, "attributes, clean")
+        try fixture.write("main.go", "package main\n\nfunc main() { println(4) }\n")
+        try check(shortcut: false, "attributes, an edit")
     }
 
     /// The tree comparison that skips equal subtrees answers exactly as libgit2's

@@ -1,4 +1,5 @@
 import Foundation
+internal import CGit2
 import Synchronization
 
 #if canImport(Glibc)
@@ -30,9 +31,24 @@ import Darwin
 ///   unseen).
 ///
 /// Anything else — or anything unreadable — gives nil, and the caller runs libgit2's diff.
+///
+/// An edited checkout (`WorktreeState`): when everything above holds but some tracked
+/// files' stat data differs from the index's (or is racily clean), only those files are
+/// read and hashed as git blobs — raw, as the go command reads them; not at all when a
+/// `.gitattributes` or `info/attributes` could ask git to filter them, nor for a link or a
+/// file with a carriage return — and the working tree is HEAD's tree with those files'
+/// contents. A developer's edit of one file then costs one file's hash, not libgit2's whole
+/// second walk.
 enum CleanWorktree {
     /// HEAD's tree, when the working tree provably holds exactly it (see above).
     static func headTree(of snapshot: Snapshot) -> ObjectID? {
+        guard let state = state(of: snapshot), state.modified.isEmpty else { return nil }
+        return state.headTree
+    }
+
+    /// What the working tree provably holds: HEAD's tree, but for the content of the
+    /// tracked files in `modified` (see above); nil when that cannot be shown.
+    static func state(of snapshot: Snapshot) -> WorktreeState? {
         guard snapshot.treeID == nil else { return nil }
         let walk: WorktreeWalk
         if let done = snapshot.completedWalk.withLock({ $0 }) {
@@ -47,14 +63,44 @@ enum CleanWorktree {
             let head = try? snapshot.pool.withRepository({ (repository) throws(GitAccessError) in
                 try repository.resolveCommit("HEAD").tree
             }),
-            index.rootTree == head.rawBytes
+            index.rootTree == head.rawBytes,
+            let stale = staleEntries(index, walk)
         else { return nil }
-        return matches(index, walk) ? head : nil
+        if stale.isEmpty { return WorktreeState(headTree: head, modified: [:]) }
+        // The bytes on disk are hashed raw: not where git could filter them on the way in.
+        let gitDir = snapshot.location.gitDir
+        var info = stat()
+        if stat(gitDir + "/info/attributes", &info) == 0 { return nil }
+        for directory in walk.directories where directory.entries.contains(where: { $0.name == ".gitattributes" }) {
+            return nil
+        }
+        var modified: [String: WorktreeState.Content] = [:]
+        for entry in stale {
+            guard entry.mode != 0o120000, let bytes = try? snapshot.contents(of: entry.path),
+                !bytes.contains(UInt8(ascii: "\r")), let id = blobID(of: bytes)
+            else { return nil }
+            if id.rawBytes != entry.id { modified[entry.path] = .init(id: id, mode: entry.mode) }
+        }
+        return WorktreeState(headTree: head, modified: modified)
+    }
+
+    /// The git blob id of `bytes` (`git hash-object`).
+    static func blobID(of bytes: [UInt8]) -> ObjectID? {
+        var oid = git_oid()
+        let code = bytes.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, GIT_OBJECT_BLOB) }
+        return code == 0 ? ObjectID(oid) : nil
     }
 
     /// Whether the walk holds exactly the index's files, unchanged since the index recorded
     /// them.
     static func matches(_ index: IndexFile, _ walk: WorktreeWalk) -> Bool {
+        staleEntries(index, walk)?.isEmpty ?? false
+    }
+
+    /// The index entries whose stat data the walk does not match (or that are racily clean),
+    /// when the walk holds exactly the index's paths with the index's kinds and modes; nil
+    /// otherwise.
+    static func staleEntries(_ index: IndexFile, _ walk: WorktreeWalk) -> [IndexFile.Entry]? {
         var files: [String: FileTreeEntry] = [:]
         files.reserveCapacity(index.entries.count)
         for directory in walk.directories {
@@ -64,23 +110,44 @@ enum CleanWorktree {
                 case .directory: continue
                 // A link's stat data is its own (lstat), as git records it.
                 case .file, .symlink: files[prefix + entry.name] = entry
-                case .submodule: return false
+                case .submodule: return nil
                 }
             }
         }
-        guard files.count == index.entries.count else { return false }
+        guard files.count == index.entries.count else { return nil }
+        var stale: [IndexFile.Entry] = []
         for recorded in index.entries {
             guard let entry = files[recorded.path], let stamp = entry.stamp, let mode = entry.mode,
-                mode == recorded.mode,
-                UInt32(truncatingIfNeeded: stamp.size) == recorded.size,
+                mode == recorded.mode
+            else { return nil }
+            guard UInt32(truncatingIfNeeded: stamp.size) == recorded.size,
                 UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode,
                 stamp.mtimeSeconds == Int64(recorded.mtimeSeconds), stamp.mtimeNanoseconds == Int64(recorded.mtimeNanoseconds),
                 stamp.ctimeSeconds == Int64(recorded.ctimeSeconds), stamp.ctimeNanoseconds == Int64(recorded.ctimeNanoseconds),
                 (Int64(recorded.mtimeSeconds), Int64(recorded.mtimeNanoseconds)) < (index.mtimeSeconds, index.mtimeNanoseconds)
-            else { return false }
+            else {
+                stale.append(recorded)
+                continue
+            }
         }
-        return true
+        return stale
     }
+}
+
+/// A working tree that holds HEAD's tree but for the content of some tracked files
+/// (`CleanWorktree.state(of:)`).
+struct WorktreeState {
+    struct Content {
+        /// The git blob id of the file's bytes on disk.
+        var id: ObjectID
+        /// Its mode, the index's (the proof requires the file's to match it).
+        var mode: UInt32
+    }
+
+    /// HEAD's tree, which the index holds.
+    var headTree: ObjectID
+    /// Tracked files whose bytes on disk differ from the index's blob, by path.
+    var modified: [String: Content]
 }
 
 /// The parts of git's index file (`Documentation/gitformat-index.txt`) the clean-worktree
@@ -95,6 +162,8 @@ struct IndexFile {
         var inode: UInt32
         var mode: UInt32
         var size: UInt32
+        /// The blob id the entry records (20 bytes).
+        var id: [UInt8]
     }
 
     var entries: [Entry]
@@ -151,7 +220,8 @@ struct IndexFile {
             entries.append(
                 Entry(
                     path: path, ctimeSeconds: u32(offset), ctimeNanoseconds: u32(offset + 4), mtimeSeconds: u32(offset + 8),
-                    mtimeNanoseconds: u32(offset + 12), inode: u32(offset + 20), mode: mode, size: u32(offset + 36)))
+                    mtimeNanoseconds: u32(offset + 12), inode: u32(offset + 20), mode: mode, size: u32(offset + 36),
+                    id: Array(bytes[offset + 40..<offset + 60])))
             // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
             let length = nul - offset
             offset += (length + 8) / 8 * 8

@@ -45,7 +45,9 @@ public enum GitHistory {
     }
 
     /// `changes(from:to:)`; with `cleanWorktreeShortcut`, a working tree that provably holds
-    /// its HEAD commit's tree (`CleanWorktree`) is diffed as that tree, tree to tree.
+    /// its HEAD commit's tree (`CleanWorktree`) is diffed as that tree, tree to tree — and one
+    /// that holds it but for some tracked files' contents, as that tree with those files
+    /// compared again.
     static func changes(from base: Snapshot, to head: Snapshot, cleanWorktreeShortcut: Bool) throws(GitAccessError)
         -> [PathChange]
     {
@@ -63,21 +65,29 @@ public enum GitHistory {
                 try repository.diffTrees(baseTree, headTree)
             }
         case (let baseTree?, nil):
-            if cleanWorktreeShortcut, let worktreeTree = CleanWorktree.headTree(of: head) {
-                changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
-                    try repository.diffTrees(baseTree, worktreeTree)
-                }
-
+            if cleanWorktreeShortcut, let state = CleanWorktree.state(of: head),
+                let found = try base.pool.withRepository({ (repository) throws(GitAccessError) in
+                    try repository.changes(from: baseTree, toWorktree: state)
+                })
+            {
+                changes = found
             } else {
                 changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
                     try repository.diffTreeToWorkdir(baseTree)
                 }
             }
         case (nil, let headTree?):
-            if cleanWorktreeShortcut, let worktreeTree = CleanWorktree.headTree(of: base) {
+            let state = cleanWorktreeShortcut ? CleanWorktree.state(of: base) : nil
+            if let state, state.modified.isEmpty {
                 changes = try head.pool.withRepository { (repository) throws(GitAccessError) in
-                    try repository.diffTrees(worktreeTree, headTree)
+                    try repository.diffTrees(state.headTree, headTree)
                 }
+            } else if let state,
+                let forward = try head.pool.withRepository({ (repository) throws(GitAccessError) in
+                    try repository.changes(from: headTree, toWorktree: state)
+                })
+            {
+                changes = sorted(forward.map(\.reversed))
             } else {
                 let forward = try head.pool.withRepository { (repository) throws(GitAccessError) in
                     try repository.diffTreeToWorkdir(headTree)
@@ -223,6 +233,42 @@ extension Repository {
                 git_diff_tree_to_tree(&diff, pointer, baseTree, headTree, &options)
             }
         }
+    }
+
+    /// The tree `base` against a working tree that holds HEAD's tree but for some files'
+    /// contents (`CleanWorktree.state`): the tree diff of `base` and HEAD's tree, with each
+    /// of those files compared again by its blob id and mode on disk. Nil when one of them
+    /// is part of a rename (renames are paired by content: libgit2's diff decides).
+    func changes(from base: ObjectID, toWorktree state: WorktreeState) throws(GitAccessError) -> [PathChange]? {
+        var changes = try diffTrees(base, state.headTree)
+        if state.modified.isEmpty { return changes }
+        for change in changes where change.kind == .renamed {
+            if state.modified[change.path] != nil || change.oldPath.map({ state.modified[$0] != nil }) == true {
+                return nil
+            }
+        }
+        let baseTree = try lookupTree(base)
+        defer { git_tree_free(baseTree) }
+        for (path, content) in state.modified {
+            let existing = changes.firstIndex { $0.path == path }
+            var entry: OpaquePointer?
+            let found = git_tree_entry_bypath(&entry, baseTree, path)
+            defer { if let entry { git_tree_entry_free(entry) } }
+            if found == 0, let entry, let id = git_tree_entry_id(entry) {
+                let mode = UInt32(git_tree_entry_filemode_raw(entry).rawValue)
+                if ObjectID(id.pointee) == content.id && mode == content.mode {
+                    // The edit gave the file back the base's bytes: no change there.
+                    if let existing { changes.remove(at: existing) }
+                } else if existing == nil {
+                    changes.append(PathChange(kind: .modified, path: path))
+                }
+            } else if found == GIT_ENOTFOUND.rawValue {
+                if existing == nil { changes.append(PathChange(kind: .added, path: path)) }
+            } else {
+                return nil
+            }
+        }
+        return GitHistory.sorted(changes)
     }
 
     /// The tree `base` against the files on disk, untracked and ignored files included. The
