@@ -249,6 +249,59 @@ struct BuilderTests {
         #expect(try SHA256Hasher.hash(Array(healedZip)).hex == victim.zipSha256)
     }
 
+    /// Hits whose store files were verified by reading are placed by their verification
+    /// stamps in later builds (nothing read again), and a linked output rewritten in place
+    /// still makes its target a miss: its stamp no longer matches.
+    @Test func verifiedHitsArePlacedByTheirStamps() async throws {
+        let scratch = try temporaryDirectory("builder-stamps")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 25), at: repo)
+        let cache = scratch + "/cache"
+        /// One build with a store whose stamps count at once (no racy window).
+        func build(_ out: String) async throws -> (BuildResult, Events, hashed: Int, trusted: Int) {
+            let session = try await RepositorySession.open(
+                path: repo, revision: nil, overrides: SettingsOverrides(), goBinary: TestGo.binary, environment: TestGo.environment)
+            let local = LocalStore(cacheDirectory: cache, racyWindow: -3600)
+            let events = Events()
+            let builder = Builder(
+                session: session, store: TieredStore(local: local, remote: nil),
+                options: BuildOptions(
+                    outputDirectory: out, jobs: 2, strategy: .auto, cacheDirectory: cache, environment: TestGo.environment),
+                events: { events.record($0) })
+            let result = try await builder.build(.all)
+            let counts = local.placedBlobCounts
+            return (result, events, counts.hashed, counts.trustedByStamp)
+        }
+        let (first, _, _, _) = try await build(scratch + "/o1")
+        let count = first.manifest.targets.count
+        #expect(count > 1 && first.manifest.targets.allSatisfy { $0.status == .built })
+        // The first hits read and hash every blob (a binary and a zip each) and record stamps…
+        let (second, _, hashed, trusted) = try await build(scratch + "/o2")
+        #expect(second.manifest.targets.allSatisfy { $0.status == .hit })
+        #expect(hashed == 2 * count && trusted == 0)
+        // …which the next build, another process's store, places by.
+        let (third, _, hashedAgain, trustedNow) = try await build(scratch + "/o3")
+        #expect(third.manifest.targets.allSatisfy { $0.status == .hit })
+        #expect(hashedAgain == 0 && trustedNow == 2 * count)
+        #expect(third.manifest.targets.map(\.zipSha256) == first.manifest.targets.map(\.zipSha256))
+
+        // A linked output rewritten in place, same size (past the clock's tick): caught.
+        usleep(30_000)
+        let victim = try #require(third.manifest.targets.first)
+        let victimZip = scratch + "/o3/" + (victim.zip ?? "-")
+        let handle = try #require(FileHandle(forWritingAtPath: victimZip))
+        try handle.seek(toOffset: 40)
+        try handle.write(contentsOf: Data("rewritten in place".utf8))
+        try handle.close()
+        let (healed, events, hashedHealed, _) = try await build(scratch + "/o4")
+        #expect(events.compiledDirs == [victim.dir])
+        #expect(hashedHealed == 1)
+        #expect(healed.manifest.targets.map(\.zipSha256) == first.manifest.targets.map(\.zipSha256))
+        let healedZip = try #require(FileManager.default.contents(atPath: scratch + "/o4/" + (victim.zip ?? "-")))
+        #expect(try SHA256Hasher.hash(Array(healedZip)).hex == victim.zipSha256)
+    }
+
     @Test func batchAndParallelBuildTheSameBytes() async throws {
         let scratch = try temporaryDirectory("strategies")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
