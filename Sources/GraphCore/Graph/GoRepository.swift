@@ -45,13 +45,20 @@ public struct LoadOptions: Sendable {
     /// How much of the standard library the graphs hold (`.full`, as go list does, unless
     /// the caller only needs the non-standard part: keys and affected answers).
     public var standardLibrary: StandardLibraryDepth
+    /// Turns on the graph memo (`GraphMemo`) for a load of the working tree with a
+    /// `memoDirectory`: a name (hex digest) for everything the load is a function of besides
+    /// the tree's files and the options here — the gocache executable, the toolchain, the
+    /// environment, the repository's location. GraphCore adds the options (overrides, work
+    /// mode, standard-library depth). Nil: no graph memo.
+    public var graphMemoKey: String?
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
         toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil,
         sharing: ScanSharing? = nil, changedPaths: [String]? = nil, contentsObserver: (any FileContentsObserver)? = nil,
-        standardLibrary: StandardLibraryDepth = .full
+        standardLibrary: StandardLibraryDepth = .full, graphMemoKey: String? = nil
     ) {
+        self.graphMemoKey = graphMemoKey
         self.overrides = overrides
         self.workMode = workMode
         self.toolTags = toolTags
@@ -97,6 +104,9 @@ public protocol FileContentsObserver: Sendable {
 /// repository with the same toolchain (see `LoadOptions.sharing`).
 public final class ScanSharing: Sendable {
     fileprivate let first = Mutex<ScanCache?>(nil)
+    /// What `offer` registered, made into the first scan cache when a load asks for it (a
+    /// load answered by the graph memo scans nothing: the parse memo is not read for it).
+    private let offered = Mutex<(tree: any FileTree, goRoot: GoRoot, memoDirectory: String?)?>(nil)
 
     public init() {}
 
@@ -114,8 +124,16 @@ public final class ScanSharing: Sendable {
     /// running at once agree on them: a load of the same `tree` instance without
     /// `changedPaths` fills them; a load with `changedPaths` reuses them.
     public func offer(tree: any FileTree, goRoot: GoRoot, memoDirectory: String?) {
-        let memo = memoDirectory.map { HeaderMemo.load(directory: $0) }
-        first.withLock { $0 = ScanCache(tree: tree, goRoot: goRoot, memo: memo) }
+        offered.withLock { $0 = (tree, goRoot, memoDirectory) }
+    }
+
+    /// The first scan cache, made from the offer on first use; called with `first` locked.
+    fileprivate func firstCache(_ first: inout ScanCache?) -> ScanCache? {
+        if let first { return first }
+        guard let offer = offered.withLock({ $0 }) else { return nil }
+        let memo = offer.memoDirectory.map { HeaderMemo.load(directory: $0) }
+        first = ScanCache(tree: offer.tree, goRoot: offer.goRoot, memo: memo)
+        return first
     }
 }
 
@@ -135,6 +153,9 @@ public struct GoRepository: Sendable {
     /// packages have no dependency edges and closures list only the standard packages that
     /// non-standard packages import.
     public let standardLibrary: StandardLibraryDepth
+    /// Whether the graphs came from the graph memo (`LoadOptions.graphMemoKey`) rather than
+    /// from scanning the tree.
+    public let isFromGraphMemo: Bool
 
     /// The graph that builds `target`.
     public func graph(of target: GoTarget) -> PackageGraph? {
@@ -181,9 +202,10 @@ public struct GoRepository: Sendable {
     init(
         layout: ModuleLayout, config: GocacheConfig, defaultSettings: BuildSettings, targets: [GoTarget],
         graphs: [PackageGraph], goRootMinor: Int, toolTagsCache: [BuildSettings: [String]],
-        standardLibrary: StandardLibraryDepth = .full
+        standardLibrary: StandardLibraryDepth = .full, isFromGraphMemo: Bool = false
     ) {
         self.standardLibrary = standardLibrary
+        self.isFromGraphMemo = isFromGraphMemo
         self.layout = layout
         self.config = config
         self.defaultSettings = defaultSettings
@@ -216,14 +238,44 @@ public struct GoRepository: Sendable {
         -> GoRepository
     {
         var trace = PhaseTrace()
+        // The graph memo: a working tree's load, when not taking scans from another load.
+        var graphMemo: (memo: GraphMemo, snapshot: Snapshot, walk: WorktreeWalk)?
+        if options.changedPaths == nil, let snapshot = tree as? Snapshot, snapshot.treeID == nil,
+            case let (name?, identity) = graphMemoName(options),
+            let memo = GraphMemo(memoDirectory: options.memoDirectory, key: name, identity: identity)
+        {
+            let walked = snapshot.completedWalk.withLock { $0 } ?? ((try? snapshot.walkWorktree(limit: GraphMemo.walkLimit)) ?? nil)
+            if let walk = walked, walk.linkTargets.isEmpty {
+                graphMemo = (memo, snapshot, walk)
+                snapshot.recordReads()
+                trace.mark("walk for the graph memo")
+            }
+        }
         let layout = try ModuleLayout.discover(in: tree, workMode: options.workMode)
         let config = try GocacheConfig.load(from: tree)
         trace.mark("discover modules")
+        let defaults = config.defaultSettings(overrides: options.overrides)
+        if let (memo, snapshot, walk) = graphMemo {
+            switch memo.lookup(walk: walk, tree: snapshot) {
+            case .hit(let hit):
+                if let repository = fromMemo(
+                    hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options)
+                {
+                    if let rewritten = hit.rewritten { GraphMemo.beside { memo.write(rewritten) } }
+                    trace.mark("graph memo: \(hit.graphs.count) graphs, \(hit.changedFiles) edited files checked")
+                    trace.report()
+                    return repository
+                }
+                trace.mark("graph memo: miss (targets' settings select other graphs)")
+            case .miss(let reason):
+                trace.mark("graph memo: miss (\(reason))")
+            }
+        }
         let memo = options.memoDirectory.map { HeaderMemo.load(directory: $0) }
         trace.mark("read parse memo")
         let scans = makeScanCache(tree: tree, goRoot: goRoot, memo: memo, options: options)
+        if graphMemo != nil { scans.recordHeaders() }
         defer { memo?.save() }
-        let defaults = config.defaultSettings(overrides: options.overrides)
 
         var toolTagsCache: [BuildSettings: [String]] = [:]
         var lastContext: (settings: BuildSettings, context: BuildContext)?
@@ -310,10 +362,81 @@ public struct GoRepository: Sendable {
             trace.mark("graph index and target settings")
         }
         trace.mark("targets")
+        if let (graphMemo, snapshot, walk) = graphMemo, let headers = scans.recordedHeaders() {
+            let reads = snapshot.recordedReads()
+            let stored = graphs
+            let storedTargets = targets
+            GraphMemo.beside {
+                graphMemo.store(walk: walk, reads: reads, headers: headers, graphs: stored, targets: storedTargets)
+            }
+        }
         trace.report()
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
             goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache, standardLibrary: options.standardLibrary)
+    }
+
+    /// Waits for the graph memo's writes that loads started beside their callers (the
+    /// process also waits for them when it exits).
+    public static func waitForMemoWrites() {
+        GraphMemo.finishWrites()
+    }
+
+    /// The graph memo's entry name for a load with `options`: the caller's key and the
+    /// options it does not cover.
+    /// The identity is that and the options in full (stored in the entry and compared).
+    static func graphMemoName(_ options: LoadOptions) -> (name: String?, identity: String) {
+        guard let key = options.graphMemoKey else { return (nil, "") }
+        let described = "\(options.overrides)|\(options.workMode)|\(options.standardLibrary)"
+        // FNV-1a of the options beside the caller's digest, for the file name.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in described.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return (key + "-" + String(hash, radix: 16), key + "|" + described)
+    }
+
+    /// The repository a graph memo's hit stands for, with targets' settings from the
+    /// configuration just read; nil when a stored target's graph is not the one its settings
+    /// now select (then the load runs).
+    static func fromMemo(
+        _ hit: GraphMemo.Hit, layout: ModuleLayout, config: GocacheConfig, defaults: BuildSettings, goRoot: GoRoot,
+        options: LoadOptions
+    ) -> GoRepository? {
+        var toolTagsCache: [BuildSettings: [String]] = [:]
+        var contexts: [BuildSettings: BuildContext] = [:]
+        func context(_ settings: BuildSettings) -> BuildContext {
+            if let known = contexts[settings] { return known }
+            let tags = options.toolTags(settings)
+            toolTagsCache[settings] = tags
+            let made = GoRepository.context(for: settings, goRoot: goRoot.minorVersion, toolTags: tags)
+            contexts[settings] = made
+            return made
+        }
+        var used = Set([context(defaults)])
+        var targets: [GoTarget] = []
+        targets.reserveCapacity(hit.targets.count)
+        var last: (settings: BuildSettings, context: BuildContext)?
+        for stored in hit.targets {
+            guard config.isTarget(stored.dir) else { return nil }
+            let settings = config.settings(forTarget: stored.dir, overrides: options.overrides)
+            let targetContext: BuildContext
+            if let last, last.settings == settings {
+                targetContext = last.context
+            } else {
+                targetContext = context(settings)
+                last = (settings, targetContext)
+                used.insert(targetContext)
+            }
+            guard hit.graphs.contains(where: {
+                $0.unitRoot == stored.unitRoot && $0.context == targetContext && $0.packages[stored.importPath] != nil
+            }) else { return nil }
+            targets.append(
+                GoTarget(dir: stored.dir, importPath: stored.importPath, module: stored.module, settings: settings, unitRoot: stored.unitRoot))
+        }
+        guard hit.graphs.allSatisfy({ used.contains($0.context) }) else { return nil }
+        return GoRepository(
+            layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: hit.graphs,
+            goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache, standardLibrary: options.standardLibrary,
+            isFromGraphMemo: true)
     }
 
     /// The scan cache of a load: offered through `options.sharing` when it is the first, or
@@ -324,7 +447,8 @@ public struct GoRepository: Sendable {
             return ScanCache(tree: tree, goRoot: goRoot, memo: memo, contentsObserver: observer)
         }
         return sharing.first.withLock { first in
-            if let first, let changed = options.changedPaths {
+            let made = sharing.firstCache(&first)
+            if let first = made, let changed = options.changedPaths {
                 let dirs = Set(changed.map { parent($0) })
                 return ScanCache(
                     tree: tree, goRoot: goRoot, memo: memo, donor: ScanCache.Donor(cache: first, changedDirs: dirs),

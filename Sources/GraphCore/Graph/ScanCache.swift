@@ -4,6 +4,9 @@ import Synchronization
 /// (one directory's scan runs on one thread).
 private final class StoredHeaders {
     var results: [(key: HeaderMemo.Key, result: Result<GoFileHeader, GoScanError>)] = []
+    /// Every header result the assembly used (looked up or parsed), by file name, when the
+    /// load records them (`ScanCache.recordHeaders`).
+    var used: [(name: String, result: Result<GoFileHeader, GoScanError>)] = []
 }
 
 /// One directory's scan, shared by reference: a `DirectoryPackage` is some thirty arrays and
@@ -38,6 +41,10 @@ final class ScanCache: Sendable {
 
     /// The persistent parse memo, when the load has one.
     let headerMemo: HeaderMemo?
+    /// The header results repository scans used, by repository path, while recorded
+    /// (`recordHeaders`): with the paths the snapshot read, what a graph memo checks an
+    /// edited file against (`GraphMemo`).
+    private let headerLog = Mutex<[String: Result<GoFileHeader, GoScanError>]?>(nil)
 
     /// The scans of a load of another snapshot of the same repository, and the directories
     /// holding a path that differs between the two snapshots.
@@ -90,6 +97,20 @@ final class ScanCache: Sendable {
         let result = (try? tree.entries(in: dir)) ?? nil
         listings.withLock { $0[dir] = .some(result) }
         return result
+    }
+
+    /// Starts recording the header results the repository's scans use, for `recordedHeaders()`.
+    /// Takes effect for scans made afterwards; it needs a parse memo (the hooks that see
+    /// the results are the memo's).
+    func recordHeaders() {
+        headerLog.withLock { $0 = $0 ?? [:] }
+    }
+
+    /// The header results recorded since `recordHeaders()`, by repository path; nil when not
+    /// recording or without a parse memo (the results were not seen).
+    func recordedHeaders() -> [String: Result<GoFileHeader, GoScanError>]? {
+        guard headerMemo != nil else { return nil }
+        return headerLog.withLock { $0 }
     }
 
     /// Whether a repository directory holds a file whose name ends in `.go` (`fsys.IsGoDir`).
@@ -154,6 +175,7 @@ final class ScanCache: Sendable {
         var hooks: HeaderHooks?
         let stored = StoredHeaders()
         var memoKeys: [String: (key: HeaderMemo.Key, mtime: Int64?)] = [:]
+        let logging = !standard && headerLog.withLock { $0 != nil }
         if let memo = headerMemo {
             // Standard-library files are keyed apart from repository files of the same path.
             // One lock for the directory's lookups, one for its stores (not one per file).
@@ -163,9 +185,14 @@ final class ScanCache: Sendable {
             }
             let known = memo.lookup(memoKeys)
             hooks = HeaderHooks(
-                lookup: { known[$0] },
+                lookup: { name in
+                    let found = known[name]
+                    if logging, let found { stored.used.append((name, found)) }
+                    return found
+                },
                 store: { [memoKeys] name, result in
                     if let key = memoKeys[name]?.key { stored.results.append((key, result)) }
+                    if logging { stored.used.append((name, result)) }
                 })
         }
         let observer = standard ? nil : contentsObserver
@@ -182,6 +209,11 @@ final class ScanCache: Sendable {
                 return bytes
             }, context: context, directory: "", headers: hooks)
         headerMemo?.store(stored.results)
+        if logging, !stored.used.isEmpty {
+            headerLog.withLock { log in
+                for (name, result) in stored.used { log?[prefix + name] = result }
+            }
+        }
         if let observer, !observed.isEmpty { observer.observe(observed) }
         let scanned = ScannedDirectory(result)
         memo.withLock { $0[key] = scanned }

@@ -38,6 +38,11 @@ public final class Snapshot: FileTree, Sendable {
     /// The last complete walk of the working tree (`walkWorktree`), for the diff's proof
     /// that the tree is clean (`CleanWorktree`).
     let completedWalk = Mutex<WorktreeWalk?>(nil)
+    /// The repository paths `contents(of:)` was asked for while reads are recorded
+    /// (`recordReads`): what a load's result may depend on beyond listings and parsed
+    /// headers (the graph memo's proof, `GraphMemo`).
+    private let readLog = Mutex<Set<String>?>(nil)
+    private let recordingReads = Atomic<Bool>(false)
 
     private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
         self.location = location
@@ -96,6 +101,7 @@ public final class Snapshot: FileTree, Sendable {
             throw FileTreeError.notFound(path: path)
         }
         guard treeID != nil else {
+            if recordingReads.load(ordering: .relaxed) { readLog.withLock { _ = $0?.insert(path) } }
             if components.first == ".git" { throw FileTreeError.notFound(path: path) }
             return try WorktreeReader.contents(of: location.workdir + "/" + path, relativePath: path)
         }
@@ -117,6 +123,18 @@ public final class Snapshot: FileTree, Sendable {
         case nil:
             throw FileTreeError.notFound(path: path)
         }
+    }
+
+    /// Starts recording the working-tree paths read with `contents(of:)` (attempts that fail
+    /// included), from now on, for `recordedReads()`.
+    func recordReads() {
+        readLog.withLock { $0 = $0 ?? [] }
+        recordingReads.store(true, ordering: .relaxed)
+    }
+
+    /// The paths read since `recordReads()`.
+    func recordedReads() -> Set<String> {
+        readLog.withLock { $0 ?? [] }
     }
 
     /// Reads blob `id` from the repository `listing`'s ids belong to (a submodule's inside one).

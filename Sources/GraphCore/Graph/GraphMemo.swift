@@ -1,0 +1,594 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The graph memo: a working tree's loaded graphs, remembered with the walk of the tree
+/// they were loaded from, so that a later load of the same tree after an edit that changes
+/// no package (a function body, a comment) takes them instead of scanning and resolving
+/// every directory again.
+///
+/// A load is a function of the files it lists and reads, the toolchain, the environment and
+/// the settings overrides. The caller names everything but the files in `LoadOptions.graphMemoKey`
+/// (one entry per key, a file `<memo dir>/graphs/<key>`). The files are proved unchanged
+/// by the walk (`WorktreeWalk`: every directory's names, kinds and modes, every file's stat
+/// data), entry by entry against the stored one:
+/// - every directory must list the same names with the same kinds and modes, and there must be
+///   no symbolic link anywhere (what a link reaches is not in the walk);
+/// - a file whose stat data differs must be one the stored load either never read, or read
+///   only as a Go file whose scan result (package clause, imports, constraint, embed
+///   patterns, with their positions; or the scan error) is the one stored: the file is
+///   scanned again and its result compared byte for byte. Any other changed file (go.mod,
+///   gocache.yaml, a `.s` file whose constraint the load read) makes the memo miss.
+/// Equal stat data stands for equal content under git's racy-clean rule: an entry is stored
+/// only from a walk older than its newest stamp by more than a second (`WorktreeWalk.isRacy`).
+///
+/// The stored form is binary (varints, a string table for the graphs); a damaged or
+/// truncated file reads as a miss. At most `capacity` entries are kept.
+struct GraphMemo: Sendable {
+    let directory: String
+    /// The entry's file name.
+    let key: String
+    /// Everything the entry stands for besides the files, in full (stored and compared:
+    /// the name is a digest of it).
+    let identity: String
+
+    static let magic = Array("gocache-graph-memo 1\n".utf8)
+    static let trailer = Array("\ngocache-graph-memo end\n".utf8)
+    static let capacity = 8
+    /// Above this many edited files checked, a hit rewrites its entry under the new stamps
+    /// (fewer are scanned again on each run: cheaper than rewriting a megabyte each time).
+    static let rewriteThreshold = 16
+    /// The largest working tree (files, links and directories) walked for the memo (as the
+    /// run memo's `walkLimit`).
+    static let walkLimit = 100_000
+
+    init?(memoDirectory: String?, key: String?, identity: String) {
+        guard let memoDirectory, let key, !key.isEmpty, !key.contains("/") else { return nil }
+        directory = memoDirectory + "/graphs"
+        self.key = key
+        self.identity = identity
+    }
+
+    var path: String { directory + "/" + key }
+
+    /// How the stored load used a file.
+    enum Use: Equatable, Sendable {
+        /// Not read (listed at most).
+        case unread
+        /// Read whole (a go.mod, a config file, an assembly file's constraint).
+        case read
+        /// Scanned as a Go file, with this encoded scan result.
+        case header([UInt8])
+    }
+
+    /// What a target of the stored load was, besides its settings (recomputed from the
+    /// configuration, which is a read file).
+    struct StoredTarget: Sendable {
+        var dir: String
+        var importPath: String
+        var module: String
+        var unitRoot: String
+    }
+
+    /// A hit: the stored graphs and targets, and the entry rewritten for this walk when
+    /// more than `rewriteThreshold` files changed (nil otherwise, or when the walk is racy).
+    struct Hit: Sendable {
+        var graphs: [PackageGraph]
+        var targets: [StoredTarget]
+        var rewritten: [UInt8]?
+        var changedFiles: Int
+    }
+
+    // MARK: - Lookup
+
+    /// What a lookup found.
+    enum Lookup: Sendable {
+        case hit(Hit)
+        /// Why not (for `GOCACHE_TRACE`).
+        case miss(String)
+    }
+
+    /// The stored graphs for the tree `walk` saw, when the stored entry's proof holds for it.
+    func lookup(walk: WorktreeWalk, tree: any FileTree) -> Lookup {
+        guard walk.linkTargets.isEmpty else { return .miss("symbolic links in the tree") }
+        guard let data = FileManager.default.contents(atPath: path) else { return .miss("no entry") }
+        let bytes = [UInt8](data)
+        guard bytes.count > Self.magic.count + Self.trailer.count + 8, bytes.starts(with: Self.magic),
+            Array(bytes.suffix(Self.trailer.count)) == Self.trailer
+        else { return damaged() }
+        let end = bytes.count - Self.trailer.count - 8
+        let sum = bytes[end..<end + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard sum == Self.checksum(bytes[..<end]) else { return damaged() }
+        var r = MemoCodec.Reader(bytes: Array(bytes[..<end]), offset: Self.magic.count)
+        guard r.string() == identity else { return .miss("another identity") }
+        // The walk, compared entry by entry.
+        guard let directoryCount = r.int(), directoryCount == walk.directories.count else { return .miss("directories added or removed") }
+        var changed: [(path: String, use: Use)] = []
+        // Where each file's stored use lies, for a rewrite under this walk's stamps.
+        var useRanges: [Range<Int>] = []
+        useRanges.reserveCapacity(walk.fileCount)
+        for directory in walk.directories {
+            guard let path = r.string(), let entryCount = r.int() else { return damaged() }
+            guard path == directory.path, entryCount == directory.entries.count else { return .miss("listing of \(directory.path.isEmpty ? "." : directory.path) changed") }
+            let prefix = path.isEmpty ? "" : path + "/"
+            for entry in directory.entries {
+                guard let name = r.string(), let kind = r.byte(), let mode = r.int(), let stamp = Self.readStamp(&r)
+                else { return damaged() }
+                let useStart = r.offset
+                guard let use = Self.readUse(&r) else { return damaged() }
+                useRanges.append(useStart..<r.offset)
+                guard name == entry.name, kind == Self.kindByte(entry.kind), mode == Int(entry.mode ?? 0) else {
+                    return .miss("listing of \(path.isEmpty ? "." : path) changed")
+                }
+                if stamp != entry.stamp {
+                    guard entry.kind == .file else { return .miss("\(prefix + name) changed") }
+                    switch use {
+                    case .unread: break
+                    case .read: return .miss("\(prefix + name), which the load read, changed")
+                    case .header: changed.append((prefix + name, use))
+                    }
+                }
+            }
+        }
+        guard r.int() == 0 else { return damaged() }
+        // Files scanned as Go files: scanned again, the result must be the stored one.
+        for (path, use) in changed {
+            guard case .header(let stored) = use, Self.scanResult(of: path, in: tree) == stored else {
+                return .miss("\(path): package clause, imports, constraint or embeds changed")
+            }
+        }
+        guard let graphLength = r.int(), graphLength >= 0, r.offset + graphLength == end else { return damaged() }
+        let graphBytes = Array(r.bytes[r.offset..<end])
+        guard let (graphs, targets) = GraphMemoCodec.decode(graphBytes) else { return damaged() }
+        var rewritten: [UInt8]?
+        if changed.count > Self.rewriteThreshold, !walk.isRacy {
+            // The same entry under this walk's stamps (every use is the stored one: the
+            // changed files scanned as stored): the next edit is compared with this tree,
+            // and the files checked now are not scanned again.
+            let stored = r.bytes
+            rewritten = encode(walk: walk, graphBytes: graphBytes) { w, _, index in
+                w.bytes += stored[useRanges[index]]
+            }
+        }
+        return .hit(Hit(graphs: graphs, targets: targets, rewritten: rewritten, changedFiles: changed.count))
+    }
+
+    /// A damaged entry: removed, a miss.
+    private func damaged() -> Lookup {
+        unlink(path)
+        return .miss("damaged entry removed")
+    }
+
+    /// The encoded scan result of the Go file at `path`, as a load's scan makes it (the file
+    /// named by its bare name, as `ScanCache` names it), or nil when it cannot be read.
+    static func scanResult(of path: String, in tree: any FileTree) -> [UInt8]? {
+        guard let bytes = try? tree.contents(of: path) else { return nil }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let result: Result<GoFileHeader, GoScanError>
+        do {
+            result = .success(try GoSourceScanner.scanHeader(bytes, fileName: name))
+        } catch {
+            result = .failure(error)
+        }
+        return encode(result)
+    }
+
+    static func encode(_ result: Result<GoFileHeader, GoScanError>) -> [UInt8] {
+        var w = MemoCodec.Writer()
+        switch result {
+        case .success(let header):
+            w.bytes.append(1)
+            w.header(StoredHeader(header))
+        case .failure(let error):
+            w.bytes.append(2)
+            w.error(StoredScanError(error))
+        }
+        return w.bytes
+    }
+
+    // MARK: - Store
+
+    /// Remembers `graphs` and `targets` as loaded from the tree `walk` saw: `reads` are the
+    /// paths the load read, `headers` the scan results it used. Nothing is stored for a racy
+    /// walk or one with symbolic links. Failures only cost speed next time.
+    func store(
+        walk: WorktreeWalk, reads: Set<String>, headers: [String: Result<GoFileHeader, GoScanError>],
+        graphs: [PackageGraph], targets: [GoTarget]
+    ) {
+        guard !walk.isRacy, walk.linkTargets.isEmpty else { return }
+        let graphBytes = GraphMemoCodec.encode(
+            graphs: graphs,
+            targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
+        let bytes = encode(walk: walk, graphBytes: graphBytes) { w, path, _ in
+            let use: Use
+            if let result = headers[path] {
+                use = .header(Self.encode(result))
+            } else {
+                use = reads.contains(path) ? .read : .unread
+            }
+            Self.writeUse(use, &w)
+        }
+        write(bytes)
+    }
+
+    /// Writes a rewritten entry (`Hit.rewritten`).
+    func write(_ bytes: [UInt8]) {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let temporary = path + ".tmp.\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return
+        }
+        prune()
+    }
+
+    /// Removes the least recently written entries beyond `capacity`, and temporary files of
+    /// interrupted writes older than a minute.
+    private func prune() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory), names.count > Self.capacity else {
+            return
+        }
+        var entries: [(name: String, written: Int64)] = []
+        let now = Int64(Date().timeIntervalSince1970)
+        for name in names {
+            var info = stat()
+            guard stat(directory + "/" + name, &info) == 0 else { continue }
+            let written = Int64(info.st_mtim.tv_sec)
+            if name.contains(".tmp.") {
+                if now - written > 60 { unlink(directory + "/" + name) }
+                continue
+            }
+            entries.append((name, written))
+        }
+        guard entries.count > Self.capacity else { return }
+        entries.sort { ($0.written, $0.name) < ($1.written, $1.name) }
+        for entry in entries.prefix(entries.count - Self.capacity) where entry.name != key {
+            unlink(directory + "/" + entry.name)
+        }
+    }
+
+    /// The entry for `walk`: `writeUse` writes the use of each entry, given its path and
+    /// its index among all entries in walk order (a directory's is `.unread`).
+    private func encode(
+        walk: WorktreeWalk, graphBytes: [UInt8], writeUse: (inout MemoCodec.Writer, String, Int) -> Void
+    ) -> [UInt8] {
+        var w = MemoCodec.Writer()
+        w.bytes.reserveCapacity(graphBytes.count + walk.directories.count * 64 + walk.fileCount * 64)
+        w.bytes += Self.magic
+        w.string(identity)
+        w.int(walk.directories.count)
+        var index = 0
+        for directory in walk.directories {
+            w.string(directory.path)
+            w.int(directory.entries.count)
+            let prefix = directory.path.isEmpty ? "" : directory.path + "/"
+            for entry in directory.entries {
+                w.string(entry.name)
+                w.bytes.append(Self.kindByte(entry.kind))
+                w.int(Int(entry.mode ?? 0))
+                Self.writeStamp(entry.stamp, &w)
+                if entry.kind == .file {
+                    writeUse(&w, prefix + entry.name, index)
+                } else {
+                    Self.writeUse(.unread, &w)
+                }
+                index += 1
+            }
+        }
+        w.int(0)  // symbolic links: none (an entry is never stored with one)
+        w.int(graphBytes.count)
+        w.bytes += graphBytes
+        let sum = Self.checksum(w.bytes[...])
+        for shift in stride(from: 0, to: 64, by: 8) { w.bytes.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift))) }
+        w.bytes += Self.trailer
+        return w.bytes
+    }
+
+    /// A 64-bit checksum of an entry (a multiply-xorshift over 8-byte words): a damaged
+    /// entry must not decode into other graphs. Not a defence against deliberate edits —
+    /// whoever can write the memo directory can write any entry.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                offset += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < raw.count {
+                tail |= UInt64(raw[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        return h
+    }
+
+    static func kindByte(_ kind: FileTreeEntry.Kind) -> UInt8 {
+        switch kind {
+        case .file: return 1
+        case .directory: return 2
+        case .symlink: return 3
+        case .submodule: return 4
+        }
+    }
+
+    static func writeStamp(_ stamp: FileStamp?, _ w: inout MemoCodec.Writer) {
+        guard let s = stamp else {
+            w.bytes.append(0)
+            return
+        }
+        w.bytes.append(1)
+        for value in [s.size, s.mtimeSeconds, s.mtimeNanoseconds, s.ctimeSeconds, s.ctimeNanoseconds] { w.int(Int(value)) }
+        w.int(Int(Int64(bitPattern: s.inode)))
+        w.int(Int(Int64(bitPattern: s.device)))
+    }
+
+    /// A stored stamp: `.some(nil)` for an entry without one, nil when malformed.
+    static func readStamp(_ r: inout MemoCodec.Reader) -> FileStamp?? {
+        guard let tag = r.byte() else { return nil }
+        if tag == 0 { return .some(nil) }
+        guard tag == 1, let size = r.int(), let ms = r.int(), let mn = r.int(), let cs = r.int(), let cn = r.int(),
+            let inode = r.int(), let device = r.int()
+        else { return nil }
+        return .some(
+            FileStamp(
+                size: Int64(size), mtimeSeconds: Int64(ms), mtimeNanoseconds: Int64(mn),
+                inode: UInt64(bitPattern: Int64(inode)), device: UInt64(bitPattern: Int64(device)),
+                ctimeSeconds: Int64(cs), ctimeNanoseconds: Int64(cn)))
+    }
+
+    static func writeUse(_ use: Use, _ w: inout MemoCodec.Writer) {
+        switch use {
+        case .unread: w.bytes.append(0)
+        case .read: w.bytes.append(1)
+        case .header(let bytes):
+            w.bytes.append(2)
+            w.int(bytes.count)
+            w.bytes += bytes
+        }
+    }
+
+    static func readUse(_ r: inout MemoCodec.Reader) -> Use? {
+        guard let tag = r.byte() else { return nil }
+        switch tag {
+        case 0: return .unread
+        case 1: return .read
+        case 2:
+            guard let count = r.int(), count >= 0, r.offset + count <= r.bytes.count else { return nil }
+            defer { r.offset += count }
+            return .header(Array(r.bytes[r.offset..<r.offset + count]))
+        default: return nil
+        }
+    }
+
+    // MARK: - Writes finished before exit
+
+    private static let pending = Mutex<[BesideWork]>([])
+    private static let exitHook: Void = {
+        atexit { GraphMemo.finishWrites() }
+    }()
+
+    /// Runs `work` (a store) beside the caller; the process waits for it at exit.
+    static func beside(_ work: @escaping @Sendable () -> Void) {
+        _ = exitHook
+        let started = BesideWork(work)
+        pending.withLock { $0.append(started) }
+    }
+
+    /// Waits for the stores started with `beside`.
+    static func finishWrites() {
+        let works = pending.withLock { works -> [BesideWork] in
+            defer { works = [] }
+            return works
+        }
+        for work in works { work.wait() }
+    }
+}
+
+/// The binary form of a memo's graphs and targets: a string table, then each graph's unit,
+/// build context, roots and packages, then the targets, every string an index into the table.
+enum GraphMemoCodec {
+    static func encode(graphs: [PackageGraph], targets: [GraphMemo.StoredTarget]) -> [UInt8] {
+        var table: [String: Int] = [:]
+        var strings: [String] = []
+        var body = MemoCodec.Writer()
+        func s(_ value: String) {
+            if let index = table[value] {
+                body.int(index)
+                return
+            }
+            table[value] = strings.count
+            body.int(strings.count)
+            strings.append(value)
+        }
+        func optional(_ value: String?) {
+            if let value {
+                body.bytes.append(1)
+                s(value)
+            } else {
+                body.bytes.append(0)
+            }
+        }
+        func list(_ values: [String]) {
+            body.int(values.count)
+            for value in values { s(value) }
+        }
+        body.int(graphs.count)
+        for graph in graphs {
+            s(graph.unitRoot)
+            let c = graph.context
+            s(c.goos)
+            s(c.goarch)
+            body.bytes.append(c.cgoEnabled ? 1 : 0)
+            list(c.buildTags)
+            list(c.toolTags)
+            body.int(c.releaseTags.count)
+            s(c.compiler)
+            list(graph.roots)
+            body.int(graph.packages.count)
+            for (_, p) in graph.packages.sorted(by: { $0.key < $1.key }) {
+                s(p.importPath)
+                s(p.name)
+                optional(p.dir)
+                if let m = p.module {
+                    body.bytes.append(1)
+                    s(m.path)
+                    optional(m.version)
+                    optional(m.replacementPath)
+                    optional(m.replacementVersion)
+                    body.bytes.append(m.isMain ? 1 : 0)
+                    optional(m.goVersion)
+                } else {
+                    body.bytes.append(0)
+                }
+                body.bytes.append(p.isStandard ? 1 : 0)
+                for files in [
+                    p.goFiles, p.cgoFiles, p.embedFiles, p.otherFiles, p.testGoFiles, p.xTestGoFiles, p.testEmbedFiles,
+                    p.imports, p.testImports, p.dependencyEdges,
+                ] {
+                    list(files)
+                }
+                if let e = p.error {
+                    body.bytes.append(1)
+                    s(e.kind.rawValue)
+                    s(e.message)
+                    list(e.cycle)
+                } else {
+                    body.bytes.append(0)
+                }
+            }
+        }
+        body.int(targets.count)
+        for t in targets {
+            s(t.dir)
+            s(t.importPath)
+            s(t.module)
+            s(t.unitRoot)
+        }
+        var out = MemoCodec.Writer()
+        out.int(strings.count)
+        for value in strings { out.string(value) }
+        out.bytes += body.bytes
+        return out.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) -> (graphs: [PackageGraph], targets: [GraphMemo.StoredTarget])? {
+        var r = MemoCodec.Reader(bytes: bytes, offset: 0)
+        guard let count = r.int(), count >= 0, count <= bytes.count else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let value = r.string() else { return nil }
+            strings.append(value)
+        }
+        var failed = false
+        func s() -> String {
+            guard let index = r.int(), index >= 0, index < strings.count else {
+                failed = true
+                return ""
+            }
+            return strings[index]
+        }
+        func flag() -> Bool? {
+            guard let b = r.byte(), b <= 1 else { return nil }
+            return b == 1
+        }
+        func optional() -> String? {
+            guard let present = flag() else {
+                failed = true
+                return nil
+            }
+            return present ? s() : nil
+        }
+        func list() -> [String] {
+            guard let n = r.int(), n >= 0, n <= bytes.count else {
+                failed = true
+                return []
+            }
+            var values: [String] = []
+            values.reserveCapacity(n)
+            for _ in 0..<n { values.append(s()) }
+            return values
+        }
+        guard let graphCount = r.int(), graphCount >= 0, graphCount <= bytes.count else { return nil }
+        var graphs: [PackageGraph] = []
+        for _ in 0..<graphCount {
+            let unitRoot = s()
+            let goos = s()
+            let goarch = s()
+            guard let cgo = flag() else { return nil }
+            let buildTags = list()
+            let toolTags = list()
+            guard let minor = r.int(), minor >= 0, minor < 1000 else { return nil }
+            let compiler = s()
+            let roots = list()
+            guard let packageCount = r.int(), packageCount >= 0, packageCount <= bytes.count, !failed else { return nil }
+            var context = BuildContext(
+                goos: goos, goarch: goarch, cgoEnabled: cgo, buildTags: buildTags, goMinorVersion: minor, toolTags: toolTags)
+            context.compiler = compiler
+            var packages: [String: GoPackage] = [:]
+            packages.reserveCapacity(packageCount)
+            for _ in 0..<packageCount {
+                var p = GoPackage(importPath: s(), name: s(), dir: optional())
+                guard let hasModule = flag() else { return nil }
+                if hasModule {
+                    let path = s()
+                    let version = optional()
+                    let replacementPath = optional()
+                    let replacementVersion = optional()
+                    guard let isMain = flag() else { return nil }
+                    p.module = GoModuleRef(
+                        path: path, version: version, replacementPath: replacementPath,
+                        replacementVersion: replacementVersion, isMain: isMain, goVersion: optional())
+                }
+                guard let standard = flag() else { return nil }
+                p.isStandard = standard
+                p.goFiles = list()
+                p.cgoFiles = list()
+                p.embedFiles = list()
+                p.otherFiles = list()
+                p.testGoFiles = list()
+                p.xTestGoFiles = list()
+                p.testEmbedFiles = list()
+                p.imports = list()
+                p.testImports = list()
+                p.dependencyEdges = list()
+                guard let hasError = flag() else { return nil }
+                if hasError {
+                    guard let kind = PackageError.Kind(rawValue: s()) else { return nil }
+                    p.error = PackageError(kind: kind, message: s(), cycle: list())
+                }
+                guard !failed else { return nil }
+                packages[p.importPath] = p
+            }
+            guard packages.count == packageCount else { return nil }
+            graphs.append(PackageGraph(unitRoot: unitRoot, context: context, packages: packages, roots: roots))
+        }
+        guard let targetCount = r.int(), targetCount >= 0, targetCount <= bytes.count else { return nil }
+        var targets: [GraphMemo.StoredTarget] = []
+        targets.reserveCapacity(targetCount)
+        for _ in 0..<targetCount {
+            targets.append(GraphMemo.StoredTarget(dir: s(), importPath: s(), module: s(), unitRoot: s()))
+        }
+        guard !failed, r.offset == bytes.count else { return nil }
+        return (graphs, targets)
+    }
+}

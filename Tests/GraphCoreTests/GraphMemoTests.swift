@@ -1,0 +1,209 @@
+// The graph memo: a working tree's load after an edit that changes no package equals a
+// fresh load, and anything else a load reads makes it miss.
+import ExampleMonorepo
+import Foundation
+import GraphCore
+import Testing
+import TestSupport
+
+@Suite("Graph memo", .enabled(if: GoToolchain.isConfigured))
+struct GraphMemoTests {
+    /// A repository with a module, a binary, a library that embeds a file, a Windows-only
+    /// file, a README and gocache.yaml; its memo directory; what removes both.
+    static func scratch() throws -> (fixture: GitFixture, memo: String, cleanup: () -> Void) {
+        let fixture = try GitFixture()
+        let memo = fixture.root + "-memo"
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
+        try fixture.write("README.md", "# m\n")
+        try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
+        try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
+        try fixture.write(
+            "lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data }\n")
+        try fixture.write("lib/data.txt", "one\n")
+        try fixture.write("lib/lib_windows.go", "package lib\n\nimport \"syscall\"\n\nvar _ = syscall.Getpid\n")
+        _ = try fixture.commit("one")
+        return (fixture, memo, {
+            fixture.cleanup()
+            try? FileManager.default.removeItem(atPath: memo)
+        })
+    }
+
+    static func load(
+        _ root: String, memo: String?, key: String? = "test", overrides: SettingsOverrides = SettingsOverrides()
+    ) async throws -> GoRepository {
+        let harness = try #require(try await GraphHarness.make())
+        let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
+        let location = try RepositoryLocation.discover(from: root)
+        let repository = try await GoRepository.load(
+            tree: Snapshot.worktree(location), goRoot: harness.goRoot,
+            options: LoadOptions(
+                overrides: overrides, toolTags: { _ in tags }, memoDirectory: memo, standardLibrary: .importedOnly,
+                graphMemoKey: key))
+        GoRepository.waitForMemoWrites()
+        return repository
+    }
+
+    /// Loads with the memo and without it, and requires the same graphs and targets; returns
+    /// whether the memo answered.
+    static func memoised(_ root: String, memo: String, overrides: SettingsOverrides = SettingsOverrides()) async throws -> Bool {
+        let remembered = try await load(root, memo: memo, overrides: overrides)
+        let fresh = try await load(root, memo: nil, key: nil, overrides: overrides)
+        #expect(!fresh.isFromGraphMemo)
+        #expect(remembered.graphs == fresh.graphs)
+        #expect(remembered.targets == fresh.targets)
+        return remembered.isFromGraphMemo
+    }
+
+    /// Past git's racy-clean window: what the next load walks may be remembered.
+    static func settle() async throws {
+        try await Task.sleep(for: .milliseconds(2_100))
+    }
+
+    static func entries(_ memo: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: memo + "/graphs")) ?? []).filter { !$0.contains(".tmp.") }
+    }
+
+    @Test("an edit that changes no package is answered by the memo; each other kind of change is not")
+    func edits() async throws {
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        let root = fixture.root
+
+        // A racy tree is not remembered.
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(Self.entries(memo).isEmpty)
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(Self.entries(memo).count == 1)
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // Bodies, comments, files the load does not read (a README, an embedded file's
+        // bytes), a file no scan of this platform reads: the same graphs.
+        try fixture.write("lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n")
+        #expect(try await Self.memoised(root, memo: memo))
+        try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n")
+        try fixture.write("README.md", "# m, edited\n")
+        try fixture.write("lib/data.txt", "two\n")
+        try fixture.write("lib/lib_windows.go", "package lib\n\nimport \"os\"\n\nvar _ = os.Getpid\n")
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // An import, a package clause, a constraint, an embed pattern's line: scanned again, not the same.
+        try fixture.write("cmd/a/main.go", "package main\n\nimport (\n\t\"strings\"\n\n\t\"example.com/m/lib\"\n)\n\nfunc main() { lib.F(); _ = strings.ToUpper }\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.write("cmd/a/main.go", "//go:build linux\n\npackage main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n")
+        try fixture.write("lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.write("lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n")
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // Files the load reads whole: go.mod, gocache.yaml.
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.25\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
+        try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [two]\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
+        // Their bytes are back, their stat data is not: a miss, which remembers this tree.
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // Listings: a new file, a removed one, a new directory, a mode change.
+        try fixture.write("lib/more.go", "package lib\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.remove("lib/more.go")
+        #expect(try await Self.memoised(root, memo: memo))
+        try fixture.write("cmd/b/main.go", "package main\n\nfunc main() {}\n")
+        #expect(try await !Self.memoised(root, memo: memo))
+        try fixture.remove("cmd/b/main.go")
+        try FileManager.default.removeItem(atPath: root + "/cmd/b")
+        #expect(try await Self.memoised(root, memo: memo))
+        try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n", executable: true)
+        #expect(try await !Self.memoised(root, memo: memo))
+    }
+
+    @Test("an entry is rewritten after many edited files, per options, and ignored when damaged; no entry with a link")
+    func entriesAndOptions() async throws {
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        let root = fixture.root
+        for index in 0..<20 { try fixture.write("lib/f\(index).go", "package lib\n\nfunc F\(index)() {}\n") }
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        let entry = try #require(Self.entries(memo).first)
+        let stored = try Data(contentsOf: URL(fileURLWithPath: memo + "/graphs/" + entry))
+
+        // Beyond the threshold of files scanned again, the hit rewrites the entry.
+        for index in 0..<20 { try fixture.write("lib/f\(index).go", "package lib\n\nfunc F\(index)() { _ = 1 }\n") }
+        try await Self.settle()
+        #expect(try await Self.memoised(root, memo: memo))
+        let rewritten = try Data(contentsOf: URL(fileURLWithPath: memo + "/graphs/" + entry))
+        #expect(rewritten != stored)
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // Other settings: an entry of their own.
+        let arm = SettingsOverrides(goarch: "arm64")
+        #expect(try await !Self.memoised(root, memo: memo, overrides: arm))
+        #expect(Self.entries(memo).count == 2)
+        #expect(try await Self.memoised(root, memo: memo, overrides: arm))
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // A cut or a flipped byte: a miss, the entry replaced.
+        let path = memo + "/graphs/" + entry
+        try rewritten.prefix(rewritten.count / 2).write(to: URL(fileURLWithPath: path))
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await Self.memoised(root, memo: memo))
+        let intact = try Data(contentsOf: URL(fileURLWithPath: path))
+        for position in [intact.count / 3, intact.count - 40] {
+            var flipped = intact
+            flipped[position] ^= 0x01
+            try flipped.write(to: URL(fileURLWithPath: path))
+            #expect(try await !Self.memoised(root, memo: memo))
+            #expect(try await Self.memoised(root, memo: memo))
+        }
+
+        // A symbolic link anywhere: nothing remembered, nothing answered.
+        try FileManager.default.removeItem(atPath: memo)
+        try FileManager.default.createSymbolicLink(atPath: root + "/docs", withDestinationPath: "lib")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(Self.entries(memo).isEmpty)
+    }
+
+    @Test("seeded edits of a generated working tree: the memo's answer equals a fresh load after each")
+    func generatedEdits() async throws {
+        let seed: UInt64 = 0x6A_3E
+        let history = try GeneratedHistory(seed: seed, layout: .singleModule, commits: 0, prefix: "graph-memo")
+        defer { history.remove() }
+        let root = history.root.path
+        let memo = root + "-memo"
+        defer { try? FileManager.default.removeItem(atPath: memo) }
+        var tree = history.generated.tree
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        var hits = 0
+        var misses = 0
+        for index in 0..<24 {
+            let edit = MonorepoEdit.allCases[index % MonorepoEdit.allCases.count]
+            guard let (next, _) = MonorepoMutator.apply(edit, to: tree, spec: history.generated.spec, seed: seed &+ UInt64(index))
+            else { continue }
+            // Only what the edit changed is written (a rewrite would change every stamp).
+            for path in tree.paths where next.files[path] == nil { try FileManager.default.removeItem(atPath: root + "/" + path) }
+            for path in next.paths where next.files[path] != tree.files[path] {
+                let full = root + "/" + path
+                try FileManager.default.createDirectory(
+                    atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(next.files[path] ?? []).write(to: URL(fileURLWithPath: full))
+            }
+            tree = next
+            // Every second edit settles, so entries are stored and rewritten along the way.
+            if index % 2 == 1 { try await Self.settle() }
+            if try await Self.memoised(root, memo: memo) { hits += 1 } else { misses += 1 }
+        }
+        #expect(hits > 0)
+        #expect(misses > 0)
+    }
+}
