@@ -245,7 +245,7 @@ public struct GoRepository: Sendable {
             let memo = GraphMemo(memoDirectory: options.memoDirectory, key: name, identity: identity)
         {
             let walked = snapshot.completedWalk.withLock { $0 } ?? ((try? snapshot.walkWorktree(limit: GraphMemo.walkLimit)) ?? nil)
-            if let walk = walked, walk.linkTargets.isEmpty {
+            if let walk = walked, walk.linkTargets.isEmpty, walk.listingsAreWalked {
                 graphMemo = (memo, snapshot, walk)
                 snapshot.recordReads()
                 trace.mark("walk for the graph memo")
@@ -274,7 +274,9 @@ public struct GoRepository: Sendable {
         let memo = options.memoDirectory.map { HeaderMemo.load(directory: $0) }
         trace.mark("read parse memo")
         let scans = makeScanCache(tree: tree, goRoot: goRoot, memo: memo, options: options)
-        if graphMemo != nil { scans.recordHeaders() }
+        // A scan cache that read repository files before (one shared with another load that
+        // started first) cannot say what this load used: nothing is stored then.
+        if graphMemo != nil, !scans.recordHeaders() { graphMemo = nil }
         defer { memo?.save() }
 
         var toolTagsCache: [BuildSettings: [String]] = [:]

@@ -45,6 +45,9 @@ final class ScanCache: Sendable {
     /// (`recordHeaders`): with the paths the snapshot read, what a graph memo checks an
     /// edited file against (`GraphMemo`).
     private let headerLog = Mutex<[String: Result<GoFileHeader, GoScanError>]?>(nil)
+    /// Whether a repository directory was scanned or a go.mod read (so a recording started
+    /// later would miss what those read).
+    private let repositoryRead = Atomic<Bool>(false)
 
     /// The scans of a load of another snapshot of the same repository, and the directories
     /// holding a path that differs between the two snapshots.
@@ -102,8 +105,13 @@ final class ScanCache: Sendable {
     /// Starts recording the header results the repository's scans use, for `recordedHeaders()`.
     /// Takes effect for scans made afterwards; it needs a parse memo (the hooks that see
     /// the results are the memo's).
-    func recordHeaders() {
+    ///
+    /// - Returns: false when the cache had already read repository files (its scans and
+    ///   go.mod files would be missing from the record).
+    @discardableResult
+    func recordHeaders() -> Bool {
         headerLog.withLock { $0 = $0 ?? [:] }
+        return !repositoryRead.load(ordering: .relaxed)
     }
 
     /// The header results recorded since `recordHeaders()`, by repository path; nil when not
@@ -127,6 +135,7 @@ final class ScanCache: Sendable {
     /// malformed.
     func goModFile(in dir: String) -> GoModFile? {
         if let known = goModFiles.withLock({ $0[dir] }) { return known }
+        repositoryRead.store(true, ordering: .relaxed)
         var parsed: GoModFile?
         if hasGoMod(dir), let bytes = try? tree.contents(of: join(dir, "go.mod")) {
             parsed = try? GoModFile.parse(bytes, file: join(dir, "go.mod"))
@@ -175,6 +184,7 @@ final class ScanCache: Sendable {
         var hooks: HeaderHooks?
         let stored = StoredHeaders()
         var memoKeys: [String: (key: HeaderMemo.Key, mtime: Int64?)] = [:]
+        if !standard { repositoryRead.store(true, ordering: .relaxed) }
         let logging = !standard && headerLog.withLock { $0 != nil }
         if let memo = headerMemo {
             // Standard-library files are keyed apart from repository files of the same path.

@@ -40,6 +40,10 @@ public struct WorktreeWalk: Sendable {
     public let startedAt: Int64
     /// The latest modification or change time (seconds) of any file, link or link target.
     public let newestStamp: Int64
+    /// Whether the snapshot's listings are this walk's: false when a directory had been
+    /// listed before the walk and differently (the snapshot keeps its first listing, so a
+    /// load of it would not see the tree this walk saw).
+    public var listingsAreWalked: Bool = true
 
     /// Number of files and links seen.
     public var fileCount: Int {
@@ -117,7 +121,7 @@ extension Snapshot {
                 }
             }
         }
-        keep(found)
+        let listingsAreWalked = keep(found)
 
         var newest: Int64 = 0
         var directories: [WorktreeWalk.Directory] = []
@@ -136,15 +140,26 @@ extension Snapshot {
             }
             directories.append(.init(path: dir, entries: entries))
         }
-        let walk = WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
+        var walk = WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
+        walk.listingsAreWalked = listingsAreWalked
         completedWalk.withLock { $0 = walk }
         return walk
     }
 
-    /// Caches listings made by a walk for later reads of this snapshot.
-    private func keep(_ found: [(path: String, listing: DirectoryListing)]) {
+    /// Caches listings made by a walk for later reads of this snapshot; false when some
+    /// directory was already listed, differently.
+    @discardableResult
+    private func keep(_ found: [(path: String, listing: DirectoryListing)]) -> Bool {
         listings.withLock { cached in
-            for (dir, listing) in found where cached[dir] == nil { cached[dir] = .some(listing) }
+            var same = true
+            for (dir, listing) in found {
+                if let earlier = cached[dir] {
+                    if earlier?.entries != listing.entries { same = false }
+                } else {
+                    cached[dir] = .some(listing)
+                }
+            }
+            return same
         }
     }
 }
