@@ -6,6 +6,10 @@ import GraphCore
 import Testing
 import TestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("Graph memo", .enabled(if: GoToolchain.isConfigured))
 struct GraphMemoTests {
     /// A repository with a module, a binary, a library that embeds a file, a Windows-only
@@ -15,6 +19,7 @@ struct GraphMemoTests {
         let memo = fixture.root + "-memo"
         try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
         try fixture.write("README.md", "# m\n")
+        try fixture.write("pin.txt", "a file no load reads, stamped in the future to keep the tree racy\n")
         try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
         try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
         try fixture.write(
@@ -59,6 +64,12 @@ struct GraphMemoTests {
         try await Task.sleep(for: .milliseconds(2_100))
     }
 
+    static func setModified(_ path: String, secondsFromNow: Int) {
+        let when = timespec(tv_sec: time(nil) + secondsFromNow, tv_nsec: 0)
+        var times = [when, when]
+        _ = utimensat(AT_FDCWD, path, &times, 0)
+    }
+
     static func entries(_ memo: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: memo + "/graphs")) ?? []).filter { !$0.contains(".tmp.") }
     }
@@ -69,13 +80,21 @@ struct GraphMemoTests {
         defer { cleanup() }
         let root = fixture.root
 
-        // A racy tree is not remembered.
+        // A racy tree is not remembered. A file stamped in the future keeps the tree racy
+        // however slowly this runs, so that only the loads meant to store an entry do.
+        func pin() { Self.setModified(root + "/pin.txt", secondsFromNow: 3_600) }
+        func unpinAndSettle() async throws {
+            Self.setModified(root + "/pin.txt", secondsFromNow: -3_600)
+            try await Self.settle()
+        }
+        pin()
         #expect(try await !Self.memoised(root, memo: memo))
         #expect(Self.entries(memo).isEmpty)
-        try await Self.settle()
+        try await unpinAndSettle()
         #expect(try await !Self.memoised(root, memo: memo))
         #expect(Self.entries(memo).count == 1)
         #expect(try await Self.memoised(root, memo: memo))
+        pin()
 
         // Bodies, comments, files the load does not read (a README, an embedded file's
         // bytes), a file no scan of this platform reads: the same graphs.
@@ -106,9 +125,10 @@ struct GraphMemoTests {
         #expect(try await !Self.memoised(root, memo: memo))
         try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
         // Their bytes are back, their stat data is not: a miss, which remembers this tree.
-        try await Self.settle()
+        try await unpinAndSettle()
         #expect(try await !Self.memoised(root, memo: memo))
         #expect(try await Self.memoised(root, memo: memo))
+        pin()
 
         // Listings: a new file, a removed one, a new directory, a mode change.
         try fixture.write("lib/more.go", "package lib\n")
