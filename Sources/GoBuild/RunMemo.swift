@@ -80,38 +80,14 @@ public struct RunMemo: Sendable {
     /// Remembers `output` under `key`. Failures only cost speed next time.
     public func store(_ output: Output, under key: RunMemoKey) {
         guard let bytes = RunMemo.encode(output), let digest = try? key.digest() else { return }
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/" + digest.hex
-        let temporary = path + ".tmp.\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            return
-        }
+        guard MemoFiles.writeAtomically(bytes, to: directory + "/" + digest.hex) else { return }
         prune()
     }
 
-    /// Removes the least recently used entries beyond `capacity`, and temporary files of
-    /// interrupted writes older than a minute.
+    /// Removes the least recently used entries beyond `capacity` (a hit touches its entry),
+    /// and temporary files of interrupted writes older than a minute.
     func prune() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        var entries: [(name: String, used: Int64)] = []
-        let now = Int64(Date().timeIntervalSince1970)
-        for name in names {
-            var info = stat()
-            guard stat(directory + "/" + name, &info) == 0 else { continue }
-            let used = Int64(info.st_mtim.tv_sec)
-            if name.contains(".tmp.") {
-                if now - used > 60 { unlink(directory + "/" + name) }
-                continue
-            }
-            entries.append((name, used))
-        }
-        guard entries.count > capacity else { return }
-        entries.sort { ($0.used, $0.name) < ($1.used, $1.name) }
-        for entry in entries.prefix(entries.count - capacity) {
-            unlink(directory + "/" + entry.name)
-        }
+        MemoFiles.prune(directory, capacity: capacity)
     }
 
     static func encode(_ output: Output) -> [UInt8]? {

@@ -96,33 +96,40 @@ struct GraphMemoTests {
         #expect(try await Self.memoised(root, memo: memo))
         pin()
 
-        // Bodies, comments, files the load does not read (a README, an embedded file's
-        // bytes), a file no scan of this platform reads: the same graphs.
-        try fixture.write("lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n")
-        #expect(try await Self.memoised(root, memo: memo))
-        try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n")
-        try fixture.write("README.md", "# m, edited\n")
-        try fixture.write("lib/data.txt", "two\n")
-        try fixture.write("lib/lib_windows.go", "package lib\n\nimport \"os\"\n\nvar _ = os.Getpid\n")
-        #expect(try await Self.memoised(root, memo: memo))
-
-        // An import, a package clause, a constraint, an embed pattern's line: scanned again, not the same.
-        try fixture.write("cmd/a/main.go", "package main\n\nimport (\n\t\"strings\"\n\n\t\"example.com/m/lib\"\n)\n\nfunc main() { lib.F(); _ = strings.ToUpper }\n")
-        #expect(try await !Self.memoised(root, memo: memo))
-        try fixture.write("cmd/a/main.go", "//go:build linux\n\npackage main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
-        #expect(try await !Self.memoised(root, memo: memo))
-        try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n")
-        try fixture.write("lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n")
-        #expect(try await !Self.memoised(root, memo: memo))
-        try fixture.write("lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n")
-        #expect(try await Self.memoised(root, memo: memo))
-
-        // Files the load reads whole: go.mod, gocache.yaml.
-        try fixture.write("go.mod", "module example.com/m\n\ngo 1.25\n")
-        #expect(try await !Self.memoised(root, memo: memo))
-        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
-        try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [two]\n")
-        #expect(try await !Self.memoised(root, memo: memo))
+        let lib = "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n"
+        let main = "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n"
+        let steps: [(note: String, writes: [(path: String, text: String)], hit: Bool)] = [
+            // Bodies, comments, files the load does not read (a README, an embedded file's
+            // bytes), a file no scan of this platform reads: the same graphs.
+            ("a body", [("lib/lib.go", lib)], true),
+            (
+                "a comment, unread files, a Windows file",
+                [
+                    ("cmd/a/main.go", main), ("README.md", "# m, edited\n"), ("lib/data.txt", "two\n"),
+                    ("lib/lib_windows.go", "package lib\n\nimport \"os\"\n\nvar _ = os.Getpid\n"),
+                ], true
+            ),
+            // An import, a constraint, an embed pattern's line: scanned again, not the same.
+            (
+                "an import",
+                [("cmd/a/main.go", "package main\n\nimport (\n\t\"strings\"\n\n\t\"example.com/m/lib\"\n)\n\nfunc main() { lib.F(); _ = strings.ToUpper }\n")],
+                false
+            ),
+            ("a constraint", [("cmd/a/main.go", "//go:build linux\n\n" + main)], false),
+            ("an embed pattern's line", [("cmd/a/main.go", main), ("lib/lib.go", lib.replacingOccurrences(of: "\n//go:embed", with: "\n\n//go:embed"))], false),
+            ("back to the remembered headers", [("lib/lib.go", lib)], true),
+            // Files the load reads whole: go.mod, gocache.yaml.
+            ("go.mod", [("go.mod", "module example.com/m\n\ngo 1.25\n")], false),
+            (
+                "gocache.yaml",
+                [("go.mod", "module example.com/m\n\ngo 1.24\n"), ("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [two]\n")],
+                false
+            ),
+        ]
+        for step in steps {
+            for (path, text) in step.writes { try fixture.write(path, text) }
+            #expect(try await Self.memoised(root, memo: memo) == step.hit, "\(step.note)")
+        }
         try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
         // Their bytes are back, their stat data is not: a miss, which remembers this tree.
         try await unpinAndSettle()

@@ -221,39 +221,8 @@ struct GraphMemo: Sendable {
 
     /// Writes a rewritten entry (`Hit.rewritten`).
     func write(_ bytes: [UInt8]) {
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".tmp.\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else { return }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            return
-        }
-        prune()
-    }
-
-    /// Removes the least recently written entries beyond `capacity`, and temporary files of
-    /// interrupted writes older than a minute.
-    private func prune() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory), names.count > Self.capacity else {
-            return
-        }
-        var entries: [(name: String, written: Int64)] = []
-        let now = Int64(Date().timeIntervalSince1970)
-        for name in names {
-            var info = stat()
-            guard stat(directory + "/" + name, &info) == 0 else { continue }
-            let written = Int64(info.st_mtim.tv_sec)
-            if name.contains(".tmp.") {
-                if now - written > 60 { unlink(directory + "/" + name) }
-                continue
-            }
-            entries.append((name, written))
-        }
-        guard entries.count > Self.capacity else { return }
-        entries.sort { ($0.written, $0.name) < ($1.written, $1.name) }
-        for entry in entries.prefix(entries.count - Self.capacity) where entry.name != key {
-            unlink(directory + "/" + entry.name)
-        }
+        guard MemoFiles.writeAtomically(bytes, to: path) else { return }
+        MemoFiles.prune(directory, capacity: Self.capacity, keeping: key)
     }
 
     /// The entry for `walk`: `writeUse` writes the use of each entry, given its path and
