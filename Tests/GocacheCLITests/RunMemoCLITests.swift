@@ -113,6 +113,37 @@ struct RunMemoCLITests {
             == answers[commands[5]]?.split(separator: "\n").first { $0.hasSuffix("functions/one") })
     }
 
+    @Test("after an edit the run memo misses and the graph memo answers the load: same output as without memos")
+    func graphMemoAfterEdits() async throws {
+        let (fixture, base, _, cache, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        try fixture.write("functions/two/main.go", "package main\n\nfunc main() { println(2) }\n")
+        try await Self.waitPastRacyWindow()
+        let commands: [[String]] = [
+            ["affected", "--repo", fixture.root, "--base", base, "--format", "json"],
+            ["why", "functions/two", "--repo", fixture.root, "--base", base],
+            ["hash", "--repo", fixture.root],
+            ["targets", "--repo", fixture.root],
+        ]
+        // The first loads remember the tree (affected, why and hash load standard packages as
+        // leaves, targets in full: two entries).
+        for command in commands { _ = try Self.run(command, cache: cache) }
+        func check(answeredByGraphMemo: Bool, _ note: String) throws {
+            for command in commands {
+                let reference = try Self.run(command, cache: cache, memo: false)
+                let result = try Self.run(command, cache: cache)
+                #expect(result.status == 0 && result.stdout == reference.stdout, "\(note) \(command): \(result.stderr)")
+                #expect(Self.messages(result.stderr) == Self.messages(reference.stderr), "\(note) \(command)")
+                #expect(result.stderr.contains("edited files checked") == answeredByGraphMemo, "\(note) \(command): \(result.stderr)")
+            }
+        }
+        try fixture.write("functions/two/main.go", "package main\n\nfunc main() { println(4) }\n")
+        try check(answeredByGraphMemo: true, "a body edit")
+        try fixture.write("functions/two/main.go", "package main\n\nimport \"os\"\n\nfunc main() { println(os.Args) }\n")
+        try check(answeredByGraphMemo: false, "an import")
+        #expect(try Self.run(commands[0], cache: cache).stderr.contains("imports, constraint or embeds changed"))
+    }
+
     @Test("a damaged entry is a miss and is rewritten; a cache directory inside the working tree turns the memo off")
     func damagedAndInside() async throws {
         let (fixture, base, _, cache, cleanup) = try Self.scratch()
