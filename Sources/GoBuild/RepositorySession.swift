@@ -76,22 +76,20 @@ public struct RepositorySession: Sendable {
                 toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory, sharing: sharing,
                 changedPaths: changedPaths, contentsObserver: digester, standardLibrary: standardLibrary,
                 graphMemoKey: graphMemoKey(
-                    snapshot: snapshot, location: location, toolchain: toolchain, environment: environment,
-                    memoDirectory: memoDirectory)))
+                    location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory)))
         return RepositorySession(
             location: location, snapshot: snapshot, toolchain: toolchain, repository: repository, digester: digester)
     }
 
-    /// The graph memo's key for a load of the working tree (`LoadOptions.graphMemoKey`):
-    /// the gocache executable, the environment, the toolchain and the repository's place, as
-    /// the run memo keys them. Nil for a revision, without a memo directory, when the
+    /// The graph memo's key for a load (`LoadOptions.graphMemoKey`; GraphCore adds a
+    /// revision's tree id): the gocache executable, the environment, the toolchain and the
+    /// repository's place, as the run memo keys them. Nil without a memo directory, when the
     /// executable cannot be identified, or with `GOCACHE_RUN_MEMO=off` (which turns off both
     /// memos of results).
     static func graphMemoKey(
-        snapshot: Snapshot, location: RepositoryLocation, toolchain: GoToolchain, environment: [String: String],
-        memoDirectory: String?
+        location: RepositoryLocation, toolchain: GoToolchain, environment: [String: String], memoDirectory: String?
     ) -> String? {
-        guard snapshot.commitID == nil, let memoDirectory,
+        guard let memoDirectory,
             RunMemo(memoDirectory: memoDirectory, environment: environment) != nil
         else { return nil }
         var key = RunMemoKey(command: "graph memo")

@@ -200,6 +200,56 @@ struct GraphMemoTests {
         #expect(Self.entries(memo).isEmpty)
     }
 
+    @Test("a revision is remembered by its tree id; not when it holds a symbolic link; a damaged entry is a miss")
+    func revisions() async throws {
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        let harness = try #require(try await GraphHarness.make())
+        let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        func load(_ commit: String, memo: String?) async throws -> GoRepository {
+            let repository = try await GoRepository.load(
+                tree: try Snapshot.revision(commit, in: location), goRoot: harness.goRoot,
+                options: LoadOptions(
+                    toolTags: { _ in tags }, memoDirectory: memo, standardLibrary: .importedOnly,
+                    graphMemoKey: memo == nil ? nil : "test"))
+            GoRepository.waitForMemoWrites()
+            return repository
+        }
+        func memoised(_ commit: String) async throws -> Bool {
+            let remembered = try await load(commit, memo: memo)
+            let fresh = try await load(commit, memo: nil)
+            #expect(remembered.graphs == fresh.graphs)
+            #expect(remembered.targets == fresh.targets)
+            return remembered.isFromGraphMemo
+        }
+        let first = try fixture.commit("HEAD again")
+        #expect(try await !memoised(first))
+        #expect(try await memoised(first))
+        // Another tree: its own entry, the first one still answered.
+        try fixture.write("cmd/a/main.go", "package main\n\nimport \"os\"\n\nfunc main() { _ = os.Args }\n")
+        let second = try fixture.commit("import os")
+        #expect(try await !memoised(second))
+        #expect(try await memoised(second))
+        #expect(try await memoised(first))
+        // A damaged entry (a flipped bit): a miss, then remembered again.
+        let names = Self.entries(memo)
+        #expect(names.count == 2)
+        for name in names {
+            let path = memo + "/graphs/" + name
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[bytes.count / 2] ^= 0x04
+            try bytes.write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try await !memoised(second))
+        #expect(try await memoised(second))
+        // A symbolic link in a directory the load lists: what it reaches may lie outside the tree.
+        try FileManager.default.createSymbolicLink(atPath: fixture.root + "/lib/extra.txt", withDestinationPath: "/etc/hostname")
+        let linked = try fixture.commit("a link")
+        #expect(try await !memoised(linked))
+        #expect(try await !memoised(linked))
+    }
+
     @Test("seeded edits of a generated working tree: the memo's answer equals a fresh load after each")
     func generatedEdits() async throws {
         let seed: UInt64 = 0x6A_3E

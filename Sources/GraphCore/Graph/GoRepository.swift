@@ -251,10 +251,33 @@ public struct GoRepository: Sendable {
                 trace.mark("walk for the graph memo")
             }
         }
+        // A revision: remembered by its tree id (whatever scans it takes from another load).
+        var revisionMemo: (memo: GraphMemo, snapshot: Snapshot)?
+        if let snapshot = tree as? Snapshot, let treeID = snapshot.treeID, case let (name?, identity) = graphMemoName(options),
+            let memo = GraphMemo(
+                memoDirectory: options.memoDirectory, key: name + "-tree-" + treeID.hex, identity: identity + "|tree " + treeID.hex)
+        {
+            revisionMemo = (memo, snapshot)
+        }
         let layout = try ModuleLayout.discover(in: tree, workMode: options.workMode)
         let config = try GocacheConfig.load(from: tree)
         trace.mark("discover modules")
         let defaults = config.defaultSettings(overrides: options.overrides)
+        if let (memo, _) = revisionMemo {
+            switch memo.lookupRevision() {
+            case .hit(let hit):
+                if let repository = fromMemo(
+                    hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options)
+                {
+                    trace.mark("graph memo: \(hit.graphs.count) graphs of the revision's tree")
+                    trace.report()
+                    return repository
+                }
+                trace.mark("graph memo: miss (targets' settings select other graphs)")
+            case .miss(let reason):
+                trace.mark("graph memo: miss (\(reason))")
+            }
+        }
         if let (memo, snapshot, walk) = graphMemo {
             switch memo.lookup(walk: walk, tree: snapshot) {
             case .hit(let hit):
@@ -364,6 +387,13 @@ public struct GoRepository: Sendable {
             trace.mark("graph index and target settings")
         }
         trace.mark("targets")
+        // A revision whose load may have read outside its tree (through a link leaving the
+        // repository, from a submodule's repository) is not remembered.
+        if let (memo, snapshot) = revisionMemo, !snapshot.listedLinksOrSubmodules() {
+            let stored = graphs
+            let storedTargets = targets
+            GraphMemo.beside { memo.storeRevision(graphs: stored, targets: storedTargets) }
+        }
         if let (graphMemo, snapshot, walk) = graphMemo, let headers = scans.recordedHeaders() {
             let reads = snapshot.recordedReads()
             let stored = graphs

@@ -87,6 +87,38 @@ struct GraphMemo: Sendable {
         var changedFiles: Int
     }
 
+    // MARK: - Revisions
+
+    static let revisionMagic = Array("gocache-graph-memo-revision 1\n".utf8)
+
+    /// The stored graphs of a revision: its tree id is in the entry's name and identity, and
+    /// a tree id stands for its content, so no walk is compared.
+    func lookupRevision() -> Lookup {
+        guard let data = FileManager.default.contents(atPath: path) else { return .miss("no entry") }
+        guard let body = Self.unseal([UInt8](data), magic: Self.revisionMagic) else { return damaged() }
+        let end = body.count
+        var r = MemoCodec.Reader(bytes: body, offset: Self.revisionMagic.count)
+        guard r.string() == identity else { return .miss("another identity") }
+        guard let graphLength = r.int(), graphLength >= 0, r.offset + graphLength == end,
+            let (graphs, targets) = GraphMemoCodec.decode(Array(r.bytes[r.offset..<end]))
+        else { return damaged() }
+        return .hit(Hit(graphs: graphs, targets: targets, rewritten: nil, changedFiles: 0))
+    }
+
+    /// Remembers a revision's graphs and targets.
+    func storeRevision(graphs: [PackageGraph], targets: [GoTarget]) {
+        let graphBytes = GraphMemoCodec.encode(
+            graphs: graphs,
+            targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
+        var w = MemoCodec.Writer()
+        w.bytes += Self.revisionMagic
+        w.string(identity)
+        w.int(graphBytes.count)
+        w.bytes += graphBytes
+        Self.seal(&w)
+        write(w.bytes)
+    }
+
     // MARK: - Lookup
 
     /// What a lookup found.
@@ -100,14 +132,9 @@ struct GraphMemo: Sendable {
     func lookup(walk: WorktreeWalk, tree: any FileTree) -> Lookup {
         guard walk.linkTargets.isEmpty else { return .miss("symbolic links in the tree") }
         guard let data = FileManager.default.contents(atPath: path) else { return .miss("no entry") }
-        let bytes = [UInt8](data)
-        guard bytes.count > Self.magic.count + Self.trailer.count + 8, bytes.starts(with: Self.magic),
-            Array(bytes.suffix(Self.trailer.count)) == Self.trailer
-        else { return damaged() }
-        let end = bytes.count - Self.trailer.count - 8
-        let sum = bytes[end..<end + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard sum == Self.checksum(bytes[..<end]) else { return damaged() }
-        var r = MemoCodec.Reader(bytes: Array(bytes[..<end]), offset: Self.magic.count)
+        guard let body = Self.unseal([UInt8](data), magic: Self.magic) else { return damaged() }
+        let end = body.count
+        var r = MemoCodec.Reader(bytes: body, offset: Self.magic.count)
         guard r.string() == identity else { return .miss("another identity") }
         // The walk, compared entry by entry.
         guard let directoryCount = r.int(), directoryCount == walk.directories.count else { return .miss("directories added or removed") }
@@ -256,10 +283,27 @@ struct GraphMemo: Sendable {
         w.int(0)  // symbolic links: none (an entry is never stored with one)
         w.int(graphBytes.count)
         w.bytes += graphBytes
-        let sum = Self.checksum(w.bytes[...])
-        for shift in stride(from: 0, to: 64, by: 8) { w.bytes.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift))) }
-        w.bytes += Self.trailer
+        Self.seal(&w)
         return w.bytes
+    }
+
+    /// Ends an entry: its checksum (8 bytes, little-endian) and the trailer.
+    static func seal(_ w: inout MemoCodec.Writer) {
+        let sum = checksum(w.bytes[...])
+        for shift in stride(from: 0, to: 64, by: 8) { w.bytes.append(UInt8(truncatingIfNeeded: sum >> UInt64(shift))) }
+        w.bytes += trailer
+    }
+
+    /// An entry's bytes before its checksum, when it starts with `magic`, ends with the
+    /// trailer and the checksum holds; nil for a damaged or cut entry.
+    static func unseal(_ bytes: [UInt8], magic: [UInt8]) -> [UInt8]? {
+        guard bytes.count > magic.count + trailer.count + 8, bytes.starts(with: magic),
+            bytes.suffix(trailer.count).elementsEqual(trailer)
+        else { return nil }
+        let end = bytes.count - trailer.count - 8
+        let sum = bytes[end..<end + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard sum == checksum(bytes[..<end]) else { return nil }
+        return Array(bytes[..<end])
     }
 
     /// A 64-bit checksum of an entry (a multiply-xorshift over 8-byte words): a damaged

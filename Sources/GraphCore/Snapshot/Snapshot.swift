@@ -209,6 +209,17 @@ public final class Snapshot: FileTree, Sendable {
         return .tree(resolved.joined(separator: "/"))
     }
 
+    /// Whether a directory listed so far holds a symbolic link or a submodule: what a
+    /// revision's load may read from outside its tree (a link leaving the repository is read
+    /// from disk, a submodule from its own repository when it is on this machine).
+    func listedLinksOrSubmodules() -> Bool {
+        listings.withLock { cached in
+            cached.values.contains { listing in
+                listing?.entries.contains { $0.kind == .symlink || $0.kind == .submodule } ?? false
+            }
+        }
+    }
+
     /// The symbolic links in the directories this snapshot has listed so far, each with the
     /// repository-relative path it leads to (nil when it leaves the repository or leads
     /// nowhere). A load lists every directory it reads, so after it these are the links
