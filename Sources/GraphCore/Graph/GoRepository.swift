@@ -263,36 +263,24 @@ public struct GoRepository: Sendable {
         let config = try GocacheConfig.load(from: tree)
         trace.mark("discover modules")
         let defaults = config.defaultSettings(overrides: options.overrides)
-        if let (memo, _) = revisionMemo {
-            switch memo.lookupRevision() {
-            case .hit(let hit):
-                if let repository = fromMemo(
-                    hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options)
-                {
-                    trace.mark("graph memo: \(hit.graphs.count) graphs of the revision's tree")
-                    trace.report()
-                    return repository
-                }
-                trace.mark("graph memo: miss (targets' settings select other graphs)")
-            case .miss(let reason):
-                trace.mark("graph memo: miss (\(reason))")
+        let found = revisionMemo.map { $0.memo.lookupRevision() }
+            ?? graphMemo.map { $0.memo.lookup(walk: $0.walk, tree: $0.snapshot) }
+        switch found {
+        case .hit(let hit)?:
+            if let repository = fromMemo(hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options) {
+                if let rewritten = hit.rewritten, let memo = graphMemo?.memo { GraphMemo.beside { memo.write(rewritten) } }
+                trace.mark(
+                    revisionMemo != nil
+                        ? "graph memo: \(hit.graphs.count) graphs of the revision's tree"
+                        : "graph memo: \(hit.graphs.count) graphs, \(hit.changedFiles) edited files checked")
+                trace.report()
+                return repository
             }
-        }
-        if let (memo, snapshot, walk) = graphMemo {
-            switch memo.lookup(walk: walk, tree: snapshot) {
-            case .hit(let hit):
-                if let repository = fromMemo(
-                    hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options)
-                {
-                    if let rewritten = hit.rewritten { GraphMemo.beside { memo.write(rewritten) } }
-                    trace.mark("graph memo: \(hit.graphs.count) graphs, \(hit.changedFiles) edited files checked")
-                    trace.report()
-                    return repository
-                }
-                trace.mark("graph memo: miss (targets' settings select other graphs)")
-            case .miss(let reason):
-                trace.mark("graph memo: miss (\(reason))")
-            }
+            trace.mark("graph memo: miss (targets' settings select other graphs)")
+        case .miss(let reason)?:
+            trace.mark("graph memo: miss (\(reason))")
+        case nil:
+            break
         }
         let memo = options.memoDirectory.map { HeaderMemo.load(directory: $0) }
         trace.mark("read parse memo")
