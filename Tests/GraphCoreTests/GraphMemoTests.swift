@@ -200,25 +200,55 @@ struct GraphMemoTests {
         #expect(Self.entries(memo).isEmpty)
     }
 
+    static func loadRevision(_ commit: String, _ root: String, memo: String?) async throws -> GoRepository {
+        let harness = try #require(try await GraphHarness.make())
+        let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
+        let location = try RepositoryLocation.discover(from: root)
+        let repository = try await GoRepository.load(
+            tree: try Snapshot.revision(commit, in: location), goRoot: harness.goRoot,
+            options: LoadOptions(
+                toolTags: { _ in tags }, memoDirectory: memo, standardLibrary: .importedOnly,
+                graphMemoKey: memo == nil ? nil : "test"))
+        GoRepository.waitForMemoWrites()
+        return repository
+    }
+
+    @Test("entries are kept by last use: a hit keeps an old entry, the least recently used goes")
+    func leastRecentlyUsed() async throws {
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        var entryOf: [String: String] = [:]
+        var commits: [String] = []
+        func remember(_ index: Int) async throws -> String {
+            try fixture.write("lib/more.go", "package lib\n\n// \(index)\n")
+            let commit = try fixture.commit("edit \(index)")
+            let before = Set(Self.entries(memo))
+            #expect(try await !Self.loadRevision(commit, fixture.root, memo: memo).isFromGraphMemo)
+            entryOf[commit] = Set(Self.entries(memo)).subtracting(before).first
+            return commit
+        }
+        for index in 0..<16 { commits.append(try await remember(index)) }
+        #expect(Self.entries(memo).count == 16)
+        // Written in order, a second apart each (as on a slower machine).
+        for (age, commit) in commits.enumerated() {
+            Self.setModified(memo + "/graphs/" + (entryOf[commit] ?? ""), secondsFromNow: age - 1_000)
+        }
+        // The oldest is used now; a seventeenth entry evicts the next oldest.
+        #expect(try await Self.loadRevision(commits[0], fixture.root, memo: memo).isFromGraphMemo)
+        _ = try await remember(16)
+        let kept = Set(Self.entries(memo))
+        #expect(kept.count == 16)
+        #expect(kept.contains(entryOf[commits[0]] ?? "-"))
+        #expect(!kept.contains(entryOf[commits[1]] ?? "-"))
+    }
+
     @Test("a revision is remembered by its tree id; not when it holds a symbolic link; a damaged entry is a miss")
     func revisions() async throws {
         let (fixture, memo, cleanup) = try Self.scratch()
         defer { cleanup() }
-        let harness = try #require(try await GraphHarness.make())
-        let tags = try await harness.toolTags(BuildSettings.lambdaDefaults)
-        let location = try RepositoryLocation.discover(from: fixture.root)
-        func load(_ commit: String, memo: String?) async throws -> GoRepository {
-            let repository = try await GoRepository.load(
-                tree: try Snapshot.revision(commit, in: location), goRoot: harness.goRoot,
-                options: LoadOptions(
-                    toolTags: { _ in tags }, memoDirectory: memo, standardLibrary: .importedOnly,
-                    graphMemoKey: memo == nil ? nil : "test"))
-            GoRepository.waitForMemoWrites()
-            return repository
-        }
         func memoised(_ commit: String) async throws -> Bool {
-            let remembered = try await load(commit, memo: memo)
-            let fresh = try await load(commit, memo: nil)
+            let remembered = try await Self.loadRevision(commit, fixture.root, memo: memo)
+            let fresh = try await Self.loadRevision(commit, fixture.root, memo: nil)
             #expect(remembered.graphs == fresh.graphs)
             #expect(remembered.targets == fresh.targets)
             return remembered.isFromGraphMemo

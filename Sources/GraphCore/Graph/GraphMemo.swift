@@ -31,7 +31,8 @@ import Darwin
 /// only from a walk older than its newest stamp by more than a second (`WorktreeWalk.isRacy`).
 ///
 /// The stored form is binary (varints, a string table for the graphs); a damaged or
-/// truncated file reads as a miss. At most `capacity` entries are kept.
+/// truncated file reads as a miss. At most `capacity` entries are kept, the least recently
+/// used removed first.
 struct GraphMemo: Sendable {
     let directory: String
     /// The entry's file name.
@@ -42,7 +43,7 @@ struct GraphMemo: Sendable {
 
     static let magic = Array("gocache-graph-memo 1\n".utf8)
     static let trailer = Array("\ngocache-graph-memo end\n".utf8)
-    static let capacity = 8
+    static let capacity = 16
     /// Above this many edited files checked, a hit rewrites its entry under the new stamps
     /// (fewer are scanned again on each run: cheaper than rewriting a megabyte each time).
     static let rewriteThreshold = 16
@@ -102,6 +103,8 @@ struct GraphMemo: Sendable {
         guard let graphLength = r.int(), graphLength >= 0, r.offset + graphLength == end,
             let (graphs, targets) = GraphMemoCodec.decode(Array(r.bytes[r.offset..<end]))
         else { return damaged() }
+        // Recently used entries are kept longest (`MemoFiles.prune` goes by modification time).
+        utimes(path, nil)
         return .hit(Hit(graphs: graphs, targets: targets, rewritten: nil, changedFiles: 0))
     }
 
@@ -185,6 +188,7 @@ struct GraphMemo: Sendable {
                 w.bytes += stored[useRanges[index]]
             }
         }
+        if rewritten == nil { utimes(path, nil) }
         return .hit(Hit(graphs: graphs, targets: targets, rewritten: rewritten, changedFiles: changed.count))
     }
 
