@@ -50,12 +50,14 @@ struct GraphMemoTests {
 
     /// Loads with the memo and without it, and requires the same graphs and targets; returns
     /// whether the memo answered.
-    static func memoised(_ root: String, memo: String, overrides: SettingsOverrides = SettingsOverrides()) async throws -> Bool {
+    static func memoised(
+        _ root: String, memo: String, overrides: SettingsOverrides = SettingsOverrides(), note: String = ""
+    ) async throws -> Bool {
         let remembered = try await load(root, memo: memo, overrides: overrides)
         let fresh = try await load(root, memo: nil, key: nil, overrides: overrides)
         #expect(!fresh.isFromGraphMemo)
-        #expect(remembered.graphs == fresh.graphs)
-        #expect(remembered.targets == fresh.targets)
+        #expect(remembered.graphs == fresh.graphs, "\(note)")
+        #expect(remembered.targets == fresh.targets, "\(note)")
         return remembered.isFromGraphMemo
     }
 
@@ -280,10 +282,16 @@ struct GraphMemoTests {
         #expect(try await !memoised(linked))
     }
 
-    @Test("seeded edits of a generated working tree: the memo's answer equals a fresh load after each")
-    func generatedEdits() async throws {
-        let seed: UInt64 = 0x6A_3E
-        let history = try GeneratedHistory(seed: seed, layout: .singleModule, commits: 0, prefix: "graph-memo")
+    @Test(
+        "seeded edits of a generated working tree: the memo's answer equals a fresh load after each",
+        arguments: [MonorepoSpec.Layout.singleModule, .workspace])
+    func generatedEdits(layout: MonorepoSpec.Layout) async throws {
+        // GOCACHE_GRAPH_MEMO_EDITS / _SEED run more edits or other ones (every second edit
+        // waits 2.1 s for the racy window).
+        let environment = ProcessInfo.processInfo.environment
+        let seed = environment["GOCACHE_GRAPH_MEMO_SEED"].flatMap(UInt64.init) ?? 0x6A_3E
+        let edits = environment["GOCACHE_GRAPH_MEMO_EDITS"].flatMap(Int.init) ?? 20
+        let history = try GeneratedHistory(seed: seed, layout: layout, commits: 0, prefix: "graph-memo")
         defer { history.remove() }
         let root = history.root.path
         let memo = root + "-memo"
@@ -293,7 +301,7 @@ struct GraphMemoTests {
         #expect(try await !Self.memoised(root, memo: memo))
         var hits = 0
         var misses = 0
-        for index in 0..<24 {
+        for index in 0..<edits {
             let edit = MonorepoEdit.allCases[index % MonorepoEdit.allCases.count]
             guard let (next, _) = MonorepoMutator.apply(edit, to: tree, spec: history.generated.spec, seed: seed &+ UInt64(index))
             else { continue }
@@ -308,7 +316,11 @@ struct GraphMemoTests {
             tree = next
             // Every second edit settles, so entries are stored and rewritten along the way.
             if index % 2 == 1 { try await Self.settle() }
-            if try await Self.memoised(root, memo: memo) { hits += 1 } else { misses += 1 }
+            let hit = try await Self.memoised(root, memo: memo, note: "\(layout), seed \(seed), edit \(index) (\(edit))")
+            if hit { hits += 1 } else { misses += 1 }
+            if environment["GOCACHE_GRAPH_MEMO_EDITS"] != nil {
+                print("graph memo edit \(index) (\(edit), seed \(seed)): \(hit ? "hit" : "miss")")
+            }
         }
         #expect(hits > 0)
         #expect(misses > 0)
