@@ -133,7 +133,19 @@ struct GraphMemoTests {
             #expect(try await Self.memoised(root, memo: memo) == step.hit, "\(step.note)")
         }
         try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
-        // Their bytes are back, their stat data is not: a miss, which remembers this tree.
+        // Their bytes are back, their stat data is not: small read files are compared by
+        // their bytes, a hit.
+        #expect(try await Self.memoised(root, memo: memo))
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
+        #expect(try await Self.memoised(root, memo: memo))
+        // A read file too large to keep: any change of its stat data is a miss.
+        try fixture.write("lib/big.s", "// " + String(repeating: "x", count: 70_000) + "\n")
+        try await unpinAndSettle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await Self.memoised(root, memo: memo))
+        pin()
+        try fixture.write("lib/big.s", "// " + String(repeating: "x", count: 70_000) + "\n")
+        #expect(try await !Self.memoised(root, memo: memo))
         try await unpinAndSettle()
         #expect(try await !Self.memoised(root, memo: memo))
         #expect(try await Self.memoised(root, memo: memo))

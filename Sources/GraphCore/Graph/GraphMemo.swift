@@ -22,11 +22,12 @@ import Darwin
 /// data), entry by entry against the stored one:
 /// - every directory must list the same names with the same kinds and modes, and there must be
 ///   no symbolic link anywhere (what a link reaches is not in the walk);
-/// - a file whose stat data differs must be one the stored load either never read, or read
+/// - a file whose stat data differs must be one the stored load either never read; or read
 ///   only as a Go file whose scan result (package clause, imports, constraint, embed
-///   patterns, with their positions; or the scan error) is the one stored: the file is
-///   scanned again and its result compared byte for byte. Any other changed file (go.mod,
-///   gocache.yaml, a `.s` file whose constraint the load read) makes the memo miss.
+///   patterns, with their positions; or the scan error) is the one stored — the file is
+///   scanned again and its result compared byte for byte; or read whole with the stored
+///   bytes (go.mod, gocache.yaml, a `.s` file whose constraint the load read: kept up to
+///   `Snapshot.keptReadLimit`). Any other changed file makes the memo miss.
 /// Equal stat data stands for equal content under git's racy-clean rule: an entry is stored
 /// only from a walk older than its newest stamp by more than a second (`WorktreeWalk.isRacy`).
 ///
@@ -41,7 +42,7 @@ struct GraphMemo: Sendable {
     /// the name is a digest of it).
     let identity: String
 
-    static let magic = Array("gocache-graph-memo 1\n".utf8)
+    static let magic = Array("gocache-graph-memo 2\n".utf8)
     static let trailer = Array("\ngocache-graph-memo end\n".utf8)
     static let capacity = 16
     /// Above this many edited files checked, a hit rewrites its entry under the new stamps
@@ -66,6 +67,9 @@ struct GraphMemo: Sendable {
         case unread
         /// Read whole (a go.mod, a config file, an assembly file's constraint).
         case read
+        /// Read whole, these bytes (a small file other than a Go file): a change of its stat
+        /// data alone (a checkout rewriting it) is compared by content.
+        case readBytes([UInt8])
         /// Scanned as a Go file, with this encoded scan result.
         case header([UInt8])
     }
@@ -163,7 +167,7 @@ struct GraphMemo: Sendable {
                     switch use {
                     case .unread: break
                     case .read: return .miss("\(prefix + name), which the load read, changed")
-                    case .header: changed.append((prefix + name, use))
+                    case .header, .readBytes: changed.append((prefix + name, use))
                     }
                 }
             }
@@ -171,8 +175,15 @@ struct GraphMemo: Sendable {
         guard r.int() == 0 else { return damaged() }
         // Files scanned as Go files: scanned again, the result must be the stored one.
         for (path, use) in changed {
-            guard case .header(let stored) = use, Self.scanResult(of: path, in: tree) == stored else {
-                return .miss("\(path): package clause, imports, constraint or embeds changed")
+            switch use {
+            case .header(let stored):
+                guard Self.scanResult(of: path, in: tree) == stored else {
+                    return .miss("\(path): package clause, imports, constraint or embeds changed")
+                }
+            case .readBytes(let stored):
+                guard (try? tree.contents(of: path)) == stored else { return .miss("\(path), which the load read, changed") }
+            case .unread, .read:
+                return .miss("\(path) changed")
             }
         }
         guard let graphLength = r.int(), graphLength >= 0, r.offset + graphLength == end else { return damaged() }
@@ -231,7 +242,7 @@ struct GraphMemo: Sendable {
     /// paths the load read, `headers` the scan results it used. Nothing is stored for a racy
     /// walk or one with symbolic links. Failures only cost speed next time.
     func store(
-        walk: WorktreeWalk, reads: Set<String>, headers: [String: Result<GoFileHeader, GoScanError>],
+        walk: WorktreeWalk, reads: [String: [UInt8]?], headers: [String: Result<GoFileHeader, GoScanError>],
         graphs: [PackageGraph], targets: [GoTarget]
     ) {
         guard !walk.isRacy, walk.linkTargets.isEmpty else { return }
@@ -242,8 +253,10 @@ struct GraphMemo: Sendable {
             let use: Use
             if let result = headers[path] {
                 use = .header(Self.encode(result))
+            } else if let read = reads[path] {
+                use = read.map { .readBytes($0) } ?? .read
             } else {
-                use = reads.contains(path) ? .read : .unread
+                use = .unread
             }
             Self.writeUse(use, &w)
         }
@@ -380,6 +393,10 @@ struct GraphMemo: Sendable {
             w.bytes.append(2)
             w.int(bytes.count)
             w.bytes += bytes
+        case .readBytes(let bytes):
+            w.bytes.append(3)
+            w.int(bytes.count)
+            w.bytes += bytes
         }
     }
 
@@ -388,10 +405,11 @@ struct GraphMemo: Sendable {
         switch tag {
         case 0: return .unread
         case 1: return .read
-        case 2:
+        case 2, 3:
             guard let count = r.int(), count >= 0, r.offset + count <= r.bytes.count else { return nil }
             defer { r.offset += count }
-            return .header(Array(r.bytes[r.offset..<r.offset + count]))
+            let bytes = Array(r.bytes[r.offset..<r.offset + count])
+            return tag == 2 ? .header(bytes) : .readBytes(bytes)
         default: return nil
         }
     }

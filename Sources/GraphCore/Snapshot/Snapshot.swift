@@ -41,7 +41,16 @@ public final class Snapshot: FileTree, Sendable {
     /// The repository paths `contents(of:)` was asked for while reads are recorded
     /// (`recordReads`): what a load's result may depend on beyond listings and parsed
     /// headers (the graph memo's proof, `GraphMemo`).
-    private let readLog = Mutex<Set<String>?>(nil)
+    private let readLog = Mutex<[String: ReadRecord]?>(nil)
+    private struct ReadRecord {
+        var attempts = 0
+        var successes = 0
+        var bytes: [UInt8]?
+        var sameEachTime = true
+    }
+    /// Files up to this size (not Go files, whose scan results are kept instead) have their
+    /// bytes kept with the read (`recordedReads`).
+    static let keptReadLimit = 64 << 10
     private let recordingReads = Atomic<Bool>(false)
 
     private init(location: RepositoryLocation, source: Source, treeID: ObjectID?, pool: RepositoryPool) {
@@ -101,9 +110,25 @@ public final class Snapshot: FileTree, Sendable {
             throw FileTreeError.notFound(path: path)
         }
         guard treeID != nil else {
-            if recordingReads.load(ordering: .relaxed) { readLog.withLock { _ = $0?.insert(path) } }
+            let recording = recordingReads.load(ordering: .relaxed)
+            // The attempt first: a read that fails depends on the file too.
+            if recording { readLog.withLock { $0?[path, default: ReadRecord()].attempts += 1 } }
             if components.first == ".git" { throw FileTreeError.notFound(path: path) }
-            return try WorktreeReader.contents(of: location.workdir + "/" + path, relativePath: path)
+            let bytes = try WorktreeReader.contents(of: location.workdir + "/" + path, relativePath: path)
+            if recording {
+                let keep = bytes.count <= Self.keptReadLimit && !path.hasSuffix(".go")
+                readLog.withLock { log in
+                    guard var record = log?[path] else { return }
+                    if record.successes == 0 {
+                        record.bytes = keep ? bytes : nil
+                    } else if record.bytes != (keep ? bytes : nil) {
+                        record.sameEachTime = false
+                    }
+                    record.successes += 1
+                    log?[path] = record
+                }
+            }
+            return bytes
         }
         // The common case: a regular file in a directory listed from the tree.
         if let parent = try listing(components.parent), parent.isFromTree, let index = parent.index[components.name],
@@ -128,13 +153,19 @@ public final class Snapshot: FileTree, Sendable {
     /// Starts recording the working-tree paths read with `contents(of:)` (attempts that fail
     /// included), from now on, for `recordedReads()`.
     func recordReads() {
-        readLog.withLock { $0 = $0 ?? [] }
+        readLog.withLock { $0 = $0 ?? [:] }
         recordingReads.store(true, ordering: .relaxed)
     }
 
-    /// The paths read since `recordReads()`.
-    func recordedReads() -> Set<String> {
-        readLog.withLock { $0 ?? [] }
+    /// The paths read since `recordReads()`, each with the bytes read when they were kept
+    /// (a file other than a Go file, of at most `keptReadLimit` bytes, read successfully
+    /// and, if more than once, with the same bytes each time).
+    func recordedReads() -> [String: [UInt8]?] {
+        readLog.withLock { log in
+            (log ?? [:]).mapValues { record in
+                record.sameEachTime && record.successes == record.attempts ? record.bytes : nil
+            }
+        }
     }
 
     /// Reads blob `id` from the repository `listing`'s ids belong to (a submodule's inside one).
