@@ -50,6 +50,18 @@ func smallSpec(seed: UInt64) -> MonorepoSpec {
         nestedModule: false, cgo: false, embeds: true, platformFiles: false, historyCommits: 0)
 }
 
+/// A new scratch directory holding `smallSpec(seed:)` written to `<scratch>/repo`, and the
+/// cache directory to use (`<scratch>/cache`); the caller removes `scratch`.
+func scratchRepository(_ label: String, seed: UInt64) throws
+    -> (scratch: String, repo: String, cache: String, spec: MonorepoSpec, generated: GeneratedRepository)
+{
+    let scratch = try temporaryDirectory(label)
+    let spec = smallSpec(seed: seed)
+    let repo = scratch + "/repo"
+    let generated = try MonorepoGenerator.writeRepository(spec, at: repo)
+    return (scratch, repo, scratch + "/cache", spec, generated)
+}
+
 @Suite("Builder", .enabled(if: TestGo.binary != nil), .serialized)
 struct BuilderTests {
     final class Events: Sendable {
@@ -89,12 +101,8 @@ struct BuilderTests {
     }
 
     @Test func rebuildsExactlyTheTargetsThatImportAChangedPackage() async throws {
-        let scratch = try temporaryDirectory("builder")
+        let (scratch, repo, cache, spec, generated) = try scratchRepository("builder", seed: 21)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let spec = smallSpec(seed: 21)
-        let repo = scratch + "/repo"
-        let generated = try MonorepoGenerator.writeRepository(spec, at: repo)
-        let cache = scratch + "/cache"
         let out = scratch + "/out"
 
         let (first, firstEvents) = try await Self.build(repo, cacheDirectory: cache, out: out)
@@ -145,11 +153,8 @@ struct BuilderTests {
         // go wrapper edits one target's main.go just before `go build` runs: the binary is
         // built from the edited file, so it must not be stored under the key of the file as
         // it was. With the edit undone, that old key must miss (a poisoned entry would hit).
-        let scratch = try temporaryDirectory("builder-edit")
+        let (scratch, repo, _, _, generated) = try scratchRepository("builder-edit", seed: 23)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let spec = smallSpec(seed: 23)
-        let repo = scratch + "/repo"
-        let generated = try MonorepoGenerator.writeRepository(spec, at: repo)
         let target = try #require(generated.tree.targetDirs.first)
         let file = repo + "/" + target + "/main.go"
         let original = try String(contentsOfFile: file, encoding: .utf8)
@@ -179,11 +184,8 @@ struct BuilderTests {
     }
 
     @Test func hitsAreHardLinksToVerifiedStoreFilesUnlessCopied() async throws {
-        let scratch = try temporaryDirectory("builder-links")
+        let (scratch, repo, cache, _, _) = try scratchRepository("builder-links", seed: 24)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let repo = scratch + "/repo"
-        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 24), at: repo)
-        let cache = scratch + "/cache"
         let local = LocalStore(cacheDirectory: cache)
         func identity(_ path: String) throws -> (device: UInt64, inode: UInt64, links: UInt64, mode: UInt32) {
             var info = stat()
@@ -253,11 +255,8 @@ struct BuilderTests {
     /// stamps in later builds (nothing read again), and a linked output rewritten in place
     /// still makes its target a miss: its stamp no longer matches.
     @Test func verifiedHitsArePlacedByTheirStamps() async throws {
-        let scratch = try temporaryDirectory("builder-stamps")
+        let (scratch, repo, cache, _, _) = try scratchRepository("builder-stamps", seed: 25)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let repo = scratch + "/repo"
-        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 25), at: repo)
-        let cache = scratch + "/cache"
         /// One build with a store whose stamps count at once (no racy window).
         func build(_ out: String) async throws -> (BuildResult, Events, hashed: Int, trusted: Int) {
             let session = try await RepositorySession.open(
