@@ -382,6 +382,40 @@ class Bench:
 
     # -- affected -------------------------------------------------------------------------
 
+    def fresh_clone_runs(self, repo, reps, args, reference_name, reference_run):
+        """`gocache_clone` beside `reference_name`: the job CI runs for each new commit. Before
+        each repetition (untimed): a new clone of HEAD at one fixed path, as a CI runner
+        checks out, and the cache directory restored from the job of the commit before — a
+        clone of HEAD~1 at that path that ran the same command. Nothing settles: the command
+        runs right after the checkout."""
+        clone = os.path.join(self.out, f"clone-{repo.size}")
+        primed = os.path.join(self.out, f"clone-cache-primed-{repo.size}")
+        cache = os.path.join(self.out, f"clone-cache-{repo.size}")
+        argv = [self.gocache, *args, "--cache-dir", cache]
+
+        def checkout(rev):
+            rmtree(clone)
+            run_output(["git", "clone", "-q", repo.path, clone], self.out, self.git_env)
+            if rev != "HEAD":
+                run_output(["git", "checkout", "-q", "--detach", rev], clone, self.git_env)
+
+        rmtree(primed)
+        checkout("HEAD~1")
+        run_timed([self.gocache, *args, "--cache-dir", primed], clone, self.env)
+
+        def prepare():
+            checkout("HEAD")
+            rmtree(cache)
+            shutil.copytree(primed, cache, symlinks=True)
+        try:
+            return measure_interleaved(reps, {
+                "gocache_clone": (lambda: run_timed(argv, clone, self.env), prepare),
+                reference_name: (reference_run, None),
+            })
+        finally:
+            for path in (clone, primed, cache):
+                rmtree(path)
+
     def bench_affected(self, repo, reps):
         # Cold rows: both tools' caches under the cold root (see cold_cache_root), emptied
         # before each run. Warm rows: their own caches in OUT, kept warm.
@@ -431,6 +465,8 @@ class Bench:
         # The committed change edits function bodies only, so gocache proves the base's graph
         # equal to the head's and loads one snapshot. A structural change (the same edit plus
         # a new import in the working tree) makes it load and compare both.
+        log(f"affected {repo.size}: fresh clone, cache restored, {reps} repetitions")
+        result.update(self.fresh_clone_runs(repo, reps, ["affected", "--base", "HEAD~1"], "golist_clone_warm", go_list))
         log(f"affected {repo.size}: structural change, {reps} repetitions")
         repo.add_import(repo.shared_file, "hash/adler32")
         repo.settle()
@@ -476,6 +512,8 @@ class Bench:
         result.update(measure_interleaved(reps, {"gocache_warm": (gocache_run, None), "sha256sum": (sha_run, None)}))
         log(f"hash {repo.size}: warm after an edit, {reps} repetitions")
         result.update(measure_after_edits(repo, reps, gocache_run, "sha256sum_edit", sha_run))
+        log(f"hash {repo.size}: fresh clone, cache restored, {reps} repetitions")
+        result.update(self.fresh_clone_runs(repo, reps, ["hash"], "sha256sum_clone", sha_run))
         rmtree(cache)
         return result
 
@@ -685,6 +723,8 @@ def ratios(results):
             a.get("golist_warm_beside_cold", a["golist_warm"]), a["gocache_cold"])
         if "gocache_edit_warm" in a:
             out[f"affected/{size}/warm-after-edit"] = speedup(a["golist_edit_warm"], a["gocache_edit_warm"])
+        if "gocache_clone" in a:
+            out[f"affected/{size}/fresh-clone"] = speedup(a["golist_clone_warm"], a["gocache_clone"])
         if "gocache_structural_warm" in a:
             out[f"affected/{size}/structural/warm"] = speedup(a["golist_structural_warm"], a["gocache_structural_warm"])
             out[f"affected/{size}/structural/cold-vs-warm-go-list"] = speedup(
@@ -698,6 +738,8 @@ def ratios(results):
             else h["gocache_cold"]["median"] / h["gocache_warm"]["median"])
         if "gocache_edit_warm" in h:
             out[f"hash/{size}/warm-after-edit"] = speedup(h["sha256sum_edit"], h["gocache_edit_warm"])
+        if "gocache_clone" in h:
+            out[f"hash/{size}/fresh-clone"] = speedup(h["sha256sum_clone"], h["gocache_clone"])
     for size, b in results["build"].items():
         for scenario, tools in b.items():
             for reference in ("go_build_each", "go_build_all", "go_build_exact"):
@@ -1048,7 +1090,11 @@ def render_report(results, docs):
               "loads the working tree only (`SameGraph`). The *structural change* rows add `import _ "
               "\"hash/adler32\"` to the same file in the working tree, so gocache loads and compares both "
               "revisions; the cold rows there are set against warm go list (the issue's aim compares cold gocache "
-              "with warm go list).", "", "![affected](bench/affected.svg)", ""]
+              "with warm go list). The *fresh clone* rows are the job CI runs for each new commit: a new clone of "
+              "HEAD at a fixed path (as a CI runner checks out) and the cache directory restored from the job of "
+              "the commit before (a clone of HEAD~1 at that path that ran the same command), the command run "
+              "right after the checkout; files git's index proves are known by their blob ids, so the memos "
+              "survive the new clone's stat data.", "", "![affected](bench/affected.svg)", ""]
     for s in sizes:
         a = aff[s]
         lines += [f"**{s} targets**", "", md_table(STAT_HEADER, [
@@ -1065,6 +1111,10 @@ def render_report(results, docs):
             stat_row("`gocache affected` warm, after an edit", a["gocache_edit_warm"], a["golist_edit_warm"]),
             stat_row("`go list` warm (beside the after-an-edit rows)", a["golist_edit_warm"]),
         ] if "gocache_edit_warm" in a else []) + ([
+            stat_row("`gocache affected` in a fresh clone, cache directory restored", a["gocache_clone"],
+                     a["golist_clone_warm"]),
+            stat_row("`go list` warm (beside the fresh-clone rows)", a["golist_clone_warm"]),
+        ] if "gocache_clone" in a else []) + ([
             stat_row("`gocache affected` cold, structural change", a["gocache_structural_cold"], a["golist_structural_warm"]),
             stat_row("`gocache affected` warm, structural change", a["gocache_structural_warm"], a["golist_structural_warm"]),
             stat_row("`go list` warm (beside the structural rows)", a["golist_structural_warm"]),
@@ -1074,7 +1124,7 @@ def render_report(results, docs):
               "of each target's framed key material). The reference is `xargs -0 sha256sum` over exactly the "
               "input files (every tracked `.go`, `.c`, `.h`, `.s` file and every embedded file): the floor for "
               "reading and hashing the bytes. Cold: fresh `--cache-dir`; warm: digests and headers memoised by "
-              "file stamp.", "", "![hash](bench/hash.svg)", ""]
+              "file stamp (or by the blob id git's index proves). Fresh clone: as for `affected`.", "", "![hash](bench/hash.svg)", ""]
     for s in sizes:
         h = hsh[s]
         lines += [f"**{s} targets**", "", md_table(STAT_HEADER, [
@@ -1088,7 +1138,10 @@ def render_report(results, docs):
         ] + ([
             stat_row("`gocache hash` warm, after an edit", h["gocache_edit_warm"], h["sha256sum_edit"]),
             stat_row("`sha256sum` (beside the after-an-edit rows)", h["sha256sum_edit"]),
-        ] if "gocache_edit_warm" in h else [])), ""]
+        ] if "gocache_edit_warm" in h else []) + ([
+            stat_row("`gocache hash` in a fresh clone, cache directory restored", h["gocache_clone"], h["sha256sum_clone"]),
+            stat_row("`sha256sum` (beside the fresh-clone rows)", h["sha256sum_clone"]),
+        ] if "gocache_clone" in h else [])), ""]
     if build_sizes:
         lines += ["## `gocache build` vs build-all", "",
                   "Each scenario starts from a gocache store primed with the committed tree and a GOCACHE warm for "

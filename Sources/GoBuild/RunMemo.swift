@@ -271,7 +271,14 @@ public struct RunMemoKey: Sendable {
                 }
                 put(entry.name)
                 RunMemo.append(entry.mode ?? 0, to: &bytes)
-                put(entry.stamp)
+                if let blob = entry.blobID {
+                    // Content proven by git's index (`IndexedBlobs`): keyed by it, so a
+                    // fresh clone of the same tree at the same path hits.
+                    bytes.append(2)
+                    put(blob)
+                } else {
+                    put(entry.stamp)
+                }
             }
         }
         for link in walk.linkTargets {

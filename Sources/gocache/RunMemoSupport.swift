@@ -84,7 +84,8 @@ struct MemoizedRun {
                 trace.mark("off: the working tree has more than \(RunMemo.walkLimit) entries")
                 return nil
             }
-            trace.mark("walk \(walk.directories.count) directories, \(walk.fileCount) files")
+            trace.mark(
+                "walk \(walk.directories.count) directories, \(walk.fileCount) files (\(walk.indexedFileCount) known by git's index)")
             guard key.addWorktree(walk) else {
                 trace.mark("off: files changed within a second of the walk (racy)")
                 return nil

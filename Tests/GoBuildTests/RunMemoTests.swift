@@ -165,16 +165,24 @@ struct RunMemoTests {
         #expect(walk.directories[0].entries.map(\.name) == ["a", "data.txt", "go.mod", "link.txt", "outside.txt"])
         #expect(walk.linkTargets.map(\.path) == ["link.txt", "outside.txt"])
         #expect(walk.fileCount == 6)
+        // A listing without a walk carries no blob ids of the index (the walk's files do).
+        func withoutBlobIDs(_ entries: [FileTreeEntry]?) -> [FileTreeEntry]? {
+            entries?.map { entry in
+                var entry = entry
+                entry.blobID = nil
+                return entry
+            }
+        }
         let fresh = Snapshot.worktree(try tree.location)
         for directory in walk.directories {
-            #expect(try fresh.entries(in: directory.path) == directory.entries)
+            #expect(try withoutBlobIDs(fresh.entries(in: directory.path)) == withoutBlobIDs(directory.entries))
             #expect(try snapshot.entries(in: directory.path) == directory.entries)
         }
         #expect(walk.isRacy, "files written just now are racy")
         // Past the limit, no walk (what was listed stays cached).
         let limited = Snapshot.worktree(try tree.location)
         #expect(try limited.walkWorktree(limit: 3) == nil)
-        #expect(try limited.entries(in: "") == walk.directories[0].entries)
+        #expect(try withoutBlobIDs(limited.entries(in: "")) == withoutBlobIDs(walk.directories[0].entries))
         #expect(try Snapshot.worktree(try tree.location).walkWorktree(limit: 8) != nil)
         // Crossing the limit in the last level (a/b) is no walk either: directories of that
         // level may be unlisted.

@@ -74,14 +74,14 @@ struct BenchRunnerTests {
         for key in [
             "gocache_cold", "gocache_warm", "golist_cold", "golist_warm", "gocache_structural_cold",
             "gocache_structural_warm", "golist_structural_warm", "golist_warm_beside_cold", "gocache_edit_warm",
-            "golist_edit_warm",
+            "golist_edit_warm", "gocache_clone", "golist_clone_warm",
         ] {
             try Self.checkMeasurement(affected[key], "affected.\(size).\(key)")
         }
         let hash = try Self.object(try Self.object(results["hash"], "hash")[size], "hash.\(size)")
         for key in [
             "gocache_cold", "gocache_warm", "sha256sum", "sha256sum_cold", "gocache_edit_warm", "sha256sum_edit",
-            "gocache_warm_beside_cold",
+            "gocache_warm_beside_cold", "gocache_clone", "sha256sum_clone",
         ] {
             try Self.checkMeasurement(hash[key], "hash.\(size).\(key)")
         }
@@ -97,9 +97,9 @@ struct BenchRunnerTests {
         }
         let ratios = try Self.object(results["ratios"], "ratios")
         // affected and hash cold/warm (4), affected cold vs warm go list and the structural
-        // change's warm and cold-vs-warm (3), warm after an edit for both (2), hash warm vs cold
-        // (1), build 3 scenarios x 2 references (6), exact for 2.
-        let expectedRatios: Int = 18
+        // change's warm and cold-vs-warm (3), warm after an edit for both (2), a fresh clone for
+        // both (2), hash warm vs cold (1), build 3 scenarios x 2 references (6), exact for 2.
+        let expectedRatios: Int = 20
         #expect(ratios.count == expectedRatios, "ratios: \(ratios.keys.sorted())")
         for (key, value) in ratios {
             #expect((value as? Double ?? 0) > 0, "ratio \(key)")

@@ -19,7 +19,6 @@ struct GraphMemoTests {
         let memo = fixture.root + "-memo"
         try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
         try fixture.write("README.md", "# m\n")
-        try fixture.write("pin.txt", "a file no load reads, stamped in the future to keep the tree racy\n")
         try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
         try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n")
         try fixture.write(
@@ -72,6 +71,20 @@ struct GraphMemoTests {
         _ = utimensat(AT_FDCWD, path, &times, 0)
     }
 
+    /// The memo's entries, by name (to put back with `restoreEntries`).
+    static func saveEntries(_ memo: String) throws -> [String: Data] {
+        var saved: [String: Data] = [:]
+        for name in entries(memo) { saved[name] = try Data(contentsOf: URL(fileURLWithPath: memo + "/graphs/" + name)) }
+        return saved
+    }
+
+    /// Makes the memo hold exactly `saved`.
+    static func restoreEntries(_ saved: [String: Data], _ memo: String) throws {
+        try? FileManager.default.removeItem(atPath: memo + "/graphs")
+        try FileManager.default.createDirectory(atPath: memo + "/graphs", withIntermediateDirectories: true)
+        for (name, data) in saved { try data.write(to: URL(fileURLWithPath: memo + "/graphs/" + name)) }
+    }
+
     static func entries(_ memo: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: memo + "/graphs")) ?? []).filter { !$0.contains(".tmp.") }
     }
@@ -82,21 +95,27 @@ struct GraphMemoTests {
         defer { cleanup() }
         let root = fixture.root
 
-        // A racy tree is not remembered. A file stamped in the future keeps the tree racy
-        // however slowly this runs, so that only the loads meant to store an entry do.
-        func pin() { Self.setModified(root + "/pin.txt", secondsFromNow: 3_600) }
-        func unpinAndSettle() async throws {
-            Self.setModified(root + "/pin.txt", secondsFromNow: -3_600)
-            try await Self.settle()
-        }
-        pin()
-        #expect(try await !Self.memoised(root, memo: memo))
-        #expect(Self.entries(memo).isEmpty)
-        try await unpinAndSettle()
+        // A racy tree is remembered, its racy files without their stamps: each later lookup
+        // checks them as edited files. (The committed files carry the index's blob ids,
+        // which need no racy window; lib.go, written again, does not.)
+        try fixture.write(
+            "lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data }\n")
         #expect(try await !Self.memoised(root, memo: memo))
         #expect(Self.entries(memo).count == 1)
         #expect(try await Self.memoised(root, memo: memo))
-        pin()
+        try await Self.settle()
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // Each step below is compared with `reference`, the entry of a settled tree, put
+        // back before the step (a miss stores the tree it saw).
+        try FileManager.default.removeItem(atPath: memo + "/graphs")
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await Self.memoised(root, memo: memo))
+        var reference = try Self.saveEntries(memo)
+        func memoisedAgainstReference(_ note: String = "") async throws -> Bool {
+            try Self.restoreEntries(reference, memo)
+            return try await Self.memoised(root, memo: memo, note: note)
+        }
 
         let lib = "package lib\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar data string\n\nfunc F() { _ = data + \"x\" }\n"
         let main = "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n"
@@ -130,39 +149,39 @@ struct GraphMemoTests {
         ]
         for step in steps {
             for (path, text) in step.writes { try fixture.write(path, text) }
-            #expect(try await Self.memoised(root, memo: memo) == step.hit, "\(step.note)")
+            #expect(try await memoisedAgainstReference(step.note) == step.hit, "\(step.note)")
         }
         try fixture.write("gocache.yaml", "overrides:\n  - match: \"cmd/a\"\n    tags: [one]\n")
         // Their bytes are back, their stat data is not: small read files are compared by
         // their bytes, a hit.
-        #expect(try await Self.memoised(root, memo: memo))
+        #expect(try await memoisedAgainstReference())
         try fixture.write("go.mod", "module example.com/m\n\ngo 1.24\n")
-        #expect(try await Self.memoised(root, memo: memo))
+        #expect(try await memoisedAgainstReference())
         // A read file too large to keep: any change of its stat data is a miss.
         try fixture.write("lib/big.s", "// " + String(repeating: "x", count: 70_000) + "\n")
-        try await unpinAndSettle()
-        #expect(try await !Self.memoised(root, memo: memo))
+        try await Self.settle()
+        #expect(try await !memoisedAgainstReference())
         #expect(try await Self.memoised(root, memo: memo))
-        pin()
+        reference = try Self.saveEntries(memo)
         try fixture.write("lib/big.s", "// " + String(repeating: "x", count: 70_000) + "\n")
-        #expect(try await !Self.memoised(root, memo: memo))
-        try await unpinAndSettle()
-        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await !memoisedAgainstReference())
+        try await Self.settle()
+        #expect(try await !memoisedAgainstReference())
         #expect(try await Self.memoised(root, memo: memo))
-        pin()
+        reference = try Self.saveEntries(memo)
 
         // Listings: a new file, a removed one, a new directory, a mode change.
         try fixture.write("lib/more.go", "package lib\n")
-        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await !memoisedAgainstReference())
         try fixture.remove("lib/more.go")
-        #expect(try await Self.memoised(root, memo: memo))
+        #expect(try await memoisedAgainstReference())
         try fixture.write("cmd/b/main.go", "package main\n\nfunc main() {}\n")
-        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await !memoisedAgainstReference())
         try fixture.remove("cmd/b/main.go")
         try FileManager.default.removeItem(atPath: root + "/cmd/b")
-        #expect(try await Self.memoised(root, memo: memo))
+        #expect(try await memoisedAgainstReference())
         try fixture.write("cmd/a/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.F() }\n\n// more\n", executable: true)
-        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await !memoisedAgainstReference())
     }
 
     @Test("an entry is rewritten after many edited files, per options, and ignored when damaged; no entry with a link")

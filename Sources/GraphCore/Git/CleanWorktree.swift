@@ -167,7 +167,8 @@ struct IndexFile {
     }
 
     var entries: [Entry]
-    /// The cache tree's root id (20 bytes), when valid for every entry.
+    /// The cache tree's root id (20 bytes), when valid for every entry (nil otherwise: the
+    /// clean-tree proof needs it, the index's blob ids do not).
     var rootTree: [UInt8]?
     /// The index file's own modification time.
     var mtimeSeconds: Int64
@@ -242,7 +243,7 @@ struct IndexFile {
             }
             offset = body + size
         }
-        guard offset == end, let rootTree else { return nil }
+        guard offset == end else { return nil }
         return IndexFile(entries: entries, rootTree: rootTree, mtimeSeconds: 0, mtimeNanoseconds: 0)
     }
 

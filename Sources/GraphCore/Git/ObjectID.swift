@@ -9,6 +9,17 @@ struct ObjectID: Hashable, Sendable, CustomStringConvertible {
     /// The id's bytes.
     var rawBytes: [UInt8] { withUnsafeBytes(of: oid.id) { Array($0) } }
 
+    /// An id from its 20 bytes (as git's index records it); nil for another length.
+    init?(rawBytes: [UInt8]) {
+        var oid = git_oid()
+        guard withUnsafeMutableBytes(of: &oid.id, { raw in
+            guard raw.count == rawBytes.count else { return false }
+            raw.copyBytes(from: rawBytes)
+            return true
+        }) else { return nil }
+        self.oid = oid
+    }
+
     /// Copies the id libgit2 points at (the pointer is only valid as long as its owner).
     init(_ pointer: UnsafePointer<git_oid>) { self.oid = pointer.pointee }
 

@@ -327,7 +327,9 @@ public struct GoRepository: Sendable {
             await prescan(
                 unit: candidates.map(\.dir), scans: scans, context: defaultContext,
                 localDirectory: { loader.localDirectory(ofImport: $0) }, standardImports: !loader.standardLeaves)
-            trace.mark("scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir) and the standard library")
+            let parsed = scans.headerMemo == nil ? "" : ", \(scans.parsedGoFiles.load(ordering: .relaxed)) Go files parsed so far"
+            trace.mark(
+                "scan \(candidates.count) directories of \(unit.rootDir.isEmpty ? "." : unit.rootDir) and the standard library\(parsed)")
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext).package)
             }

@@ -28,8 +28,12 @@ import Darwin
 ///   scanned again and its result compared byte for byte; or read whole with the stored
 ///   bytes (go.mod, gocache.yaml, a `.s` file whose constraint the load read: kept up to
 ///   `Snapshot.keptReadLimit`). Any other changed file makes the memo miss.
-/// Equal stat data stands for equal content under git's racy-clean rule: an entry is stored
-/// only from a walk older than its newest stamp by more than a second (`WorktreeWalk.isRacy`).
+/// Equal stat data stands for equal content under git's racy-clean rule: a file whose stamp
+/// is not older than the walk by more than a second (`WorktreeWalk.isRacy`) is stored without
+/// its stamp, so every lookup checks it as a changed file (a fresh checkout's last files).
+/// A file whose content git's index proves (`IndexedBlobs`) is stored with its blob id too,
+/// and the same id later stands for the same content whatever its stat data: a fresh clone
+/// of the tree at the same path is not a tree of changed files.
 ///
 /// The stored form is binary (varints, a string table for the graphs); a damaged or
 /// truncated file reads as a miss. At most `capacity` entries are kept, the least recently
@@ -42,7 +46,7 @@ struct GraphMemo: Sendable {
     /// the name is a digest of it).
     let identity: String
 
-    static let magic = Array("gocache-graph-memo 2\n".utf8)
+    static let magic = Array("gocache-graph-memo 3\n".utf8)
     static let trailer = Array("\ngocache-graph-memo end\n".utf8)
     static let capacity = 16
     /// Above this many edited files checked, a hit rewrites its entry under the new stamps
@@ -84,7 +88,7 @@ struct GraphMemo: Sendable {
     }
 
     /// A hit: the stored graphs and targets, and the entry rewritten for this walk when
-    /// more than `rewriteThreshold` files changed (nil otherwise, or when the walk is racy).
+    /// more than `rewriteThreshold` files changed (nil otherwise).
     struct Hit: Sendable {
         var graphs: [PackageGraph]
         var targets: [StoredTarget]
@@ -154,7 +158,7 @@ struct GraphMemo: Sendable {
             guard path == directory.path, entryCount == directory.entries.count else { return .miss("listing of \(directory.path.isEmpty ? "." : directory.path) changed") }
             let prefix = path.isEmpty ? "" : path + "/"
             for entry in directory.entries {
-                guard let name = r.string(), let kind = r.byte(), let mode = r.int(), let stamp = Self.readStamp(&r)
+                guard let name = r.string(), let kind = r.byte(), let mode = r.int(), let (stamp, blob) = Self.readStamp(&r)
                 else { return damaged() }
                 let useStart = r.offset
                 guard let use = Self.readUse(&r) else { return damaged() }
@@ -162,7 +166,8 @@ struct GraphMemo: Sendable {
                 guard name == entry.name, kind == Self.kindByte(entry.kind), mode == Int(entry.mode ?? 0) else {
                     return .miss("listing of \(path.isEmpty ? "." : path) changed")
                 }
-                if stamp != entry.stamp {
+                // The same blob id from git's index is the same content (a fresh clone).
+                if stamp != entry.stamp, blob == nil || blob != entry.blobID {
                     guard entry.kind == .file else { return .miss("\(prefix + name) changed") }
                     switch use {
                     case .unread: break
@@ -190,7 +195,7 @@ struct GraphMemo: Sendable {
         let graphBytes = Array(r.bytes[r.offset..<end])
         guard let (graphs, targets) = GraphMemoCodec.decode(graphBytes) else { return damaged() }
         var rewritten: [UInt8]?
-        if changed.count > Self.rewriteThreshold, !walk.isRacy {
+        if changed.count > Self.rewriteThreshold {
             // The same entry under this walk's stamps (every use is the stored one: the
             // changed files scanned as stored): the next edit is compared with this tree,
             // and the files checked now are not scanned again.
@@ -239,13 +244,13 @@ struct GraphMemo: Sendable {
     // MARK: - Store
 
     /// Remembers `graphs` and `targets` as loaded from the tree `walk` saw: `reads` are the
-    /// paths the load read, `headers` the scan results it used. Nothing is stored for a racy
-    /// walk or one with symbolic links. Failures only cost speed next time.
+    /// paths the load read, `headers` the scan results it used. Nothing is stored for a walk
+    /// with symbolic links. Failures only cost speed next time.
     func store(
         walk: WorktreeWalk, reads: [String: [UInt8]?], headers: [String: Result<GoFileHeader, GoScanError>],
         graphs: [PackageGraph], targets: [GoTarget]
     ) {
-        guard !walk.isRacy, walk.linkTargets.isEmpty else { return }
+        guard walk.linkTargets.isEmpty else { return }
         let graphBytes = GraphMemoCodec.encode(
             graphs: graphs,
             targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
@@ -288,7 +293,10 @@ struct GraphMemo: Sendable {
                 w.string(entry.name)
                 w.bytes.append(Self.kindByte(entry.kind))
                 w.int(Int(entry.mode ?? 0))
-                Self.writeStamp(entry.stamp, &w)
+                // A stamp within a second of the walk proves nothing (git's racy-clean
+                // rule) unless git's index proved the content: stored without it.
+                let racy = entry.blobID == nil && (entry.stamp?.newestSecond ?? 0) >= walk.startedAt - 1
+                Self.writeStamp(racy ? nil : entry.stamp, blob: entry.blobID, &w)
                 if entry.kind == .file {
                     writeUse(&w, prefix + entry.name, index)
                 } else {
@@ -360,29 +368,38 @@ struct GraphMemo: Sendable {
         }
     }
 
-    static func writeStamp(_ stamp: FileStamp?, _ w: inout MemoCodec.Writer) {
+    /// Writes an entry's stamp, and the blob id git's index proves for it (`IndexedBlobs`)
+    /// when there is one.
+    static func writeStamp(_ stamp: FileStamp?, blob: String? = nil, _ w: inout MemoCodec.Writer) {
         guard let s = stamp else {
             w.bytes.append(0)
             return
         }
-        w.bytes.append(1)
+        w.bytes.append(blob == nil ? 1 : 2)
         for value in [s.size, s.mtimeSeconds, s.mtimeNanoseconds, s.ctimeSeconds, s.ctimeNanoseconds] { w.int(Int(value)) }
         w.int(Int(Int64(bitPattern: s.inode)))
         w.int(Int(Int64(bitPattern: s.device)))
+        if let blob { w.string(blob) }
     }
 
-    /// A stored stamp: `.some(nil)` for an entry without one, nil when malformed.
-    static func readStamp(_ r: inout MemoCodec.Reader) -> FileStamp?? {
+    /// A stored stamp and blob id: `(nil, nil)` for an entry without a stamp, nil when
+    /// malformed.
+    static func readStamp(_ r: inout MemoCodec.Reader) -> (FileStamp?, String?)? {
         guard let tag = r.byte() else { return nil }
-        if tag == 0 { return .some(nil) }
-        guard tag == 1, let size = r.int(), let ms = r.int(), let mn = r.int(), let cs = r.int(), let cn = r.int(),
-            let inode = r.int(), let device = r.int()
+        if tag == 0 { return (nil, nil) }
+        guard tag == 1 || tag == 2, let size = r.int(), let ms = r.int(), let mn = r.int(), let cs = r.int(),
+            let cn = r.int(), let inode = r.int(), let device = r.int()
         else { return nil }
-        return .some(
-            FileStamp(
-                size: Int64(size), mtimeSeconds: Int64(ms), mtimeNanoseconds: Int64(mn),
-                inode: UInt64(bitPattern: Int64(inode)), device: UInt64(bitPattern: Int64(device)),
-                ctimeSeconds: Int64(cs), ctimeNanoseconds: Int64(cn)))
+        var blob: String?
+        if tag == 2 {
+            guard let id = r.string() else { return nil }
+            blob = id
+        }
+        let stamp = FileStamp(
+            size: Int64(size), mtimeSeconds: Int64(ms), mtimeNanoseconds: Int64(mn),
+            inode: UInt64(bitPattern: Int64(inode)), device: UInt64(bitPattern: Int64(device)),
+            ctimeSeconds: Int64(cs), ctimeNanoseconds: Int64(cn))
+        return (stamp, blob)
     }
 
     static func writeUse(_ use: Use, _ w: inout MemoCodec.Writer) {

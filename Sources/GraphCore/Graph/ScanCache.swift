@@ -48,6 +48,8 @@ final class ScanCache: Sendable {
     /// Whether a repository directory was scanned or a go.mod read (so a recording started
     /// later would miss what those read).
     private let repositoryRead = Atomic<Bool>(false)
+    /// Go files scanned so far that the parse memo did not answer (for `GOCACHE_TRACE`).
+    let parsedGoFiles = Atomic<Int>(0)
 
     /// The scans of a load of another snapshot of the same repository, and the directories
     /// holding a path that differs between the two snapshots.
@@ -219,6 +221,7 @@ final class ScanCache: Sendable {
                 return bytes
             }, context: context, directory: "", headers: hooks)
         headerMemo?.store(stored.results)
+        parsedGoFiles.add(stored.results.count, ordering: .relaxed)
         if logging, !stored.used.isEmpty {
             headerLog.withLock { log in
                 for (name, result) in stored.used { log?[prefix + name] = result }

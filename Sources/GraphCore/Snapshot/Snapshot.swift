@@ -520,6 +520,13 @@ struct DirectoryListing: Sendable {
         return nil
     }
 
+    /// A working-tree listing of entries already sorted by name (byte order).
+    init(sortedWorktreeEntries entries: [FileTreeEntry]) {
+        self.entries = entries
+        objectIDs = []
+        index = [:]
+    }
+
     /// A working-tree listing.
     init(worktreeEntries unsorted: [FileTreeEntry]) {
         // Sorting positions, not the entries themselves: an entry is ~100 bytes to move.

@@ -38,12 +38,18 @@ public struct WorktreeWalk: Sendable {
     public let linkTargets: [LinkTarget]
     /// When the walk began, in seconds by the clock files are stamped with.
     public let startedAt: Int64
-    /// The latest modification or change time (seconds) of any file, link or link target.
+    /// The latest modification or change time (seconds) of any file, link or link target
+    /// not proven by git's index.
     public let newestStamp: Int64
     /// Whether the snapshot's listings are this walk's: false when a directory had been
     /// listed before the walk and differently (the snapshot keeps its first listing, so a
     /// load of it would not see the tree this walk saw).
     public var listingsAreWalked: Bool = true
+
+    /// Number of files carrying the blob id of git's index (`IndexedBlobs`).
+    public var indexedFileCount: Int {
+        directories.reduce(0) { $0 + $1.entries.count(where: { $0.blobID != nil }) }
+    }
 
     /// Number of files and links seen.
     public var fileCount: Int {
@@ -52,7 +58,9 @@ public struct WorktreeWalk: Sendable {
 
     /// Whether content written in the second of a stamp could still change unseen: a stamp
     /// proves unchanged content only when it is older than the walk (git's racy-clean rule),
-    /// here with one second of margin for file systems stamping in whole seconds.
+    /// here with one second of margin for file systems stamping in whole seconds. Files
+    /// carrying the index's blob id (`IndexedBlobs`) are left out: the index's own clock
+    /// proved them, so a fresh checkout is not racy for a second.
     public var isRacy: Bool { newestStamp >= startedAt - 1 }
 }
 
@@ -67,6 +75,7 @@ extension Snapshot {
     public func walkWorktree(limit: Int = .max) throws -> WorktreeWalk? {
         guard treeID == nil else { throw FileTreeError.notFound(path: "(working tree of a revision snapshot)") }
         let startedAt = WorktreeReader.fileClockSeconds()
+        let indexRead = IndexedBlobs.prepare(self)
         let root = location.workdir
         // Level by level, each level's directories listed in parallel; the order of the
         // result (each level in its parents' order, a directory's subdirectories in name
@@ -121,6 +130,20 @@ extension Snapshot {
                 }
             }
         }
+        // Files whose content git's index proves get its blob ids (`IndexedBlobs`): the
+        // memos key them by content, which survives a fresh clone.
+        if let blobs = indexRead.load(directories: found) {
+            found.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
+                DispatchQueue.concurrentPerform(iterations: width) { worker in
+                    // Each worker writes only its own slots.
+                    for index in stride(from: worker, to: slots.count, by: width) {
+                        slots[index].listing = blobs.annotate(slots[index].listing, dir: slots[index].path)
+                    }
+                }
+            }
+        }
         let listingsAreWalked = keep(found)
 
         var newest: Int64 = 0
@@ -131,7 +154,8 @@ extension Snapshot {
             let entries = listing.entries
             let prefix = dir.isEmpty ? "" : dir + "/"
             for entry in entries {
-                if let stamp = entry.stamp { newest = max(newest, stamp.newestSecond) }
+                // A file the index proves needs no margin: git's racy-clean rule held for it.
+                if let stamp = entry.stamp, entry.blobID == nil { newest = max(newest, stamp.newestSecond) }
                 if entry.kind == .symlink {
                     let target = WorktreeReader.targetStamp(of: root + "/" + prefix + entry.name)
                     if let stamp = target?.stamp { newest = max(newest, stamp.newestSecond) }
@@ -154,12 +178,30 @@ extension Snapshot {
             var same = true
             for (dir, listing) in found {
                 if let earlier = cached[dir] {
-                    if earlier?.entries != listing.entries { same = false }
+                    if let earlier, Self.sameEntries(earlier.entries, listing.entries) {
+                        // Listed before the walk, the same but for the index's blob ids.
+                        cached[dir] = .some(listing)
+                    } else {
+                        same = false
+                    }
                 } else {
                     cached[dir] = .some(listing)
                 }
             }
             return same
         }
+    }
+
+    /// Whether two listings of a directory hold the same entries, blob ids aside.
+    private static func sameEntries(_ a: [FileTreeEntry], _ b: [FileTreeEntry]) -> Bool {
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) {
+            var x = x
+            var y = y
+            x.blobID = nil
+            y.blobID = nil
+            if x != y { return false }
+        }
+        return true
     }
 }

@@ -1,0 +1,154 @@
+internal import CGit2
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The git blob ids of working-tree files, taken from git's index where git itself trusts
+/// them, so that the memos (parse, digest, graph, run) can key an unchanged file by its
+/// content instead of its stat data — which every fresh clone changes. A CI job clones
+/// anew on every run; keyed by stat data, a restored cache directory parsed and hashed the
+/// whole tree again.
+///
+/// A file's entry in the index records the blob id of its content and the stat data it had
+/// when git last read or wrote it. The id stands for the file's bytes when:
+/// - the file's stat data (size, modification and change times to the nanosecond, inode) and
+///   mode are the ones recorded, and the recorded modification time is strictly older than
+///   the index file's own (git's racy-clean rule: content written in the index's own clock
+///   tick could have changed unseen; git smudges such entries when it writes the index);
+/// - nothing converts content between the index and the working tree: no `.gitattributes`
+///   anywhere in the tree, no `info/attributes`, no global or system attributes file,
+///   `core.autocrlf` unset, `false` or `input` (the three leave checked-out bytes alone), no
+///   `GIT_CONFIG_*` environment that could say otherwise;
+/// - the index is one this reader handles (`IndexFile.read`: version 2 or 3, not split or
+///   sparse, no conflicts, no assume-valid or skip-worktree entries).
+/// Anything else gives no ids, and the memos fall back to stat data.
+struct IndexedBlobs {
+    private let entries: [String: IndexFile.Entry]
+    private let indexModified: (seconds: Int64, nanoseconds: Int64)
+
+    /// The empty blob's id: a racily clean entry that git smudged has size 0 in the index.
+    private static let emptyBlob: [UInt8] = [
+        0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b, 0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53,
+        0x91,
+    ]
+
+    /// Environment variables through which git's configuration (or attributes) could differ
+    /// from what libgit2 reads here.
+    static let configEnvironment = [
+        "GIT_CONFIG", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS",
+        "GIT_ATTR_SOURCE",
+    ]
+
+    /// What the ids depend on besides the tree's own attributes files: the index, read while
+    /// the walk lists the tree (`prepare`, then `load` once the walk is done).
+    final class Preparation: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: IndexedBlobs?
+
+        fileprivate init(_ snapshot: Snapshot) {
+            DispatchQueue.global().async {
+                self.result = IndexedBlobs.readIndex(snapshot)
+                self.done.signal()
+            }
+        }
+
+        /// The ids, once the walk found `directories` (every directory of the tree): nil when
+        /// any holds a `.gitattributes` file, or the index's ids cannot be trusted.
+        func load(directories: [(path: String, listing: DirectoryListing)]) -> IndexedBlobs? {
+            done.wait()
+            for (_, listing) in directories where listing.entry(named: ".gitattributes") != nil { return nil }
+            return result
+        }
+    }
+
+    /// Starts reading what the ids of `snapshot`'s working tree depend on.
+    static func prepare(_ snapshot: Snapshot) -> Preparation { Preparation(snapshot) }
+
+    /// The index's entries, when everything outside the tree lets its ids stand for the
+    /// files' bytes (see above).
+    private static func readIndex(_ snapshot: Snapshot) -> IndexedBlobs? {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["GOCACHE_INDEX_BLOBS"] == "off" { return nil }
+        if configEnvironment.contains(where: { environment[$0] != nil }) { return nil }
+        let location = snapshot.location
+        var info = stat()
+        for dir in Set([location.gitDir, location.commonDirectory]) where stat(dir + "/info/attributes", &info) == 0 {
+            return nil
+        }
+        guard let configuration = try? snapshot.pool.withRepository({ (repository) throws(GitAccessError) in
+            repository.convertingConfiguration()
+        }), configuration.convertsNothing
+        else { return nil }
+        for candidate in configuration.files where stat(candidate, &info) == 0 { return nil }
+        guard let index = IndexFile.read(location.gitDir + "/index") else { return nil }
+        var entries: [String: IndexFile.Entry] = [:]
+        entries.reserveCapacity(index.entries.count)
+        for entry in index.entries where entry.mode != 0o120000 { entries[entry.path] = entry }
+        return IndexedBlobs(entries: entries, indexModified: (index.mtimeSeconds, index.mtimeNanoseconds))
+    }
+
+    /// The listing of `dir` with each file whose index entry holds (see above) carrying that
+    /// entry's blob id.
+    func annotate(_ listing: DirectoryListing, dir: String) -> DirectoryListing {
+        let prefix = dir.isEmpty ? "" : dir + "/"
+        var entries = listing.entries
+        var changed = false
+        for position in entries.indices {
+            let entry = entries[position]
+            guard entry.kind == .file, entry.blobID == nil, let stamp = entry.stamp, let mode = entry.mode,
+                let recorded = self.entries[prefix + entry.name], recorded.mode == mode,
+                UInt32(truncatingIfNeeded: stamp.size) == recorded.size,
+                UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode,
+                stamp.mtimeSeconds == Int64(recorded.mtimeSeconds), stamp.mtimeNanoseconds == Int64(recorded.mtimeNanoseconds),
+                stamp.ctimeSeconds == Int64(recorded.ctimeSeconds), stamp.ctimeNanoseconds == Int64(recorded.ctimeNanoseconds),
+                (Int64(recorded.mtimeSeconds), Int64(recorded.mtimeNanoseconds)) < indexModified,
+                recorded.size != 0 || recorded.id == Self.emptyBlob
+            else { continue }
+            entries[position].blobID = ObjectID(rawBytes: recorded.id)?.hex
+            changed = true
+        }
+        return changed ? DirectoryListing(sortedWorktreeEntries: entries) : listing
+    }
+
+}
+
+/// The configuration that decides whether git converts content on checkout.
+struct ConvertingConfiguration {
+    /// `core.autocrlf` is unset, `false` or `input`.
+    var convertsNothing: Bool
+    /// Attributes files outside the tree that git would read (global and system).
+    var files: [String]
+}
+
+extension Repository {
+    /// `core.autocrlf` and where git would look for global and system attributes.
+    func convertingConfiguration() -> ConvertingConfiguration? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var convertsNothing = true
+        var value: UnsafePointer<CChar>?
+        if git_config_get_string(&value, config, "core.autocrlf") == 0, let value {
+            let text = String(cString: value).lowercased()
+            var flag: Int32 = 0
+            if text != "input", git_config_parse_bool(&flag, value) != 0 || flag != 0 { convertsNothing = false }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        var files = ["/etc/gitattributes"]
+        var attributes: UnsafePointer<CChar>?
+        if git_config_get_string(&attributes, config, "core.attributesFile") == 0, let attributes {
+            var path = String(cString: attributes)
+            if path.hasPrefix("~/"), let home = environment["HOME"] { path = home + path.dropFirst(1) }
+            files.append(path.hasPrefix("/") ? path : location.workdir + "/" + path)
+        } else {
+            if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { files.append(xdg + "/git/attributes") }
+            if let home = environment["HOME"] { files.append(home + "/.config/git/attributes") }
+        }
+        return ConvertingConfiguration(convertsNothing: convertsNothing, files: files)
+    }
+}

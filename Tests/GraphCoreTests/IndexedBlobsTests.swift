@@ -1,0 +1,153 @@
+// Working-tree files carry the blob ids of git's index exactly where git itself trusts
+// them and nothing converts content between the index and the files (`IndexedBlobs`).
+import Foundation
+import GraphCore
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Index blob ids")
+struct IndexedBlobsTests {
+    /// Committed files written an hour before the index (so no entry is racily clean), a link,
+    /// an empty file.
+    static func committed() throws -> GitFixture {
+        let fixture = try GitFixture()
+        try fixture.write("go.mod", "module example.com/m\n")
+        try fixture.write("a/a.go", "package a\n")
+        try fixture.write("a/data.txt", "data\n")
+        try fixture.write("empty.txt", "")
+        try fixture.symlink("link.txt", to: "a/data.txt")
+        for path in ["go.mod", "a/a.go", "a/data.txt", "empty.txt", "link.txt"] { setModified(fixture.url(path), secondsFromNow: -3_600) }
+        _ = try fixture.commit("init")
+        return fixture
+    }
+
+    static let committedFiles = ["a/a.go", "a/data.txt", "empty.txt", "go.mod"]
+
+    static func setModified(_ path: String, secondsFromNow: Int) {
+        let when = timespec(tv_sec: time(nil) + secondsFromNow, tv_nsec: 0)
+        var times = [when, when]
+        _ = utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW)
+    }
+
+    /// A walk of a fresh snapshot of the working tree.
+    static func walk(_ fixture: GitFixture) throws -> WorktreeWalk {
+        try #require(try Snapshot.worktree(RepositoryLocation.discover(from: fixture.root)).walkWorktree())
+    }
+
+    /// Every file's and link's blob id in a fresh walk, by path.
+    static func walkedIDs(_ fixture: GitFixture) throws -> [String: String?] {
+        var ids: [String: String?] = [:]
+        for directory in try walk(fixture).directories {
+            let prefix = directory.path.isEmpty ? "" : directory.path + "/"
+            for entry in directory.entries where entry.kind != .directory { ids[prefix + entry.name] = .some(entry.blobID) }
+        }
+        return ids
+    }
+
+    /// HEAD's blob ids of `paths`.
+    static func headIDs(_ fixture: GitFixture, _ paths: [String]) throws -> [String: String] {
+        let head = try Snapshot.revision("HEAD", in: RepositoryLocation.discover(from: fixture.root))
+        var ids: [String: String] = [:]
+        for path in paths {
+            let parts = path.split(separator: "/")
+            let dir = parts.dropLast().joined(separator: "/")
+            let entry = try #require(try head.entries(in: dir)?.first { $0.name == String(parts.last ?? "") })
+            ids[path] = try #require(entry.blobID)
+        }
+        return ids
+    }
+
+    @Test("committed files carry HEAD's blob ids; links, untracked, edited and racily clean files do not")
+    func proof() throws {
+        let fixture = try Self.committed()
+        defer { fixture.cleanup() }
+        let head = try Self.headIDs(fixture, Self.committedFiles)
+        var ids = try Self.walkedIDs(fixture)
+        for path in Self.committedFiles { #expect(ids[path] == .some(head[path]), "\(path)") }
+        #expect(ids["link.txt"] == .some(nil))
+
+        // Untracked, edited (new size; same size and times but a new change time): no id.
+        try fixture.write("new.txt", "new\n")
+        Self.setModified(fixture.url("new.txt"), secondsFromNow: -3_600)
+        try fixture.write("a/data.txt", "data, edited\n")
+        Self.setModified(fixture.url("a/data.txt"), secondsFromNow: -3_600)
+        try fixture.overwriteKeepingTimes("a/a.go", "package b\n")
+        ids = try Self.walkedIDs(fixture)
+        #expect(ids["new.txt"] == .some(nil))
+        #expect(ids["a/data.txt"] == .some(nil))
+        #expect(ids["a/a.go"] == .some(nil))
+        #expect(ids["go.mod"] == .some(head["go.mod"]))
+        try fixture.remove("new.txt")
+
+        // The index's own stamp no newer than an entry's: racily clean, no id (git compares
+        // content there).
+        // (New modification times: git compares change times by the second, so an index entry
+        // of a file whose size and modification time are as recorded would keep its change
+        // time — which this proof compares to the nanosecond.)
+        try fixture.write("a/a.go", "package a\n")
+        try fixture.write("a/data.txt", "data\n")
+        for path in Self.committedFiles { Self.setModified(fixture.url(path), secondsFromNow: -1_800) }
+        _ = try fixture.git("add", "-A")
+        _ = try fixture.git("update-index", "--really-refresh")
+        ids = try Self.walkedIDs(fixture)
+        for path in Self.committedFiles { #expect(ids[path] == .some(head[path]), "\(path)") }
+        let index = fixture.url(".git/index")
+        var info = stat()
+        #expect(stat(fixture.url("go.mod"), &info) == 0)
+        var times = [info.st_mtim, info.st_mtim]
+        #expect(utimensat(AT_FDCWD, index, &times, 0) == 0)
+        ids = try Self.walkedIDs(fixture)
+        #expect(ids["go.mod"] == .some(nil), "an entry as new as the index")
+
+        // Files written just now, with an index written after them: proven, so the walk is not
+        // racy (a fresh checkout needs no second of margin). A link is never proven: gone.
+        try fixture.remove("link.txt")
+        for path in Self.committedFiles { Self.setModified(fixture.url(path), secondsFromNow: 0) }
+        _ = try fixture.git("add", "-A")
+        _ = try fixture.git("update-index", "--really-refresh")
+        Self.setModified(index, secondsFromNow: 10)
+        ids = try Self.walkedIDs(fixture)
+        for path in Self.committedFiles { #expect(ids[path] == .some(head[path]), "\(path)") }
+        #expect(try !Self.walk(fixture).isRacy)
+        try fixture.write("b.go", "package b\n")
+        #expect(try Self.walk(fixture).isRacy, "an untracked file written just now")
+    }
+
+    @Test("anything that converts content turns the ids off: attributes anywhere, core.autocrlf=true")
+    func conversions() throws {
+        let fixture = try Self.committed()
+        defer { fixture.cleanup() }
+        func proven() throws -> Bool {
+            let ids = try Self.walkedIDs(fixture)
+            let known = Self.committedFiles.filter { ids[$0] != .some(nil) }
+            #expect(known.isEmpty || known.count == Self.committedFiles.count, "all or nothing: \(known)")
+            return known.count == Self.committedFiles.count
+        }
+        #expect(try proven())
+        // An attributes file anywhere in the tree, tracked or not.
+        try fixture.write("a/.gitattributes", "*.txt text eol=crlf\n")
+        #expect(try !proven())
+        try fixture.remove("a/.gitattributes")
+        #expect(try proven())
+        try fixture.write(".git/info/attributes", "*.go ident\n")
+        #expect(try !proven())
+        try fixture.remove(".git/info/attributes")
+        // core.autocrlf: true converts on checkout; input and false do not.
+        for (value, converts) in [("true", true), ("input", false), ("false", false), ("yes", true)] {
+            _ = try fixture.git("config", "core.autocrlf", value)
+            #expect(try proven() == !converts, "core.autocrlf=\(value)")
+        }
+        _ = try fixture.git("config", "--unset", "core.autocrlf")
+        // A global attributes file named by core.attributesFile, when it exists.
+        let attributes = fixture.root + "-attributes"
+        _ = try fixture.git("config", "core.attributesFile", attributes)
+        #expect(try proven(), "named, absent")
+        try "*.go filter=lfs\n".write(toFile: attributes, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: attributes) }
+        #expect(try !proven(), "named, present")
+    }
+}
