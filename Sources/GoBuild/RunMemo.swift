@@ -14,7 +14,8 @@ import Darwin
 /// remembered under a digest of everything that output is a function of, so that running
 /// it again on an unchanged tree prints the same bytes without loading anything.
 ///
-/// The key (`RunMemoKey`) covers the gocache executable (its path and stat data), the
+/// The key (`RunMemoKey`) covers the gocache executable (its GNU build id, else its path
+/// and stat data), the
 /// command and its arguments, the working directory, the environment variables gocache or
 /// the go command read, the toolchain (go binary, GOROOT, version), the repository's
 /// location and git state (HEAD, index, config and exclude files), the commits read, and for
@@ -172,12 +173,17 @@ public struct RunMemoKey: Sendable {
 
     // MARK: - Standard fields
 
-    /// The running gocache executable: its path and stat data (a rebuilt binary never
+    /// The running gocache executable: the GNU build id its linker wrote, a digest of the
+    /// linked output (`ExecutableIdentity`: the same build installed anew, as each CI job
+    /// does, keeps its entries); without one, its path and stat data (a rebuilt binary never
     /// reuses an older one's entries). False when it cannot be identified.
     public mutating func addExecutable() -> Bool {
-        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-            let stamp = RunMemoKey.stamp(path)
-        else { return false }
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return false }
+        if let buildID = ExecutableIdentity.gnuBuildID(path) {
+            add("executable-build-id", bytes: buildID)
+            return true
+        }
+        guard let stamp = RunMemoKey.stamp(path) else { return false }
         add("executable", path)
         add("executable-stat", bytes: stamp)
         return true

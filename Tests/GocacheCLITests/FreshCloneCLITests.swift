@@ -63,6 +63,35 @@ struct FreshCloneCLITests {
         #expect(answered.status == 0 && answered.stdout == expected.stdout, "\(answered.stderr)")
     }
 
+    @Test("the same gocache installed anew (a copy elsewhere) keeps the memos: its build id is its identity")
+    func reinstalledBinary() async throws {
+        let (fixture, base, _) = try AffectedCLITests.repository()
+        let cache = fixture.root + "-cache"
+        let installed = fixture.root + "-bin/gocache"
+        defer {
+            fixture.cleanup()
+            for dir in [cache, fixture.root + "-bin"] { try? FileManager.default.removeItem(atPath: dir) }
+        }
+        try FileManager.default.createDirectory(atPath: fixture.root + "-bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try #require(GocacheCLI.binary()), toPath: installed)
+        try await RunMemoCLITests.waitPastRacyWindow()
+        let go = try #require(GoToolchain.current()).executable
+        var environment = ProcessInfo.processInfo.environment
+        environment["GOCACHE_DIR"] = cache
+        environment["GOCACHE_TRACE"] = "1"
+        environment["PATH"] = (go as NSString).deletingLastPathComponent + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let arguments = ["affected", "--repo", fixture.root, "--base", base]
+        let first = try RunMemoCLITests.run(arguments, cache: cache)
+        // In the directory the first run ran in: the working directory is part of the key.
+        let again = try await ChildProcess.run(
+            installed, arguments: arguments, environment: environment,
+            in: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        #expect(again.status == 0)
+        #expect(String(decoding: again.stdout, as: UTF8.self) == first.stdout)
+        let said = again.stderr.components(separatedBy: "gocache trace (run memo):").dropFirst().joined()
+        #expect(said.contains("hit"), "\(again.stderr)")
+    }
+
     @Test("a checkout converted by core.autocrlf is keyed by its bytes on disk, not by the index's blob ids")
     func convertedCheckout() throws {
         let (fixture, _, _) = try AffectedCLITests.repository()

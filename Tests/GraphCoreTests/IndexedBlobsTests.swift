@@ -117,6 +117,30 @@ struct IndexedBlobsTests {
         #expect(try Self.walk(fixture).isRacy, "an untracked file written just now")
     }
 
+    @Test("indexes of versions 2, 3 and 4 (paths compressed), with a gitlink entry, give the same ids")
+    func indexVersions() throws {
+        let fixture = try Self.committed()
+        defer { fixture.cleanup() }
+        // More files sharing prefixes, for version 4's path compression.
+        for name in ["a/ab.go", "a/abc.go", "a/b/c.go", "b.go", "a/a_test.go"] {
+            try fixture.write(name, "package x // \(name)\n")
+            Self.setModified(fixture.url(name), secondsFromNow: -3_600)
+        }
+        _ = try fixture.commit("more")
+        let files = Self.committedFiles + ["a/ab.go", "a/abc.go", "a/b/c.go", "b.go", "a/a_test.go"]
+        let head = try Self.headIDs(fixture, files)
+        let commit = try fixture.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        for version in ["2", "3", "4"] {
+            _ = try fixture.git("update-index", "--index-version", version)
+            let ids = try Self.walkedIDs(fixture)
+            for path in files { #expect(ids[path] == .some(head[path]), "version \(version): \(path)") }
+        }
+        // A submodule's entry (a gitlink) is skipped, not a reason to trust nothing.
+        _ = try fixture.git("update-index", "--add", "--cacheinfo", "160000,\(commit),vendor/sub")
+        let ids = try Self.walkedIDs(fixture)
+        for path in files { #expect(ids[path] == .some(head[path]), "with a gitlink: \(path)") }
+    }
+
     @Test("anything that converts content turns the ids off: attributes anywhere, core.autocrlf=true")
     func conversions() throws {
         let fixture = try Self.committed()

@@ -117,6 +117,8 @@ enum CleanWorktree {
         guard files.count == index.entries.count else { return nil }
         var stale: [IndexFile.Entry] = []
         for recorded in index.entries {
+            // A submodule: its content is another repository's.
+            if recorded.mode == 0o160000 { return nil }
             guard let entry = files[recorded.path], let stamp = entry.stamp, let mode = entry.mode,
                 mode == recorded.mode
             else { return nil }
@@ -150,8 +152,9 @@ struct WorktreeState {
     var modified: [String: Content]
 }
 
-/// The parts of git's index file (`Documentation/gitformat-index.txt`) the clean-worktree
-/// proof reads. `read` returns nil for anything it does not handle.
+/// The parts of git's index file (`Documentation/gitformat-index.txt`, versions 2 to 4) the
+/// clean-worktree proof and the index's blob ids read. `read` returns nil for anything it
+/// does not handle.
 struct IndexFile {
     struct Entry {
         var path: String
@@ -196,36 +199,62 @@ struct IndexFile {
         let hashSize = 20
         guard bytes.count >= 12 + hashSize, bytes[0...3].elementsEqual("DIRC".utf8) else { return nil }
         let version = u32(4)
-        guard version == 2 || version == 3 else { return nil }
+        guard version >= 2 && version <= 4 else { return nil }
         let count = Int(u32(8))
         let end = bytes.count - hashSize
         var entries: [Entry] = []
         entries.reserveCapacity(count)
         var offset = 12
+        var previousPath: [UInt8] = []
         for _ in 0..<count {
             guard offset + 62 <= end else { return nil }
             let flags = u16(offset + 60)
-            // Assume-valid, a conflict stage, or (version 3) extended flags: skip-worktree
-            // and intent-to-add.
+            // Assume-valid, a conflict stage, or (version 3 and later) extended flags:
+            // skip-worktree and intent-to-add.
             if flags & 0x8000 != 0 || (flags >> 12) & 0x3 != 0 { return nil }
             var nameStart = offset + 62
             if flags & 0x4000 != 0 {
-                guard version == 3, nameStart + 2 <= end else { return nil }
+                guard version >= 3, nameStart + 2 <= end else { return nil }
                 if u16(nameStart) & 0x6000 != 0 { return nil }
                 nameStart += 2
             }
+            // Version 4 compresses each path against the previous one: a varint (git's
+            // `decode_varint`) of bytes to drop from its end, then the rest, NUL-ended.
+            var strip = 0
+            if version == 4 {
+                guard nameStart < end else { return nil }
+                var byte = bytes[nameStart]
+                nameStart += 1
+                strip = Int(byte & 127)
+                while byte & 128 != 0 {
+                    guard nameStart < end, strip < 1 << 24 else { return nil }
+                    byte = bytes[nameStart]
+                    nameStart += 1
+                    strip = ((strip + 1) << 7) + Int(byte & 127)
+                }
+                guard strip <= previousPath.count else { return nil }
+            }
             guard let nul = bytes[nameStart..<end].firstIndex(of: 0) else { return nil }
             let mode = u32(offset + 24)
-            guard mode == 0o100644 || mode == 0o100755 || mode == 0o120000 else { return nil }
-            guard let path = String(validating: bytes[nameStart..<nul], as: UTF8.self) else { return nil }
+            // Regular files, links and gitlinks (submodules: the clean-tree proof fails on
+            // them, the blob ids skip them).
+            guard mode == 0o100644 || mode == 0o100755 || mode == 0o120000 || mode == 0o160000 else { return nil }
+            let pathBytes = version == 4 ? Array(previousPath.dropLast(strip)) + bytes[nameStart..<nul] : Array(bytes[nameStart..<nul])
+            guard let path = String(validating: pathBytes, as: UTF8.self) else { return nil }
+            if version == 4 { previousPath = pathBytes }
             entries.append(
                 Entry(
                     path: path, ctimeSeconds: u32(offset), ctimeNanoseconds: u32(offset + 4), mtimeSeconds: u32(offset + 8),
                     mtimeNanoseconds: u32(offset + 12), inode: u32(offset + 20), mode: mode, size: u32(offset + 36),
                     id: Array(bytes[offset + 40..<offset + 60])))
-            // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
-            let length = nul - offset
-            offset += (length + 8) / 8 * 8
+            if version == 4 {
+                // No padding after the NUL.
+                offset = nul + 1
+            } else {
+                // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
+                let length = nul - offset
+                offset += (length + 8) / 8 * 8
+            }
         }
         var rootTree: [UInt8]?
         while offset + 8 <= end {

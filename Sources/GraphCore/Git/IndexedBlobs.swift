@@ -24,7 +24,7 @@ import Darwin
 ///   anywhere in the tree, no `info/attributes`, no global or system attributes file,
 ///   `core.autocrlf` unset, `false` or `input` (the three leave checked-out bytes alone), no
 ///   `GIT_CONFIG_*` environment that could say otherwise;
-/// - the index is one this reader handles (`IndexFile.read`: version 2 or 3, not split or
+/// - the index is one this reader handles (`IndexFile.read`: versions 2 to 4, not split or
 ///   sparse, no conflicts, no assume-valid or skip-worktree entries).
 /// Anything else gives no ids, and the memos fall back to stat data.
 struct IndexedBlobs {
@@ -88,7 +88,7 @@ struct IndexedBlobs {
         guard let index = IndexFile.read(location.gitDir + "/index") else { return nil }
         var entries: [String: IndexFile.Entry] = [:]
         entries.reserveCapacity(index.entries.count)
-        for entry in index.entries where entry.mode != 0o120000 { entries[entry.path] = entry }
+        for entry in index.entries where entry.mode == 0o100644 || entry.mode == 0o100755 { entries[entry.path] = entry }
         return IndexedBlobs(entries: entries, indexModified: (index.mtimeSeconds, index.mtimeNanoseconds))
     }
 

@@ -1,0 +1,59 @@
+// The gocache executable is identified by its GNU build id (the same build installed anew
+// keeps its memos), else by path and stat data.
+import Foundation
+import Testing
+import TestSupport
+
+@testable import GoBuild
+
+@Suite("Executable identity")
+struct ExecutableIdentityTests {
+    /// A minimal 64-bit little-endian ELF file: a header, one program header (`PT_NOTE`),
+    /// and the notes `notes` (each `(name, type, description)`).
+    static func elf(notes: [(name: String, type: Int, description: [UInt8])], noteType: Int = 4) -> [UInt8] {
+        func le(_ value: Int, _ width: Int) -> [UInt8] { (0..<width).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        func padded(_ bytes: [UInt8]) -> [UInt8] { bytes + [UInt8](repeating: 0, count: (4 - bytes.count % 4) % 4) }
+        var body: [UInt8] = []
+        for note in notes {
+            let name = Array(note.name.utf8) + [0]
+            body += le(name.count, 4) + le(note.description.count, 4) + le(note.type, 4)
+            body += padded(name) + padded(note.description)
+        }
+        var header: [UInt8] = [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1] + [UInt8](repeating: 0, count: 9)
+        header += le(2, 2) + le(62, 2) + le(1, 4) + le(0, 8) + le(64, 8) + le(0, 8) + le(0, 4)
+        header += le(64, 2) + le(56, 2) + le(1, 2) + le(0, 2) + le(0, 2) + le(0, 2)
+        let program = le(noteType, 4) + le(4, 4) + le(120, 8) + le(0, 8) + le(0, 8) + le(body.count, 8) + le(body.count, 8) + le(4, 8)
+        return header + program + body
+    }
+
+    static func write(_ bytes: [UInt8]) throws -> String {
+        let path = try GitFixture.makeTemporaryDirectory() + "/exe"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("the GNU build id note is found among other notes; files without one give none")
+    func buildID() throws {
+        let id: [UInt8] = (0..<20).map { UInt8($0 * 7 + 1) }
+        let withID = try Self.write(Self.elf(notes: [("GNU", 1, [1, 0, 0, 0, 2, 0, 0, 0]), ("Go", 4, [9, 9, 9]), ("GNU", 3, id)]))
+        #expect(ExecutableIdentity.gnuBuildID(withID) == id)
+        // Another file with the same id (a copy, a reinstall): the same identity.
+        let copy = try Self.write(try #require(FileManager.default.contents(atPath: withID)).map { $0 })
+        #expect(ExecutableIdentity.gnuBuildID(copy) == id)
+        // No build id note, an id note of another owner, a note segment of another type, a
+        // truncated file, not an ELF file: none.
+        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Self.elf(notes: [("GNU", 1, [1, 2, 3, 4])]))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Self.elf(notes: [("LLVM", 3, id)]))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Self.elf(notes: [("GNU", 3, id)], noteType: 1))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Array(Self.elf(notes: [("GNU", 3, id)]).prefix(130)))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Array("#!/bin/sh\necho hello\n".utf8))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID("/nonexistent/gocache") == nil)
+    }
+
+    @Test("the built gocache has a build id (else its memos would be keyed by its stat data)")
+    func builtBinary() throws {
+        let binary = try #require(GocacheCLI.binary())
+        let id = try #require(ExecutableIdentity.gnuBuildID(binary))
+        #expect(id.count >= 16)
+    }
+}
