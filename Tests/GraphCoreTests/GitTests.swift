@@ -599,15 +599,19 @@ struct GitTests {
         try fixture.symlink("link.go", to: "tool.go")
         try check(shortcut: false, "a link retargeted, again")
 
-        // Attributes could make git filter what it hashes: edits are left to libgit2.
+        // Attributes that convert nothing on the way in for a file without carriage returns
+        // (`text`, `eol=lf`, linguist-*): edits are hashed as before. One that could make git
+        // filter what it hashes (`ident`, `filter`): edits are left to libgit2.
         try fixture.remove("link.go")
         try fixture.symlink("link.go", to: "main.go")
-        try fixture.write(".gitattributes", "*.txt text\n")
+        try fixture.write(".gitattributes", "*.txt text\n*.go text eol=lf linguist-generated\n")
         try fixture.commit("attributes")
         try Self.ageAndRefresh(fixture, minutes: 71)
         try check(shortcut: true, "attributes, clean")
         try fixture.write("main.go", "package main\n\nfunc main() { println(4) }\n")
-        try check(shortcut: false, "attributes, an edit")
+        try check(shortcut: false, edited: 1, "attributes that convert nothing, an edit")
+        try fixture.write(".gitattributes", "*.txt text\n*.go ident\n")
+        try check(shortcut: false, "a converting attribute, an edit")
     }
 
     /// The tree comparison that skips equal subtrees answers exactly as libgit2's

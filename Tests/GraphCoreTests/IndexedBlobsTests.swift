@@ -1,9 +1,10 @@
 // Working-tree files carry the blob ids of git's index exactly where git itself trusts
 // them and nothing converts content between the index and the files (`IndexedBlobs`).
 import Foundation
-import GraphCore
 import Testing
 import TestSupport
+
+@testable import GraphCore
 
 #if canImport(Glibc)
 import Glibc
@@ -152,9 +153,23 @@ struct IndexedBlobsTests {
             return known.count == Self.committedFiles.count
         }
         #expect(try proven())
-        // An attributes file anywhere in the tree, tracked or not.
+        // An attributes file, tracked or not, that sets a converting attribute: no ids in its
+        // directory's subtree (at the root: none at all); the usual Go repository's
+        // attributes convert nothing.
         try fixture.write("a/.gitattributes", "*.txt text eol=crlf\n")
+        let ids = try Self.walkedIDs(fixture)
+        #expect(ids["a/a.go"] == .some(nil) && ids["a/data.txt"] == .some(nil))
+        #expect(ids["go.mod"] != .some(nil) && ids["empty.txt"] != .some(nil), "outside a/: untouched")
+        try fixture.write("a/.gitattributes", "*.go text eol=lf\n*.pb.go linguist-generated\nCHANGELOG merge=union\n")
+        #expect(try proven())
+        try fixture.write(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")
         #expect(try !proven())
+        try fixture.write(".gitattributes", "*.go text\n")
+        #expect(try proven(), "text, with core.eol unset: LF on checkout")
+        _ = try fixture.git("config", "core.eol", "crlf")
+        #expect(try !proven(), "text, with core.eol=crlf")
+        _ = try fixture.git("config", "--unset", "core.eol")
+        try fixture.remove(".gitattributes")
         try fixture.remove("a/.gitattributes")
         #expect(try proven())
         try fixture.write(".git/info/attributes", "*.go ident\n")
@@ -173,5 +188,21 @@ struct IndexedBlobsTests {
         try "*.go filter=lfs\n".write(toFile: attributes, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: attributes) }
         #expect(try !proven(), "named, present")
+    }
+
+    @Test(
+        "attributes that convert content, and those that do not",
+        arguments: [
+            ("*.go text eol=lf\n", false, false), ("* text=auto eol=lf\nvendor/** -text\n", false, false),
+            ("# a comment\n\n*.pb.* linguist-generated\ninternal/sys/types.go linguist-generated=false\n", false, false),
+            ("*.go -filter -ident !working-tree-encoding\n", false, false), ("*.png binary\n", false, false),
+            ("\"a b.go\" diff=golang\n", false, false), ("*.txt text eol=crlf\n", false, true),
+            ("*.bin filter=lfs\n", false, true), ("*.go ident\n", false, true),
+            ("*.txt working-tree-encoding=UTF-16\n", false, true), ("[attr]lfs filter=lfs\n*.bin lfs\n", false, true),
+            ("\"unterminated text\n", false, true), ("*.go text\n", false, false), ("*.go text\n", true, true),
+            ("*.go crlf\n", true, true), ("*.go text=auto\r\n", true, true), ("*.go -text\n", true, false),
+        ] as [(String, Bool, Bool)])
+    func attributes(text: String, textConverts: Bool, converts: Bool) {
+        #expect(GitAttributes.convertsContent(Array(text.utf8), textConverts: textConverts) == converts)
     }
 }

@@ -35,7 +35,8 @@ import Darwin
 /// An edited checkout (`WorktreeState`): when everything above holds but some tracked
 /// files' stat data differs from the index's (or is racily clean), only those files are
 /// read and hashed as git blobs — raw, as the go command reads them; not at all when a
-/// `.gitattributes` or `info/attributes` could ask git to filter them, nor for a link or a
+/// `.gitattributes` file sets a converting attribute (`GitAttributes`) or `info/attributes`
+/// exists, nor for a link or a
 /// file with a carriage return — and the working tree is HEAD's tree with those files'
 /// contents. A developer's edit of one file then costs one file's hash, not libgit2's whole
 /// second walk.
@@ -71,12 +72,14 @@ enum CleanWorktree {
         let gitDir = snapshot.location.gitDir
         var info = stat()
         if stat(gitDir + "/info/attributes", &info) == 0 { return nil }
-        for directory in walk.directories where directory.entries.contains(where: { $0.name == ".gitattributes" }) {
-            return nil
-        }
+        // An attributes file that only sets what leaves bytes alone (`*.go text eol=lf`,
+        // linguist-*; `GitAttributes`) is fine: the hashed files hold no carriage return, so
+        // line-end normalization on the way in would not change them either.
+        let converting = GitAttributes.convertingDirectories(
+            walk.directories.map { ($0.path, $0.entries) }, workdir: snapshot.location.workdir, textConverts: false)
         var modified: [String: WorktreeState.Content] = [:]
         for entry in stale {
-            guard entry.mode != 0o120000, let bytes = try? snapshot.contents(of: entry.path),
+            guard entry.mode != 0o120000, !GitAttributes.isUnder(entry.path, anyOf: converting), let bytes = try? snapshot.contents(of: entry.path),
                 !bytes.contains(UInt8(ascii: "\r")), let id = blobID(of: bytes)
             else { return nil }
             if id.rawBytes != entry.id { modified[entry.path] = .init(id: id, mode: entry.mode) }

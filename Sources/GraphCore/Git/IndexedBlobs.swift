@@ -21,7 +21,10 @@ import Darwin
 ///   the index file's own (git's racy-clean rule: content written in the index's own clock
 ///   tick could have changed unseen; git smudges such entries when it writes the index);
 /// - nothing converts content between the index and the working tree: no `.gitattributes`
-///   anywhere in the tree, no `info/attributes`, no global or system attributes file,
+///   file above the file that sets a converting attribute (`GitAttributes`: `filter`, `ident`,
+///   `working-tree-encoding`, `eol=crlf`, a macro; `text` when `core.eol=crlf` — not the
+///   usual `*.go text eol=lf` or `linguist-*`; such a file turns the ids off in its
+///   directory's subtree), no `info/attributes`, no global or system attributes file,
 ///   `core.autocrlf` unset, `false` or `input` (the three leave checked-out bytes alone), no
 ///   `GIT_CONFIG_*` environment that could say otherwise;
 /// - the index is one this reader handles (`IndexFile.read`: versions 2 to 4, not split or
@@ -30,6 +33,10 @@ import Darwin
 struct IndexedBlobs {
     private let entries: [String: IndexFile.Entry]
     private let indexModified: (seconds: Int64, nanoseconds: Int64)
+    /// Whether a file marked `text` is converted on checkout (`core.eol=crlf`).
+    private let textConverts: Bool
+    /// Directories whose `.gitattributes` sets a converting attribute: no ids in their subtrees.
+    private var convertingDirectories: [String] = []
 
     /// The empty blob's id: a racily clean entry that git smudged has size 0 in the index.
     private static let emptyBlob: [UInt8] = [
@@ -49,8 +56,10 @@ struct IndexedBlobs {
     final class Preparation: @unchecked Sendable {
         private let done = DispatchSemaphore(value: 0)
         private var result: IndexedBlobs?
+        private let workdir: String
 
         fileprivate init(_ snapshot: Snapshot) {
+            workdir = snapshot.location.workdir
             DispatchQueue.global().async {
                 self.result = IndexedBlobs.readIndex(snapshot)
                 self.done.signal()
@@ -58,10 +67,14 @@ struct IndexedBlobs {
         }
 
         /// The ids, once the walk found `directories` (every directory of the tree): nil when
-        /// any holds a `.gitattributes` file, or the index's ids cannot be trusted.
+        /// a `.gitattributes` file among them sets anything that converts content
+        /// (`GitAttributes`), or the index's ids cannot be trusted.
         func load(directories: [(path: String, listing: DirectoryListing)]) -> IndexedBlobs? {
             done.wait()
-            for (_, listing) in directories where listing.entry(named: ".gitattributes") != nil { return nil }
+            guard var result else { return nil }
+            result.convertingDirectories = GitAttributes.convertingDirectories(
+                directories.map { ($0.path, $0.listing.entries) }, workdir: workdir, textConverts: result.textConverts)
+            if result.convertingDirectories.contains("") { return nil }
             return result
         }
     }
@@ -89,12 +102,19 @@ struct IndexedBlobs {
         var entries: [String: IndexFile.Entry] = [:]
         entries.reserveCapacity(index.entries.count)
         for entry in index.entries where entry.mode == 0o100644 || entry.mode == 0o100755 { entries[entry.path] = entry }
-        return IndexedBlobs(entries: entries, indexModified: (index.mtimeSeconds, index.mtimeNanoseconds))
+        return IndexedBlobs(
+            entries: entries, indexModified: (index.mtimeSeconds, index.mtimeNanoseconds),
+            textConverts: configuration.textConverts)
     }
 
     /// The listing of `dir` with each file whose index entry holds (see above) carrying that
     /// entry's blob id.
     func annotate(_ listing: DirectoryListing, dir: String) -> DirectoryListing {
+        if !convertingDirectories.isEmpty,
+            convertingDirectories.contains(dir) || GitAttributes.isUnder(dir, anyOf: convertingDirectories)
+        {
+            return listing
+        }
         let prefix = dir.isEmpty ? "" : dir + "/"
         var entries = listing.entries
         var changed = false
@@ -121,6 +141,8 @@ struct IndexedBlobs {
 struct ConvertingConfiguration {
     /// `core.autocrlf` is unset, `false` or `input`.
     var convertsNothing: Bool
+    /// `core.eol` is `crlf`: files marked `text` get CRLF line ends on checkout.
+    var textConverts: Bool
     /// Attributes files outside the tree that git would read (global and system).
     var files: [String]
 }
@@ -138,6 +160,11 @@ extension Repository {
             var flag: Int32 = 0
             if text != "input", git_config_parse_bool(&flag, value) != 0 || flag != 0 { convertsNothing = false }
         }
+        var textConverts = false
+        var eol: UnsafePointer<CChar>?
+        if git_config_get_string(&eol, config, "core.eol") == 0, let eol {
+            textConverts = String(cString: eol).lowercased() == "crlf"
+        }
         let environment = ProcessInfo.processInfo.environment
         var files = ["/etc/gitattributes"]
         var attributes: UnsafePointer<CChar>?
@@ -149,6 +176,6 @@ extension Repository {
             if let xdg = environment["XDG_CONFIG_HOME"], !xdg.isEmpty { files.append(xdg + "/git/attributes") }
             if let home = environment["HOME"] { files.append(home + "/.config/git/attributes") }
         }
-        return ConvertingConfiguration(convertsNothing: convertsNothing, files: files)
+        return ConvertingConfiguration(convertsNothing: convertsNothing, textConverts: textConverts, files: files)
     }
 }
