@@ -118,9 +118,11 @@ struct GraphMemo: Sendable {
 
     /// Remembers a revision's graphs and targets.
     func storeRevision(graphs: [PackageGraph], targets: [GoTarget]) {
-        let graphBytes = GraphMemoCodec.encode(
-            graphs: graphs,
-            targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
+        storeRevision(graphBytes: Self.encodeGraphs(graphs, targets))
+    }
+
+    /// Remembers a revision's graphs and targets, encoded (`encodeGraphs`).
+    func storeRevision(graphBytes: [UInt8]) {
         var w = MemoCodec.Writer()
         w.bytes += Self.revisionMagic
         w.string(identity)
@@ -243,17 +245,14 @@ struct GraphMemo: Sendable {
 
     // MARK: - Store
 
-    /// Remembers `graphs` and `targets` as loaded from the tree `walk` saw: `reads` are the
+    /// Remembers the graphs and targets (`graphBytes`, `encodeGraphs`) as loaded from the tree `walk` saw: `reads` are the
     /// paths the load read, `headers` the scan results it used. Nothing is stored for a walk
     /// with symbolic links. Failures only cost speed next time.
     func store(
         walk: WorktreeWalk, reads: [String: [UInt8]?], headers: [String: Result<GoFileHeader, GoScanError>],
-        graphs: [PackageGraph], targets: [GoTarget]
+        graphBytes: [UInt8]
     ) {
         guard walk.linkTargets.isEmpty else { return }
-        let graphBytes = GraphMemoCodec.encode(
-            graphs: graphs,
-            targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
         let bytes = encode(walk: walk, graphBytes: graphBytes) { w, path, _ in
             let use: Use
             if let result = headers[path] {
@@ -266,6 +265,13 @@ struct GraphMemo: Sendable {
             Self.writeUse(use, &w)
         }
         write(bytes)
+    }
+
+    /// The stored form of a load's graphs and targets (both kinds of entry hold it).
+    static func encodeGraphs(_ graphs: [PackageGraph], _ targets: [GoTarget]) -> [UInt8] {
+        GraphMemoCodec.encode(
+            graphs: graphs,
+            targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
     }
 
     /// Writes a rewritten entry (`Hit.rewritten`).
