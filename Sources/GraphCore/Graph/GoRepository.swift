@@ -269,17 +269,6 @@ public struct GoRepository: Sendable {
         case .hit(let hit)?:
             if let repository = fromMemo(hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options) {
                 if let rewritten = hit.rewritten, let memo = graphMemo?.memo { GraphMemo.beside { memo.write(rewritten) } }
-                if let (_, snapshot, walk) = graphMemo {
-                    let graphs = repository.graphs
-                    let targets = repository.targets
-                    let (name, identity) = graphMemoName(options)
-                    let directory = options.memoDirectory
-                    GraphMemo.beside {
-                        rememberAsRevision(snapshot, walk: walk, memoDirectory: directory, name: name, identity: identity) {
-                            GraphMemo.encodeGraphs(graphs, targets)
-                        }
-                    }
-                }
                 trace.mark(
                     revisionMemo != nil
                         ? "graph memo: \(hit.graphs.count) graphs of the revision's tree"
@@ -399,43 +388,14 @@ public struct GoRepository: Sendable {
             let reads = snapshot.recordedReads()
             let stored = graphs
             let storedTargets = targets
-            let (name, identity) = graphMemoName(options)
-            let directory = options.memoDirectory
             GraphMemo.beside {
-                let graphBytes = GraphMemo.encodeGraphs(stored, storedTargets)
-                graphMemo.store(walk: walk, reads: reads, headers: headers, graphBytes: graphBytes)
-                rememberAsRevision(snapshot, walk: walk, memoDirectory: directory, name: name, identity: identity) { graphBytes }
+                graphMemo.store(walk: walk, reads: reads, headers: headers, graphBytes: GraphMemo.encodeGraphs(stored, storedTargets))
             }
         }
         trace.report()
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
             goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache, standardLibrary: options.standardLibrary)
-    }
-
-    /// A working tree that provably holds HEAD's tree (`CleanWorktree`: the index names it and
-    /// every file matches its entry) has HEAD's graphs: remembered as that revision's too
-    /// (when not already), so the next comparison with this commit as its base — CI's next
-    /// job — takes them instead of loading the revision. Not when a listed directory holds a
-    /// link or a submodule (as for revisions), nor when any file of the tree changed since
-    /// the walk (the load read it afterwards).
-    static func rememberAsRevision(
-        _ snapshot: Snapshot, walk: WorktreeWalk, memoDirectory: String?, name: String?, identity: String,
-        graphBytes: () -> [UInt8]
-    ) {
-        guard let name, walk.linkTargets.isEmpty, !snapshot.listedLinksOrSubmodules(),
-            let tree = CleanWorktree.headTree(of: snapshot),
-            let memo = GraphMemo(
-                memoDirectory: memoDirectory, key: name + "-tree-" + tree.hex, identity: identity + "|tree " + tree.hex),
-            !FileManager.default.fileExists(atPath: memo.path)
-        else { return }
-        var files: [String] = []
-        for directory in walk.directories {
-            let prefix = directory.path.isEmpty ? "" : directory.path + "/"
-            for entry in directory.entries where entry.kind == .file { files.append(prefix + entry.name) }
-        }
-        guard snapshot.pathsChangedSinceListing(files).isEmpty else { return }
-        memo.storeRevision(graphBytes: graphBytes())
     }
 
     /// Waits for the graph memo's writes that loads started beside their callers (the
