@@ -37,6 +37,8 @@ struct IndexedBlobs {
     private let textConverts: Bool
     /// Directories whose `.gitattributes` sets a converting attribute: no ids in their subtrees.
     private var convertingDirectories: [String] = []
+    /// Directories where the index tracks a `.gitattributes` file (`""` is the root).
+    private var trackedAttributes: [String] = []
 
     /// The empty blob's id: a racily clean entry that git smudged has size 0 in the index.
     private static let emptyBlob: [UInt8] = [
@@ -74,6 +76,12 @@ struct IndexedBlobs {
             guard var result else { return nil }
             result.convertingDirectories = GitAttributes.convertingDirectories(
                 directories.map { ($0.path, $0.listing.entries) }, workdir: workdir, textConverts: result.textConverts)
+            // A tracked attributes file gone from the disk may have converted what was checked
+            // out under it (git reads the index's copy then): its subtree is not trusted.
+            let listed = Dictionary(directories.map { ($0.path, $0.listing) }, uniquingKeysWith: { first, _ in first })
+            for dir in result.trackedAttributes where listed[dir]?.entry(named: ".gitattributes") == nil {
+                result.convertingDirectories.append(dir)
+            }
             if result.convertingDirectories.contains("") { return nil }
             return result
         }
@@ -102,9 +110,13 @@ struct IndexedBlobs {
         var entries: [String: IndexFile.Entry] = [:]
         entries.reserveCapacity(index.entries.count)
         for entry in index.entries where entry.mode == 0o100644 || entry.mode == 0o100755 { entries[entry.path] = entry }
-        return IndexedBlobs(
+        var blobs = IndexedBlobs(
             entries: entries, indexModified: (index.mtimeSeconds, index.mtimeNanoseconds),
             textConverts: configuration.textConverts)
+        for entry in index.entries where entry.path == ".gitattributes" || entry.path.hasSuffix("/.gitattributes") {
+            blobs.trackedAttributes.append(String(entry.path.dropLast(".gitattributes".count).dropLast(entry.path.contains("/") ? 1 : 0)))
+        }
+        return blobs
     }
 
     /// The listing of `dir` with each file whose index entry holds (see above) carrying that
