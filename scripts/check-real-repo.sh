@@ -42,6 +42,25 @@ ours = {t["dir"]: t["deps"] for t in json.load(open(ours_path))["targets"]}
 equal = sum(1 for d in expected if ours.get(d) == expected[d])
 print(f"commit {commit} ({platform}): {len(expected)} targets per go list, {len(ours)} per gocache, {equal} with equal deps")
 ok = set(ours) == set(expected) and equal == len(expected)
+# Every package of both graphs: the same files (Go, cgo, embedded) and the same imports.
+theirs_pkgs = {p["ImportPath"]: p for p in pkgs}
+our_pkgs = {p["importPath"]: p for p in json.load(open(ours_path))["packages"]}
+fields = [("GoFiles", "goFiles"), ("CgoFiles", "cgoFiles"), ("EmbedFiles", "embedFiles"), ("Imports", "imports")]
+compared = differing = 0
+for path in sorted(set(theirs_pkgs) & set(our_pkgs)):
+    t, o = theirs_pkgs[path], our_pkgs[path]
+    if t.get("Error") and not t.get("GoFiles"): continue
+    compared += 1
+    diffs = [f"{tf}: go list {sorted(t.get(tf) or [])[:6]} gocache {sorted(o.get(of) or [])[:6]}"
+             for tf, of in fields if sorted(set(t.get(tf) or []) - {"C"}) != sorted(set(o.get(of) or []) - {"C"})]
+    if diffs:
+        differing += 1
+        if differing <= 10: print(f"  package {path}: " + "; ".join(diffs))
+only_theirs = sorted(set(theirs_pkgs) - set(our_pkgs))
+if only_theirs: print(f"  {len(only_theirs)} packages only in go list's graph, e.g. {only_theirs[:5]}")
+print(f"packages in both graphs: {compared} compared (Go, cgo and embedded files, imports), {differing} differing; "
+      f"{len(only_theirs)} only in go list's, {len(set(our_pkgs) - set(theirs_pkgs))} only in gocache's")
+ok = ok and differing == 0 and not only_theirs
 for d in sorted(set(expected) | set(ours)):
     if ours.get(d) != expected.get(d):
         e, o = set(expected.get(d) or []), set(ours.get(d) or [])

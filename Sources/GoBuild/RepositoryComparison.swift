@@ -223,6 +223,14 @@ public struct RepositoryComparison: Sendable {
         return report
     }
 
+    /// Throws the first `missingObject` error met reading either revision (a partial clone
+    /// lacking blobs): the comparison judges an unreadable file as changed, so an answer
+    /// computed from it is not the commits' own. Callers check before giving the answer.
+    public func checkObjectsPresent() throws(GitAccessError) {
+        try head.snapshot.checkObjectsPresent()
+        try baseSession?.snapshot.checkObjectsPresent()
+    }
+
     /// The packages whose tests must run.
     public func affectedTests() -> [TestImpact] {
         let baseSession = baseSession ?? head

@@ -73,6 +73,9 @@ public enum TargetKeyRecipe {
         trace.mark("save digest memo")
         let keys = try await encode(inputs, goVersion: goVersion, digests: digests)
         trace.mark("encode and hash keys")
+        // Inputs collected from a revision whose blobs are not all present (a partial clone)
+        // are not the commit's: no key for them.
+        if let snapshot = tree as? Snapshot { try snapshot.checkObjectsPresent() }
         return keys
     }
 

@@ -61,6 +61,7 @@ public enum AffectedSelection {
         let report = ImpactAnalysis.affected(
             base: baseSession.repository, head: session.repository, baseTree: baseSnapshot, headTree: session.snapshot,
             changes: .diff(try GitHistory.changes(from: baseSnapshot, to: session.snapshot)))
+        try baseSnapshot.checkObjectsPresent()
         return report.targets.filter { $0.status != .removed }.map(\.dir).sorted()
     }
 }

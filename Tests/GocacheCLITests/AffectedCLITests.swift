@@ -158,4 +158,63 @@ struct AffectedCLITests {
         #expect(all.stdout == "functions/one\nfunctions/two\n")
         #expect(all.stderr.contains("treating everything as affected"))
     }
+
+    @Test("a partial clone lacking the base's blobs: exit 2 naming the blob and the fetch, nothing stored; after the fetch, the full clone's answers")
+    func partialClone() throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        try fixture.git("config", "uploadpack.allowFilter", "true")
+        for (path, text) in Self.files { try fixture.write(path, text) }
+        // A C file: a scan reads it only for its build constraint, and go/build ignores one it
+        // cannot read — a revision must not.
+        try fixture.write("internal/lib/x.c", "//go:build linux\n\nint x;\n")
+        let base = try fixture.commit("base")
+        try fixture.write("internal/lib/lib.go", "package lib\n\nconst V = 2\n")
+        try fixture.write("internal/lib/x.c", "//go:build linux\n\nint y;\n")
+        try fixture.commit("edit lib")
+        let full = try GitFixture(cloning: fixture)
+        defer { full.cleanup() }
+        let clone = try GitFixture(cloning: fixture, options: ["--filter=blob:none"])
+        defer { clone.cleanup() }
+        let missingGo = try fixture.git("rev-parse", "\(base):internal/lib/lib.go")
+        let cache = clone.root + "-cache"
+
+        for arguments in [
+            ["affected", "--base", base], ["affected", "--base", base, "--head", "HEAD", "--format", "json"],
+            ["affected", "--base", base, "--tests"], ["why", "functions/one", "--base", base],
+            ["hash", "--rev", base, "--cgo", "1"], ["graph", "--rev", base],
+        ] {
+            let failed = try Self.run(arguments + ["--repo", clone.root], in: clone)
+            #expect(failed.status == 2, "\(arguments): \(failed.stdout) \(failed.stderr)")
+            #expect(failed.stdout.isEmpty, "\(arguments)")
+            #expect(failed.stderr.contains("is missing from this partial clone"), "\(arguments): \(failed.stderr)")
+            #expect(failed.stderr.contains("help: fetch the missing objects with `git fetch --refetch --no-filter origin`"))
+        }
+        // Only the C file missing: its package would have lost it silently.
+        _ = try clone.git("cat-file", "-p", missingGo)  // a partial clone fetches one blob lazily
+        let cOnly = try Self.run(["hash", "--rev", base, "--cgo", "1", "--repo", clone.root], in: clone)
+        #expect(cOnly.status == 2, "\(cOnly.stdout) \(cOnly.stderr)")
+        #expect(cOnly.stderr.contains("of 'internal/lib/x.c' is missing from this partial clone"), "\(cOnly.stderr)")
+        // No graph of the base's tree was remembered from a load that could not read it.
+        let baseTree = try fixture.git("rev-parse", "\(base)^{tree}")
+        let remembered = (try? FileManager.default.subpathsOfDirectory(atPath: cache + "/memo")) ?? []
+        #expect(!remembered.contains { $0.hasSuffix("-tree-" + baseTree) }, "\(remembered)")
+
+        // A clone without the trees of older commits (`--filter=tree:0`).
+        let treeless = try GitFixture(cloning: fixture, options: ["--filter=tree:0"])
+        defer { treeless.cleanup() }
+        for arguments in [["affected", "--base", base], ["hash", "--rev", base]] {
+            let failed = try Self.run(arguments + ["--repo", treeless.root], in: treeless)
+            #expect(failed.status == 2, "\(arguments): \(failed.stdout) \(failed.stderr)")
+            #expect(failed.stderr.contains("is missing from this partial clone"), "\(arguments): \(failed.stderr)")
+        }
+
+        try clone.git("fetch", "-q", "--refetch", "--no-filter", "origin")
+        for arguments in [["affected", "--base", base, "--format", "json"], ["hash", "--rev", base, "--cgo", "1"]] {
+            let fetched = try Self.run(arguments + ["--repo", clone.root], in: clone)
+            let reference = try Self.run(arguments + ["--repo", full.root], in: full)
+            #expect(fetched.status == 0, "\(arguments): \(fetched.stderr)")
+            #expect(fetched.stdout == reference.stdout, "\(arguments)")
+        }
+    }
 }

@@ -34,7 +34,19 @@ struct RealRepositoryAffectedTests {
         var previous: (commit: String, snapshot: Snapshot, repository: GoRepository, digests: [String: TargetInputDigest])?
         var lines: [String] = []
         var agreed = 0
+        var absentBlobs: Set<String> = []
         for commit in commits {
+            // A copy of a repository may lack its largest blobs (a mirror that left them
+            // out): the oracle's checkout leaves those paths out (sparse checkout), and
+            // gocache, reading the object database, fails on any of them it needs to read —
+            // so a target whose inputs include one cannot agree by accident.
+            let absent = try await Self.absentBlobPaths(at: commit, in: clone)
+            if !absent.isEmpty {
+                absentBlobs.formUnion(absent)
+                _ = try await clone.git(["sparse-checkout", "set", "--no-cone", "/*"] + absent.map { "!/" + $0 })
+            } else if !absentBlobs.isEmpty {
+                _ = try await clone.git(["sparse-checkout", "disable"])
+            }
             _ = try await clone.git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--force", commit])
             _ = try await clone.git(["clean", "-fdxq"])
             let snapshot = try Snapshot.revision(commit, in: location)
@@ -61,10 +73,30 @@ struct RealRepositoryAffectedTests {
             }
             previous = (commit, snapshot, repository, digests)
         }
-        let summary = "\(source) \(head): \(agreed)/\(commits.count - 1) commit pairs agree\n" + lines.joined(separator: "\n")
+        var summary = "\(source) \(head): \(agreed)/\(commits.count - 1) commit pairs agree\n"
+        if !absentBlobs.isEmpty {
+            summary += "blobs absent from the object database (left out of the oracle's checkouts): "
+                + absentBlobs.sorted().joined(separator: ", ") + "\n"
+        }
+        summary += lines.joined(separator: "\n")
         if let out = environment["GOCACHE_REAL_REPORT"], !out.isEmpty {
             try Data((summary + "\n").utf8).write(to: URL(fileURLWithPath: out))
         }
         #expect(commits.count - 1 == pairs)
+    }
+
+    /// Paths of the commit's tree whose blobs the object database lacks.
+    static func absentBlobPaths(at commit: String, in clone: FixtureRepository) async throws -> [String] {
+        let listed = try await clone.git(["rev-list", "--objects", "--missing=print", "--no-walk", commit])
+        let missing = Set(listed.split(separator: "\n").filter { $0.hasPrefix("?") }.map { String($0.dropFirst()) })
+        guard !missing.isEmpty else { return [] }
+        // `ls-tree -z` records: "<mode> <type> <id>\t<path>", NUL-terminated, paths unquoted.
+        let tree = try await clone.git(["ls-tree", "-r", "-z", "--full-tree", commit])
+        return tree.split(separator: "\0").compactMap { line -> String? in
+            guard let tab = line.firstIndex(of: "\t") else { return nil }
+            let fields = line[..<tab].split(separator: " ")
+            guard fields.count == 3, missing.contains(String(fields[2])) else { return nil }
+            return String(line[line.index(after: tab)...])
+        }.sorted()
     }
 }

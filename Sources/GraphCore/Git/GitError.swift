@@ -66,9 +66,9 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             return "name a commit, branch or tag; `git cat-file -t '\(revision)'` shows what it names"
         case .missingObject(let id, _, let partialClone, let shallow):
             if partialClone {
-                return "fetch the missing blobs with `git fetch --refetch --no-filter origin` "
-                    + "(or just this one: `git cat-file -p \(id)`), or leave out the revision "
-                    + "option to read the working tree"
+                return "fetch the missing objects with `git fetch --refetch --no-filter origin` "
+                    + "(or just this one: `git cat-file -p \(id)`); the working tree of a partial "
+                    + "clone is complete (`--rev` left out reads it)"
             }
             if shallow {
                 return "deepen the clone with `git fetch --deepen=<N>` or fetch all history "

@@ -377,6 +377,9 @@ public struct GoRepository: Sendable {
             trace.mark("graph index and target settings")
         }
         trace.mark("targets")
+        // A revision whose files could not all be read (a partial clone) has no graph: its
+        // unreadable files would stand as invalid or ignored ones. Nothing is remembered.
+        if let snapshot = tree as? Snapshot { try snapshot.checkObjectsPresent() }
         // A revision whose load may have read outside its tree (through a link leaving the
         // repository, from a submodule's repository) is not remembered.
         if let (memo, snapshot) = revisionMemo, !snapshot.listedLinksOrSubmodules() {

@@ -48,6 +48,11 @@ public final class Snapshot: FileTree, Sendable {
         var bytes: [UInt8]?
         var sameEachTime = true
     }
+    /// The first blob or tree found missing from the object database (a partial or damaged clone)
+    /// while reading this revision: a reader that treats unreadable files as go/build does
+    /// (a Go file invalid, any other ignored) would describe a tree that is not the commit's,
+    /// so loads and keys ask `checkObjectsPresent()` before answering.
+    private let missingObject = Mutex<GitAccessError?>(nil)
     /// Files up to this size (not Go files, whose scan results are kept instead) have their
     /// bytes kept with the read (`recordedReads`).
     static let keptReadLimit = 64 << 10
@@ -172,9 +177,21 @@ public final class Snapshot: FileTree, Sendable {
     private func readBlob(_ id: ObjectID, path: String, listedIn listing: DirectoryListing) throws(GitAccessError)
         -> [UInt8]
     {
-        try (listing.submodule?.pool ?? pool).withRepository { (repository) throws(GitAccessError) in
-            try repository.blobContents(id, path: path)
+        do {
+            return try (listing.submodule?.pool ?? pool).withRepository { (repository) throws(GitAccessError) in
+                try repository.blobContents(id, path: path)
+            }
+        } catch {
+            if case .missingObject = error { missingObject.withLock { $0 = $0 ?? error } }
+            throw error
         }
+    }
+
+    /// Throws the first `missingObject` error any read of this revision met (reads that
+    /// swallowed it included: a scan treats an unreadable file as go/build does). Every
+    /// answer computed from a revision's files checks this before it is given or stored.
+    public func checkObjectsPresent() throws(GitAccessError) {
+        if let error = missingObject.withLock({ $0 }) { throw error }
     }
 
     /// Where a path of a revision leads once its symbolic links are followed.
@@ -354,7 +371,15 @@ public final class Snapshot: FileTree, Sendable {
     /// The cached listing of `dir`, computing (and caching) it and its ancestors on a miss.
     func listing(_ dir: String) throws -> DirectoryListing? {
         if let cached = listings.withLock({ $0[dir] }) { return cached }
-        let computed = try computeListing(dir)
+        let computed: DirectoryListing?
+        do {
+            computed = try computeListing(dir)
+        } catch let error as GitAccessError {
+            // A tree a partial clone lacks (`--filter=tree:0`): callers that take an
+            // unlistable directory as absent are caught by `checkObjectsPresent()`.
+            if case .missingObject = error { missingObject.withLock { $0 = $0 ?? error } }
+            throw error
+        }
         listings.withLock { $0[dir] = .some(computed) }
         return computed
     }

@@ -79,6 +79,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
     case workFileNotFound(path: String)
     /// The snapshot could not be read.
     case unreadable(path: String, reason: String)
+    /// A revision's tree or blob is not in the object database (a partial clone).
+    case objectMissing(GitAccessError)
 
     public var description: String {
         switch self {
@@ -90,6 +92,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
             return "go.work file \(path) (from GOWORK) does not exist"
         case .unreadable(let path, let reason):
             return "cannot read \(path.isEmpty ? "the repository root" : path): \(reason)"
+        case .objectMissing(let error):
+            return error.description
         }
     }
 
@@ -104,6 +108,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
             return "set GOWORK to an existing go.work file inside the repository, or GOWORK=off"
         case .unreadable:
             return "check that the path is readable and the revision is complete"
+        case .objectMissing(let error):
+            return error.help
         }
     }
 }
@@ -225,11 +231,16 @@ private struct Discovery {
     init(tree: any FileTree) { self.tree = tree }
 
     func entries(_ dir: String) throws(WorkspaceError) -> [FileTreeEntry]? {
-        do { return try tree.entries(in: dir) } catch { throw .unreadable(path: dir, reason: String(describing: error)) }
+        do { return try tree.entries(in: dir) } catch { throw Self.failure(error, path: dir) }
     }
 
     func read(_ path: String) throws(WorkspaceError) -> [UInt8] {
-        do { return try tree.contents(of: path) } catch { throw .unreadable(path: path, reason: String(describing: error)) }
+        do { return try tree.contents(of: path) } catch { throw Self.failure(error, path: path) }
+    }
+
+    static func failure(_ error: any Error, path: String) -> WorkspaceError {
+        if let git = error as? GitAccessError, case .missingObject = git { return .objectMissing(git) }
+        return .unreadable(path: path, reason: String(describing: error))
     }
 
     /// The bytes of `path` when it is a file of the tree, else nil.

@@ -186,6 +186,7 @@ struct AffectedCommand: AsyncParsableCommand {
         }
         if tests || packages {
             let impacts = tests ? opened.affectedTests() : opened.affectedPackages()
+            try opened.checkObjectsPresent()
             switch format {
             case .text:
                 Stdout.write(impacts.map { ($0.dir == "." ? "." : "./" + $0.dir) + "\n" }.joined())
@@ -198,6 +199,7 @@ struct AffectedCommand: AsyncParsableCommand {
         }
         // Text and matrix print directories only: no reasons to work out.
         let report = opened.affectedTargets(explain: format == .json)
+        try opened.checkObjectsPresent()
         switch format {
         case .text:
             Stdout.write(report.rebuild.map { $0 + "\n" }.joined())

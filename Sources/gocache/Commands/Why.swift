@@ -23,6 +23,7 @@ struct WhyCommand: AsyncParsableCommand {
     private func render(_ opened: RepositoryComparison) async throws {
         let dir = GoRepository.normalizeDir(target)
         let report = opened.affectedTargets()
+        try opened.checkObjectsPresent()
         let known = opened.head.repository.targets.map(\.dir) + (opened.baseSession?.repository.targets.map(\.dir) ?? [])
         guard known.contains(dir) else { throw CommandFailure.unknownTarget(target, known: Array(Set(known)).sorted()) }
         let baseName: String
