@@ -37,9 +37,10 @@ struct RealRepositoryAffectedTests {
         var absentBlobs: Set<String> = []
         for commit in commits {
             // A copy of a repository may lack its largest blobs (a mirror that left them
-            // out): the oracle's checkout leaves those paths out (sparse checkout), and
-            // gocache, reading the object database, fails on any of them it needs to read —
-            // so a target whose inputs include one cannot agree by accident.
+            // out): the oracle's checkout leaves those paths out (sparse checkout). gocache
+            // reads the object database and stops on any of them it needs to read (a
+            // missing object fails the load), so the pair can agree only when none of them
+            // is read: files gocache lists but never opens (data, docs, binaries).
             let absent = try await Self.absentBlobPaths(at: commit, in: clone)
             if !absent.isEmpty {
                 absentBlobs.formUnion(absent)
