@@ -234,6 +234,10 @@ public struct GoRepository: Sendable {
 
     /// Loads the repository: discovers modules, reads gocache.yaml, loads every build unit
     /// for the default platform, and each target's closure for its own platform.
+    ///
+    /// - Throws: `WorkspaceError`, `GocacheConfigError`, and for a revision whose trees or
+    ///   blobs the object database lacks (a partial clone) `GitAccessError.missingObject`:
+    ///   unreadable files would otherwise stand as invalid (Go) or excluded (others) ones.
     public static func load(tree: any FileTree, goRoot: GoRoot, options: LoadOptions = LoadOptions()) async throws
         -> GoRepository
     {

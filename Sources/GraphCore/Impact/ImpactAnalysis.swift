@@ -77,6 +77,10 @@ public enum ImpactAnalysis {
     /// with other bytes in its closure) gets no reasons: for callers that print directories
     /// only.
     ///
+    /// A file whose bytes cannot be read on one side counts as changed. When the trees are
+    /// revisions (`Snapshot`), call `checkObjectsPresent()` on each before using the answer:
+    /// a partial clone lacking a blob makes it an over-approximation, not the commits' own.
+    ///
     /// - Complexity: O(T × closure) to collect inputs, plus one breadth-first search per
     ///   affected target for the reasons' chains.
     public static func affected(
