@@ -184,7 +184,7 @@ struct GraphMemoTests {
         #expect(try await !memoisedAgainstReference())
     }
 
-    @Test("an entry is rewritten after many edited files, per options, and ignored when damaged; no entry with a link")
+    @Test("an entry is rewritten after many edited files, per options, and ignored when damaged")
     func entriesAndOptions() async throws {
         let (fixture, memo, cleanup) = try Self.scratch()
         defer { cleanup() }
@@ -223,10 +223,66 @@ struct GraphMemoTests {
             #expect(try await !Self.memoised(root, memo: memo))
             #expect(try await Self.memoised(root, memo: memo))
         }
+    }
 
-        // A symbolic link anywhere: nothing remembered, nothing answered.
-        try FileManager.default.removeItem(atPath: memo)
-        try FileManager.default.createSymbolicLink(atPath: root + "/docs", withDestinationPath: "lib")
+    @Test("symbolic links: compared by where they lead; a file read through one is read again; nothing stored below one or with one leaving the repository")
+    func symbolicLinks() async throws {
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        let root = fixture.root
+        let files = FileManager.default
+        func link(_ path: String, to target: String) throws {
+            try? files.removeItem(atPath: root + "/" + path)
+            try files.createSymbolicLink(atPath: root + "/" + path, withDestinationPath: target)
+        }
+        // A link to a directory inside, which the load never goes through: remembered.
+        try link("docs", to: "lib")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo, note: "first load"))
+        #expect(Self.entries(memo).count == 1)
+        #expect(try await Self.memoised(root, memo: memo, note: "link to a directory inside"))
+        // Led elsewhere (same name, kind and mode in its directory): a miss, then a hit.
+        try link("docs", to: "cmd")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo, note: "link led elsewhere"))
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // An import through a link that leads to a file (unresolved), then to a directory (a
+        // package read through the link): the walk sees the same entries, the facts differ.
+        try fixture.write("cmd/b/main.go", "package main\n\nimport \"example.com/m/lib2\"\n\nfunc main() { lib2.F() }\n")
+        try link("lib2", to: "lib/data.txt")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo, note: "import through a link to a file"))
+        #expect(try await Self.memoised(root, memo: memo, note: "import through a link to a file, again"))
+        try link("lib2", to: "lib")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo, note: "the link now leads to the package"))
+        // Its files are read below the link: nothing stored, every load a miss.
+        #expect(try await !Self.memoised(root, memo: memo, note: "package below a link"))
+        try files.removeItem(atPath: root + "/lib2")
+        try files.removeItem(atPath: root + "/cmd/b")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await Self.memoised(root, memo: memo))
+
+        // A Go file that is a link: read again on every lookup.
+        try fixture.write("shared/extra.txt", "package lib\n\nfunc Extra() {}\n")
+        try link("lib/extra.go", to: "../shared/extra.txt")
+        try await Self.settle()
+        #expect(try await !Self.memoised(root, memo: memo))
+        #expect(try await Self.memoised(root, memo: memo, note: "Go file link, unchanged"))
+        try fixture.write("shared/extra.txt", "package lib\n\nfunc Extra() { println(2) }\n")
+        #expect(try await Self.memoised(root, memo: memo, note: "Go file link, body edit"))
+        try fixture.write("shared/extra.txt", "package lib\n\nimport \"os\"\n\nfunc Extra() { os.Exit(2) }\n")
+        #expect(try await !Self.memoised(root, memo: memo, note: "Go file link, new import"))
+        try files.removeItem(atPath: root + "/lib/extra.go")
+
+        // A link to a directory outside the repository: nothing remembered, nothing answered.
+        let outside = root + "-outside"
+        try files.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? files.removeItem(atPath: outside) }
+        try files.removeItem(atPath: memo)
+        try link("docs", to: outside)
         try await Self.settle()
         #expect(try await !Self.memoised(root, memo: memo))
         #expect(try await !Self.memoised(root, memo: memo))

@@ -249,7 +249,7 @@ public struct GoRepository: Sendable {
             let memo = GraphMemo(memoDirectory: options.memoDirectory, key: name, identity: identity)
         {
             let walked = snapshot.completedWalk.withLock { $0 } ?? ((try? snapshot.walkWorktree(limit: GraphMemo.walkLimit)) ?? nil)
-            if let walk = walked, walk.linkTargets.isEmpty, walk.listingsAreWalked {
+            if let walk = walked, walk.listingsAreWalked {
                 graphMemo = (memo, snapshot, walk)
                 snapshot.recordReads()
                 trace.mark("walk for the graph memo")
@@ -268,7 +268,7 @@ public struct GoRepository: Sendable {
         trace.mark("discover modules")
         let defaults = config.defaultSettings(overrides: options.overrides)
         let found = revisionMemo.map { $0.memo.lookupRevision() }
-            ?? graphMemo.map { $0.memo.lookup(walk: $0.walk, tree: $0.snapshot) }
+            ?? graphMemo.map { $0.memo.lookup(walk: $0.walk, tree: $0.snapshot, root: $0.snapshot.location.workdir) }
         switch found {
         case .hit(let hit)?:
             if let repository = fromMemo(hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options) {
@@ -396,7 +396,9 @@ public struct GoRepository: Sendable {
             let stored = graphs
             let storedTargets = targets
             GraphMemo.beside {
-                graphMemo.store(walk: walk, reads: reads, headers: headers, graphBytes: GraphMemo.encodeGraphs(stored, storedTargets))
+                graphMemo.store(
+                    walk: walk, root: snapshot.location.workdir, reads: reads, headers: headers,
+                    graphBytes: GraphMemo.encodeGraphs(stored, storedTargets))
             }
         }
         trace.report()

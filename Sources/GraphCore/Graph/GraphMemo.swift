@@ -20,8 +20,14 @@ import Darwin
 /// (one entry per key, a file `<memo dir>/graphs/<key>`). The files are proved unchanged
 /// by the walk (`WorktreeWalk`: every directory's names, kinds and modes, every file's stat
 /// data), entry by entry against the stored one:
-/// - every directory must list the same names with the same kinds and modes, and there must be
-///   no symbolic link anywhere (what a link reaches is not in the walk);
+/// - every directory must list the same names with the same kinds and modes;
+/// - every symbolic link must lead to the same kind of thing (nothing, a file, or a directory
+///   inside the repository, named by its real path — `LinkFact`); a link's own stat data is
+///   not compared, and a link the load read as a file (a `.go` or `.c` link) is read again
+///   on every lookup, as a changed file is. An entry is stored only when the load read no
+///   file below a linked directory (not in the walk under that path) and no link leads to a
+///   directory outside the repository (not walked at all). A directory listed through a
+///   link to one inside is the walk's listing of its real path, compared there;
 /// - a file whose stat data differs must be one the stored load either never read; or read
 ///   only as a Go file whose scan result (package clause, imports, constraint, embed
 ///   patterns, with their positions; or the scan error) is the one stored — the file is
@@ -46,7 +52,7 @@ struct GraphMemo: Sendable {
     /// the name is a digest of it).
     let identity: String
 
-    static let magic = Array("gocache-graph-memo 3\n".utf8)
+    static let magic = Array("gocache-graph-memo 4\n".utf8)
     static let trailer = Array("\ngocache-graph-memo end\n".utf8)
     static let capacity = 16
     /// Above this many edited files checked, a hit rewrites its entry under the new stamps
@@ -142,8 +148,7 @@ struct GraphMemo: Sendable {
     }
 
     /// The stored graphs for the tree `walk` saw, when the stored entry's proof holds for it.
-    func lookup(walk: WorktreeWalk, tree: any FileTree) -> Lookup {
-        guard walk.linkTargets.isEmpty else { return .miss("symbolic links in the tree") }
+    func lookup(walk: WorktreeWalk, tree: any FileTree, root: String) -> Lookup {
         guard let data = FileManager.default.contents(atPath: path) else { return .miss("no entry") }
         guard let body = Self.unseal([UInt8](data), magic: Self.magic) else { return damaged() }
         let end = body.count
@@ -168,6 +173,17 @@ struct GraphMemo: Sendable {
                 guard name == entry.name, kind == Self.kindByte(entry.kind), mode == Int(entry.mode ?? 0) else {
                     return .miss("listing of \(path.isEmpty ? "." : path) changed")
                 }
+                if entry.kind == .symlink {
+                    // A link's own stat data says nothing about what it leads to (the link
+                    // facts, compared below); a file the load read through it is read again
+                    // and compared on every lookup.
+                    switch use {
+                    case .unread: break
+                    case .read: return .miss("\(prefix + name), which the load read through a link, may have changed")
+                    case .header, .readBytes: changed.append((prefix + name, use))
+                    }
+                    continue
+                }
                 // The same blob id from git's index is the same content (a fresh clone).
                 if stamp != entry.stamp, blob == nil || blob != entry.blobID {
                     guard entry.kind == .file else { return .miss("\(prefix + name) changed") }
@@ -179,7 +195,10 @@ struct GraphMemo: Sendable {
                 }
             }
         }
-        guard r.int() == 0 else { return damaged() }
+        guard let storedLinks = Self.readLinkFacts(&r) else { return damaged() }
+        guard let links = Self.linkFacts(walk, root: root), links == storedLinks else {
+            return .miss("a symbolic link leads elsewhere")
+        }
         // Files scanned as Go files: scanned again, the result must be the stored one.
         for (path, use) in changed {
             switch use {
@@ -202,7 +221,7 @@ struct GraphMemo: Sendable {
             // changed files scanned as stored): the next edit is compared with this tree,
             // and the files checked now are not scanned again.
             let stored = r.bytes
-            rewritten = encode(walk: walk, graphBytes: graphBytes) { w, _, index in
+            rewritten = encode(walk: walk, links: links, graphBytes: graphBytes) { w, _, index in
                 w.bytes += stored[useRanges[index]]
             }
         }
@@ -246,14 +265,29 @@ struct GraphMemo: Sendable {
     // MARK: - Store
 
     /// Remembers the graphs and targets (`graphBytes`, `encodeGraphs`) as loaded from the tree `walk` saw: `reads` are the
-    /// paths the load read, `headers` the scan results it used. Nothing is stored for a walk
-    /// with symbolic links. Failures only cost speed next time.
+    /// paths the load read, `headers` the scan results it used. Nothing is stored when the
+    /// load read a file through a symbolic link or a link leads to a directory outside the
+    /// repository (`linkFacts`). Failures only cost speed next time.
     func store(
-        walk: WorktreeWalk, reads: [String: [UInt8]?], headers: [String: Result<GoFileHeader, GoScanError>],
+        walk: WorktreeWalk, root: String, reads: [String: [UInt8]?], headers: [String: Result<GoFileHeader, GoScanError>],
         graphBytes: [UInt8]
     ) {
-        guard walk.linkTargets.isEmpty else { return }
-        let bytes = encode(walk: walk, graphBytes: graphBytes) { w, path, _ in
+        guard let links = Self.linkFacts(walk, root: root) else { return }
+        if !links.isEmpty {
+            // A file read through a linked directory is not in the walk under that path. (A
+            // link to a file read by its own path is: its use is stored on the link's entry.)
+            let linkPaths = Set(links.map(\.path))
+            func belowLink(_ path: String) -> Bool {
+                var prefix = Substring(path)
+                while let slash = prefix.lastIndex(of: "/") {
+                    prefix = prefix[..<slash]
+                    if linkPaths.contains(String(prefix)) { return true }
+                }
+                return false
+            }
+            if reads.keys.contains(where: belowLink) || headers.keys.contains(where: belowLink) { return }
+        }
+        let bytes = encode(walk: walk, links: links, graphBytes: graphBytes) { w, path, _ in
             let use: Use
             if let result = headers[path] {
                 use = .header(Self.encode(result))
@@ -283,7 +317,7 @@ struct GraphMemo: Sendable {
     /// The entry for `walk`: `writeUse` writes the use of each entry, given its path and
     /// its index among all entries in walk order (a directory's is `.unread`).
     private func encode(
-        walk: WorktreeWalk, graphBytes: [UInt8], writeUse: (inout MemoCodec.Writer, String, Int) -> Void
+        walk: WorktreeWalk, links: [LinkFact], graphBytes: [UInt8], writeUse: (inout MemoCodec.Writer, String, Int) -> Void
     ) -> [UInt8] {
         var w = MemoCodec.Writer()
         w.bytes.reserveCapacity(graphBytes.count + walk.directories.count * 64 + walk.fileCount * 64)
@@ -303,7 +337,7 @@ struct GraphMemo: Sendable {
                 // rule) unless git's index proved the content: stored without it.
                 let racy = entry.blobID == nil && (entry.stamp?.newestSecond ?? 0) >= walk.startedAt - 1
                 Self.writeStamp(racy ? nil : entry.stamp, blob: entry.blobID, &w)
-                if entry.kind == .file {
+                if entry.kind == .file || entry.kind == .symlink {
                     writeUse(&w, prefix + entry.name, index)
                 } else {
                     Self.writeUse(.unread, &w)
@@ -311,11 +345,82 @@ struct GraphMemo: Sendable {
                 index += 1
             }
         }
-        w.int(0)  // symbolic links: none (an entry is never stored with one)
+        Self.writeLinkFacts(links, &w)
         w.int(graphBytes.count)
         w.bytes += graphBytes
         Self.seal(&w)
         return w.bytes
+    }
+
+    // MARK: - Symbolic links
+
+    /// Where a symbolic link of the walk leads, as far as a load that read nothing through
+    /// it can depend on: nowhere (dangling, a loop), a file, or a directory inside the
+    /// repository by its real repository-relative path (a load may list through the link;
+    /// the walk holds that directory's listing under its real path).
+    struct LinkFact: Hashable, Sendable {
+        enum Kind: UInt8 { case dangling = 0, file = 1, directory = 2 }
+        var path: String
+        var kind: Kind
+        /// The directory's real path relative to the root; empty for the others.
+        var real: String
+    }
+
+    /// The walk's links as `LinkFact`s, in walk order; nil when one leads to a directory
+    /// outside the repository (or into its `.git`), whose contents the walk does not hold.
+    static func linkFacts(_ walk: WorktreeWalk, root: String) -> [LinkFact]? {
+        guard !walk.linkTargets.isEmpty else { return [] }
+        guard let realRoot = realPath(root) else { return nil }
+        var facts: [LinkFact] = []
+        facts.reserveCapacity(walk.linkTargets.count)
+        for link in walk.linkTargets {
+            guard link.stamp != nil else {
+                facts.append(LinkFact(path: link.path, kind: .dangling, real: ""))
+                continue
+            }
+            guard link.isDirectory else {
+                facts.append(LinkFact(path: link.path, kind: .file, real: ""))
+                continue
+            }
+            guard let real = realPath(root + "/" + link.path) else { return nil }
+            let relative: String
+            if real == realRoot {
+                relative = ""
+            } else if real.hasPrefix(realRoot + "/") {
+                relative = String(real.dropFirst(realRoot.count + 1))
+            } else {
+                return nil
+            }
+            if relative == ".git" || relative.hasPrefix(".git/") { return nil }
+            facts.append(LinkFact(path: link.path, kind: .directory, real: relative))
+        }
+        return facts
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func writeLinkFacts(_ links: [LinkFact], _ w: inout MemoCodec.Writer) {
+        w.int(links.count)
+        for link in links {
+            w.string(link.path)
+            w.bytes.append(link.kind.rawValue)
+            w.string(link.real)
+        }
+    }
+
+    static func readLinkFacts(_ r: inout MemoCodec.Reader) -> [LinkFact]? {
+        guard let count = r.int(), count >= 0 else { return nil }
+        var links: [LinkFact] = []
+        for _ in 0..<count {
+            guard let path = r.string(), let raw = r.byte(), let kind = LinkFact.Kind(rawValue: raw), let real = r.string()
+            else { return nil }
+            links.append(LinkFact(path: path, kind: kind, real: real))
+        }
+        return links
     }
 
     /// Ends an entry: its checksum (8 bytes, little-endian) and the trailer.
