@@ -331,7 +331,7 @@ struct GraphMemoTests {
         #expect(!kept.contains(entryOf[commits[1]] ?? "-"))
     }
 
-    @Test("a revision is remembered by its tree id; not when it holds a symbolic link; a damaged entry is a miss")
+    @Test("a revision is remembered by its tree id, links inside the tree included; not when a read left the tree; a damaged entry is a miss")
     func revisions() async throws {
         let (fixture, memo, cleanup) = try Self.scratch()
         defer { cleanup() }
@@ -362,11 +362,27 @@ struct GraphMemoTests {
         }
         #expect(try await !memoised(second))
         #expect(try await memoised(second))
-        // A symbolic link in a directory the load lists: what it reaches may lie outside the tree.
+        // Links inside the tree are part of it (their targets are blobs): a Go file that is a
+        // link, and a link leaving the repository that the load never follows.
+        try fixture.write("shared/extra.txt", "package lib\n\nimport \"strings\"\n\nvar _ = strings.ToUpper\n")
+        try FileManager.default.createSymbolicLink(atPath: fixture.root + "/lib/extra.go", withDestinationPath: "../shared/extra.txt")
         try FileManager.default.createSymbolicLink(atPath: fixture.root + "/lib/extra.txt", withDestinationPath: "/etc/hostname")
-        let linked = try fixture.commit("a link")
+        let linked = try fixture.commit("links")
         #expect(try await !memoised(linked))
-        #expect(try await !memoised(linked))
+        #expect(try await memoised(linked))
+        let linkedGraphs = try await Self.loadRevision(linked, fixture.root, memo: nil).graphs
+        let secondGraphs = try await Self.loadRevision(second, fixture.root, memo: nil).graphs
+        #expect(linkedGraphs != secondGraphs)  // the linked file is in lib's package
+        // A Go file read through a link out of the repository: what it reads is on disk, not in
+        // the tree — never remembered.
+        let outside = fixture.root + "-outside"
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        try "package lib\n\nimport \"bytes\"\n\nvar _ = bytes.ToUpper\n".write(toFile: outside + "/x.go", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: fixture.root + "/lib/outside.go", withDestinationPath: outside + "/x.go")
+        let leaving = try fixture.commit("a link out of the repository")
+        #expect(try await !memoised(leaving))
+        #expect(try await !memoised(leaving))
     }
 
     @Test(

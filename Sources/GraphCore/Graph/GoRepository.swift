@@ -384,9 +384,9 @@ public struct GoRepository: Sendable {
         // A revision whose files could not all be read (a partial clone) has no graph: its
         // unreadable files would stand as invalid or ignored ones. Nothing is remembered.
         if let snapshot = tree as? Snapshot { try snapshot.checkObjectsPresent() }
-        // A revision whose load may have read outside its tree (through a link leaving the
+        // A revision whose load read outside its tree (through a link leaving the
         // repository, from a submodule's repository) is not remembered.
-        if let (memo, snapshot) = revisionMemo, !snapshot.listedLinksOrSubmodules() {
+        if let (memo, snapshot) = revisionMemo, !snapshot.readOutsideTree() {
             let stored = graphs
             let storedTargets = targets
             GraphMemo.beside { memo.storeRevision(graphs: stored, targets: storedTargets) }

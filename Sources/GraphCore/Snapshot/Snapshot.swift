@@ -53,6 +53,9 @@ public final class Snapshot: FileTree, Sendable {
     /// (a Go file invalid, any other ignored) would describe a tree that is not the commit's,
     /// so loads and keys ask `checkObjectsPresent()` before answering.
     private let missingObject = Mutex<GitAccessError?>(nil)
+    /// Set when a read followed a link out of the repository or listed a submodule
+    /// (`readOutsideTree()`).
+    private let leftTree = Atomic<Bool>(false)
     /// Files up to this size (not Go files, whose scan results are kept instead) have their
     /// bytes kept with the read (`recordedReads`).
     static let keptReadLimit = 64 << 10
@@ -208,6 +211,13 @@ public final class Snapshot: FileTree, Sendable {
     /// nil when an element does not exist, is not a directory where one is needed, or after
     /// 40 links (a loop).
     func resolveLinks(_ path: String) throws -> LinkResolution? {
+        let resolution = try followLinks(path)
+        // What lies on disk is no function of the tree: `readOutsideTree()`.
+        if case .disk? = resolution { leftTree.store(true, ordering: .relaxed) }
+        return resolution
+    }
+
+    private func followLinks(_ path: String) throws -> LinkResolution? {
         guard let start = PathComponents(path) else { return nil }
         var pending = start.parts.map(String.init)
         var resolved: [String] = []
@@ -257,15 +267,12 @@ public final class Snapshot: FileTree, Sendable {
         return .tree(resolved.joined(separator: "/"))
     }
 
-    /// Whether a directory listed so far holds a symbolic link or a submodule: what a
-    /// revision's load may read from outside its tree (a link leaving the repository is read
-    /// from disk, a submodule from its own repository when it is on this machine).
-    func listedLinksOrSubmodules() -> Bool {
-        listings.withLock { cached in
-            cached.values.contains { listing in
-                listing?.entries.contains { $0.kind == .symlink || $0.kind == .submodule } ?? false
-            }
-        }
+    /// Whether a read of this revision so far depended on more than its tree: a symbolic
+    /// link was followed out of the repository (read from disk), or a submodule was listed
+    /// (from its own repository when on this machine, else empty). Links that stay inside
+    /// the tree are part of it (their targets are blobs of the tree).
+    func readOutsideTree() -> Bool {
+        leftTree.load(ordering: .relaxed)
     }
 
     /// The symbolic links in the directories this snapshot has listed so far, each with the
@@ -441,6 +448,7 @@ public final class Snapshot: FileTree, Sendable {
     /// or the commit is not on this machine, an empty directory: what a checkout of the
     /// revision holds before `git submodule update`.
     private func submoduleListing(_ dir: String, commit: ObjectID, owner: SubmoduleObjects?) throws -> DirectoryListing {
+        leftTree.store(true, ordering: .relaxed)
         guard let submodule = submodule(at: dir, owner: owner) else { return DirectoryListing(entries: []) }
         do {
             var listing = try submodule.pool.withRepository { (repository) throws(GitAccessError) in
