@@ -152,14 +152,21 @@ struct IndexedBlobsTests {
             #expect(known.isEmpty || known.count == Self.committedFiles.count, "all or nothing: \(known)")
             return known.count == Self.committedFiles.count
         }
+        /// The committed files without an id.
+        func unproven() throws -> Set<String> {
+            let ids = try Self.walkedIDs(fixture)
+            return Set(Self.committedFiles.filter { ids[$0] == .some(nil) })
+        }
         #expect(try proven())
-        // An attributes file, tracked or not, that sets a converting attribute: no ids in its
-        // directory's subtree (at the root: none at all); the usual Go repository's
-        // attributes convert nothing.
+        // An attributes file, tracked or not, that sets a converting attribute: no ids for the
+        // files its line's pattern matches in its directory's subtree; the usual Go
+        // repository's attributes convert nothing.
         try fixture.write("a/.gitattributes", "*.txt text eol=crlf\n")
-        let ids = try Self.walkedIDs(fixture)
-        #expect(ids["a/a.go"] == .some(nil) && ids["a/data.txt"] == .some(nil))
-        #expect(ids["go.mod"] != .some(nil) && ids["empty.txt"] != .some(nil), "outside a/: untouched")
+        #expect(try unproven() == ["a/data.txt"], "only what the pattern matches, only below a/")
+        try fixture.write("a/.gitattributes", "*.{cmd,[cC][mM][dD]} text eol=crlf\n")
+        #expect(try proven(), "no brace expansion in git's patterns: matches nothing here")
+        try fixture.write("a/.gitattributes", "\"a.go\" text eol=crlf\n")
+        #expect(try unproven() == ["a/a.go", "a/data.txt"], "a quoted pattern: its whole subtree")
         try fixture.write("a/.gitattributes", "*.go text eol=lf\n*.pb.go linguist-generated\nCHANGELOG merge=union\n")
         #expect(try proven())
         // Tracked, then deleted from the disk: git may have converted what it checked out.
@@ -173,11 +180,15 @@ struct IndexedBlobsTests {
         try fixture.write("a/.gitattributes", "*.go text eol=lf\n")
         #expect(try proven())
         try fixture.write(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")
-        #expect(try !proven())
+        #expect(try proven(), "LFS for files that are not there")
+        try fixture.write(".gitattributes", "*.go filter=lfs diff=lfs merge=lfs -text\n")
+        #expect(try unproven() == ["a/a.go"])
+        try fixture.write(".gitattributes", "[attr]lfs filter=lfs\n*.bin lfs\n")
+        #expect(try !proven(), "a macro: everywhere")
         try fixture.write(".gitattributes", "*.go text\n")
         #expect(try proven(), "text, with core.eol unset: LF on checkout")
         _ = try fixture.git("config", "core.eol", "crlf")
-        #expect(try !proven(), "text, with core.eol=crlf")
+        #expect(try unproven() == ["a/a.go"], "text, with core.eol=crlf")
         _ = try fixture.git("config", "--unset", "core.eol")
         try fixture.remove(".gitattributes")
         try fixture.remove("a/.gitattributes")
@@ -214,5 +225,51 @@ struct IndexedBlobsTests {
         ] as [(String, Bool, Bool)])
     func attributes(text: String, textConverts: Bool, converts: Bool) {
         #expect(GitAttributes.convertsContent(Array(text.utf8), textConverts: textConverts) == converts)
+    }
+
+    @Test("converting lines reach exactly the paths git check-attr says they reach")
+    func patternsAgreeWithGit() throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let rootPatterns = [
+            "*.cmd", "*.{cmd,[cc][mm][dd]}", "docs/*.txt", "/top.txt", "**/gen/*.go", "a/**/b.go", "deep/**", "x?.md",
+            "[a-c]*.h", "[!a-c]*.s", "*/mid/*.c", "dir/", "\\#hash.txt", "[]]x.txt", "[x-]y.txt", "**/z.go", "q/**/",
+            "*.g[^o]", "sub/*/leaf.go",
+        ]
+        let subPatterns = ["*.bat", "inner/*.go", "/anchored.go", "**/any.go"]
+        try fixture.write(".gitattributes", rootPatterns.map { $0 + " eol=crlf\n" }.joined())
+        try fixture.write("sub/.gitattributes", subPatterns.map { $0 + " text eol=crlf\n" }.joined())
+        let paths = [
+            "run.cmd", "a/run.cmd", "x.{cmd,cmd}", "docs/a.txt", "docs/b/a.txt", "a/docs/a.txt", "top.txt", "a/top.txt",
+            "gen/a.go", "x/gen/a.go", "x/y/gen/a.go", "gen/x/a.go", "a/b.go", "a/x/b.go", "a/x/y/b.go", "ab.go",
+            "deep/f", "deep/x/y/f", "deepx/f", "x1.md", "x12.md", "a/x1.md", "a1.h", "d1.h", "a1.s", "d1.s", "p/mid/f.c",
+            "p/q/mid/f.c", "mid/f.c", "dir/f", "dir", "#hash.txt", "]x.txt", "xy.txt", "-y.txt", "z.go", "a/b/z.go",
+            "q/f", "q/r/f", "f.gp", "f.go", "sub/a/leaf.go", "sub/a/b/leaf.go", "sub/x.bat", "sub/y/x.bat",
+            "sub/inner/a.go", "sub/y/inner/a.go", "sub/anchored.go", "sub/y/anchored.go", "anchored.go",
+            "sub/any.go", "sub/y/any.go", "any.go",
+        ]
+        for path in paths { try fixture.write(path, "x\n") }
+        let output = try fixture.git(["check-attr", "eol", "--"] + paths)
+        var expected: [String: Bool] = [:]
+        for line in output.split(separator: "\n") {
+            // "<path>: eol: <value>"
+            guard let range = line.range(of: ": eol: ") else { continue }
+            expected[String(line[..<range.lowerBound])] = line[range.upperBound...] == "crlf"
+        }
+        #expect(expected.count == paths.count, "\(output)")
+        let directories = try Self.walkDirectories(fixture)
+        let rules = GitAttributes.convertingRules(directories, workdir: fixture.root, textConverts: false)
+        var matched = 0
+        for path in paths {
+            #expect(rules.converts(path) == expected[path], "\(path): git says \(expected[path].map(String.init) ?? "nothing")")
+            if expected[path] == true { matched += 1 }
+        }
+        #expect(matched >= 20, "the patterns reach enough of the paths to mean something: \(matched)")
+    }
+
+    static func walkDirectories(_ fixture: GitFixture) throws -> [(path: String, entries: [FileTreeEntry])] {
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let walk = try #require(try Snapshot.worktree(location).walkWorktree())
+        return walk.directories.map { ($0.path, $0.entries) }
     }
 }

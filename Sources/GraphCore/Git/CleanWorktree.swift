@@ -75,11 +75,11 @@ enum CleanWorktree {
         // An attributes file that only sets what leaves bytes alone (`*.go text eol=lf`,
         // linguist-*; `GitAttributes`) is fine: the hashed files hold no carriage return, so
         // line-end normalization on the way in would not change them either.
-        let converting = GitAttributes.convertingDirectories(
+        let converting = GitAttributes.convertingRules(
             walk.directories.map { ($0.path, $0.entries) }, workdir: snapshot.location.workdir, textConverts: false)
         var modified: [String: WorktreeState.Content] = [:]
         for entry in stale {
-            guard entry.mode != 0o120000, !GitAttributes.isUnder(entry.path, anyOf: converting), let bytes = try? snapshot.contents(of: entry.path),
+            guard entry.mode != 0o120000, !converting.converts(entry.path), let bytes = try? snapshot.contents(of: entry.path),
                 !bytes.contains(UInt8(ascii: "\r")), let id = blobID(of: bytes)
             else { return nil }
             if id.rawBytes != entry.id { modified[entry.path] = .init(id: id, mode: entry.mode) }

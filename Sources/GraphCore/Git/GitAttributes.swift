@@ -10,42 +10,128 @@
 /// attribute (diff, merge, linguist-*, export-*, whitespace, delta, -text, binary, eol=lf,
 /// unset or unspecified ones) leaves the bytes alone.
 enum GitAttributes {
-    /// The directories (`""` is the root) among `directories` whose `.gitattributes` sets a
-    /// converting attribute: an attributes file applies to its directory's subtree, so files
-    /// elsewhere are untouched by it. An attributes file that is not a regular file or cannot
-    /// be read counts as converting.
-    static func convertingDirectories(
+    /// Where checkout may have converted content: per directory holding a `.gitattributes`
+    /// file, the patterns of its lines that set a converting attribute. An attributes file
+    /// applies to its directory's subtree only, and a line only to the paths its pattern
+    /// matches (`gitattributes(5)`: gitignore's patterns, matched by git's `wildmatch`).
+    /// Over-approximates where exactness would cost: a pattern this reader does not handle
+    /// (a quoted one, a character class), a macro or an unreadable attributes file covers the
+    /// whole subtree, matching ignores case, and a later line unsetting an attribute is not
+    /// taken into account.
+    struct Rules: Sendable {
+        /// (directory, patterns): a nil pattern matches every path below the directory.
+        fileprivate(set) var entries: [(dir: String, patterns: [Pattern?])] = []
+
+        var isEmpty: Bool { entries.isEmpty }
+
+        /// Every path below `dir` may have been converted.
+        mutating func coverAll(_ dir: String) { entries.append((dir, [nil])) }
+
+        /// Whether a rule applies to the files directly in `dir` (one of its directory or an
+        /// ancestor's): when none does, none of them needs matching.
+        func applies(inDirectory dir: String) -> Bool {
+            entries.contains { $0.dir.isEmpty || $0.dir == dir || dir.hasPrefix($0.dir + "/") }
+        }
+
+        /// Whether every path below the root may have been converted.
+        var coversEverything: Bool {
+            entries.contains { $0.dir.isEmpty && $0.patterns.contains { $0 == nil } }
+        }
+
+        /// Whether checkout may have converted the file at `path`.
+        func converts(_ path: String) -> Bool {
+            for (dir, patterns) in entries {
+                let relative: Substring
+                if dir.isEmpty {
+                    relative = Substring(path)
+                } else if path.hasPrefix(dir + "/") {
+                    relative = path.dropFirst(dir.count + 1)
+                } else {
+                    continue
+                }
+                for pattern in patterns {
+                    guard let pattern else { return true }
+                    if pattern.matches(relative) { return true }
+                }
+            }
+            return false
+        }
+    }
+
+    /// One line's pattern, as git reads it for attributes: without a slash it matches a
+    /// path's last element at any depth, else the path relative to the attributes file's
+    /// directory (a leading slash only anchors); a trailing slash names directories, which
+    /// attributes never reach files through.
+    struct Pattern: Sendable, Hashable {
+        let glob: [UInt8]
+        let basenameOnly: Bool
+        let directoriesOnly: Bool
+
+        /// nil for a pattern this reader does not handle (then the line counts everywhere).
+        init?(_ text: Substring) {
+            var bytes = Array(text.utf8)
+            guard !bytes.isEmpty, bytes[0] != UInt8(ascii: "\""), bytes[0] != UInt8(ascii: "!") else { return nil }
+            // Character classes (`[[:alpha:]]`) are left to the conservative side.
+            if text.contains("[:") { return nil }
+            directoriesOnly = bytes.last == UInt8(ascii: "/")
+            while bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+            basenameOnly = !bytes.contains(UInt8(ascii: "/"))
+            if bytes.first == UInt8(ascii: "/") { bytes.removeFirst() }
+            guard !bytes.isEmpty else { return nil }
+            glob = Self.lowercased(bytes)
+        }
+
+        func matches(_ path: Substring) -> Bool {
+            if directoriesOnly { return false }
+            var text = Array(path.utf8)
+            if basenameOnly, let slash = text.lastIndex(of: UInt8(ascii: "/")) { text = Array(text[(slash + 1)...]) }
+            return Wildmatch.match(glob[...], Self.lowercased(text)[...]) == .match
+        }
+
+        static func lowercased(_ bytes: [UInt8]) -> [UInt8] {
+            bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        }
+    }
+
+    /// The converting rules of the `.gitattributes` files among `directories` (`""` is the
+    /// root). An attributes file that is not a regular file or cannot be read covers its
+    /// whole subtree.
+    static func convertingRules(
         _ directories: [(path: String, entries: [FileTreeEntry])], workdir: String, textConverts: Bool
-    ) -> [String] {
-        var found: [String] = []
+    ) -> Rules {
+        var rules = Rules()
         for (dir, entries) in directories {
             guard let entry = entries.first(where: { $0.name == ".gitattributes" }) else { continue }
             let relative = dir.isEmpty ? ".gitattributes" : dir + "/.gitattributes"
-            guard entry.kind == .file, let text = try? WorktreeReader.contents(of: workdir + "/" + relative, relativePath: relative),
-                !convertsContent(text, textConverts: textConverts)
+            guard entry.kind == .file, let text = try? WorktreeReader.contents(of: workdir + "/" + relative, relativePath: relative)
             else {
-                found.append(dir)
+                rules.coverAll(dir)
                 continue
             }
+            let patterns = convertingPatterns(text, textConverts: textConverts)
+            if !patterns.isEmpty { rules.entries.append((dir, patterns)) }
         }
-        return found
-    }
-
-    /// Whether `path` lies in the subtree of one of `directories` (`""` is the root).
-    static func isUnder(_ path: String, anyOf directories: [String]) -> Bool {
-        directories.contains { $0.isEmpty || path.hasPrefix($0 + "/") }
+        return rules
     }
 
     /// Whether `text` (an attributes file's content) sets anything that converts content;
     /// `textConverts` says whether a file marked `text` is converted on checkout
     /// (`core.eol=crlf`).
     static func convertsContent(_ text: [UInt8], textConverts: Bool) -> Bool {
+        !convertingPatterns(text, textConverts: textConverts).isEmpty
+    }
+
+    /// The patterns of the lines of `text` that set a converting attribute (nil for a line
+    /// whose pattern this reader does not handle, and for a macro definition).
+    static func convertingPatterns(_ text: [UInt8], textConverts: Bool) -> [Pattern?] {
+        var found: [Pattern?] = []
         for rawLine in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             var line = Substring(decoding: rawLine, as: UTF8.self)
             line = line.drop { $0 == " " || $0 == "\t" || $0 == "\r" }
             if line.isEmpty || line.hasPrefix("#") { continue }
             // The pattern: up to the first blank, or a quoted string (C-style escapes).
             var rest: Substring
+            let pattern: Pattern?
             if line.hasPrefix("\"") {
                 var index = line.index(after: line.startIndex)
                 var closed = false
@@ -62,36 +148,150 @@ enum GitAttributes {
                     }
                     index = line.index(after: index)
                 }
-                guard closed else { return true }
-                rest = line[line.index(after: index)...]
-            } else {
-                let end = line.firstIndex { $0 == " " || $0 == "\t" } ?? line.endIndex
-                if line[..<end].hasPrefix("[attr]") { return true }
-                rest = line[end...]
-            }
-            for token in rest.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
-                if token.hasPrefix("-") || token.hasPrefix("!") { continue }
-                let name: Substring
-                let value: Substring?
-                if let equals = token.firstIndex(of: "=") {
-                    name = token[..<equals]
-                    value = token[token.index(after: equals)...]
-                } else {
-                    name = token
-                    value = nil
-                }
-                switch name {
-                case "filter", "ident", "working-tree-encoding":
-                    return true
-                case "eol":
-                    if value != "lf" { return true }
-                case "text", "crlf":
-                    if textConverts { return true }
-                default:
+                guard closed else {
+                    found.append(nil)
                     continue
                 }
+                rest = line[line.index(after: index)...]
+                pattern = nil
+            } else {
+                let end = line.firstIndex { $0 == " " || $0 == "\t" } ?? line.endIndex
+                if line[..<end].hasPrefix("[attr]") {
+                    found.append(nil)
+                    continue
+                }
+                rest = line[end...]
+                pattern = Pattern(line[..<end])
+            }
+            if setsConverting(rest, textConverts: textConverts) { found.append(pattern) }
+        }
+        return found
+    }
+
+    /// Whether a line's attributes (after its pattern) set one that converts content.
+    private static func setsConverting(_ attributes: Substring, textConverts: Bool) -> Bool {
+        for token in attributes.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }) {
+            if token.hasPrefix("-") || token.hasPrefix("!") { continue }
+            let name: Substring
+            let value: Substring?
+            if let equals = token.firstIndex(of: "=") {
+                name = token[..<equals]
+                value = token[token.index(after: equals)...]
+            } else {
+                name = token
+                value = nil
+            }
+            switch name {
+            case "filter", "ident", "working-tree-encoding":
+                return true
+            case "eol":
+                if value != "lf" { return true }
+            case "text", "crlf":
+                if textConverts { return true }
+            default:
+                continue
             }
         }
         return false
+    }
+}
+
+/// git's `wildmatch` (wildmatch.c) with `WM_PATHNAME`: `*` and `?` stop at `/`, `**` between
+/// slashes (or at an end) crosses them, `[...]` sets with ranges and `!`/`^` negation, `\`
+/// escapes. Character classes are not handled (callers leave such patterns out).
+enum Wildmatch {
+    enum Result: Equatable { case match, noMatch, abortAll, abortToStarStar }
+
+    static func match(_ p: ArraySlice<UInt8>, _ t: ArraySlice<UInt8>) -> Result {
+        let slash = UInt8(ascii: "/")
+        var pi = p.startIndex
+        var ti = t.startIndex
+        while pi < p.endIndex {
+            var pc = p[pi]
+            if ti == t.endIndex && pc != UInt8(ascii: "*") { return .abortAll }
+            let tc: UInt8 = ti < t.endIndex ? t[ti] : 0
+            switch pc {
+            case UInt8(ascii: "\\"):
+                pi += 1
+                guard pi < p.endIndex else { return .noMatch }
+                if tc != p[pi] { return .noMatch }
+            case UInt8(ascii: "?"):
+                if tc == slash { return .noMatch }
+            case UInt8(ascii: "*"):
+                pi += 1
+                var matchSlash = false
+                if pi < p.endIndex && p[pi] == UInt8(ascii: "*") {
+                    let previous = pi - 2
+                    while pi < p.endIndex && p[pi] == UInt8(ascii: "*") { pi += 1 }
+                    if (previous < p.startIndex || p[previous] == slash) && (pi == p.endIndex || p[pi] == slash) {
+                        if pi < p.endIndex, p[pi] == slash, match(p[(pi + 1)...], t[ti...]) == .match { return .match }
+                        matchSlash = true
+                    }
+                }
+                if pi == p.endIndex {
+                    if !matchSlash && t[ti...].contains(slash) { return .abortToStarStar }
+                    return .match
+                }
+                if !matchSlash && p[pi] == slash {
+                    guard let next = t[ti...].firstIndex(of: slash) else { return .abortAll }
+                    ti = next
+                    // The slash of the pattern and the text's, consumed below.
+                    break
+                }
+                while ti < t.endIndex {
+                    let matched = match(p[pi...], t[ti...])
+                    if matched != .noMatch {
+                        if !matchSlash || matched != .abortToStarStar { return matched }
+                    } else if !matchSlash && t[ti] == slash {
+                        return .abortToStarStar
+                    }
+                    ti += 1
+                }
+                return .abortAll
+            case UInt8(ascii: "["):
+                pi += 1
+                guard pi < p.endIndex else { return .abortAll }
+                pc = p[pi]
+                if pc == UInt8(ascii: "^") { pc = UInt8(ascii: "!") }
+                let negated = pc == UInt8(ascii: "!")
+                if negated {
+                    pi += 1
+                    guard pi < p.endIndex else { return .abortAll }
+                    pc = p[pi]
+                }
+                var previous: UInt8 = 0
+                var matched = false
+                repeat {
+                    if pc == UInt8(ascii: "\\") {
+                        pi += 1
+                        guard pi < p.endIndex else { return .abortAll }
+                        pc = p[pi]
+                        if tc == pc { matched = true }
+                    } else if pc == UInt8(ascii: "-") && previous != 0 && pi + 1 < p.endIndex && p[pi + 1] != UInt8(ascii: "]") {
+                        pi += 1
+                        pc = p[pi]
+                        if pc == UInt8(ascii: "\\") {
+                            pi += 1
+                            guard pi < p.endIndex else { return .abortAll }
+                            pc = p[pi]
+                        }
+                        if tc <= pc && tc >= previous { matched = true }
+                        pc = 0
+                    } else if tc == pc {
+                        matched = true
+                    }
+                    previous = pc
+                    pi += 1
+                    guard pi < p.endIndex else { return .abortAll }
+                    pc = p[pi]
+                } while pc != UInt8(ascii: "]")
+                if matched == negated || tc == slash { return .noMatch }
+            default:
+                if tc != pc { return .noMatch }
+            }
+            pi += 1
+            ti += 1
+        }
+        return ti == t.endIndex ? .match : .noMatch
     }
 }

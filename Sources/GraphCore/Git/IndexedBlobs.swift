@@ -35,8 +35,8 @@ struct IndexedBlobs {
     private let indexModified: (seconds: Int64, nanoseconds: Int64)
     /// Whether a file marked `text` is converted on checkout (`core.eol=crlf`).
     private let textConverts: Bool
-    /// Directories whose `.gitattributes` sets a converting attribute: no ids in their subtrees.
-    private var convertingDirectories: [String] = []
+    /// Where a `.gitattributes` line sets a converting attribute: no ids for the files it matches.
+    private var converting = GitAttributes.Rules()
     /// Directories where the index tracks a `.gitattributes` file (`""` is the root).
     private var trackedAttributes: [String] = []
 
@@ -74,15 +74,15 @@ struct IndexedBlobs {
         func load(directories: [(path: String, listing: DirectoryListing)]) -> IndexedBlobs? {
             done.wait()
             guard var result else { return nil }
-            result.convertingDirectories = GitAttributes.convertingDirectories(
+            result.converting = GitAttributes.convertingRules(
                 directories.map { ($0.path, $0.listing.entries) }, workdir: workdir, textConverts: result.textConverts)
             // A tracked attributes file gone from the disk may have converted what was checked
             // out under it (git reads the index's copy then): its subtree is not trusted.
             let listed = Dictionary(directories.map { ($0.path, $0.listing) }, uniquingKeysWith: { first, _ in first })
             for dir in result.trackedAttributes where listed[dir]?.entry(named: ".gitattributes") == nil {
-                result.convertingDirectories.append(dir)
+                result.converting.coverAll(dir)
             }
-            if result.convertingDirectories.contains("") { return nil }
+            if result.converting.coversEverything { return nil }
             return result
         }
     }
@@ -122,11 +122,7 @@ struct IndexedBlobs {
     /// The listing of `dir` with each file whose index entry holds (see above) carrying that
     /// entry's blob id.
     func annotate(_ listing: DirectoryListing, dir: String) -> DirectoryListing {
-        if !convertingDirectories.isEmpty,
-            convertingDirectories.contains(dir) || GitAttributes.isUnder(dir, anyOf: convertingDirectories)
-        {
-            return listing
-        }
+        let matchEach = converting.applies(inDirectory: dir)
         let prefix = dir.isEmpty ? "" : dir + "/"
         var entries = listing.entries
         var changed = false
@@ -139,7 +135,8 @@ struct IndexedBlobs {
                 stamp.mtimeSeconds == Int64(recorded.mtimeSeconds), stamp.mtimeNanoseconds == Int64(recorded.mtimeNanoseconds),
                 stamp.ctimeSeconds == Int64(recorded.ctimeSeconds), stamp.ctimeNanoseconds == Int64(recorded.ctimeNanoseconds),
                 (Int64(recorded.mtimeSeconds), Int64(recorded.mtimeNanoseconds)) < indexModified,
-                recorded.size != 0 || recorded.id == Self.emptyBlob
+                recorded.size != 0 || recorded.id == Self.emptyBlob,
+                !(matchEach && converting.converts(prefix + entry.name))
             else { continue }
             entries[position].blobID = ObjectID(rawBytes: recorded.id)?.hex
             changed = true
