@@ -385,6 +385,53 @@ struct GraphMemoTests {
         #expect(try await !memoised(leaving))
     }
 
+    @Test("a checkout git's index proves to be HEAD's tree is remembered as that revision too; not with anything untracked, edited or empty")
+    func cleanCheckoutAsRevision() async throws {
+        let (fixture, memo, cleanup) = try Self.scratch()
+        defer { cleanup() }
+        let root = fixture.root
+        try FileManager.default.createSymbolicLink(atPath: root + "/docs", withDestinationPath: "lib")
+        _ = try fixture.commit("a link inside")
+        let tree = try fixture.git("rev-parse", "HEAD^{tree}")
+        func revisionEntries() -> [String] { Self.entries(memo).filter { $0.hasSuffix("-tree-" + tree) } }
+        try await Self.settle()
+        _ = try await Self.load(root, memo: memo)
+        #expect(revisionEntries().count == 1, "\(Self.entries(memo))")
+        let remembered = try await Self.loadRevision("HEAD", root, memo: memo)
+        let fresh = try await Self.loadRevision("HEAD", root, memo: nil)
+        #expect(remembered.isFromGraphMemo)
+        #expect(remembered.graphs == fresh.graphs)
+        #expect(remembered.targets == fresh.targets)
+
+        // Each of these makes the working tree differ from HEAD's tree (or not provably so);
+        // after its undo (and git refreshing its index), the tree is HEAD's again.
+        let changes: [(String, () throws -> Void, () throws -> Void)] = [
+            ("an untracked file", { try fixture.write("notes.txt", "x\n") }, { try fixture.remove("notes.txt") }),
+            ("an untracked Go file", { try fixture.write("lib/extra.go", "package lib\n") }, { try fixture.remove("lib/extra.go") }),
+            ("an empty directory", { try FileManager.default.createDirectory(atPath: root + "/lib/empty", withIntermediateDirectories: true) },
+             { try FileManager.default.removeItem(atPath: root + "/lib/empty") }),
+            ("an edited file", { try fixture.write("lib/data.txt", "two\n") }, { try fixture.write("lib/data.txt", "one\n") }),
+            ("a deleted file", { try fixture.remove("README.md") }, { try fixture.write("README.md", "# m\n") }),
+            ("nothing (HEAD's tree again)", {}, {}),
+            ("a link leaving the repository", {
+                try FileManager.default.removeItem(atPath: root + "/docs")
+                try FileManager.default.createSymbolicLink(atPath: root + "/docs", withDestinationPath: "/tmp")
+                _ = try fixture.commit("a link outside")
+            }, {}),
+        ]
+        for (what, change, undo) in changes {
+            try FileManager.default.removeItem(atPath: memo)
+            try change()
+            try await Self.settle()
+            _ = try await Self.load(root, memo: memo)
+            let head = try fixture.git("rev-parse", "HEAD^{tree}")
+            let remembered = Self.entries(memo).contains { $0.hasSuffix("-tree-" + head) }
+            #expect(remembered == what.hasPrefix("nothing"), "\(what): \(Self.entries(memo))")
+            try undo()
+            _ = try? fixture.git("update-index", "-q", "--refresh")
+        }
+    }
+
     @Test(
         "seeded edits of a generated working tree: the memo's answer equals a fresh load after each",
         arguments: [MonorepoSpec.Layout.singleModule, .workspace])

@@ -159,7 +159,7 @@ struct WorktreeState {
 /// clean-worktree proof and the index's blob ids read. `read` returns nil for anything it
 /// does not handle.
 struct IndexFile {
-    struct Entry {
+    struct Entry: Sendable {
         var path: String
         var ctimeSeconds: UInt32
         var ctimeNanoseconds: UInt32

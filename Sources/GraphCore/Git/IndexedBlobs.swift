@@ -30,8 +30,14 @@ import Darwin
 /// - the index is one this reader handles (`IndexFile.read`: versions 2 to 4, not split or
 ///   sparse, no conflicts, no assume-valid or skip-worktree entries).
 /// Anything else gives no ids, and the memos fall back to stat data.
-struct IndexedBlobs {
+struct IndexedBlobs: Sendable {
     private let entries: [String: IndexFile.Entry]
+    /// Symbolic links' entries, by path.
+    private var linkEntries: [String: IndexFile.Entry] = [:]
+    /// How many entries the index holds, of any kind.
+    private var entryCount = 0
+    /// The index's cache-tree root (hex), when valid; nil as well when it tracks a gitlink.
+    private var rootTree: String?
     private let indexModified: (seconds: Int64, nanoseconds: Int64)
     /// Whether a file marked `text` is converted on checkout (`core.eol=crlf`).
     private let textConverts: Bool
@@ -113,10 +119,63 @@ struct IndexedBlobs {
         var blobs = IndexedBlobs(
             entries: entries, indexModified: (index.mtimeSeconds, index.mtimeNanoseconds),
             textConverts: configuration.textConverts)
+        blobs.entryCount = index.entries.count
+        for entry in index.entries where entry.mode == 0o120000 { blobs.linkEntries[entry.path] = entry }
+        if !index.entries.contains(where: { $0.mode == 0o160000 }) {
+            blobs.rootTree = index.rootTree.flatMap { ObjectID(rawBytes: $0)?.hex }
+        }
         for entry in index.entries where entry.path == ".gitattributes" || entry.path.hasSuffix("/.gitattributes") {
             blobs.trackedAttributes.append(String(entry.path.dropLast(".gitattributes".count).dropLast(entry.path.contains("/") ? 1 : 0)))
         }
         return blobs
+    }
+
+    /// The tree (hex id) the walked working tree is, byte for byte: the index's cache-tree root,
+    /// when every file of the walk carries its index entry's blob id, every link matches its
+    /// entry's stat data as a file must (a link's blob is its target), the index holds no other
+    /// entry (no gitlink, nothing deleted from the disk), and the walk holds no directory
+    /// without a file below it (git tracks none; an empty directory changes what an import
+    /// resolves to). nil otherwise.
+    func provenTree(of directories: [WorktreeWalk.Directory]) -> String? {
+        guard let rootTree else { return nil }
+        var count = 0
+        var filled = Set<String>()
+        // Level by level, children after parents: backwards, a directory's subdirectories
+        // are decided before it.
+        for directory in directories.reversed() {
+            let prefix = directory.path.isEmpty ? "" : directory.path + "/"
+            var hasContent = false
+            for entry in directory.entries {
+                switch entry.kind {
+                case .file:
+                    guard entry.blobID != nil else { return nil }
+                    count += 1
+                    hasContent = true
+                case .symlink:
+                    guard let stamp = entry.stamp, let recorded = linkEntries[prefix + entry.name], matches(stamp, recorded) else {
+                        return nil
+                    }
+                    count += 1
+                    hasContent = true
+                case .directory:
+                    guard filled.contains(prefix + entry.name) else { return nil }
+                    hasContent = true
+                case .submodule:
+                    return nil
+                }
+            }
+            if hasContent { filled.insert(directory.path) }
+        }
+        return count == entryCount ? rootTree : nil
+    }
+
+    /// git's racy-clean check of stat data against an entry (see above).
+    private func matches(_ stamp: FileStamp, _ recorded: IndexFile.Entry) -> Bool {
+        UInt32(truncatingIfNeeded: stamp.size) == recorded.size
+            && UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode
+            && stamp.mtimeSeconds == Int64(recorded.mtimeSeconds) && stamp.mtimeNanoseconds == Int64(recorded.mtimeNanoseconds)
+            && stamp.ctimeSeconds == Int64(recorded.ctimeSeconds) && stamp.ctimeNanoseconds == Int64(recorded.ctimeNanoseconds)
+            && (Int64(recorded.mtimeSeconds), Int64(recorded.mtimeNanoseconds)) < indexModified
     }
 
     /// The listing of `dir` with each file whose index entry holds (see above) carrying that

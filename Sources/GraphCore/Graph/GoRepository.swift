@@ -395,10 +395,21 @@ public struct GoRepository: Sendable {
             let reads = snapshot.recordedReads()
             let stored = graphs
             let storedTargets = targets
+            let (name, identity) = graphMemoName(options)
             GraphMemo.beside {
+                let graphBytes = GraphMemo.encodeGraphs(stored, storedTargets)
                 graphMemo.store(
-                    walk: walk, root: snapshot.location.workdir, reads: reads, headers: headers,
-                    graphBytes: GraphMemo.encodeGraphs(stored, storedTargets))
+                    walk: walk, root: snapshot.location.workdir, reads: reads, headers: headers, graphBytes: graphBytes)
+                // A checkout git's index proves to be HEAD's tree byte for byte: its graphs are
+                // that tree's, remembered as a revision too — the next commit's job, whose base
+                // this commit is, then takes the base from the memo.
+                if let name, let tree = walk.provenTree(), GraphMemo.linksStayInside(walk, root: snapshot.location.workdir),
+                    (try? Snapshot.revision("HEAD", in: snapshot.location))?.treeID?.hex == tree,
+                    let revision = GraphMemo(
+                        memoDirectory: options.memoDirectory, key: name + "-tree-" + tree, identity: identity + "|tree " + tree)
+                {
+                    revision.storeRevision(graphBytes: graphBytes)
+                }
             }
         }
         trace.report()

@@ -397,6 +397,35 @@ struct GraphMemo: Sendable {
         return facts
     }
 
+    /// Whether every link of the walk leads to something inside the repository (none dangling,
+    /// none into `.git`): a revision's load follows links through its own tree and reads from
+    /// disk what leaves it, so only then is a working tree's load the revision's.
+    static func linksStayInside(_ walk: WorktreeWalk, root: String) -> Bool {
+        guard !walk.linkTargets.isEmpty else { return true }
+        guard let realRoot = realPath(root) else { return false }
+        for link in walk.linkTargets {
+            guard link.stamp != nil, let real = realPath(root + "/" + link.path), real.hasPrefix(realRoot + "/") else {
+                return false
+            }
+            // The target as written must stay inside too (a relative path that does not climb
+            // above the root): a path through the outside that comes back is read from disk
+            // by a revision's load.
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(root + "/" + link.path, &buffer, buffer.count - 1)
+            guard length > 0 else { return false }
+            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard !target.hasPrefix("/") else { return false }
+            var depth = link.path.split(separator: "/").count - 1
+            for part in target.split(separator: "/") {
+                if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+                if depth < 0 { return false }
+            }
+            let relative = real.dropFirst(realRoot.count + 1)
+            if relative == ".git" || relative.hasPrefix(".git/") { return false }
+        }
+        return true
+    }
+
     private static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }

@@ -46,6 +46,16 @@ public struct WorktreeWalk: Sendable {
     /// load of it would not see the tree this walk saw).
     public var listingsAreWalked: Bool = true
 
+    /// What git's index proved (`IndexedBlobs`), for `provenTree`.
+    var indexed: IndexedBlobs?
+
+    /// The tree (hex id) this walk's working tree is byte for byte, by git's index
+    /// (`IndexedBlobs.provenTree`): every file and link proven, nothing untracked, nothing
+    /// missing, no empty directory. nil when that cannot be shown.
+    public func provenTree() -> String? {
+        indexed?.provenTree(of: directories)
+    }
+
     /// Number of files carrying the blob id of git's index (`IndexedBlobs`).
     public var indexedFileCount: Int {
         directories.reduce(0) { $0 + $1.entries.count(where: { $0.blobID != nil }) }
@@ -132,7 +142,8 @@ extension Snapshot {
         }
         // Files whose content git's index proves get its blob ids (`IndexedBlobs`): the
         // memos key them by content, which survives a fresh clone.
-        if let blobs = indexRead.load(directories: found) {
+        let indexed = indexRead.load(directories: found)
+        if let blobs = indexed {
             found.withUnsafeMutableBufferPointer { slots in
                 nonisolated(unsafe) let slots = slots
                 let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -166,6 +177,7 @@ extension Snapshot {
         }
         var walk = WorktreeWalk(directories: directories, linkTargets: links, startedAt: startedAt, newestStamp: newest)
         walk.listingsAreWalked = listingsAreWalked
+        walk.indexed = indexed
         completedWalk.withLock { $0 = walk }
         return walk
     }
