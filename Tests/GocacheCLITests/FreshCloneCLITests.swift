@@ -117,4 +117,43 @@ struct FreshCloneCLITests {
         #expect(worktree.stdout == reference.stdout)
         #expect(worktree.stdout != revision.stdout, "the bytes on disk differ from the blobs: other keys")
     }
+
+    @Test("the next commit's fresh clone at the same path takes its base from the checkout before it, when the change is structural")
+    func baseFromThePreviousCheckout() throws {
+        let (origin, _, _) = try AffectedCLITests.repository()
+        // A structural commit: a new import, so one load cannot stand for both sides.
+        try origin.write("internal/lib/lib.go", "package lib\n\nimport \"strings\"\n\nvar V = len(strings.Repeat(\"x\", 3))\n")
+        _ = try origin.commit("import strings")
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("gocache-ci-\(UUID().uuidString)").path
+        let checkout = parent + "/checkout"
+        let cache = origin.root + "-cache"
+        let fresh = origin.root + "-fresh-cache"
+        defer {
+            origin.cleanup()
+            for dir in [parent, cache, fresh] { try? FileManager.default.removeItem(atPath: dir) }
+        }
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let runner = GitFixture(existing: parent)
+        func cloneAnew(at revision: String) throws -> GitFixture {
+            try? FileManager.default.removeItem(atPath: checkout)
+            _ = try runner.git(["clone", "-q", "file://" + origin.root, checkout])
+            let clone = GitFixture(existing: checkout)
+            _ = try clone.git(["-c", "advice.detachedHead=false", "checkout", "-q", "--detach", revision])
+            Self.indexWrittenLater(clone)
+            return clone
+        }
+        // The job of the commit before: its checkout is its HEAD's tree, remembered as such.
+        let previous = try cloneAnew(at: "HEAD~1")
+        let primed = try RunMemoCLITests.run(["affected", "--repo", previous.root, "--base", "HEAD~1"], cache: cache)
+        #expect(primed.status == 0, "\(primed.stderr)")
+        // This commit's job: a new clone at the same path, the cache directory kept.
+        let current = try cloneAnew(at: "HEAD")
+        let arguments = ["affected", "--repo", current.root, "--base", "HEAD~1", "--format", "json"]
+        let answered = try RunMemoCLITests.run(arguments, cache: cache)
+        #expect(answered.status == 0, "\(answered.stderr)")
+        #expect(answered.stderr.contains("graphs of the revision's tree"), "the base from the memo: \(answered.stderr)")
+        let expected = try RunMemoCLITests.run(arguments, cache: fresh, memo: false)
+        #expect(answered.stdout == expected.stdout)
+        #expect(answered.stdout.contains("functions/one") && !answered.stdout.contains("functions/two"))
+    }
 }
