@@ -188,12 +188,7 @@ struct IndexedBlobs: Sendable {
         for position in entries.indices {
             let entry = entries[position]
             guard entry.kind == .file, entry.blobID == nil, let stamp = entry.stamp, let mode = entry.mode,
-                let recorded = self.entries[prefix + entry.name], recorded.mode == mode,
-                UInt32(truncatingIfNeeded: stamp.size) == recorded.size,
-                UInt32(truncatingIfNeeded: stamp.inode) == recorded.inode,
-                stamp.mtimeSeconds == Int64(recorded.mtimeSeconds), stamp.mtimeNanoseconds == Int64(recorded.mtimeNanoseconds),
-                stamp.ctimeSeconds == Int64(recorded.ctimeSeconds), stamp.ctimeNanoseconds == Int64(recorded.ctimeNanoseconds),
-                (Int64(recorded.mtimeSeconds), Int64(recorded.mtimeNanoseconds)) < indexModified,
+                let recorded = self.entries[prefix + entry.name], recorded.mode == mode, matches(stamp, recorded),
                 recorded.size != 0 || recorded.id == Self.emptyBlob,
                 !(matchEach && converting.converts(prefix + entry.name))
             else { continue }
