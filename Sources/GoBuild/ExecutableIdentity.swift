@@ -16,8 +16,22 @@ enum ExecutableIdentity {
     /// `path`; nil when it has none (or is not such a file): the caller falls back to the
     /// file's path and stat data.
     static func gnuBuildID(_ path: String) -> [UInt8]? {
+        buildIDs(path).gnu
+    }
+
+    /// The GNU build id of the ELF file at `path`, else the Go build id the go command's
+    /// linker writes (`.note.go.buildid`, its content id a digest of the binary; the go
+    /// command's own GNU note lies outside any note segment), marked so the two never meet.
+    static func buildID(_ path: String) -> [UInt8]? {
+        let ids = buildIDs(path)
+        return ids.gnu ?? ids.go.map { Array("go:".utf8) + $0 }
+    }
+
+    /// The build id notes found in the `PT_NOTE` segments of a 64-bit little-endian ELF file.
+    private static func buildIDs(_ path: String) -> (gnu: [UInt8]?, go: [UInt8]?) {
+        var goID: [UInt8]?
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0 else { return (nil, nil) }
         defer { close(descriptor) }
         func read(_ offset: Int, _ count: Int) -> [UInt8]? {
             guard count > 0, count <= 1 << 20, offset >= 0 else { return nil }
@@ -41,10 +55,10 @@ enum ExecutableIdentity {
         // ELF64, little-endian, version 1.
         guard let header = read(0, 64), header[0..<4].elementsEqual([0x7f, 0x45, 0x4c, 0x46]), header[4] == 2,
             header[5] == 1, header[6] == 1, let table = u64(header, 32)
-        else { return nil }
+        else { return (nil, nil) }
         let entrySize = u16(header, 54)
         let count = u16(header, 56)
-        guard entrySize >= 56, count > 0, let headers = read(table, entrySize * count) else { return nil }
+        guard entrySize >= 56, count > 0, let headers = read(table, entrySize * count) else { return (nil, nil) }
         for index in 0..<count {
             let at = index * entrySize
             // PT_NOTE segments: a sequence of (namesz, descsz, type, name, desc), 4-byte aligned.
@@ -61,11 +75,15 @@ enum ExecutableIdentity {
                 let end = description + (descriptionSize + 3) / 4 * 4
                 guard nameSize < 1 << 12, descriptionSize < 1 << 12, description + descriptionSize <= notes.count else { break }
                 if type == 3, nameSize == 4, notes[name..<name + 4].elementsEqual([0x47, 0x4e, 0x55, 0]), descriptionSize >= 8 {
-                    return Array(notes[description..<description + descriptionSize])
+                    return (Array(notes[description..<description + descriptionSize]), goID)
+                }
+                // The Go note: name "Go" (padded to 4), type 4, the build id as text.
+                if type == 4, nameSize == 4, notes[name..<name + 4].elementsEqual([0x47, 0x6f, 0, 0]), descriptionSize >= 16 {
+                    goID = Array(notes[description..<description + descriptionSize])
                 }
                 position = end
             }
         }
-        return nil
+        return (nil, goID)
     }
 }

@@ -204,10 +204,16 @@ public struct RunMemoKey: Sendable {
         add("environment", list: relevant.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
     }
 
-    /// The toolchain: the go binary's path and stat data, GOROOT and version.
+    /// The toolchain: the go binary's path and build id (GNU, else Go; else its stat data: a
+    /// toolchain installed anew keeps its memos when its linker wrote an id), GOROOT and
+    /// version.
     public mutating func addToolchain(_ toolchain: GoToolchain) {
         add("go", toolchain.goBinary)
-        add("go-stat", bytes: RunMemoKey.stamp(toolchain.goBinary) ?? [])
+        if let buildID = ExecutableIdentity.buildID(toolchain.goBinary) {
+            add("go-build-id", bytes: buildID)
+        } else {
+            add("go-stat", bytes: RunMemoKey.stamp(toolchain.goBinary) ?? [])
+        }
         add("goroot", toolchain.goRoot.path)
         add("goversion", toolchain.version)
     }

@@ -99,14 +99,21 @@ public final class GoToolchain: Sendable {
         return resolved == own
     }
 
-    /// A name for this exact binary: a hash of its resolved path and stat data.
-    private static func identity(of binary: String) -> String? {
+    /// A name for this exact binary: a hash of its resolved path and its build id (GNU, else Go; the
+    /// go command's linker writes one: the same toolchain installed anew, as a CI job does,
+    /// keeps its name), else its stat data.
+    static func identity(of binary: String) -> String? {
         let resolved = (binary as NSString).resolvingSymlinksInPath
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return nil }
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
-        let text = "\(resolved)|\(size)|\(modified)|\(inode)"
+        let text: String
+        if let buildID = ExecutableIdentity.buildID(resolved) {
+            text = "\(resolved)|build-id " + buildID.map { String(format: "%02x", $0) }.joined()
+        } else {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: resolved) else { return nil }
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+            text = "\(resolved)|\(size)|\(modified)|\(inode)"
+        }
         // FNV-1a, 64 bits: a file name, not a security boundary.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {

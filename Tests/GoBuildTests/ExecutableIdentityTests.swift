@@ -56,4 +56,25 @@ struct ExecutableIdentityTests {
         let id = try #require(ExecutableIdentity.gnuBuildID(binary))
         #expect(id.count >= 16)
     }
+
+    @Test("the go toolchain is named by its build id: a copy with new stat data keeps the name, another binary does not", .enabled(if: TestSupport.GoToolchain.isConfigured))
+    func toolchainIdentity() throws {
+        let go = (try #require(TestSupport.GoToolchain.current()).executable as NSString).resolvingSymlinksInPath
+        #expect(ExecutableIdentity.buildID(go) != nil, "the go command's linker writes a build id")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gocache-go-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let copy = directory + "/go"
+        try FileManager.default.copyItem(atPath: go, toPath: copy)
+        let named = try #require(GoBuild.GoToolchain.identity(of: copy))
+        // Installed anew: another inode, other times — the same binary.
+        try FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: go, toPath: copy)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)], ofItemAtPath: copy)
+        #expect(GoBuild.GoToolchain.identity(of: copy) == named)
+        // Another binary at the same path: another name.
+        try FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: try #require(GocacheCLI.binary()), toPath: copy)
+        #expect(GoBuild.GoToolchain.identity(of: copy) != named)
+    }
 }
