@@ -76,18 +76,21 @@ public struct RepositorySession: Sendable {
                 toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory, sharing: sharing,
                 changedPaths: changedPaths, contentsObserver: digester, standardLibrary: standardLibrary,
                 graphMemoKey: graphMemoKey(
-                    location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory)))
+                    location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory),
+                revisionMemoKey: graphMemoKey(
+                    location: nil, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory)))
         return RepositorySession(
             location: location, snapshot: snapshot, toolchain: toolchain, repository: repository, digester: digester)
     }
 
     /// The graph memo's key for a load (`LoadOptions.graphMemoKey`; GraphCore adds a
     /// revision's tree id): the gocache executable, the environment, the toolchain and the
-    /// repository's place, as the run memo keys them. Nil without a memo directory, when the
+    /// repository's place, as the run memo keys them (without `location`: the key for
+    /// revisions, `LoadOptions.revisionMemoKey`). Nil without a memo directory, when the
     /// executable cannot be identified, or with `GOCACHE_RUN_MEMO=off` (which turns off both
     /// memos of results).
     static func graphMemoKey(
-        location: RepositoryLocation, toolchain: GoToolchain, environment: [String: String], memoDirectory: String?
+        location: RepositoryLocation?, toolchain: GoToolchain, environment: [String: String], memoDirectory: String?
     ) -> String? {
         guard let memoDirectory,
             RunMemo(memoDirectory: memoDirectory, environment: environment) != nil
@@ -96,7 +99,7 @@ public struct RepositorySession: Sendable {
         guard key.addExecutable() else { return nil }
         key.addEnvironment(environment)
         key.addToolchain(toolchain)
-        key.add("workdir", location.workdir)
+        key.add("workdir", location?.workdir ?? "(any: a revision)")
         return try? key.digest().hex
     }
 

@@ -155,5 +155,15 @@ struct FreshCloneCLITests {
         let expected = try RunMemoCLITests.run(arguments, cache: fresh, memo: false)
         #expect(answered.stdout == expected.stdout)
         #expect(answered.stdout.contains("functions/one") && !answered.stdout.contains("functions/two"))
+        // A checkout at another path (another build directory of the runner): the revision's
+        // graphs do not depend on where the repository lies.
+        let elsewhere = try GitFixture(cloning: origin)
+        defer { elsewhere.cleanup() }
+        Self.indexWrittenLater(elsewhere)
+        let moved = ["affected", "--repo", elsewhere.root, "--base", "HEAD~1", "--format", "json"]
+        let there = try RunMemoCLITests.run(moved, cache: cache)
+        #expect(there.status == 0, "\(there.stderr)")
+        #expect(there.stderr.contains("graphs of the revision's tree"), "the base from the memo: \(there.stderr)")
+        #expect(there.stdout == expected.stdout)
     }
 }

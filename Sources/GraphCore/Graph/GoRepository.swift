@@ -51,14 +51,20 @@ public struct LoadOptions: Sendable {
     /// environment, the repository's location. GraphCore adds the options (overrides, work
     /// mode, standard-library depth). Nil: no graph memo.
     public var graphMemoKey: String?
+    /// The same for a revision's load (GraphCore adds the tree id), without the repository's
+    /// place: a revision's load reads nothing outside its tree (one that does is not
+    /// remembered), so a checkout at another path — a CI runner's other build directory —
+    /// takes it too. Nil: `graphMemoKey`.
+    public var revisionMemoKey: String?
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
         toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil,
         sharing: ScanSharing? = nil, changedPaths: [String]? = nil, contentsObserver: (any FileContentsObserver)? = nil,
-        standardLibrary: StandardLibraryDepth = .full, graphMemoKey: String? = nil
+        standardLibrary: StandardLibraryDepth = .full, graphMemoKey: String? = nil, revisionMemoKey: String? = nil
     ) {
         self.graphMemoKey = graphMemoKey
+        self.revisionMemoKey = revisionMemoKey
         self.overrides = overrides
         self.workMode = workMode
         self.toolTags = toolTags
@@ -257,7 +263,8 @@ public struct GoRepository: Sendable {
         }
         // A revision: remembered by its tree id (whatever scans it takes from another load).
         var revisionMemo: (memo: GraphMemo, snapshot: Snapshot)?
-        if let snapshot = tree as? Snapshot, let treeID = snapshot.treeID, case let (name?, identity) = graphMemoName(options),
+        if let snapshot = tree as? Snapshot, let treeID = snapshot.treeID,
+            case let (name?, identity) = graphMemoName(options, revision: true),
             let memo = GraphMemo(
                 memoDirectory: options.memoDirectory, key: name + "-tree-" + treeID.hex, identity: identity + "|tree " + treeID.hex)
         {
@@ -395,7 +402,7 @@ public struct GoRepository: Sendable {
             let reads = snapshot.recordedReads()
             let stored = graphs
             let storedTargets = targets
-            let (name, identity) = graphMemoName(options)
+            let (name, identity) = graphMemoName(options, revision: true)
             GraphMemo.beside {
                 let graphBytes = GraphMemo.encodeGraphs(stored, storedTargets)
                 graphMemo.store(
@@ -427,8 +434,10 @@ public struct GoRepository: Sendable {
     /// The graph memo's entry name for a load with `options`: the caller's key and the
     /// options it does not cover.
     /// The identity is that and the options in full (stored in the entry and compared).
-    static func graphMemoName(_ options: LoadOptions) -> (name: String?, identity: String) {
-        guard let key = options.graphMemoKey else { return (nil, "") }
+    static func graphMemoName(_ options: LoadOptions, revision: Bool = false) -> (name: String?, identity: String) {
+        guard let key = revision ? options.revisionMemoKey ?? options.graphMemoKey : options.graphMemoKey else {
+            return (nil, "")
+        }
         let described = "\(options.overrides)|\(options.workMode)|\(options.standardLibrary)"
         // FNV-1a of the options beside the caller's digest, for the file name.
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
