@@ -177,6 +177,7 @@ struct AffectedCLITests {
         let clone = try GitFixture(cloning: fixture, options: ["--filter=blob:none"])
         defer { clone.cleanup() }
         let missingGo = try fixture.git("rev-parse", "\(base):internal/lib/lib.go")
+        let baseCommit = try fixture.git("rev-parse", base)
         let cache = clone.root + "-cache"
 
         for arguments in [
@@ -189,6 +190,8 @@ struct AffectedCLITests {
             #expect(failed.stdout.isEmpty, "\(arguments)")
             #expect(failed.stderr.contains("is missing from this partial clone"), "\(arguments): \(failed.stderr)")
             #expect(failed.stderr.contains("help: fetch the missing objects with `git fetch --refetch --no-filter origin`"))
+            // The cheaper fetch names the revision being read.
+            #expect(failed.stderr.contains("`git diff --stat HEAD \(baseCommit) >/dev/null`"), "\(arguments): \(failed.stderr)")
         }
         // Only the C file missing: its package would have lost it silently.
         _ = try clone.git("cat-file", "-p", missingGo)  // a partial clone fetches one blob lazily
@@ -207,14 +210,26 @@ struct AffectedCLITests {
             let failed = try Self.run(arguments + ["--repo", treeless.root], in: treeless)
             #expect(failed.status == 2, "\(arguments): \(failed.stdout) \(failed.stderr)")
             #expect(failed.stderr.contains("is missing from this partial clone"), "\(arguments): \(failed.stderr)")
+            #expect(failed.stderr.contains("`git diff --stat HEAD \(baseCommit) >/dev/null`"), "\(arguments): \(failed.stderr)")
         }
 
-        try clone.git("fetch", "-q", "--refetch", "--no-filter", "origin")
-        for arguments in [["affected", "--base", base, "--format", "json"], ["hash", "--rev", base, "--cgo", "1"]] {
-            let fetched = try Self.run(arguments + ["--repo", clone.root], in: clone)
-            let reference = try Self.run(arguments + ["--repo", full.root], in: full)
-            #expect(fetched.status == 0, "\(arguments): \(fetched.stderr)")
-            #expect(fetched.stdout == reference.stdout, "\(arguments)")
+        // The diff the help names fetches exactly what the base needs (trees too, in a
+        // treeless clone); the everything-fetch works as well.
+        for fetching in [clone, treeless] {
+            try fetching.git("diff", "--stat", "HEAD", baseCommit)
+            for arguments in [["affected", "--base", base, "--format", "json"], ["hash", "--rev", base, "--cgo", "1"]] {
+                let fetched = try Self.run(arguments + ["--repo", fetching.root], in: fetching)
+                let reference = try Self.run(arguments + ["--repo", full.root], in: full)
+                #expect(fetched.status == 0, "\(arguments): \(fetched.stderr)")
+                #expect(fetched.stdout == reference.stdout, "\(arguments)")
+            }
         }
+        let refetched = try GitFixture(cloning: fixture, options: ["--filter=blob:none"])
+        defer { refetched.cleanup() }
+        try refetched.git("fetch", "-q", "--refetch", "--no-filter", "origin")
+        let everything = try Self.run(["hash", "--rev", base, "--cgo", "1", "--repo", refetched.root], in: refetched)
+        let reference = try Self.run(["hash", "--rev", base, "--cgo", "1", "--repo", full.root], in: full)
+        #expect(everything.status == 0, "\(everything.stderr)")
+        #expect(everything.stdout == reference.stdout)
     }
 }

@@ -57,7 +57,7 @@ struct GitTests {
     }
 
     static func missingObject(_ error: any Error) -> (id: String, path: String?, partial: Bool, shallow: Bool)? {
-        guard case .missingObject(let id, let path, let partial, let shallow) = error as? GitAccessError else {
+        guard case .missingObject(let id, let path, let partial, let shallow, _) = error as? GitAccessError else {
             return nil
         }
         return (id, path, partial, shallow)
@@ -786,12 +786,22 @@ struct GitTests {
         let entry = try #require(try old.entries(in: "")?.first { $0.name == "main.go" })
         #expect(entry.blobID == oldBlob)
         #expect(entry.size == nil)  // header unavailable without the blob
-        #expect(throws: GitAccessError.missingObject(id: oldBlob, path: "main.go", partialClone: true, shallow: false)) {
+        let oldCommit = try source.git("rev-parse", "HEAD~1")
+        // The snapshot names the revision it was reading.
+        #expect(
+            throws: GitAccessError.missingObject(
+                id: oldBlob, path: "main.go", partialClone: true, shallow: false, revision: oldCommit)
+        ) {
             try old.contents(of: "main.go")
         }
+        #expect(throws: GitAccessError.self) { try old.checkObjectsPresent() }
         let help = GitAccessError.missingObject(id: oldBlob, path: "main.go", partialClone: true, shallow: false).help
         #expect(help.contains("git fetch --refetch --no-filter origin"))
         #expect(help.contains("git cat-file -p \(oldBlob)"))
+        let revisionHelp = GitAccessError.missingObject(
+            id: oldBlob, path: "main.go", partialClone: true, shallow: false, revision: oldCommit
+        ).help
+        #expect(revisionHelp.contains("`git diff --stat HEAD \(oldCommit) >/dev/null`"), "\(revisionHelp)")
         // Tree-to-tree changes need no blobs for unchanged paths.
         let changes = try GitHistory.changes(from: old, to: head)
         #expect(changes.contains(PathChange(kind: .modified, path: "main.go")))

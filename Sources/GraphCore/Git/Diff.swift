@@ -40,8 +40,16 @@ public enum GitHistory {
     /// the index, including untracked and ignored files (recursing into their directories),
     /// i.e. every file the go command would see. Both snapshots must belong to the same
     /// repository.
+    ///
+    /// - Throws: `GitAccessError`; an object missing from a partial clone names the base's
+    ///   commit, whose objects a `git diff` against HEAD fetches (a head revision's missing
+    ///   objects are named by the head's own reads).
     public static func changes(from base: Snapshot, to head: Snapshot) throws(GitAccessError) -> [PathChange] {
-        try changes(from: base, to: head, cleanWorktreeShortcut: true)
+        do {
+            return try changes(from: base, to: head, cleanWorktreeShortcut: true)
+        } catch {
+            throw error.reading(revision: base.commitID)
+        }
     }
 
     /// `changes(from:to:)`; with `cleanWorktreeShortcut`, a working tree that provably holds

@@ -15,10 +15,18 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     case notACommit(revision: String)
     /// The object `id` (hex) is not in the object database: the clone is partial (the blob was
     /// filtered out) or shallow (the commit lies beyond the shallow boundary). `path` is the
-    /// file the blob was read for, when known.
-    case missingObject(id: String, path: String?, partialClone: Bool, shallow: Bool)
+    /// file the blob was read for, when known; `revision` the commit (hex) whose tree was
+    /// being read, when known (`Snapshot` adds it).
+    case missingObject(id: String, path: String?, partialClone: Bool, shallow: Bool, revision: String? = nil)
     /// Any other libgit2 failure: its error code, the failing function and libgit2's message.
     case git(code: Int32, function: String, message: String)
+
+    /// The same error, naming `revision` (a commit id) as the one being read when it is a
+    /// `missingObject` that names none.
+    public func reading(revision: String?) -> GitAccessError {
+        guard case .missingObject(let id, let path, let partialClone, let shallow, nil) = self, let revision else { return self }
+        return .missingObject(id: id, path: path, partialClone: partialClone, shallow: shallow, revision: revision)
+    }
 
     /// One line saying what failed.
     public var description: String {
@@ -33,7 +41,7 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             return "unknown revision '\(revision)'"
         case .notACommit(let revision):
             return "revision '\(revision)' does not name a commit"
-        case .missingObject(let id, let path, let partialClone, let shallow):
+        case .missingObject(let id, let path, let partialClone, let shallow, _):
             let what = path.map { "blob \(id) of '\($0)'" } ?? "object \(id)"
             if partialClone {
                 return "\(what) is missing from this partial clone"
@@ -64,11 +72,17 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "fetch it first if it only exists on a remote (`git fetch`)"
         case .notACommit(let revision):
             return "name a commit, branch or tag; `git cat-file -t '\(revision)'` shows what it names"
-        case .missingObject(let id, _, let partialClone, let shallow):
+        case .missingObject(let id, _, let partialClone, let shallow, let revision):
             if partialClone {
+                // A partial clone holds the checked-out commit's objects: a revision needs
+                // those of its files that differ from it, which git fetches in one batch for a
+                // diff (libgit2 cannot fetch).
+                let just = revision.map {
+                    "just what revision \($0) needs, in one batch: `git diff --stat HEAD \($0) >/dev/null` "
+                        + "(git fetches the objects a diff reads)"
+                } ?? "just this one: `git cat-file -p \(id)`"
                 return "fetch the missing objects with `git fetch --refetch --no-filter origin` "
-                    + "(or just this one: `git cat-file -p \(id)`); the working tree of a partial "
-                    + "clone is complete (`--rev` left out reads it)"
+                    + "(or \(just)); the working tree of a partial clone is complete (`--rev` left out reads it)"
             }
             if shallow {
                 return "deepen the clone with `git fetch --deepen=<N>` or fetch all history "

@@ -185,8 +185,10 @@ public final class Snapshot: FileTree, Sendable {
                 try repository.blobContents(id, path: path)
             }
         } catch {
-            if case .missingObject = error { missingObject.withLock { $0 = $0 ?? error } }
-            throw error
+            guard case .missingObject = error else { throw error }
+            let named = error.reading(revision: commitID)
+            missingObject.withLock { $0 = $0 ?? named }
+            throw named
         }
     }
 
@@ -384,8 +386,10 @@ public final class Snapshot: FileTree, Sendable {
         } catch let error as GitAccessError {
             // A tree a partial clone lacks (`--filter=tree:0`): callers that take an
             // unlistable directory as absent are caught by `checkObjectsPresent()`.
-            if case .missingObject = error { missingObject.withLock { $0 = $0 ?? error } }
-            throw error
+            guard case .missingObject = error else { throw error }
+            let named = error.reading(revision: commitID)
+            missingObject.withLock { $0 = $0 ?? named }
+            throw named
         }
         listings.withLock { $0[dir] = .some(computed) }
         return computed
