@@ -203,6 +203,12 @@ public struct GoListPackage: Codable, Hashable, Sendable {
     public var SFiles: [String]?
     /// go list's `SysoFiles`.
     public var SysoFiles: [String]?
+    /// go list's `CXXFiles`, `MFiles`, `FFiles`, `SwigFiles` and `SwigCXXFiles`.
+    public var CXXFiles: [String]?
+    public var MFiles: [String]?
+    public var FFiles: [String]?
+    public var SwigFiles: [String]?
+    public var SwigCXXFiles: [String]?
     /// go list's `Imports`.
     public var Imports: [String]?
     /// go list's `ImportMap`.
@@ -376,6 +382,9 @@ public struct OraclePackage: Hashable, Sendable, Codable {
     public var sFiles: [String]
     /// go list's `SysoFiles`, sorted.
     public var sysoFiles: [String]
+    /// go list's `CXXFiles`, `MFiles`, `FFiles`, `SwigFiles` and `SwigCXXFiles`, sorted: sources
+    /// only cgo or SWIG compiles (listed, and then an error, without them).
+    public var foreignFiles: [String]
     /// Resolved imports (go list's `Imports`; includes the pseudo-package `C` of cgo files).
     public var imports: [String]
     /// go list's `TestImports`, sorted.
@@ -391,8 +400,9 @@ public struct OraclePackage: Hashable, Sendable, Codable {
     /// go list's `Incomplete`.
     public var incomplete: Bool
 
-    /// `CFiles + HFiles + SFiles + SysoFiles`, sorted: the non-Go inputs of the package.
-    public var otherFiles: [String] { (cFiles + hFiles + sFiles + sysoFiles).sorted() }
+    /// `CFiles + HFiles + SFiles + SysoFiles` and the `foreignFiles`, sorted: the non-Go
+    /// inputs of the package.
+    public var otherFiles: [String] { (cFiles + hFiles + sFiles + sysoFiles + foreignFiles).sorted() }
 
     /// Normalises one go list object; `directoryOf` maps an absolute directory to a
     /// repository-relative one (or `nil` outside the repository).
@@ -415,6 +425,7 @@ public struct OraclePackage: Hashable, Sendable, Codable {
         hFiles = (raw.HFiles ?? []).sorted()
         sFiles = (raw.SFiles ?? []).sorted()
         sysoFiles = (raw.SysoFiles ?? []).sorted()
+        foreignFiles = ((raw.CXXFiles ?? []) + (raw.MFiles ?? []) + (raw.FFiles ?? []) + (raw.SwigFiles ?? []) + (raw.SwigCXXFiles ?? [])).sorted()
         imports = (raw.Imports ?? []).sorted()
         testImports = (raw.TestImports ?? []).sorted()
         xTestImports = (raw.XTestImports ?? []).sorted()

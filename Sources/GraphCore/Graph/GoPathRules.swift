@@ -51,6 +51,11 @@ enum GoPathRules {
     }
 
     /// `search.IsStandardImportPath`: the first element has no dot.
+    /// go/build `IsLocalImport`: `.`, `..`, or a path starting `./` or `../`.
+    static func isLocalImport(_ path: String) -> Bool {
+        path == "." || path == ".." || path.hasPrefix("./") || path.hasPrefix("../")
+    }
+
     static func looksStandard(_ path: String) -> Bool {
         // No dot in the first non-empty element (bytes: this runs for every import of
         // every load).

@@ -98,6 +98,10 @@ final class UnitLoader {
             /// The package's `imports` (an implicit edge gives no import error).
             var imports: [String]
             var next: Int
+            /// The importer that reached this package first, and its imports: its checks of
+            /// this import run when the package is complete (popped), as the go command checks
+            /// an import only after loading the imported package and everything below it.
+            var reachedFrom: (importPath: String, imports: [String])?
         }
 
         let shareStandard = standardLeaves || standardImportsStayInGoRoot
@@ -156,14 +160,17 @@ final class UnitLoader {
             packages[importPath]?.error = error
             facts[importPath]?.errorKind = error.kind
         }
-        /// Errors an import gives its importer: `internal` visibility and importing a program.
+        /// Errors an import gives its importer (cmd/go `loadImport`, in its order): `internal`
+        /// visibility (not checked when the imported package has an error), importing a
+        /// program, a relative import.
         func checkImport(importer: String, importerImports: [String], imported: String) {
             guard let parent = facts[importer], parent.errorKind == nil, !parent.isStandard,
-                let child = facts[imported], child.errorKind == nil || child.errorKind == .importCycle,
-                importerImports.contains(imported)
+                let child = facts[imported], importerImports.contains(imported)
             else { return }
-            if let message = Self.internalViolation(
-                importer: importer, importerIsStandard: parent.isStandard, imported: imported, importedIsStandard: child.isStandard)
+            if child.errorKind == nil || child.errorKind == .importCycle,
+                let message = Self.internalViolation(
+                    importer: importer, importerIsStandard: parent.isStandard, imported: imported,
+                    importedIsStandard: child.isStandard)
             {
                 setError(PackageError(kind: .importNotAllowed, message: message), of: importer)
                 return
@@ -172,6 +179,24 @@ final class UnitLoader {
                 setError(
                     PackageError(kind: .importNotAllowed, message: "import \"\(imported)\" is a program, not an importable package"),
                     of: importer)
+                return
+            }
+            if GoPathRules.isLocalImport(imported) {
+                let message =
+                    imported == "." ? ".: cannot import current directory" : "local import \"\(imported)\" in non-local package"
+                setError(PackageError(kind: .importNotAllowed, message: message), of: importer)
+            }
+        }
+        /// A package is complete: the errors cmd/go gives it after loading its imports (source
+        /// files only cgo or SWIG may compile), then its importer's checks of it.
+        func complete(_ frame: Frame) {
+            if let package = packages[frame.importPath], package.error == nil,
+                let message = Self.foreignSourcesError(package)
+            {
+                setError(PackageError(kind: .cgo, message: message), of: frame.importPath)
+            }
+            if let parent = frame.reachedFrom {
+                checkImport(importer: parent.importPath, importerImports: parent.imports, imported: frame.importPath)
             }
         }
 
@@ -185,7 +210,7 @@ final class UnitLoader {
                 let top = stack.count - 1
                 if stack[top].next >= stack[top].edges.count {
                     onStack.remove(stack[top].importPath)
-                    stack.removeLast()
+                    complete(stack.removeLast())
                     continue
                 }
                 let edge = stack[top].edges[stack[top].next]
@@ -207,9 +232,11 @@ final class UnitLoader {
                 guard let resolution = resolutions[edge] else { continue }
                 let package = makePackage(resolution)
                 insert(package)
-                checkImport(importer: importer, importerImports: stack[top].imports, imported: edge)
                 onStack.insert(edge)
-                stack.append(Frame(importPath: edge, edges: package.dependencyEdges, imports: package.imports, next: 0))
+                stack.append(
+                    Frame(
+                        importPath: edge, edges: package.dependencyEdges, imports: package.imports, next: 0,
+                        reachedFrom: (importer, stack[top].imports)))
             }
         }
         return packages
@@ -336,9 +363,11 @@ final class UnitLoader {
         package.cgoFiles = scanned.package.cgoFiles
         package.testGoFiles = scanned.package.testGoFiles
         package.xTestGoFiles = scanned.package.xTestGoFiles
-        var other = scanned.package.hFiles + scanned.package.sFiles + scanned.package.sysoFiles
+        // Without cgo the go command drops C, C++, Objective-C and SWIG files, not Fortran's
+        // (cmd/go `load`; a package holding them then gets `foreignSourcesError`'s error).
+        var other = scanned.package.hFiles + scanned.package.sFiles + scanned.package.sysoFiles + scanned.package.fFiles
         if context.cgoEnabled {
-            other += scanned.package.cFiles + scanned.package.cxxFiles + scanned.package.mFiles + scanned.package.fFiles + scanned.package.swigFiles + scanned.package.swigCXXFiles
+            other += scanned.package.cFiles + scanned.package.cxxFiles + scanned.package.mFiles + scanned.package.swigFiles + scanned.package.swigCXXFiles
         }
         package.otherFiles = other.sorted()
         if let first = scanned.package.errors.first {
@@ -391,6 +420,11 @@ final class UnitLoader {
                 add("syscall")
             }
         }
+        // SWIG's (whether or not cgo is enabled: the go command adds them before it drops
+        // the SWIG files of a package built without cgo).
+        if !scanned.package.swigFiles.isEmpty || !scanned.package.swigCXXFiles.isEmpty {
+            for path in ["unsafe", "runtime/cgo", "syscall", "sync"] { add(path) }
+        }
         if package.name == "main" {
             let (deps, problem) = LinkerRules.linkerDependencies(
                 goos: context.goos, goarch: context.goarch, cgoEnabled: context.cgoEnabled, ldflags: ldflags)
@@ -400,13 +434,28 @@ final class UnitLoader {
             deps.forEach(add)
         }
         package.dependencyEdges = edges
-
-        if context.cgoEnabled, !scanned.package.cFiles.isEmpty, package.cgoFiles.isEmpty, package.error == nil {
-            package.error = PackageError(
-                kind: .cgo,
-                message: "C source files not allowed when not using cgo or SWIG: " + scanned.package.cFiles.joined(separator: " "))
-        }
         return (package, notes)
+    }
+
+    /// cmd/go `load`'s last checks: C, C++, Objective-C and Fortran sources are compiled
+    /// only for a package using cgo or SWIG (the go command checks them after the package's
+    /// imports, so an import error comes first). Read from `otherFiles`, which holds the
+    /// files the go command keeps for the platform.
+    static func foreignSourcesError(_ package: GoPackage) -> String? {
+        guard package.cgoFiles.isEmpty, !package.otherFiles.isEmpty else { return nil }
+        var byKind: [DirectoryPackageAssembler.OtherList: [String]] = [:]
+        for name in package.otherFiles {
+            if let kind = DirectoryPackageAssembler.otherListKind(DirectoryPackageAssembler.nameExt(name)) {
+                byKind[kind, default: []].append(name)
+            }
+        }
+        if byKind[.swig] != nil || byKind[.swigCXX] != nil { return nil }
+        for (kind, language) in [(DirectoryPackageAssembler.OtherList.c, "C"), (.cxx, "C++"), (.m, "Objective-C"), (.f, "Fortran")] {
+            if let files = byKind[kind] {
+                return "\(language) source files not allowed when not using cgo or SWIG: " + files.joined(separator: " ")
+            }
+        }
+        return nil
     }
 
     /// Whether no import made by a standard-library package can resolve outside GOROOT in
@@ -472,7 +521,7 @@ final class UnitLoader {
         if path.utf8.contains(UInt8(ascii: "@")) {
             return .failed(importPath: path, invalid(path, "import path \"\(path)\" should not have @version"))
         }
-        if path == "." || path == ".." || path.hasPrefix("./") || path.hasPrefix("../") {
+        if GoPathRules.isLocalImport(path) {
             return .failed(
                 importPath: path,
                 invalid(path, "\"\(path)\" is relative, but relative import paths are not supported in module mode"))

@@ -62,6 +62,55 @@ extension Catalogue {
                 .otherFiles("example.com/m/p", ["add_amd64.s", "rsrc_linux_amd64.syso"]),
                 .goFiles("example.com/m/p", ["p.go"]),
             ]),
+        CatalogueScenario(
+            name: "foreign-sources-with-cgo",
+            rule: "With cgo on, C++, Objective-C and Fortran files in a package without cgo or SWIG files are errors; SWIG files allow them and import unsafe, runtime/cgo, syscall and sync.",
+            files: foreignSources,
+            platform: GoPlatform(cgoEnabled: true),
+            expectations: [
+                .error("example.com/m/cxx", "C++ source files not allowed when not using cgo or SWIG: y.cc"),
+                .error("example.com/m/objc", "Objective-C source files not allowed when not using cgo or SWIG: z.m"),
+                .error("example.com/m/fortran", "Fortran source files not allowed when not using cgo or SWIG: f.f90"),
+                .otherFiles("example.com/m/fortran", ["f.f90"]),
+                .clean("example.com/m/swig"),
+                .otherFiles("example.com/m/swig", ["s.swig", "y.cc"]),
+                .clean("sync"),
+                .error("example.com/m/late", "use of internal package example.com/m/cxx/internal/x not allowed"),
+            ]),
+        CatalogueScenario(
+            name: "foreign-sources-with-cgo-disabled",
+            rule: "With cgo off, C++, Objective-C and SWIG files drop out silently but Fortran files stay, and are an error; SWIG's imports remain.",
+            files: foreignSources,
+            expectations: [
+                .clean("example.com/m/cxx"),
+                .otherFiles("example.com/m/cxx", []),
+                .clean("example.com/m/objc"),
+                .error("example.com/m/fortran", "Fortran source files not allowed when not using cgo or SWIG: f.f90"),
+                .otherFiles("example.com/m/fortran", ["f.f90"]),
+                .otherFiles("example.com/m/swig", []),
+                .clean("sync"),
+            ]),
+    ]
+
+    /// One package per foreign source kind; `late` holds a C++ file and an import error,
+    /// which the go command reports first.
+    static let foreignSources: [String: String] = [
+        "go.mod": goMod("example.com/m"),
+        "main.go": mainFile(importing: [
+            "example.com/m/cxx", "example.com/m/objc", "example.com/m/fortran", "example.com/m/swig", "example.com/m/late",
+        ]),
+        "cxx/d.go": goFile("cxx"),
+        "cxx/y.cc": "int y() { return 0; }\n",
+        "cxx/internal/x/x.go": goFile("x"),
+        "objc/d.go": goFile("objc"),
+        "objc/z.m": "int z(void) { return 0; }\n",
+        "fortran/d.go": goFile("fortran"),
+        "fortran/f.f90": "program f\nend program f\n",
+        "swig/d.go": goFile("swig"),
+        "swig/s.swig": "%module swig\n",
+        "swig/y.cc": "int y() { return 0; }\n",
+        "late/d.go": goFile("late", imports: ["_ \"example.com/m/cxx/internal/x\""]),
+        "late/y.cc": "int y() { return 0; }\n",
     ]
 
     static let strayCFiles: [String: String] = [

@@ -144,6 +144,35 @@ extension Catalogue {
                 .targets([".", "cmd/tool"]),
             ]),
         CatalogueScenario(
+            name: "import-of-program-with-an-error",
+            rule: "Importing a package main is an error even when that program has an error of its own, whichever is walked first.",
+            files: [
+                "go.mod": goMod("example.com/m"),
+                "z/cmd/t/main.go": mainFile(importing: ["example.com/m/a/cmd/s"]),
+                "a/cmd/s/main.go": mainFile(importing: ["example.com/m/lib/internal/li"]),
+                "lib/internal/li/li.go": goFile("li"),
+                "0/cmd/u/main.go": mainFile(importing: ["example.com/m/a/cmd/s"]),
+            ],
+            expectations: [
+                .error("example.com/m/z/cmd/t", "import \"example.com/m/a/cmd/s\" is a program, not an importable package"),
+                .error("example.com/m/0/cmd/u", "import \"example.com/m/a/cmd/s\" is a program, not an importable package"),
+                .error("example.com/m/a/cmd/s", "use of internal package example.com/m/lib/internal/li not allowed"),
+            ]),
+        CatalogueScenario(
+            name: "relative-import",
+            rule: "A relative import is an error of the importing package too (local import in non-local package).",
+            files: [
+                "go.mod": goMod("example.com/m"),
+                "cmd/rel/main.go": mainFile(importing: ["./x"]),
+                "cmd/rel/x/x.go": goFile("x"),
+                "cmd/dot/main.go": mainFile(importing: ["."]),
+            ],
+            expectations: [
+                .error("example.com/m/cmd/rel", "local import \"./x\" in non-local package"),
+                .error("example.com/m/cmd/dot", ".: cannot import current directory"),
+                .clean("example.com/m/cmd/rel/x"),
+            ]),
+        CatalogueScenario(
             name: "standard-library-closure",
             rule: "Standard packages (including GOROOT-vendored ones) are listed with Standard set and are not target deps.",
             files: [
