@@ -98,7 +98,7 @@ struct GoBuildCommandTests {
 
     @Test func environmentHoldsExactlyTheResolvedSettings() {
         var settings = BuildSettings.lambdaDefaults
-        settings.tags = ["a", "b"]
+        settings.tags = ["b", "a", "b"]  // a set: passed sorted, each once (the binary records the flag)
         settings.gcflags = "-N"
         let inherited = ["HOME": "/h", "PATH": "/p", "GOCACHE": "/c", "GOFLAGS": "-mod=mod", "GOOS": "windows", "CGO_ENABLED": "1"]
         let command = GoBuildCommand(settings: settings, unitRoot: "", workFile: "go.work", repositoryRoot: "/r", inherited: inherited)

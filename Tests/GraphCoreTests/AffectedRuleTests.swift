@@ -272,5 +272,76 @@ struct AffectedRuleTests {
         #expect(rebuild(["internal/lib/lib_windows.go", "internal/lib/lib_test.go"]) == [])
         #expect(rebuild(["internal/plat/plat_arm64.go"]) == ["functions/arm"])
         #expect(rebuild(["go.work.sum"]) == ["functions/arm", "functions/usea", "functions/useb"])
+        // Deleted files (absent at the head): an input before only if go/build could have
+        // taken it by its name on the target's platform, or its package embeds.
+        #expect(
+            rebuild([
+                "internal/plat/gone_windows.go", "internal/plat/gone_test.go", "internal/plat/_gone.go", "internal/plat/.gone.go",
+                "internal/plat/notes.txt",
+            ]) == [])
+        #expect(rebuild(["internal/plat/gone_arm64.go"]) == ["functions/arm"])
+        #expect(rebuild(["internal/lib/gone.txt"]) == ["functions/usea"])
+        #expect(rebuild(["internal/lib/testdata/deeper/gone.txt"]) == ["functions/usea"], "below an embedding package")
+        #expect(rebuild(["vendor/modules.txt"]) == ["functions/arm", "functions/usea", "functions/useb"])
+    }
+
+    @Test("tests are affected through their imports: in-package and external tests, transitively, and test-only dependencies, as go list -test -deps reaches them")
+    func testsThroughTestImports() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        // Packages whose tests alone import others: lib/z (in-package test) imports
+        // internal/plat; lib/v (external test) imports internal/lib; lib/t's test imports a
+        // vendored package nothing else imports, which imports another.
+        try fixture.write("lib/z/z.go", "package z\n")
+        try fixture.write("lib/z/z_test.go", "package z\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/plat\"\n)\n\nfunc TestZ(t *testing.T) { _ = plat.Name() }\n")
+        try fixture.write("lib/v/v.go", "package v\n")
+        try fixture.write("lib/v/v_test.go", "package v_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/lib\"\n)\n\nfunc TestV(t *testing.T) { _ = lib.Golden }\n")
+        try fixture.write("lib/t/t.go", "package t\n")
+        try fixture.write("lib/t/t_test.go", "package t\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/assert\"\n)\n\nfunc TestT(t *testing.T) { assert.True(t, true) }\n")
+        try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: ")\n", with: "\texample.com/c v1.0.0\n)\n"))
+        try fixture.write("vendor/modules.txt", Self.files["vendor/modules.txt", default: ""] + "# example.com/c v1.0.0\n## explicit; go 1.20\nexample.com/c/assert\nexample.com/c/internal/diff\n")
+        try fixture.write("vendor/example.com/c/assert/assert.go", "package assert\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/internal/diff\"\n)\n\nfunc True(t *testing.T, v bool) { _ = diff.Diff }\n")
+        try fixture.write("vendor/example.com/c/internal/diff/diff.go", "package diff\n\nconst Diff = 1\n")
+        let base = try fixture.commit("tests with imports")
+
+        // go list reaches the same test-only packages.
+        let go = try #require(TestSupport.GoToolchain.current())
+        let listed = try await go.run(
+            ["list", "-e", "-test", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "./lib/t"],
+            in: URL(fileURLWithPath: fixture.root))
+        #expect(listed.succeeded, "\(listed.stderr)")
+        let goListed = Set(String(decoding: listed.stdout, as: UTF8.self).split(separator: "\n").map { String($0.split(separator: " ")[0]) })
+        #expect(goListed.isSuperset(of: ["example.com/c/assert", "example.com/c/internal/diff"]), "\(goListed)")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let graph = try #require(try await Self.load(try Snapshot.revision(base, in: location)).graphs.first)
+        #expect(graph.packages["example.com/m/lib/t"]?.testImports == ["example.com/c/assert", "testing"])
+        #expect(Set(graph.testPackages.keys) == ["example.com/c/assert", "example.com/c/internal/diff"])
+        #expect(graph.packages["example.com/c/assert"] == nil, "a test-only package is not part of the build")
+
+        func tests(_ edit: (GitFixture) throws -> Void) async throws -> [String] {
+            try fixture.git("reset", "-q", "--hard", base)
+            try edit(fixture)
+            let head = try fixture.commit("edit")
+            let baseSnapshot = try Snapshot.revision(base, in: location)
+            let headSnapshot = try Snapshot.revision(head, in: location)
+            return ImpactAnalysis.tests(
+                base: try await Self.load(baseSnapshot), head: try await Self.load(headSnapshot), baseTree: baseSnapshot,
+                headTree: headSnapshot, changes: .diff(try GitHistory.changes(from: baseSnapshot, to: headSnapshot))
+            ).map(\.dir)
+        }
+        // A body edit of a package only tests import: its importers' tests.
+        #expect(try await tests { try $0.write("internal/plat/plat.go", "package plat\n\nfunc Name() string { return name + \"!\" }\n") } == ["lib/z"])
+        // An embedded file of a package an external test imports (internal/lib has tests of its own).
+        #expect(try await tests { try $0.write("internal/lib/testdata/golden.txt", "new\n") } == ["internal/lib", "lib/v"])
+        // Two steps below a test import, in a vendored test-only dependency.
+        #expect(try await tests { try $0.write("vendor/example.com/c/internal/diff/diff.go", "package diff\n\nconst Diff = 2\n") } == ["lib/t"])
+        // Its module's version: the module line of every package of it.
+        #expect(
+            try await tests {
+                try $0.write("go.mod", try String(contentsOfFile: $0.root + "/go.mod", encoding: .utf8).replacingOccurrences(of: "c v1.0.0", with: "c v1.1.0"))
+                try $0.write("vendor/modules.txt", try String(contentsOfFile: $0.root + "/vendor/modules.txt", encoding: .utf8).replacingOccurrences(of: "c v1.0.0", with: "c v1.1.0"))
+            } == ["lib/t"])
+        // A file no test reaches.
+        #expect(try await tests { try $0.write("functions/useb/main.go", "package main\n\nfunc main() {}\n") } == [])
     }
 }

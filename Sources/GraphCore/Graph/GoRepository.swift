@@ -356,9 +356,12 @@ public struct GoRepository: Sendable {
         var targets: [GoTarget] = []
         for (unit, loader, roots) in prepared {
             let packages = loader.load(roots: roots)
-            trace.mark("resolve \(packages.count) packages")
+            let testPackages = loader.testDependencies(of: packages, roots: roots)
+            trace.mark("resolve \(packages.count) packages (and \(testPackages.count) only tests import)")
             graphs.append(
-                PackageGraph(unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath)))
+                PackageGraph(
+                    unitRoot: unit.rootDir, context: defaultContext, packages: packages, roots: roots.map(\.importPath),
+                    testPackages: testPackages))
 
             // Targets, each with its own settings; other platforms load their closures.
             var elsewhere: [BuildContext: (settings: BuildSettings, roots: [UnitLoader.Root])] = [:]

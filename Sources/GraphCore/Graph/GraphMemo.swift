@@ -52,7 +52,7 @@ struct GraphMemo: Sendable {
     /// the name is a digest of it).
     let identity: String
 
-    static let magic = Array("gocache-graph-memo 4\n".utf8)
+    static let magic = Array("gocache-graph-memo 5\n".utf8)
     static let trailer = Array("\ngocache-graph-memo end\n".utf8)
     static let capacity = 16
     /// Above this many edited files checked, a hit rewrites its entry under the new stamps
@@ -623,20 +623,9 @@ enum GraphMemoCodec {
             body.int(values.count)
             for value in values { s(value) }
         }
-        body.int(graphs.count)
-        for graph in graphs {
-            s(graph.unitRoot)
-            let c = graph.context
-            s(c.goos)
-            s(c.goarch)
-            body.bytes.append(c.cgoEnabled ? 1 : 0)
-            list(c.buildTags)
-            list(c.toolTags)
-            body.int(c.releaseTags.count)
-            s(c.compiler)
-            list(graph.roots)
-            body.int(graph.packages.count)
-            for (_, p) in graph.packages.sorted(by: { $0.key < $1.key }) {
+        func packages(_ packages: [String: GoPackage]) {
+            body.int(packages.count)
+            for (_, p) in packages.sorted(by: { $0.key < $1.key }) {
                 s(p.importPath)
                 s(p.name)
                 optional(p.dir)
@@ -667,6 +656,21 @@ enum GraphMemoCodec {
                     body.bytes.append(0)
                 }
             }
+        }
+        body.int(graphs.count)
+        for graph in graphs {
+            s(graph.unitRoot)
+            let c = graph.context
+            s(c.goos)
+            s(c.goarch)
+            body.bytes.append(c.cgoEnabled ? 1 : 0)
+            list(c.buildTags)
+            list(c.toolTags)
+            body.int(c.releaseTags.count)
+            s(c.compiler)
+            list(graph.roots)
+            packages(graph.packages)
+            packages(graph.testPackages)
         }
         body.int(targets.count)
         for t in targets {
@@ -720,22 +724,8 @@ enum GraphMemoCodec {
             for _ in 0..<n { values.append(s()) }
             return values
         }
-        guard let graphCount = r.int(), graphCount >= 0, graphCount <= bytes.count else { return nil }
-        var graphs: [PackageGraph] = []
-        for _ in 0..<graphCount {
-            let unitRoot = s()
-            let goos = s()
-            let goarch = s()
-            guard let cgo = flag() else { return nil }
-            let buildTags = list()
-            let toolTags = list()
-            guard let minor = r.int(), minor >= 0, minor < 1000 else { return nil }
-            let compiler = s()
-            let roots = list()
+        func readPackages() -> [String: GoPackage]? {
             guard let packageCount = r.int(), packageCount >= 0, packageCount <= bytes.count, !failed else { return nil }
-            var context = BuildContext(
-                goos: goos, goarch: goarch, cgoEnabled: cgo, buildTags: buildTags, goMinorVersion: minor, toolTags: toolTags)
-            context.compiler = compiler
             var packages: [String: GoPackage] = [:]
             packages.reserveCapacity(packageCount)
             for _ in 0..<packageCount {
@@ -772,7 +762,27 @@ enum GraphMemoCodec {
                 packages[p.importPath] = p
             }
             guard packages.count == packageCount else { return nil }
-            graphs.append(PackageGraph(unitRoot: unitRoot, context: context, packages: packages, roots: roots))
+            return packages
+        }
+        guard let graphCount = r.int(), graphCount >= 0, graphCount <= bytes.count else { return nil }
+        var graphs: [PackageGraph] = []
+        for _ in 0..<graphCount {
+            let unitRoot = s()
+            let goos = s()
+            let goarch = s()
+            guard let cgo = flag() else { return nil }
+            let buildTags = list()
+            let toolTags = list()
+            guard let minor = r.int(), minor >= 0, minor < 1000 else { return nil }
+            let compiler = s()
+            let roots = list()
+            guard !failed else { return nil }
+            var context = BuildContext(
+                goos: goos, goarch: goarch, cgoEnabled: cgo, buildTags: buildTags, goMinorVersion: minor, toolTags: toolTags)
+            context.compiler = compiler
+            guard let packages = readPackages(), let testPackages = readPackages() else { return nil }
+            graphs.append(
+                PackageGraph(unitRoot: unitRoot, context: context, packages: packages, roots: roots, testPackages: testPackages))
         }
         guard let targetCount = r.int(), targetCount >= 0, targetCount <= bytes.count else { return nil }
         var targets: [GraphMemo.StoredTarget] = []

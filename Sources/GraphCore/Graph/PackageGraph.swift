@@ -9,20 +9,29 @@ public struct PackageGraph: Hashable, Sendable {
     public let packages: [String: GoPackage]
     /// The packages matched by the unit's `./...` patterns, in the go command's order.
     public let roots: [String]
+    /// Packages only the roots' tests reach (through their `testImports`), keyed by import
+    /// path: what `go list -test -deps` adds outside the standard library. Not part of the
+    /// build (`packages`): they decide which tests must run (`ImpactAnalysis.tests`).
+    public let testPackages: [String: GoPackage]
 
     /// Dense integer numbering of the graph for the hot queries (closures of many targets).
     let index: PackageGraphIndex
 
-    public init(unitRoot: String, context: BuildContext, packages: [String: GoPackage], roots: [String]) {
+    public init(
+        unitRoot: String, context: BuildContext, packages: [String: GoPackage], roots: [String],
+        testPackages: [String: GoPackage] = [:]
+    ) {
         self.unitRoot = unitRoot
         self.context = context
         self.packages = packages
         self.roots = roots
+        self.testPackages = testPackages
         self.index = PackageGraphIndex(packages)
     }
 
     public static func == (lhs: PackageGraph, rhs: PackageGraph) -> Bool {
         lhs.unitRoot == rhs.unitRoot && lhs.context == rhs.context && lhs.roots == rhs.roots && lhs.packages == rhs.packages
+            && lhs.testPackages == rhs.testPackages
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -30,6 +39,12 @@ public struct PackageGraph: Hashable, Sendable {
         hasher.combine(context)
         hasher.combine(roots)
         hasher.combine(packages)
+        hasher.combine(testPackages)
+    }
+
+    /// A package of the build, or one only tests reach.
+    public func packageOrTestPackage(_ importPath: String) -> GoPackage? {
+        packages[importPath] ?? testPackages[importPath]
     }
 
     /// The direct dependencies of a package (the edges the build follows), sorted.

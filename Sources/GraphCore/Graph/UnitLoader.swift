@@ -403,6 +403,16 @@ final class UnitLoader {
             if !edges.contains(resolved) { edges.append(resolved) }
         }
         package.imports = imports
+        // The tests' imports (in-package and external), resolved: not edges of the build,
+        // nor notes of this walk (a test import does not decide how `go list -deps` resolves
+        // a path). A standard package's tests are not read.
+        if !standard {
+            var testImports = Set<String>()
+            for raw in scanned.package.testImports + scanned.package.xTestImports where raw != "C" {
+                testImports.insert(resolve(raw, importerIsStandard: false, memo: &memo).importPath)
+            }
+            package.testImports = testImports.sorted()
+        }
 
         // Implicit imports: cgo, simd, and the linker's for a program.
         func add(_ path: String) {
@@ -456,6 +466,40 @@ final class UnitLoader {
             }
         }
         return nil
+    }
+
+    /// The packages outside `packages` and the standard library that the tests of `roots`
+    /// reach: their `testImports` and everything those import (`go list -test -deps`'s
+    /// additions), built as the walk builds packages.
+    func testDependencies(of packages: [String: GoPackage], roots: [Root]) -> [String: GoPackage] {
+        var found: [String: GoPackage] = [:]
+        var stack: [String] = []
+        for root in roots.reversed() {
+            for path in (packages[root.importPath]?.testImports ?? []).reversed() where packages[path] == nil {
+                stack.append(path)
+            }
+        }
+        while let path = stack.popLast() {
+            guard packages[path] == nil, found[path] == nil else { continue }
+            let package: GoPackage
+            switch resolve(path, importerIsStandard: false, memo: &resolutionMemo) {
+            case .standard:
+                continue
+            case .local(let importPath, let dir, let module):
+                package = build(importPath: importPath, dir: dir, module: module, standard: false, memo: &resolutionMemo).0
+            case .external(let importPath, let module):
+                package = GoPackage(importPath: importPath, dir: nil, module: module, isStandard: false)
+            case .failed(let importPath, let error):
+                var failed = GoPackage(importPath: importPath)
+                failed.error = error
+                package = failed
+            }
+            found[path] = package
+            for edge in package.dependencyEdges.reversed() where packages[edge] == nil && found[edge] == nil {
+                stack.append(edge)
+            }
+        }
+        return found
     }
 
     /// Whether no import made by a standard-library package can resolve outside GOROOT in

@@ -169,6 +169,20 @@ public enum ImpactAnalysis {
         target: GoTarget, inputs: TargetInputs, graph: PackageGraph?, head: GoRepository, headTree: any FileTree,
         changes: ChangeSet
     ) -> [ImpactReason] {
+        /// Whether a package of the closure imports "embed" (a package without it embeds nothing).
+        func embeds(_ importPath: String) -> Bool {
+            graph?.packages[importPath]?.imports.contains("embed") ?? true
+        }
+        /// `dir` and every directory above it, nearest first, the root last.
+        func ancestors(of dir: String) -> [String] {
+            var result: [String] = []
+            var current = dir
+            while !current.isEmpty {
+                result.append(current)
+                current = parent(current)
+            }
+            return result + [""]
+        }
         var reasons: [ImpactReason] = []
         let unit = head.layout.units.first { $0.rootDir == target.unitRoot }
         let packageDirs = Dictionary(
@@ -182,7 +196,9 @@ public enum ImpactAnalysis {
                 reasons.append(ImpactReason(kind: .config, file: path, change: "modified", chain: []))
             } else if ["go.mod", "go.sum", "go.work", "go.work.sum", "modules.txt"].contains(name) {
                 let unitDirs = [unit?.rootDir ?? ""] + (unit?.mainModules.map(\.dir) ?? [])
-                let vendorManifest = unit?.vendorDir.map { join($0, "modules.txt") }
+                // The unit's vendor manifest: also when the head has no vendor directory (a
+                // deleted vendor/ turned vendoring off).
+                let vendorManifest = unit.map { join($0.vendorDir ?? join($0.rootDir, "vendor"), "modules.txt") }
                 let isUnitFile =
                     (name == "modules.txt" ? path == vendorManifest : unitDirs.contains(dir))
                     || (unit.map { u in u.replacements.contains { u.localReplacement(of: $0.oldPath) == dir } } ?? false)
@@ -192,7 +208,11 @@ public enum ImpactAnalysis {
             } else if let holder = packageDirs[dir] {
                 let chain = { graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder] }
                 if !TargetInputs.isFile(path, in: headTree) {
-                    reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain()))
+                    // Deleted: it was an input if go/build could have taken it by its name on
+                    // this platform, or if the package embeds (any file can be embedded).
+                    if (isBuildSource(name) && (graph?.context.matchesFileName(name) ?? true)) || embeds(holder) {
+                        reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain()))
+                    }
                 } else if isBuildSource(name), graph?.context.matchesFileName(name) ?? true,
                     !inputs.packages.contains(where: { $0.files.contains(path) })
                 {
@@ -202,6 +222,12 @@ public enum ImpactAnalysis {
                     reasons.append(
                         ImpactReason(kind: .file, file: path, change: "modified; not in the build now", chain: chain()))
                 }
+            } else if !TargetInputs.isFile(path, in: headTree),
+                let holder = ancestors(of: dir).lazy.compactMap({ packageDirs[$0] }).first(where: embeds)
+            {
+                // Deleted below a package that embeds: it may have been one of its files.
+                let chain = graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder]
+                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain))
             }
         }
         return reasons
@@ -239,7 +265,8 @@ public enum ImpactAnalysis {
         while index < queue.count {
             let node = queue[index]
             index += 1
-            var edges = graph.packages[node]?.dependencyEdges ?? []
+            // Past a test import, the chain may run through packages only tests reach.
+            var edges = (extraStartEdges.isEmpty ? graph.packages[node] : graph.packageOrTestPackage(node))?.dependencyEdges ?? []
             if node == start { edges += extraStartEdges }
             for next in edges.sorted() where previous[next] == nil {
                 previous[next] = node

@@ -94,16 +94,16 @@ extension ImpactAnalysis {
             stack.append(imported)
         }
         while let next = stack.popLast() {
-            for dep in graph.packages[next]?.dependencyEdges ?? [] where seen.insert(dep).inserted { stack.append(dep) }
+            for dep in graph.packageOrTestPackage(next)?.dependencyEdges ?? [] where seen.insert(dep).inserted {
+                stack.append(dep)
+            }
         }
         var packages: [TargetInputs.Package] = []
         var localModules: [String: TargetInputs.Directives] = [:]
         for path in seen.sorted() {
-            guard let member = graph.packages[path] else {
-                // A test import the graph did not load (an external test-only dependency).
-                packages.append(TargetInputs.Package(importPath: path, module: nil, sum: nil, error: "not loaded", files: []))
-                continue
-            }
+            // A package only tests reach is in `testPackages`; the standard library is not
+            // loaded there (the toolchain's version stands for it).
+            guard let member = graph.packageOrTestPackage(path) else { continue }
             guard !member.isStandard else { continue }
             var files = member.inputFiles
             if includeTests, path == package.importPath, let dir = member.dir {

@@ -115,8 +115,10 @@ public struct BuildSettings: Hashable, Sendable, Codable {
     /// The names cgo flags may have.
     public static let cgoFlagNames: Set<String> = ["CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS"]
 
-    /// The `-tags` value (`a,b`).
-    public var tagsFlag: String { tags.joined(separator: ",") }
+    /// The `-tags` value (`a,b`): the tags sorted, each once. Their order means nothing to
+    /// the build but the binary's build info records the flag as given, so an order-free
+    /// value keeps one binary (and one key: the key takes the tags as a set) per tag set.
+    public var tagsFlag: String { Set(tags).sorted().joined(separator: ",") }
 }
 
 /// Settings given on the command line; nil leaves the configured value.
