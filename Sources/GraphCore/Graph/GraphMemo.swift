@@ -104,7 +104,7 @@ struct GraphMemo: Sendable {
 
     // MARK: - Revisions
 
-    static let revisionMagic = Array("gocache-graph-memo-revision 1\n".utf8)
+    static let revisionMagic = Array("gocache-graph-memo-revision 2\n".utf8)
 
     /// The stored graphs of a revision: its tree id is in the entry's name and identity, and
     /// a tree id stands for its content, so no walk is compared.
