@@ -701,10 +701,7 @@ public final class Builder: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(value) else { return }
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".tmp.\(getpid())"
-        if FileManager.default.createFile(atPath: temporary, contents: data) { _ = rename(temporary, path) }
+        MemoFiles.writeAtomically(Array(data), to: path)
     }
 }
 

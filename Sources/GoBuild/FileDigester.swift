@@ -137,13 +137,8 @@ public final class FileDigester: Sendable {
             snapshot = snapshot.filter { keep.contains($0.key) }
             for (key, record) in others.prefix(room) { snapshot[key] = record }
         }
-        let data = Data(FileDigester.encode(snapshot))
+        MemoFiles.writeAtomically(FileDigester.encode(snapshot), to: memoPath)
         let dir = (memoPath as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let temporary = memoPath + ".tmp.\(ProcessInfo.processInfo.processIdentifier)"
-        if FileManager.default.createFile(atPath: temporary, contents: data) {
-            _ = rename(temporary, memoPath)
-        }
         for older in FileDigester.olderFileNames { unlink(dir + "/" + older) }
     }
 

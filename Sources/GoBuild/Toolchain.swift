@@ -135,12 +135,7 @@ public final class GoToolchain: Sendable {
         guard let memoFile else { return }
         let facts = ToolchainFacts(goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 })
         guard let data = try? JSONEncoder().encode(facts) else { return }
-        let directory = (memoFile as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = memoFile + ".tmp.\(ProcessInfo.processInfo.processIdentifier)"
-        if FileManager.default.createFile(atPath: temporary, contents: data) {
-            _ = rename(temporary, memoFile)
-        }
+        MemoFiles.writeAtomically(Array(data), to: memoFile)
     }
 
     /// The environment every go invocation starts from: only what locates the user's

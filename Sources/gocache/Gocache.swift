@@ -2,6 +2,7 @@
 // user would need lives here.
 import ArgumentParser
 import Foundation
+import GraphCore
 
 @main
 struct Gocache: AsyncParsableCommand {
@@ -25,6 +26,9 @@ struct Gocache: AsyncParsableCommand {
     /// Runs the command line with gocache's exit-status contract: 0 success, 1 a build,
     /// test or verification failed, 2 bad input or usage (argument-parser's 64 included).
     static func main() async {
+        // Memo writes wait for the outcome: bad input (exit 2) leaves the cache directory
+        // untouched; a run that ran (0, or 1: a build or verification failed) keeps them.
+        MemoFiles.holdWrites()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -33,8 +37,11 @@ struct Gocache: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withStatus: CommandFailure.render(error, command: Self.self))
+            let status = CommandFailure.render(error, command: Self.self)
+            MemoFiles.settleWrites(keep: status == 1)
+            exit(withStatus: status)
         }
+        MemoFiles.settleWrites(keep: true)
     }
 
     private static func exit(withStatus status: Int32) -> Never {

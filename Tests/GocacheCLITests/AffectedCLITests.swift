@@ -142,6 +142,37 @@ struct AffectedCLITests {
         #expect(missingBase.stderr.contains("--base"))
     }
 
+    @Test("bad input writes nothing to the cache directory, even after loading both revisions; a good run does")
+    func badInputWritesNothing() throws {
+        let (fixture, base, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let cache = fixture.root + "-fresh-cache"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        func written() -> [String] {
+            ((try? FileManager.default.subpathsOfDirectory(atPath: cache)) ?? []).sorted()
+        }
+        // Fails before loading (unknown revision), after loading both revisions (unknown
+        // target), and while loading (malformed go.mod).
+        for arguments in [
+            ["affected", "--base", "no-such-branch"], ["why", "functions/none", "--base", base],
+            ["why", "internal/lib", "--base", base, "--head", head],
+        ] {
+            let failed = try Self.run(arguments + ["--repo", fixture.root, "--cache-dir", cache], in: fixture)
+            #expect(failed.status == 2, "\(arguments): \(failed.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: cache), "\(arguments): \(written())")
+        }
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        try fixture.write("go.mod", "module\n")
+        let malformed = try Self.run(["affected", "--base", base, "--repo", fixture.root, "--cache-dir", cache], in: fixture)
+        #expect(malformed.status == 2, "\(malformed.stderr)")
+        #expect(written() == [], "the cache directory given stays, empty")
+        try fixture.write("go.mod", Self.files["go.mod", default: ""])
+        let good = try Self.run(["why", "functions/one", "--base", base, "--repo", fixture.root, "--cache-dir", cache], in: fixture)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(written().contains { $0.hasPrefix("memo/graphs/") }, "\(written())")
+        #expect(!written().contains { $0.contains(".tmp.") }, "\(written())")
+    }
+
     @Test("a base beyond a shallow clone: exit 2 naming the commit and the fetch, or everything with --if-missing-base=all")
     func shallow() throws {
         let (fixture, base, _) = try Self.repository()

@@ -185,13 +185,8 @@ final class HeaderMemo: Sendable {
             return state.records
         }
         guard let snapshot = taken else { return }
-        let data = Data(MemoCodec.encode(snapshot))
+        MemoFiles.writeAtomically(MemoCodec.encode(snapshot), to: path)
         let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".tmp.\(ProcessInfo.processInfo.processIdentifier)"
-        if FileManager.default.createFile(atPath: temporary, contents: data) {
-            _ = rename(temporary, path)
-        }
         for older in HeaderMemo.olderFileNames { unlink(directory + "/" + older) }
     }
 }
