@@ -149,8 +149,12 @@ public struct RepositoryComparison: Sendable {
             location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing, standardLibrary: standardLibrary)
         var diff: [PathChange]?
+        var conversions: [String] = []
         switch source {
-        case .diff: diff = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
+        case .diff:
+            let changes = try GitHistory.changes(from: baseSnapshot, to: headSnapshot)
+            conversions = GitHistory.conversionChanges(changes, base: baseSnapshot, head: headSnapshot)
+            diff = changes + conversions.map { PathChange(kind: .modified, path: $0) }
         case .files: diff = nil
         }
         trace.mark("diff")
@@ -166,7 +170,7 @@ public struct RepositoryComparison: Sendable {
                     location: location, snapshot: baseSnapshot, toolchain: toolchain, repository: head.repository)
                 return RepositoryComparison(
                     base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base,
-                    changes: .diff(linked))
+                    changes: .unverifying(.diff(linked), conversions))
             }
             diff = linked
         }
@@ -182,7 +186,7 @@ public struct RepositoryComparison: Sendable {
         let links = headSnapshot.listedLinks() + baseSnapshot.listedLinks()
         let changes: ChangeSet
         switch source {
-        case .diff: changes = .diff(LinkedChanges.extend(diff ?? [], links: links))
+        case .diff: changes = .unverifying(.diff(LinkedChanges.extend(diff ?? [], links: links)), conversions)
         case .files(let paths): changes = .listed(LinkedChanges.extend(paths: paths, links: links), baseKnown: true)
         }
         return RepositoryComparison(

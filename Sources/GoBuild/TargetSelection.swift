@@ -60,7 +60,7 @@ public enum AffectedSelection {
             standardLibrary: session.repository.standardLibrary)
         let report = ImpactAnalysis.affected(
             base: baseSession.repository, head: session.repository, baseTree: baseSnapshot, headTree: session.snapshot,
-            changes: .diff(try GitHistory.changes(from: baseSnapshot, to: session.snapshot)))
+            changes: try ChangeSet.between(baseSnapshot, session.snapshot))
         try baseSnapshot.checkObjectsPresent()
         return report.targets.filter { $0.status != .removed }.map(\.dir).sorted()
     }

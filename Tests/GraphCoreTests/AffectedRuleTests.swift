@@ -53,8 +53,7 @@ struct AffectedRuleTests {
         let location = try RepositoryLocation.discover(from: fixture.root)
         let baseSnapshot = try Snapshot.revision(base, in: location)
         let headSnapshot = try head.map { try Snapshot.revision($0, in: location) } ?? Snapshot.worktree(location)
-        let changes: ChangeSet = try files.map { .listed($0, baseKnown: true) }
-            ?? .diff(GitHistory.changes(from: baseSnapshot, to: headSnapshot))
+        let changes: ChangeSet = try files.map { .listed($0, baseKnown: true) } ?? .between(baseSnapshot, headSnapshot)
         return ImpactAnalysis.affected(
             base: try await load(baseSnapshot), head: try await load(headSnapshot), baseTree: baseSnapshot,
             headTree: headSnapshot, changes: changes)
@@ -283,6 +282,27 @@ struct AffectedRuleTests {
         #expect(rebuild(["internal/lib/gone.txt"]) == ["functions/usea"])
         #expect(rebuild(["internal/lib/testdata/deeper/gone.txt"]) == ["functions/usea"], "below an embedding package")
         #expect(rebuild(["vendor/modules.txt"]) == ["functions/arm", "functions/usea", "functions/useb"])
+    }
+
+    @Test("a .gitattributes change that alters checkout conversion affects the targets of the files it converts")
+    func checkoutConversion() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        // The embedded golden.txt gets CRLF line ends in a checkout: its blob is the same,
+        // the binary is not.
+        try fixture.write("internal/lib/.gitattributes", "*.txt text eol=crlf\n")
+        let crlf = try fixture.commit("crlf")
+        #expect(try await Self.report(fixture, base: base, head: crlf).rebuild == ["functions/usea"])
+        // Attributes that leave bytes alone affect nothing; neither does a converting line
+        // matching no input (the Go files of internal/plat).
+        try fixture.write("internal/lib/.gitattributes", "*.txt text eol=crlf\n*.go linguist-generated\n")
+        try fixture.write("internal/plat/.gitattributes", "*.md eol=crlf\n")
+        let harmless = try fixture.commit("harmless")
+        #expect(try await Self.report(fixture, base: crlf, head: harmless).rebuild == [])
+        // Removing the conversion affects the same target again.
+        try fixture.git("rm", "-q", "internal/lib/.gitattributes")
+        let removed = try fixture.commit("no crlf")
+        #expect(try await Self.report(fixture, base: harmless, head: removed).rebuild == ["functions/usea"])
     }
 
     @Test("tests are affected through their imports: in-package and external tests, transitively, and test-only dependencies, as go list -test -deps reaches them")

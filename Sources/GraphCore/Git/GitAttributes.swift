@@ -27,6 +27,15 @@ enum GitAttributes {
         /// Every path below `dir` may have been converted.
         mutating func coverAll(_ dir: String) { entries.append((dir, [nil])) }
 
+        /// The `patterns` of an attributes file in `dir`.
+        mutating func add(_ dir: String, _ patterns: [Pattern?]) { entries.append((dir, patterns)) }
+
+        /// Whether a rule can match a path in or below `dir` (a walk need not enter others).
+        func appliesBelow(_ dir: String) -> Bool {
+            dir.isEmpty
+                || entries.contains { $0.dir.isEmpty || $0.dir == dir || dir.hasPrefix($0.dir + "/") || $0.dir.hasPrefix(dir + "/") }
+        }
+
         /// Whether a rule applies to the files directly in `dir` (one of its directory or an
         /// ancestor's): when none does, none of them needs matching.
         func applies(inDirectory dir: String) -> Bool {

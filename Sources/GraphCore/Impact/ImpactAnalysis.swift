@@ -15,10 +15,26 @@ public struct ChangeSet: Hashable, Sendable {
     /// Whether a changed input file is compared byte for byte between the snapshots before
     /// it counts (true for a git diff, so a mode-only change does not count).
     public var verifyContents: Bool
+    /// Changed paths that count without that comparison: files whose checkout conversion a
+    /// `.gitattributes` change may alter (`GitHistory.conversionChanges`), whose committed
+    /// bytes are equal.
+    public var unverified: Set<String> = []
 
-    /// The changes of a diff between two known snapshots.
-    public static func diff(_ changes: [PathChange]) -> ChangeSet {
-        ChangeSet(changes: changes, baseKnown: true, verifyContents: true)
+    /// The changes of a diff between two known snapshots; `conversions` (paths whose
+    /// checkout conversion may differ, `GitHistory.conversionChanges`) count as modified
+    /// without a byte comparison.
+    public static func diff(_ changes: [PathChange], conversions: [String] = []) -> ChangeSet {
+        var set = ChangeSet(
+            changes: changes + conversions.map { PathChange(kind: .modified, path: $0) }, baseKnown: true, verifyContents: true)
+        set.unverified = Set(conversions)
+        return set
+    }
+
+    /// `set` with `paths` counting as changed without a byte comparison.
+    public static func unverifying(_ set: ChangeSet, _ paths: [String]) -> ChangeSet {
+        var result = set
+        result.unverified.formUnion(paths)
+        return result
     }
 
     /// A caller's list of changed paths (repository-relative), trusted as given.
@@ -494,7 +510,7 @@ final class ComparisonMemo {
     /// `contentsDiffer`, once per path.
     func contentsDiffer(_ path: String, _ baseTree: any FileTree, _ headTree: any FileTree) -> Bool {
         if let known = differ[path] { return known }
-        let result = GraphCore.contentsDiffer(path, baseTree, headTree)
+        let result = changes.unverified.contains(path) || GraphCore.contentsDiffer(path, baseTree, headTree)
         differ[path] = result
         return result
     }
