@@ -390,39 +390,63 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
 
         var report = GCReport()
         report.removedTemporaryFiles = try removeStaleTemporaryFiles()
-        let files = try listFiles().sorted { ($0.lastUse, $0.path) < ($1.lastUse, $1.path) }
+        // Evicted by use, least recent first, an entry together with its blobs: removing
+        // files one by one would leave entries without blobs (that never hit again) and
+        // blobs no entry names, the size budget spent on what cannot be used.
+        let files = try listFiles()
         var total = files.reduce(Int64(0)) { $0 + $1.size }
-        var survivors: [StoreFile] = []
-        for file in files {
-            if total > maxBytes {
-                try Posix.remove(file.path)
-                total -= file.size
-                report.freedBytes += file.size
-                switch file.kind {
-                case .blob: report.removedBlobs += 1
-                case .entry: report.removedEntries += 1
-                }
-            } else {
-                survivors.append(file)
+        var blobs: [SHA256Digest: StoreFile] = [:]
+        for file in files where file.kind == .blob { blobs[file.digest] = file }
+        func remove(_ file: StoreFile) throws {
+            try Posix.remove(file.path)
+            total -= file.size
+            report.freedBytes += file.size
+            switch file.kind {
+            case .blob: report.removedBlobs += 1
+            case .entry: report.removedEntries += 1
             }
         }
-        // An entry whose artifacts are gone can never hit again: drop it.
-        for file in survivors where file.kind == .entry {
+        struct Unit {
+            var lastUse: Double
+            var path: String
+            var entry: StoreFile?
+            var blobs: [SHA256Digest]
+        }
+        var units: [Unit] = []
+        var references: [SHA256Digest: Int] = [:]
+        for file in files where file.kind == .entry {
             guard let fd = try FileDescriptor.openIfExists(file.path) else { continue }
             let bytes: [UInt8]
             do {
                 defer { fd.close() }
                 bytes = try fd.readAll()
             }
-            let manifest = try Self.decodeEntry(bytes)
-            let dangling = try manifest.map { manifest in
-                try manifest.artifacts.contains { try Posix.status(blobPath($0.digest)) == nil }
-            } ?? true
-            if dangling {
-                try Posix.remove(file.path)
-                total -= file.size
-                report.freedBytes += file.size
-                report.removedEntries += 1
+            // An entry that does not decode, or whose artifacts are gone, can never hit.
+            guard let manifest = try Self.decodeEntry(bytes),
+                manifest.artifacts.allSatisfy({ blobs[$0.digest] != nil })
+            else {
+                try remove(file)
+                continue
+            }
+            let digests = Array(Set(manifest.artifacts.map(\.digest)))
+            for digest in digests { references[digest, default: 0] += 1 }
+            // The entry's own use (a hit refreshes it): a blob another entry shares may be
+            // newer without this entry having been used.
+            units.append(Unit(lastUse: file.lastUse, path: file.path, entry: file, blobs: digests))
+        }
+        // Blobs no entry names (stored alone, `cache put-blob`) are units of their own.
+        for (digest, blob) in blobs where references[digest] == nil {
+            units.append(Unit(lastUse: blob.lastUse, path: blob.path, entry: nil, blobs: [digest]))
+        }
+        units.sort { ($0.lastUse, $0.path) < ($1.lastUse, $1.path) }
+        for unit in units {
+            guard total > maxBytes else { break }
+            if let entry = unit.entry { try remove(entry) }
+            for digest in unit.blobs {
+                let left = (references[digest] ?? 0) - (unit.entry == nil ? 0 : 1)
+                references[digest] = left
+                // A blob another surviving entry names stays.
+                if left <= 0, let blob = blobs.removeValue(forKey: digest) { try remove(blob) }
             }
         }
         report.remainingBytes = total

@@ -182,7 +182,10 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
 
     public func putBlob(_ bytes: [UInt8], digest: SHA256Digest) async throws {
         if configuration.readOnly || isDisabled { return }
-        if await exists(.cas, digest) { return }
+        // A blob this run rejected is present but wrong on the server: overwritten, not
+        // skipped (else every later run would reject it and build again).
+        let rejected = state.withLock { $0.warnedDigests.contains(digest) }
+        if !rejected, await exists(.cas, digest) { return }
         await upload(.cas, digest, Data(bytes))
     }
 

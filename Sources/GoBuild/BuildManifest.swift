@@ -107,21 +107,55 @@ public enum OutputNames {
         names(dirs: targets.map { (dir: $0.dir, module: $0.module) })
     }
 
-    /// Names for (directory, module path) pairs.
-    static func names(dirs targets: [(dir: String, module: String)]) -> [String: String] {
-        func short(_ target: (dir: String, module: String)) -> String {
-            if target.dir == "." { return target.module.split(separator: "/").last.map(String.init) ?? "root" }
-            return target.dir.split(separator: "/").last.map(String.init) ?? target.dir
+    /// The targets whose name is not the one the rule gives them, because another target
+    /// has it (`a/api` → `a-api` beside a directory `a-api`): one sentence each, naming
+    /// both. Such a name changes when the other target comes or goes.
+    public static func conflicts(for targets: [GoTarget]) -> [(dir: String, message: String)] {
+        conflicts(dirs: targets.map { (dir: $0.dir, module: $0.module) })
+    }
+
+    static func conflicts(dirs targets: [(dir: String, module: String)]) -> [(dir: String, message: String)] {
+        let given = names(dirs: targets)
+        let wanted = wantedNames(targets)
+        var holders: [String: String] = [:]
+        for (dir, name) in given { holders[name] = dir }
+        return targets.sorted { $0.dir < $1.dir }.compactMap { target in
+            guard let name = given[target.dir], let want = wanted[target.dir], name != want else { return nil }
+            let holder = holders[want].map { " (target \($0))" } ?? ""
+            return (
+                target.dir,
+                "\(target.dir) is named \(name): \(want) is taken\(holder); rename a directory to keep names that do not "
+                    + "change when targets come and go"
+            )
         }
-        func long(_ target: (dir: String, module: String)) -> String {
-            target.dir == "." ? short(target) : target.dir.replacingOccurrences(of: "/", with: "-")
-        }
+    }
+
+    /// The rule's name per directory: the last element, or the directory with `/` turned
+    /// into `-` when another target has the same last element.
+    static func wantedNames(_ targets: [(dir: String, module: String)]) -> [String: String] {
         var counts: [String: Int] = [:]
         for target in targets { counts[short(target), default: 0] += 1 }
         var result: [String: String] = [:]
+        for target in targets { result[target.dir] = counts[short(target), default: 0] > 1 ? long(target) : short(target) }
+        return result
+    }
+
+    private static func short(_ target: (dir: String, module: String)) -> String {
+        if target.dir == "." { return target.module.split(separator: "/").last.map(String.init) ?? "root" }
+        return target.dir.split(separator: "/").last.map(String.init) ?? target.dir
+    }
+
+    private static func long(_ target: (dir: String, module: String)) -> String {
+        target.dir == "." ? short(target) : target.dir.replacingOccurrences(of: "/", with: "-")
+    }
+
+    /// Names for (directory, module path) pairs.
+    static func names(dirs targets: [(dir: String, module: String)]) -> [String: String] {
+        let wanted = wantedNames(targets)
+        var result: [String: String] = [:]
         var used = Set<String>()
         for target in targets.sorted(by: { $0.dir < $1.dir }) {
-            var name = counts[short(target), default: 0] > 1 ? long(target) : short(target)
+            var name = wanted[target.dir] ?? long(target)
             if used.contains(name) { name = long(target) }
             var candidate = name
             var index = 2

@@ -154,6 +154,10 @@ public final class Builder: Sendable {
         trace.mark("keys of \(jobs.count) targets")
         events(.started(total: jobs.count))
         var warned = Set<String>()
+        let selectedDirs = Set(targets.map(\.dir))
+        for conflict in OutputNames.conflicts(for: repository.targets) where selectedDirs.contains(conflict.dir) {
+            events(.warning(conflict.message))
+        }
         for job in jobs {
             for warning in GoBuildCommand.reproducibilityWarnings(job.target.settings) where warned.insert(warning).inserted {
                 events(.warning(warning))
@@ -168,6 +172,13 @@ public final class Builder: Sendable {
             throw BuildError.outputDirectory(path: out, reason: "\(error.localizedDescription)")
         }
         defer { try? FileManager.default.removeItem(atPath: staging) }
+        Self.removeAbandonedStaging(in: out)
+        // The previous run's manifest describes the zips it placed: gone before any output of
+        // this run is placed, so an interrupted run leaves no manifest that lies about them.
+        let previous = Self.readJSON(BuildManifest.self, at: out + "/manifest.json")
+        if unlink(out + "/manifest.json") != 0, errno != ENOENT {
+            throw BuildError.outputDirectory(path: out, reason: "cannot remove the previous manifest.json: \(String(cString: strerror(errno)))")
+        }
 
         var outcomes: [String: BuildManifest.Target] = [:]
         // Hits are restored while the misses compile (copies are I/O, compiles CPU); a hit
@@ -200,6 +211,7 @@ public final class Builder: Sendable {
             seconds: Self.seconds(elapsed), toolchainVersion: session.toolchain.version,
             platform: "\(repository.defaultSettings.goos)/\(repository.defaultSettings.goarch)")
         try Task.checkCancellation()
+        removeOutputsOfRemovedTargets(previous, keeping: Set(jobs.map(\.name)))
         trace.mark("finish")
         do {
             try writeAtomically(try manifest.encoded(), to: out + "/manifest.json", staging: staging)
@@ -209,6 +221,35 @@ public final class Builder: Sendable {
             throw BuildError.outputDirectory(path: out, reason: "\(error)")
         }
         return BuildResult(manifest: manifest)
+    }
+
+    /// Removes what the previous run placed for targets the repository no longer has (the
+    /// previous `manifest.json` lists them): `<name>.zip` and `<name>/bootstrap` (the
+    /// directory too, when nothing else is in it) — a deploy step iterating over `dist/`
+    /// would otherwise ship deleted functions. Outputs of targets that still exist but were
+    /// not selected stay; names this run placed are not touched.
+    private func removeOutputsOfRemovedTargets(_ previous: BuildManifest?, keeping names: Set<String>) {
+        guard let previous else { return }
+        let existing = Set(session.repository.targets.map(\.dir))
+        let out = options.outputDirectory
+        for target in previous.targets where !existing.contains(target.dir) && !names.contains(target.name) {
+            // A name from a manifest is one path element; anything else is not gocache's.
+            guard !target.name.isEmpty, !target.name.contains("/"), target.name != ".", target.name != ".." else { continue }
+            unlink("\(out)/\(target.name).zip")
+            unlink("\(out)/\(target.name)/\(LambdaZip.entryName)")
+            rmdir("\(out)/\(target.name)")
+        }
+    }
+
+    /// Removes staging directories (`.gocache-staging-<pid>-…`) whose process is gone (killed
+    /// mid-build, e.g. by SIGKILL): no live build writes there.
+    static func removeAbandonedStaging(in out: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: out) else { return }
+        for name in names where name.hasPrefix(".gocache-staging-") {
+            let rest = name.dropFirst(".gocache-staging-".count)
+            guard let pid = Int32(rest.prefix { $0.isNumber }), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: out + "/" + name) }
+        }
     }
 
     struct GroupKey: Hashable {

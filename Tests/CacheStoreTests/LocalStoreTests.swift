@@ -331,6 +331,50 @@ struct LocalStoreTests {
         #expect(try store.stats().entryCount == 0)
     }
 
+    @Test func gcEvictsAnEntryWithItsBlobsAndKeepsSharedOnes() async throws {
+        let scratch = try ScratchDirectory()
+        let store = LocalStore(cacheDirectory: scratch.path)
+        func age(_ path: String, hours: Double) throws {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600 * hours)], ofItemAtPath: path)
+        }
+        // Three entries of two 1000-byte blobs each, used 3, 2 and 1 hours ago; the second and
+        // third share a blob. One blob no entry names, used 2.5 hours ago.
+        let shared = try await store.putBlob(pseudoRandomBytes(1000, seed: 400))
+        var keys: [SHA256Digest] = []
+        var own: [SHA256Digest] = []
+        for index in 0..<3 {
+            let first = try await store.putBlob(pseudoRandomBytes(1000, seed: UInt64(410 + index)))
+            let second = index == 0 ? try await store.putBlob(pseudoRandomBytes(1000, seed: 420)) : shared
+            let key = try sha("entry \(index)")
+            try await store.putManifest(
+                ArtifactManifest(key: key, artifacts: [.init(name: "a", digest: first, size: 1000), .init(name: "b", digest: second, size: 1000)]))
+            let hours = Double(3 - index)
+            for path in [store.entryPath(key), store.blobPath(first), store.blobPath(second)] { try age(path, hours: hours) }
+            keys.append(key)
+            own.append(first)
+        }
+        try age(store.blobPath(shared), hours: 1)
+        let orphan = try await store.putBlob(pseudoRandomBytes(1000, seed: 430))
+        try age(store.blobPath(orphan), hours: 2.5)
+        let entryBytes = try store.stats().entryBytes / 3
+        let all = try store.stats().totalBytes
+
+        // Just under everything: the oldest entry goes with both its blobs, no orphan left.
+        let first = try store.gc(maxBytes: all - 1)
+        #expect(first.removedEntries == 1 && first.removedBlobs == 2, "\(first)")
+        #expect(try await store.manifest(for: keys[0]) == nil)
+        #expect(try await !store.containsBlob(own[0]))
+        // Room for one entry and its blobs: the orphan blob, then the second entry go; the
+        // blob the third entry shares with it stays, and the third entry still hits.
+        let second = try store.gc(maxBytes: 2000 + entryBytes)
+        #expect(second.removedEntries == 1 && second.removedBlobs == 2, "\(second)")
+        #expect(try await !store.containsBlob(orphan))
+        #expect(try await !store.containsBlob(own[1]))
+        #expect(try await store.containsBlob(shared))
+        #expect(try await store.manifest(for: keys[2]) != nil)
+        #expect(try store.stats().totalBytes == 2000 + entryBytes)
+    }
+
     @Test func stats() async throws {
         let scratch = try ScratchDirectory()
         let store = LocalStore(cacheDirectory: scratch.path)

@@ -341,6 +341,10 @@ struct BuilderTests {
         let session = try await RepositorySession.open(
             path: repo, revision: nil, overrides: SettingsOverrides(), goBinary: TestGo.binary, environment: environment)
         let out = scratch + "/out"
+        // A previous run's manifest (it would describe the zips this run replaces) and the
+        // staging directory of a build killed outright: both gone after the interruption.
+        try FileManager.default.createDirectory(atPath: out + "/.gocache-staging-\(Self.deadProcess())-x", withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: out + "/manifest.json"))
         let events = Events()
         let builder = Builder(
             session: session, store: TieredStore(local: LocalStore(cacheDirectory: scratch + "/c"), remote: nil),
@@ -358,5 +362,35 @@ struct BuilderTests {
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         let left = try FileManager.default.contentsOfDirectory(atPath: out)
         #expect(left.isEmpty, "\(left)")
+    }
+
+    /// A process id no process has now.
+    static func deadProcess() -> Int32 {
+        var pid: Int32 = 4_000_000
+        while kill(pid, 0) == 0 || errno != ESRCH { pid -= 1 }
+        return pid
+    }
+
+    @Test func outputsOfRemovedTargetsGoOthersStay() async throws {
+        let (scratch, repo, cache, _, generated) = try scratchRepository("removed-target", seed: 25)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let out = scratch + "/out"
+        let (first, _) = try await Self.build(repo, cacheDirectory: cache, out: out)
+        let removed = try #require(first.manifest.targets.first)
+        let kept = first.manifest.targets.dropFirst().map(\.name)
+        try Data("mine\n".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
+        // The target's directory leaves the working tree; one other target is built alone.
+        try FileManager.default.removeItem(atPath: repo + "/" + removed.dir)
+        let other = try #require(generated.tree.targetDirs.first { $0 != removed.dir })
+        let (second, _) = try await Self.build(repo, cacheDirectory: cache, out: out, selection: .listed([other]))
+        #expect(second.manifest.targets.map(\.dir) == [other])
+        #expect(!FileManager.default.fileExists(atPath: out + "/" + removed.name + ".zip"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/" + removed.name))
+        // Targets that exist but were not selected keep their outputs, and so do other files.
+        for name in kept {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name + ".zip"), "\(name)")
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name + "/bootstrap"), "\(name)")
+        }
+        #expect(FileManager.default.fileExists(atPath: out + "/notes.txt"))
     }
 }

@@ -163,6 +163,17 @@ struct OutputNameTests {
         #expect(names["tools/b"] == "tools-b")
         #expect(names["."] == "m")
         #expect(Set(names.values).count == 4)
+        #expect(OutputNames.conflicts(dirs: [Self.target("functions/a"), Self.target("functions/b"), Self.target("tools/b")]).isEmpty)
+    }
+
+    @Test("a name another target has takes a suffix, reported as a conflict naming both")
+    func collisionsAreSuffixedAndReported() {
+        let targets = [Self.target("a/api"), Self.target("b/api"), Self.target("a-api")]
+        let names = OutputNames.names(dirs: targets)
+        #expect(names == ["a-api": "a-api", "a/api": "a-api-2", "b/api": "b-api"])
+        let conflicts = OutputNames.conflicts(dirs: targets)
+        #expect(conflicts.map(\.dir) == ["a/api"])
+        #expect(conflicts.first?.message.contains("a/api is named a-api-2: a-api is taken (target a-api)") == true)
     }
 }
 

@@ -154,6 +154,17 @@ struct CacheCLITests {
         #expect(result.stderr.contains("error: 'xyz' is not a SHA-256 digest"))
     }
 
+    @Test("a cache directory that is a file is bad input, not an empty store", arguments: [["stats"], ["verify"], ["gc", "--max-size", "1M"]])
+    func cacheDirectoryIsAFile(verb: [String]) throws {
+        let scratch = try Scratch()
+        let file = scratch.path + "/not-a-directory"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let result = try Self.gocache(["cache"] + verb + ["--cache-dir", file])
+        #expect(result.status == 2, "\(result.stdout)")
+        #expect(result.stderr.contains("error:") && result.stderr.contains("help:"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
     @Test func hiddenVerbsStayOutOfHelp() throws {
         let result = try Self.gocache(["cache", "--help"])
         #expect(result.status == 0)

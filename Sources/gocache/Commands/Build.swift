@@ -186,7 +186,9 @@ struct BuildCommand: AsyncParsableCommand {
         let builder = Builder(session: session, store: store, options: options) { progress.handle($0) }
 
         let task = Task { try await builder.build(selection) }
-        let interrupts = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+        // Ctrl-C, a kill, or the terminal or ssh session closing (SIGHUP): the go processes
+        // run in their own process group, so without this they would outlive gocache.
+        let interrupts = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { task.cancel() }
@@ -199,7 +201,7 @@ struct BuildCommand: AsyncParsableCommand {
             result = try await task.value
         } catch is CancellationError {
             progress.finishLine()
-            Stderr.write("interrupted: go processes stopped; completed artifacts kept, manifest.json not written\n")
+            Stderr.write("interrupted: go processes stopped; completed artifacts kept, manifest.json removed (not written)\n")
             throw ExitCode(130)
         } catch let error as BuildError {
             progress.finishLine()

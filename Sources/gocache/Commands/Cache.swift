@@ -20,8 +20,18 @@ struct CacheDirectoryOptions: ParsableArguments {
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("The cache directory.", valueName: "dir"))
     var cacheDir: String?
 
-    func store() -> LocalStore {
-        LocalStore(cacheDirectory: CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment))
+    /// The store of the cache directory; a path that exists but is not a directory (or a
+    /// `store` in it that is not) is bad input, not an empty store.
+    func store() throws -> LocalStore {
+        let directory = CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment)
+        for path in [directory, directory + "/store"] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw CommandFailure.badInput(
+                    "the cache directory \(path) is not a directory", help: "pass a directory with --cache-dir (or $GOCACHE_DIR)")
+            }
+        }
+        return LocalStore(cacheDirectory: directory)
     }
 }
 
@@ -57,7 +67,7 @@ struct CacheStatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = options.store()
+        let store = try options.store()
         let stats = try await withStoreErrors(store) { try store.stats() }
         switch format {
         case .text:
@@ -88,7 +98,7 @@ struct CacheVerifyCommand: AsyncParsableCommand {
     @OptionGroup var options: CacheDirectoryOptions
 
     func run() async throws {
-        let store = options.store()
+        let store = try options.store()
         let report = try await withStoreErrors(store) { try store.verify() }
         for removal in report.removed {
             Stdout.write("removed \(removal.kind.rawValue) \(removal.digest.hex): \(removal.reason)\n")
@@ -116,7 +126,7 @@ struct CacheGCCommand: AsyncParsableCommand {
             throw CommandFailure.badInput(
                 "'\(maxSize)' is not a size", help: "write a size such as 500M, 2G or 1048576 (bytes)")
         }
-        let store = options.store()
+        let store = try options.store()
         let report = try await withStoreErrors(store) { try store.gc(maxBytes: limit) }
         Stdout.write("""
             removed \(report.removedBlobs) blobs and \(report.removedEntries) entries, freed \(ByteCount.format(report.freedBytes)); \
@@ -138,7 +148,7 @@ struct CachePutBlobCommand: AsyncParsableCommand {
     @Argument(help: "The file to store.") var file: String
 
     func run() async throws {
-        let store = options.store()
+        let store = try options.store()
         let digest = try await withStoreErrors(store) { try await store.putBlob(fileAt: file) }
         Stdout.write(digest.hex + "\n")
     }
@@ -160,7 +170,7 @@ struct CacheGetBlobCommand: AsyncParsableCommand {
         guard let digest = SHA256Digest(hex: digest) else {
             throw CommandFailure.badInput("'\(self.digest)' is not a SHA-256 digest", help: "pass 64 hex digits")
         }
-        let store = options.store()
+        let store = try options.store()
         let found = try await withStoreErrors(store) { try await store.copyBlob(digest, to: output) }
         if !found {
             Stderr.write("miss: blob \(digest.hex) is not in \(store.root)\n")
