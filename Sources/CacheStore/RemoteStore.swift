@@ -319,6 +319,12 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                 }
             } catch {
                 lastReason = Self.reason(error)
+                // A server that accepted the request and then said nothing for the whole
+                // timeout would most likely do it again: not retried (each retry was another
+                // timeout of waiting, with FoundationNetworking's poll loop spinning a core).
+                if (error as? URLError)?.code == .timedOut {
+                    return .failed("\(method) \(path(area, digest)) timed out after \(Int(request.timeoutInterval)) s")
+                }
             }
         }
         let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"

@@ -116,6 +116,10 @@ struct RemoteFaultTests {
             #expect(server.requests.count <= 8, "\(mode): \(server.requests.count) requests")
         } else if case .refuse = mode {
             #expect(server.requests.count <= 2, "\(mode): \(server.requests.count) requests")
+        } else if case .hang = mode {
+            // A timeout is not retried: one request, then the remote is off.
+            #expect(server.requests.count == 1, "\(mode): \(server.requests.count) requests")
+            #expect(warnings.messages.first?.contains("timed out after") == true, "\(warnings.messages)")
         } else {
             #expect(server.requests.count <= 2, "\(mode): retries must be bounded; \(server.requests.count) requests")
         }
