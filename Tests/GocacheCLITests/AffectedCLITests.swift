@@ -167,6 +167,39 @@ struct AffectedCLITests {
         #expect(experiment.stderr.contains("unknown GOEXPERIMENT"), "\(experiment.stderr)")
     }
 
+    @Test("a go.mod asking for a newer Go than the toolchain, and a source file whose name is not UTF-8, are bad input")
+    func toolchainTooOldAndNonUTF8Names() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.99\n")
+        let old = try Self.run(["targets", "--repo", fixture.root], in: fixture)
+        #expect(old.status == 2, "\(old.stdout)")
+        #expect(old.stderr.contains("error: go.mod requires go >= 1.99, but the Go toolchain at"), "\(old.stderr)")
+        #expect(old.stderr.contains("help: install go1.99 or newer"), "\(old.stderr)")
+        try fixture.write("go.mod", Self.files["go.mod", default: ""])
+
+        func create(_ directory: String, _ name: [UInt8]) {
+            let path = Array((fixture.root + "/" + directory + "/").utf8) + name + [0]
+            let fd = path.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY | O_TRUNC, 0o644) }
+            }
+            #expect(fd >= 0)
+            let text = Array("package lib\n".utf8)
+            _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        // A file no build can take (embed rejects such names): left out.
+        create("internal/lib", [0xFF] + Array(".txt".utf8))
+        let other = try Self.run(["targets", "--repo", fixture.root], in: fixture)
+        #expect(other.status == 0, "\(other.stderr)")
+        // A Go file, which go/build would read: named in the error, not silently dropped.
+        create("internal/lib", [0xFF] + Array(".go".utf8))
+        let source = try Self.run(["targets", "--repo", fixture.root], in: fixture)
+        #expect(source.status == 2, "\(source.stdout)")
+        #expect(source.stderr.contains("error: cannot read internal/lib/"), "\(source.stderr)")
+        #expect(source.stderr.contains("its name is not valid UTF-8"), "\(source.stderr)")
+    }
+
     @Test("bad input writes nothing to the cache directory, even after loading both revisions; a good run does")
     func badInputWritesNothing() throws {
         let (fixture, base, head) = try Self.repository()

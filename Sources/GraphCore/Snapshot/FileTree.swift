@@ -153,7 +153,42 @@ public struct InMemoryFileTree: FileTree {
 }
 
 /// Errors reading a `FileTree`.
-public enum FileTreeError: Error, Hashable, Sendable {
+public enum FileTreeError: Error, Hashable, Sendable, CustomStringConvertible {
     case notFound(path: String)
     case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let path): return "\(path) does not exist"
+        case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"
+        }
+    }
+
+    /// What to do about it.
+    public var help: String {
+        switch self {
+        case .notFound: return "check the path (it is relative to the repository root)"
+        case .unreadable(_, let reason) where reason.contains("UTF-8"):
+            return "rename it to a UTF-8 name (the go command's module rules require one too)"
+        case .unreadable: return "check the file's permissions and that the file system is readable"
+        }
+    }
+}
+
+/// go/build's source file extensions: a file so named can be an input of a package.
+let sourceFileExtensions: Set<String> = [
+    ".go", ".c", ".h", ".s", ".S", ".sx", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".for", ".f90",
+    ".syso", ".swig", ".swigcxx",
+]
+
+/// A directory entry's name from its C string: nil for a name that is not valid UTF-8 (which
+/// no input can have — the go command's embed and module rules reject such names — so the
+/// entry is left out), except a source file's, which go/build would read: that throws
+/// `FileTreeError.unreadable` naming it, rather than leave it out of its package unseen.
+func entryName(_ cName: UnsafePointer<CChar>, in dir: String) throws(FileTreeError) -> String? {
+    if let name = String(validatingCString: cName) { return name }
+    let lossy = String(cString: cName)
+    let ext = lossy.lastIndex(of: ".").map { String(lossy[$0...]) } ?? ""
+    guard sourceFileExtensions.contains(ext) else { return nil }
+    throw FileTreeError.unreadable(path: dir.isEmpty ? lossy : dir + "/" + lossy, reason: "its name is not valid UTF-8")
 }

@@ -22,11 +22,12 @@ enum WorktreeReader {
         let descriptor = dirfd(directory)
         var entries: [FileTreeEntry] = []
         while let item = readdir(directory) {
-            let name = withUnsafePointer(to: &item.pointee.d_name) { tuple in
-                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                    String(cString: $0)
+            let checked = withUnsafePointer(to: &item.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) { pointer in
+                    Result { () throws(FileTreeError) -> String? in try entryName(pointer, in: relativePath) }
                 }
             }
+            guard let name = try checked.get() else { continue }
             if name == "." || name == ".." || (skipGitEntry && name == ".git") { continue }
             // A directory needs no stat (no size or stamp is kept for it): trust d_type.
             if item.pointee.d_type == UInt8(DT_DIR) {

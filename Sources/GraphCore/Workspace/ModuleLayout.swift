@@ -79,6 +79,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
     case workFileNotFound(path: String)
     /// The snapshot could not be read.
     case unreadable(path: String, reason: String)
+    /// A file or directory of the working tree could not be read (its own words).
+    case fileTree(FileTreeError)
     /// A revision's tree or blob is not in the object database (a partial clone).
     case objectMissing(GitAccessError)
 
@@ -93,6 +95,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unreadable(let path, let reason):
             return "cannot read \(path.isEmpty ? "the repository root" : path): \(reason)"
         case .objectMissing(let error):
+            return error.description
+        case .fileTree(let error):
             return error.description
         }
     }
@@ -109,6 +113,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unreadable:
             return "check that the path is readable and the revision is complete"
         case .objectMissing(let error):
+            return error.help
+        case .fileTree(let error):
             return error.help
         }
     }
@@ -240,6 +246,7 @@ private struct Discovery {
 
     static func failure(_ error: any Error, path: String) -> WorkspaceError {
         if let git = error as? GitAccessError, case .missingObject = git { return .objectMissing(git) }
+        if let tree = error as? FileTreeError, case .unreadable = tree { return .fileTree(tree) }
         return .unreadable(path: path, reason: String(describing: error))
     }
 
@@ -614,5 +621,28 @@ private struct ReplacementResolver {
             }
             add(r, baseDir: module.dir, file: module.goModPath, canonical: canonical)
         }
+    }
+}
+
+extension ModuleLayout {
+    /// The first go.mod or go.work (repository-relative path, the units' main modules and
+    /// workspace files in order) whose `go` line asks for a newer Go than `toolchainVersion`
+    /// (`go1.27.3`), and the version it asks for: the go command, run with
+    /// `GOTOOLCHAIN=local` as gocache runs it, refuses that unit ("go.mod requires go >= …").
+    /// Nil when every unit is satisfied, or when the toolchain's version is not a release.
+    public func goRequirement(exceeding toolchainVersion: String) -> (file: String, required: String)? {
+        guard toolchainVersion.hasPrefix("go") else { return nil }
+        let have = String(toolchainVersion.dropFirst(2))
+        guard GoVersion.isValid(have) else { return nil }
+        for unit in units {
+            for module in unit.mainModules {
+                guard let wanted = module.file.goVersion, GoVersion.compare(wanted, have) > 0 else { continue }
+                return (module.dir.isEmpty ? "go.mod" : module.dir + "/go.mod", wanted)
+            }
+            if let work = unit.workFile, let wanted = work.goVersion, GoVersion.compare(wanted, have) > 0 {
+                return (unit.workFilePath ?? "go.work", wanted)
+            }
+        }
+        return nil
     }
 }
