@@ -52,6 +52,9 @@ public struct ShardPlan: Codable, Hashable, Sendable {
     public var targets: [Target]
     /// Per-shard totals, by shard.
     public var loads: [Load]
+    /// Whether the plan covers every target of the repository (no `--base`, no target list):
+    /// then a target it does not name was added since (absent in plans of older versions).
+    public var coversAllTargets: Bool?
 
     /// Directories assigned to shard `index` (from 1), sorted.
     public func dirs(ofShard index: Int) -> [String] {

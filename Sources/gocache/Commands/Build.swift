@@ -162,6 +162,15 @@ struct BuildCommand: AsyncParsableCommand {
             }
             planned = loaded
             selection = .precomputed(loaded.dirs(ofShard: spec.index))
+            // Targets the plan does not know are in no shard: the final build compiles them.
+            let known = Set(loaded.targets.map(\.dir))
+            let unplanned = session.repository.targets.map(\.dir).filter { !known.contains($0) }
+            if loaded.coversAllTargets == true, !unplanned.isEmpty {
+                Stderr.write(
+                    "warning: \(unplanned.count) target(s) are in no shard of \(plan) (added since it was made: "
+                        + unplanned.prefix(3).joined(separator: ", ") + (unplanned.count > 3 ? ", …" : "")
+                        + "); the final build compiles them — make the plan from the same commit\n")
+            }
         } else if let base {
             do {
                 selection = .precomputed(

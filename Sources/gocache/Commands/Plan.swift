@@ -70,7 +70,9 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             let candidates = try await ShardPlanner.candidates(
                 for: selection, session: session, store: store, cacheDirectory: cacheDirectory)
-            plan = ShardPlanner.plan(candidates, shards: shards, toolchain: session.toolchain.version)
+            var made = ShardPlanner.plan(candidates, shards: shards, toolchain: session.toolchain.version)
+            if base == nil, targets.isEmpty { made.coversAllTargets = true }
+            plan = made
         } catch {
             throw CommandFailure(message: "cannot plan: \(error)", help: "check that the files and the cache directory are readable", status: 2)
         }
