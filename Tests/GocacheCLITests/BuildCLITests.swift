@@ -195,12 +195,24 @@ struct BuildCLITests {
                  "--out", scratch + "/out-\(shard)"] + remote,
                 in: repo)
             #expect(run.status == 0, "\(run.stderr)")
+            #expect(!run.stderr.contains("in no shard"), "\(run.stderr)")
             let targets = try Self.manifest(scratch + "/out-\(shard)")
             #expect(Set(Self.statuses(targets).values).isSubset(of: ["built"]))
             built.append(targets.map { $0["dir"] as? String ?? "" })
         }
         #expect(Set(built[0]).isDisjoint(with: built[1]))
         #expect((built[0] + built[1]).sorted() == all)
+        #expect(plan["coversAllTargets"] as? Bool == true)
+        // A plan older than the tree: the target added since is in no shard, and a shard says so.
+        var stale = plan
+        stale["targets"] = Array(planned.dropFirst())
+        try JSONSerialization.data(withJSONObject: stale).write(to: URL(fileURLWithPath: scratch + "/stale.json"))
+        run = try await Self.gocache(
+            ["build", "--plan", scratch + "/stale.json", "--shard", "1/2", "--cache-dir", scratch + "/cache-1", "--out", scratch + "/out-s"] + remote,
+            in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("warning: 1 target(s) are in no shard of"), "\(run.stderr)")
+        #expect(run.stderr.contains(planned.first?["dir"] as? String ?? "?"), "\(run.stderr)")
 
         // The final assembly elsewhere builds nothing and equals a full local build.
         let final = scratch + "/elsewhere/final"
