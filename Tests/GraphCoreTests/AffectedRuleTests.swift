@@ -284,6 +284,21 @@ struct AffectedRuleTests {
         #expect(rebuild(["vendor/modules.txt"]) == ["functions/arm", "functions/usea", "functions/useb"])
     }
 
+    @Test("a file that left a target's build is reported so, even when it was edited too")
+    func leftBuildWhileEdited() async throws {
+        let (report, dirs) = try await Self.rebuilt { fixture in
+            // functions/usea stops importing internal/lib, whose file is edited as well.
+            try fixture.write(
+                "functions/usea/main.go",
+                "package main\n\nimport (\n\t\"example.com/a\"\n\t\"example.com/m/internal/plat\"\n)\n\nfunc main() { println(a.A(), plat.Name()) }\n")
+            try fixture.write("internal/lib/lib.go", "package lib\n\nimport _ \"embed\"\n\n//go:embed testdata/golden.txt\nvar Golden string\n\nvar Extra = 1\n")
+        }
+        #expect(dirs == ["functions/usea"])
+        let reasons = report.impact(atDir: "functions/usea")?.reasons ?? []
+        #expect(reasons.contains { $0.file == "internal/lib/lib.go" && $0.change == "left build" }, "\(reasons)")
+        #expect(reasons.contains { $0.file == "functions/usea/main.go" && $0.change == "modified" }, "\(reasons)")
+    }
+
     @Test("a .gitattributes change that alters checkout conversion affects the targets of the files it converts")
     func checkoutConversion() async throws {
         let (fixture, base) = try Self.fixture()

@@ -710,7 +710,17 @@ struct InputComparison {
                 if changes.verifyContents && !memo.contentsDiffer(file, baseTree, headTree) { continue }
             }
             let holder = holder(file, in: atHead ? new : old)
-            let change = listedChange ?? (atHead ? "entered build" : "left build")
+            // A file that entered or left the build says so, even when its bytes changed too
+            // (a "modified" there would suggest the edit matters to the target).
+            let membership = atHead ? "entered build" : "left build"
+            let change: String
+            if atHead && wasAtBase {
+                change = listedChange ?? "modified"
+            } else if let listedChange, listedChange != "modified" {
+                change = listedChange
+            } else {
+                change = membership
+            }
             let extra = new.extraInputs.contains(file) || old.extraInputs.contains(file)
             fileReasons.append(
                 ImpactReason(
