@@ -284,6 +284,30 @@ struct AffectedRuleTests {
         #expect(rebuild(["vendor/modules.txt"]) == ["functions/arm", "functions/usea", "functions/useb"])
     }
 
+    @Test("a unit the go command refuses (inconsistent vendoring) gives every package its error, so every target is affected")
+    func inconsistentVendoring() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        // go.mod requires a v1.0.0, modules.txt vendored it without `## explicit`.
+        try fixture.write(
+            "vendor/modules.txt",
+            "# example.com/a v1.0.0\nexample.com/a\n# example.com/b v1.0.0\n## explicit; go 1.20\nexample.com/b\n")
+        let head = try fixture.commit("vendor out of sync")
+        let go = try #require(TestSupport.GoToolchain.current())
+        let listed = try await go.run(["list", "-e", "-deps", "./..."], in: URL(fileURLWithPath: fixture.root))
+        #expect(!listed.succeeded && listed.stderr.contains("inconsistent vendoring"), "\(listed.stderr)")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let repository = try await Self.load(try Snapshot.revision(head, in: location))
+        let graph = try #require(repository.graphs.first)
+        let local = graph.packages.values.filter { $0.dir != nil }
+        #expect(!local.isEmpty)
+        for package in local {
+            #expect(package.error?.kind == .module, "\(package.importPath)")
+            #expect(package.error?.message.contains("is explicitly required in go.mod, but not marked as explicit") == true)
+        }
+        #expect(try await Self.report(fixture, base: base, head: head).rebuild == ["functions/arm", "functions/usea", "functions/useb"])
+    }
+
     @Test("a file that left a target's build is reported so, even when it was edited too")
     func leftBuildWhileEdited() async throws {
         let (report, dirs) = try await Self.rebuilt { fixture in

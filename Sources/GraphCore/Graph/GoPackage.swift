@@ -47,6 +47,9 @@ public struct PackageError: Hashable, Sendable, CustomStringConvertible {
         case importNotAllowed
         /// C sources without cgo, and similar file-set problems.
         case cgo
+        /// The build unit's go.mod, go.work, go.sum or vendor/modules.txt has a problem the
+        /// go command stops at for every package of the unit (`WorkspaceProblem`).
+        case module
     }
 
     public var kind: Kind

@@ -355,7 +355,8 @@ public struct GoRepository: Sendable {
         var graphs: [PackageGraph] = []
         var targets: [GoTarget] = []
         for (unit, loader, roots) in prepared {
-            let packages = loader.load(roots: roots)
+            var packages = loader.load(roots: roots)
+            Self.applyProblems(layout.problems, of: unit, to: &packages)
             let testPackages = loader.testDependencies(of: packages, roots: roots)
             trace.mark("resolve \(packages.count) packages (and \(testPackages.count) only tests import)")
             graphs.append(
@@ -384,7 +385,8 @@ public struct GoRepository: Sendable {
                 let other = UnitLoader(
                     unit: unit, context: otherContext, ldflags: LinkerRules.splitFlags(entry.settings.ldflags), scans: scans,
                     ignoredDirs: ignored, standardLibrary: options.standardLibrary)
-                let packages = other.load(roots: entry.roots)
+                var packages = other.load(roots: entry.roots)
+                Self.applyProblems(layout.problems, of: unit, to: &packages)
                 graphs.append(
                     PackageGraph(unitRoot: unit.rootDir, context: otherContext, packages: packages, roots: entry.roots.map(\.importPath)))
             }
@@ -426,6 +428,20 @@ public struct GoRepository: Sendable {
         return GoRepository(
             layout: layout, config: config, defaultSettings: defaults, targets: targets.sorted(), graphs: graphs,
             goRootMinor: goRoot.minorVersion, toolTagsCache: toolTagsCache, standardLibrary: options.standardLibrary)
+    }
+
+    /// Gives every package of `unit` with a directory (local and vendored) and no error of its
+    /// own the first problem of the unit's go.mod, go.work, go.sum or modules.txt
+    /// (`ModuleLayout.problems`: inconsistent vendoring, a go.work older than a module, …):
+    /// the go command stops at it for the whole unit, so no target of the unit builds, and
+    /// its key must say so.
+    static func applyProblems(_ problems: [WorkspaceProblem], of unit: BuildUnit, to packages: inout [String: GoPackage]) {
+        let dirs = Set([unit.rootDir] + unit.mainModules.map(\.dir))
+        guard let problem = problems.first(where: { dirs.contains($0.dir) }) else { return }
+        let error = PackageError(kind: .module, message: problem.description)
+        for (path, package) in packages where package.dir != nil && package.error == nil {
+            packages[path]?.error = error
+        }
     }
 
     /// Waits for the graph memo's writes that loads started beside their callers (the
