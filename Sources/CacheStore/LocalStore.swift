@@ -66,6 +66,18 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     /// Writes the verification stamps this process recorded (merged into the file, which
     /// other processes may have written meanwhile). Returns whether anything was written.
     @discardableResult
+    /// Throws the `StoreError` a write to the store would meet (a read-only file system, no
+    /// permission, a file where a directory belongs), by creating the store's directories and
+    /// one temporary file: a build asks before compiling, not after.
+    public func checkWritable() throws(StoreError) {
+        let directory = root + "/cas"
+        try Posix.makeDirectories(directory)
+        let probe = directory + "/" + Posix.temporaryName()
+        let file = try FileDescriptor.open(probe, .createExclusive)
+        file.close()
+        try Posix.remove(probe)
+    }
+
     public func saveVerifiedStamps() -> Bool {
         stamps.save()
     }
