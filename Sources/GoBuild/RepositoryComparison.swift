@@ -43,7 +43,7 @@ public struct RepositoryComparison: Sendable {
     public static func open(
         path: String, baseRevision: String?, headRevision: String?, mergeBase: Bool, source: ChangeSource,
         overrides: SettingsOverrides, goBinary: String?, memoDirectory: String?, allowMissingBase: Bool,
-        environment: [String: String]? = nil, standardLibrary: StandardLibraryDepth = .full
+        environment: [String: String]? = nil, standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false
     ) async throws -> RepositoryComparison {
         let environment = environment ?? ProcessInfo.processInfo.environment
         let setup = try Setup.prepare(
@@ -51,7 +51,7 @@ public struct RepositoryComparison: Sendable {
             memoDirectory: memoDirectory, environment: environment)
         return try await open(
             setup, source: source, overrides: overrides, memoDirectory: memoDirectory, allowMissingBase: allowMissingBase,
-            environment: environment, standardLibrary: standardLibrary)
+            environment: environment, standardLibrary: standardLibrary, withTests: withTests)
     }
 
     /// What a comparison reads, found before anything is loaded: the repository, the head
@@ -102,7 +102,8 @@ public struct RepositoryComparison: Sendable {
     /// that only the full graph holds).
     public static func open(
         _ setup: Setup, source: ChangeSource, overrides: SettingsOverrides, memoDirectory: String?,
-        allowMissingBase: Bool, environment: [String: String], standardLibrary: StandardLibraryDepth = .full
+        allowMissingBase: Bool, environment: [String: String], standardLibrary: StandardLibraryDepth = .full,
+        withTests: Bool = false
     ) async throws -> RepositoryComparison {
         let location = setup.location
         let headSnapshot = setup.headSnapshot
@@ -110,7 +111,7 @@ public struct RepositoryComparison: Sendable {
         func loadHead() async throws -> RepositorySession {
             try await RepositorySession.load(
                 location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
-                environment: environment, memoDirectory: memoDirectory, standardLibrary: standardLibrary)
+                environment: environment, memoDirectory: memoDirectory, standardLibrary: standardLibrary, withTests: withTests)
         }
 
         guard let baseRevision = setup.baseRevision, let resolved = setup.resolvedBase else {
@@ -147,7 +148,8 @@ public struct RepositoryComparison: Sendable {
         sharing.offer(tree: headSnapshot, goRoot: toolchain.goRoot, memoDirectory: memoDirectory)
         async let loadedHead = RepositorySession.load(
             location: location, snapshot: headSnapshot, toolchain: toolchain, overrides: overrides,
-            environment: environment, memoDirectory: memoDirectory, sharing: sharing, standardLibrary: standardLibrary)
+            environment: environment, memoDirectory: memoDirectory, sharing: sharing, standardLibrary: standardLibrary,
+            withTests: withTests)
         var diff: [PathChange]?
         var conversions: [String] = []
         switch source {
@@ -178,7 +180,7 @@ public struct RepositoryComparison: Sendable {
             location: location, snapshot: baseSnapshot, toolchain: toolchain, overrides: overrides,
             environment: environment, memoDirectory: memoDirectory, sharing: sharing,
             changedPaths: diff.map { changes in changes.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) } },
-            standardLibrary: standardLibrary)
+            standardLibrary: standardLibrary, withTests: withTests)
         let head = try await loadedHead
         let base = try await loadedBase
         trace.mark("load head and base")

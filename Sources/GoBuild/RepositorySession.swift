@@ -66,7 +66,7 @@ public struct RepositorySession: Sendable {
     public static func load(
         location: RepositoryLocation, snapshot: Snapshot, toolchain: GoToolchain, overrides: SettingsOverrides,
         environment: [String: String], memoDirectory: String?, sharing: ScanSharing? = nil, changedPaths: [String]? = nil,
-        digestCacheDirectory: String? = nil, standardLibrary: StandardLibraryDepth = .full
+        digestCacheDirectory: String? = nil, standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false
     ) async throws -> RepositorySession {
         let digester = digestCacheDirectory.map { FileDigester(tree: snapshot, cacheDirectory: $0) }
         let repository = try await GoRepository.load(
@@ -74,7 +74,7 @@ public struct RepositorySession: Sendable {
             options: LoadOptions(
                 overrides: overrides, workMode: workMode(environment["GOWORK"], location: location),
                 toolTags: { toolchain.toolTags(for: $0) }, memoDirectory: memoDirectory, sharing: sharing,
-                changedPaths: changedPaths, contentsObserver: digester, standardLibrary: standardLibrary,
+                changedPaths: changedPaths, contentsObserver: digester, standardLibrary: standardLibrary, withTests: withTests,
                 graphMemoKey: graphMemoKey(
                     location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory),
                 revisionMemoKey: graphMemoKey(

@@ -94,6 +94,17 @@ struct AffectedCLITests {
         #expect(worktree.stdout == "")
         let tests = try Self.run(["affected", "--repo", fixture.root, "--base", head, "--tests"], in: fixture)
         #expect(tests.stdout == "./internal/lib\n")
+        // A package whose tests alone import the edited one: its tests run too.
+        try fixture.write("tools/check/check.go", "package check\n")
+        try fixture.write(
+            "tools/check/check_test.go",
+            "package check_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/lib\"\n)\n\nfunc TestV(t *testing.T) { _ = lib.V }\n")
+        let withChecker = try fixture.commit("checker")
+        try fixture.write("internal/lib/lib.go", "package lib\n\nconst V = 3\n")
+        let edited = try fixture.commit("edit lib again")
+        let throughImports = try Self.run(["affected", "--repo", fixture.root, "--base", withChecker, "--head", edited, "--tests"], in: fixture)
+        #expect(throughImports.status == 0, "\(throughImports.stderr)")
+        #expect(throughImports.stdout == "./internal/lib\n./tools/check\n", "\(throughImports.stdout)")
 
         let merged = try Self.run(["affected", "--repo", fixture.root, "--base", base, "--head", head, "--merge-base"], in: fixture)
         #expect(merged.status == 0, "\(merged.stderr)")

@@ -45,7 +45,7 @@ struct AffectedRuleTests {
         let armTags = try await harness.toolTags(arm)
         return try await GoRepository.load(
             tree: snapshot, goRoot: harness.goRoot,
-            options: LoadOptions(toolTags: { $0.goarch == "arm64" ? armTags : amdTags }))
+            options: LoadOptions(toolTags: { $0.goarch == "arm64" ? armTags : amdTags }, withTests: true))
     }
 
     /// The report between commit `base` and `head` (nil: the working tree).

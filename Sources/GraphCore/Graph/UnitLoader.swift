@@ -17,10 +17,14 @@ final class UnitLoader {
     /// and only where no standard import can resolve outside GOROOT).
     private(set) var standardLeaves = false
 
+    /// Whether packages get their tests' imports resolved (`LoadOptions.withTests`).
+    let withTests: Bool
+
     init(
         unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>,
-        standardLibrary: StandardLibraryDepth = .full
+        standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false
     ) {
+        self.withTests = withTests
         self.unit = unit
         self.context = context
         self.ldflags = ldflags
@@ -406,7 +410,7 @@ final class UnitLoader {
         // The tests' imports (in-package and external), resolved: not edges of the build,
         // nor notes of this walk (a test import does not decide how `go list -deps` resolves
         // a path). A standard package's tests are not read.
-        if !standard {
+        if !standard, withTests {
             var testImports = Set<String>()
             for raw in scanned.package.testImports + scanned.package.xTestImports where raw != "C" {
                 testImports.insert(resolve(raw, importerIsStandard: false, memo: &memo).importPath)

@@ -8,7 +8,9 @@ extension ImpactAnalysis {
     /// tests' imports. Sorted by directory.
     ///
     /// Packages are judged on each unit's default platform (the settings of a package that
-    /// is not a target).
+    /// is not a target). Both repositories must be loaded with `LoadOptions.withTests` (the
+    /// tests' imports and the packages only tests reach); without it a test's imports are
+    /// not followed.
     public static func tests(
         base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
     ) -> [TestImpact] {

@@ -87,12 +87,14 @@ struct ComparisonOptions: ParsableArguments {
 
     /// Loads both snapshots of `prepared` and compares them, turning library errors into
     /// `error:`/`help:`.
-    func open(_ prepared: Prepared, standardLibrary: StandardLibraryDepth) async throws -> RepositoryComparison {
+    func open(_ prepared: Prepared, standardLibrary: StandardLibraryDepth, withTests: Bool = false) async throws
+        -> RepositoryComparison
+    {
         do {
             return try await RepositoryComparison.open(
                 prepared.setup, source: prepared.listed.map { .files($0) } ?? .diff, overrides: platform.overrides,
                 memoDirectory: prepared.cacheDirectory + "/memo", allowMissingBase: ifMissingBase == .all,
-                environment: ProcessInfo.processInfo.environment, standardLibrary: standardLibrary)
+                environment: ProcessInfo.processInfo.environment, standardLibrary: standardLibrary, withTests: withTests)
         } catch let error as ComparisonError {
             throw CommandFailure.badInput(error.description, help: error.help)
         } catch {
@@ -105,13 +107,13 @@ struct ComparisonOptions: ParsableArguments {
     /// `standardLibrary`: how much of the standard library `render` needs (see
     /// `StandardLibraryDepth`).
     func run(
-        memoizing command: String, standardLibrary: StandardLibraryDepth,
+        memoizing command: String, standardLibrary: StandardLibraryDepth, withTests: Bool = false,
         _ render: (RepositoryComparison) async throws -> Void
     ) async throws {
         let prepared = try prepare()
         let memoized = memoizedRun(command, prepared)
         if let memoized, memoized.replay() { return }
-        let opened = try await open(prepared, standardLibrary: standardLibrary)
+        let opened = try await open(prepared, standardLibrary: standardLibrary, withTests: withTests)
         UntilExit.keep(opened)
         try await render(opened)
         memoized?.finish()
@@ -174,7 +176,7 @@ struct AffectedCommand: AsyncParsableCommand {
     func run() async throws {
         // Targets and packages need no standard package beyond those imported by others;
         // the tests' imports may name any (`ImpactAnalysis.tests` reads the full graph).
-        try await comparison.run(memoizing: "affected", standardLibrary: tests ? .full : .importedOnly) {
+        try await comparison.run(memoizing: "affected", standardLibrary: tests ? .full : .importedOnly, withTests: tests) {
             try await render($0)
         }
     }
