@@ -209,6 +209,12 @@ struct AffectedCLITests {
         #expect(source.status == 2, "\(source.stdout)")
         #expect(source.stderr.contains("error: cannot read internal/lib/"), "\(source.stderr)")
         #expect(source.stderr.contains("its name is not valid UTF-8"), "\(source.stderr)")
+        // Committed, a revision holding it is refused the same way.
+        _ = try fixture.commit("non-UTF-8 names")
+        let revision = try Self.run(["hash", "--rev", "HEAD", "--repo", fixture.root], in: fixture)
+        #expect(revision.status == 2, "\(revision.stdout)")
+        #expect(revision.stderr.contains("of a revision: its name is not valid UTF-8"), "\(revision.stderr)")
+        #expect(revision.stderr.contains("help: rename it"), "\(revision.stderr)")
     }
 
     @Test("bad input writes nothing to the cache directory, even after loading both revisions; a good run does")

@@ -18,6 +18,9 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     /// file the blob was read for, when known; `revision` the commit (hex) whose tree was
     /// being read, when known (`Snapshot` adds it).
     case missingObject(id: String, path: String?, partialClone: Bool, shallow: Bool, revision: String? = nil)
+    /// A revision holds a source file whose name is not valid UTF-8 (shown with replacement
+    /// characters): go/build would read it, gocache cannot name it.
+    case nonUTF8Name(path: String)
     /// Any other libgit2 failure: its error code, the failing function and libgit2's message.
     case git(code: Int32, function: String, message: String)
 
@@ -50,6 +53,8 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
                 return "\(what) is missing: the clone is shallow and it lies beyond the shallow boundary"
             }
             return "\(what) is missing from the object database"
+        case .nonUTF8Name(let path):
+            return "cannot read \(path) of a revision: its name is not valid UTF-8"
         case .git(let code, let function, let message):
             return "\(function) failed (libgit2 error \(code)): \(message)"
         }
@@ -89,6 +94,8 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
                     + "with `git fetch --unshallow`"
             }
             return "check the repository with `git fsck`, then `git fetch` the missing objects"
+        case .nonUTF8Name:
+            return "rename it to a UTF-8 name in a new commit (the go command's module rules require one too)"
         case .git(let code, _, _):
             switch code {
             case GIT_EAMBIGUOUS.rawValue:

@@ -27,7 +27,14 @@ extension Repository {
             guard let entry = git_tree_entry_byindex(tree, index), let cName = git_tree_entry_name(entry),
                 let cID = git_tree_entry_id(entry)
             else { continue }
-            let name = String(cString: cName)
+            // A name that is not UTF-8 cannot be an input (embed and module rules reject
+            // it) unless go/build reads it as a source file: that one is an error.
+            guard let name = String(validatingCString: cName) else {
+                let lossy = String(cString: cName)
+                let ext = lossy.lastIndex(of: ".").map { String(lossy[$0...]) } ?? ""
+                if sourceFileExtensions.contains(ext) { throw GitAccessError.nonUTF8Name(path: dir.isEmpty ? lossy : dir + "/" + lossy) }
+                continue
+            }
             let objectID = ObjectID(cID)
             let mode = UInt32(git_tree_entry_filemode_raw(entry).rawValue)
             let kind: FileTreeEntry.Kind

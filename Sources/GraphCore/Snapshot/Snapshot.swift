@@ -384,8 +384,13 @@ public final class Snapshot: FileTree, Sendable {
         do {
             computed = try computeListing(dir)
         } catch let error as GitAccessError {
-            // A tree a partial clone lacks (`--filter=tree:0`): callers that take an
-            // unlistable directory as absent are caught by `checkObjectsPresent()`.
+            // A tree a partial clone lacks (`--filter=tree:0`), or a source file whose name
+            // is not UTF-8: callers that take an unlistable directory as absent are caught by
+            // `checkObjectsPresent()`.
+            if case .nonUTF8Name = error {
+                missingObject.withLock { $0 = $0 ?? error }
+                throw error
+            }
             guard case .missingObject = error else { throw error }
             let named = error.reading(revision: commitID)
             missingObject.withLock { $0 = $0 ?? named }

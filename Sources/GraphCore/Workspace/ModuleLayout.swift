@@ -81,7 +81,8 @@ public enum WorkspaceError: Error, Hashable, Sendable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// A file or directory of the working tree could not be read (its own words).
     case fileTree(FileTreeError)
-    /// A revision's tree or blob is not in the object database (a partial clone).
+    /// A revision's tree or blob is not in the object database (a partial clone), or a
+    /// source file of it has a name that is not UTF-8: the revision cannot be read whole.
     case objectMissing(GitAccessError)
 
     public var description: String {
@@ -246,6 +247,7 @@ private struct Discovery {
 
     static func failure(_ error: any Error, path: String) -> WorkspaceError {
         if let git = error as? GitAccessError, case .missingObject = git { return .objectMissing(git) }
+        if let git = error as? GitAccessError, case .nonUTF8Name = git { return .objectMissing(git) }
         if let tree = error as? FileTreeError, case .unreadable = tree { return .fileTree(tree) }
         return .unreadable(path: path, reason: String(describing: error))
     }
