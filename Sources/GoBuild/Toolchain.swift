@@ -269,6 +269,9 @@ public final class GoToolchain: Sendable {
             env[variable] = level
         }
         if let experiment = settings.goexperiment { env["GOEXPERIMENT"] = experiment }
+        // The go command checks GOFIPS140 when it starts (an invalid one fails the tool-tag
+        // query, so the platform check reports it).
+        if let fips = settings.gofips140 { env["GOFIPS140"] = fips }
         return env
     }
 
@@ -326,7 +329,7 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
             return "install go\(required) or newer and put it on PATH, or pass --go PATH "
                 + "(gocache runs the go command with GOTOOLCHAIN=local: it downloads no toolchain)"
         case .unsupportedPlatform:
-            return "fix goos/goarch (and their level, goexperiment) in gocache.yaml or the --goos/--goarch flags; "
+            return "fix goos/goarch (and their level, goexperiment, gofips140) in gocache.yaml or the --goos/--goarch flags; "
                 + "`go tool dist list` prints the GOOS/GOARCH pairs this toolchain builds"
         }
     }

@@ -176,6 +176,16 @@ struct AffectedCLITests {
         let experiment = try Self.run(["targets", "--repo", fixture.root], in: fixture)
         #expect(experiment.status == 2, "\(experiment.stdout)")
         #expect(experiment.stderr.contains("unknown GOEXPERIMENT"), "\(experiment.stderr)")
+        try fixture.write("gocache.yaml", "defaults:\n  gofips140: bogus\n")
+        let fips = try Self.run(["hash", "--repo", fixture.root], in: fixture)
+        #expect(fips.status == 2, "\(fips.stdout)")
+        #expect(fips.stderr.contains("invalid GOFIPS140"), "\(fips.stderr)")
+        // A directory named gocache.yaml is no configuration.
+        try FileManager.default.removeItem(atPath: fixture.root + "/gocache.yaml")
+        try FileManager.default.createDirectory(atPath: fixture.root + "/gocache.yaml", withIntermediateDirectories: true)
+        let directory = try Self.run(["targets", "--repo", fixture.root], in: fixture)
+        #expect(directory.status == 2, "\(directory.stdout)")
+        #expect(directory.stderr.contains("gocache.yaml: is a directory"), "\(directory.stderr)")
     }
 
     @Test("a go.mod asking for a newer Go than the toolchain, and a source file whose name is not UTF-8, are bad input")

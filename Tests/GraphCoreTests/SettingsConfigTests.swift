@@ -94,6 +94,22 @@ struct SettingsConfigTests {
         #expect(SettingsOverrides.parseTags("") == [])
     }
 
+    @Test("a tag list element is read as the go command reads -tags: \"a,b\" and \"c d\" are two tags each")
+    func tagListElementsAreSplit() throws {
+        let parsed = try config("defaults:\n  tags: [\"a,b\", \"c d\", \" \", e]\n")
+        #expect(parsed.settings(forTarget: "functions/x", overrides: SettingsOverrides()).tags == ["a", "b", "c", "d", "e"])
+    }
+
+    @Test("globs must stay inside the repository: no absolute paths, no . or .. elements")
+    func globsStayInside() {
+        for glob in ["../env.sh", "./functions/a", "functions/../x", "/etc/passwd"] {
+            let error = configError("extraInputs: [\"\(glob)\"]\n")
+            #expect(error != nil, "\(glob)")
+            #expect(configError("targets:\n  include: [\"\(glob)\"]\n") != nil, "\(glob)")
+        }
+        #expect(configError("extraInputs: [config/*.json, \"**/x.txt\"]\n") == nil)
+    }
+
     @Test func archDefaults() {
         #expect(BuildSettings.defaultArchLevel(goarch: "arm") == "7")
         #expect(BuildSettings.defaultArchLevel(goarch: "386") == "sse2")

@@ -134,8 +134,11 @@ public struct GocacheConfig: Hashable, Sendable {
         do { entries = try tree.entries(in: "") } catch {
             throw GocacheConfigError(file: fileName, line: 0, column: 0, message: "cannot read: \(error)")
         }
-        guard let entries, entries.contains(where: { $0.name == fileName && ($0.kind == .file || $0.kind == .symlink) })
-        else { return GocacheConfig() }
+        guard let entry = entries?.first(where: { $0.name == fileName }) else { return GocacheConfig() }
+        // A directory (or a submodule) by that name is no configuration gocache could read.
+        guard entry.kind == .file || entry.kind == .symlink else {
+            throw GocacheConfigError(file: fileName, line: 0, column: 0, message: "is a directory, not a YAML file")
+        }
         let bytes: [UInt8]
         do { bytes = try tree.contents(of: fileName) } catch {
             throw GocacheConfigError(file: fileName, line: 0, column: 0, message: "cannot read: \(error)")
@@ -256,6 +259,9 @@ enum Glob {
     static func problem(_ pattern: String) -> String? {
         if pattern.isEmpty { return "empty glob" }
         if pattern.hasPrefix("/") { return "glob \(goQuote(pattern)) must be relative to the repository root" }
+        if pattern.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
+            return "glob \(goQuote(pattern)) must name paths inside the repository, without . or .. elements"
+        }
         for element in pattern.split(separator: "/") where element.contains("**") && element != "**" {
             return "glob \(goQuote(pattern)): `**` must be a whole path element"
         }
@@ -398,7 +404,8 @@ private struct ConfigReader {
                 if case .scalar = value {
                     s.tags = SettingsOverrides.parseTags(try scalar(value, key: key))
                 } else {
-                    s.tags = try stringList(value, key: key).filter { !$0.isEmpty }
+                    // Each element as the go command's -tags reads it: "a,b" or "a b" is two tags.
+                    s.tags = try stringList(value, key: key).flatMap { SettingsOverrides.parseTags($0) }
                 }
             case "ldflags": s.ldflags = try scalar(value, key: key)
             case "gcflags": s.gcflags = try scalar(value, key: key)
