@@ -60,7 +60,9 @@ struct ExampleCommand: ParsableCommand {
         do {
             let repository = try MonorepoGenerator.writeRepository(spec, at: path)
             Stdout.write("\(path)\n")
-            Stderr.write("wrote \(spec.targets) targets, \(repository.commits.count) commits\n")
+            // Every `package main` the generator wrote (functions and the cmd/ tools), as
+            // `gocache targets` lists them.
+            Stderr.write("wrote \(repository.tree.targetDirs.count) targets, \(repository.commits.count) commits\n")
         } catch {
             throw CommandFailure(message: "cannot write the example repository: \(error)", help: "check that git is installed and the directory is writable", status: 1)
         }
