@@ -129,13 +129,18 @@ struct AffectedRuleTests {
         let head = try fixture.commit("tests")
         let report = try await Self.report(fixture, base: base, head: head)
         #expect(report.rebuild.isEmpty)
+        #expect(try await Self.testDirs(fixture, base: base, head: head) == ["internal/lib"])
+    }
+
+    /// The directories of the packages whose tests must run between commits `base` and `head`.
+    static func testDirs(_ fixture: GitFixture, base: String, head: String) async throws -> [String] {
         let location = try RepositoryLocation.discover(from: fixture.root)
         let baseSnapshot = try Snapshot.revision(base, in: location)
         let headSnapshot = try Snapshot.revision(head, in: location)
-        let tests = ImpactAnalysis.tests(
-            base: try await Self.load(baseSnapshot), head: try await Self.load(headSnapshot), baseTree: baseSnapshot,
-            headTree: headSnapshot, changes: .diff(try GitHistory.changes(from: baseSnapshot, to: headSnapshot)))
-        #expect(tests.map(\.dir) == ["internal/lib"])
+        return ImpactAnalysis.tests(
+            base: try await load(baseSnapshot), head: try await load(headSnapshot), baseTree: baseSnapshot,
+            headTree: headSnapshot, changes: try .between(baseSnapshot, headSnapshot)
+        ).map(\.dir)
     }
 
     @Test("a changed requirement affects only targets whose closure holds the module")
@@ -380,13 +385,7 @@ struct AffectedRuleTests {
         func tests(_ edit: (GitFixture) throws -> Void) async throws -> [String] {
             try fixture.git("reset", "-q", "--hard", base)
             try edit(fixture)
-            let head = try fixture.commit("edit")
-            let baseSnapshot = try Snapshot.revision(base, in: location)
-            let headSnapshot = try Snapshot.revision(head, in: location)
-            return ImpactAnalysis.tests(
-                base: try await Self.load(baseSnapshot), head: try await Self.load(headSnapshot), baseTree: baseSnapshot,
-                headTree: headSnapshot, changes: .diff(try GitHistory.changes(from: baseSnapshot, to: headSnapshot))
-            ).map(\.dir)
+            return try await Self.testDirs(fixture, base: base, head: try fixture.commit("edit"))
         }
         // A body edit of a package only tests import: its importers' tests.
         #expect(try await tests { try $0.write("internal/plat/plat.go", "package plat\n\nfunc Name() string { return name + \"!\" }\n") } == ["lib/z"])
