@@ -26,27 +26,31 @@ struct ExecutableIdentityTests {
         return header + program + body
     }
 
-    static func write(_ bytes: [UInt8]) throws -> String {
-        let path = try GitFixture.makeTemporaryDirectory() + "/exe"
+    /// Writes `bytes` to a new file in `directory`; returns its path.
+    static func write(_ bytes: [UInt8], in directory: String) throws -> String {
+        let path = directory + "/exe-" + UUID().uuidString
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 
     @Test("the GNU build id note is found among other notes; files without one give none")
     func buildID() throws {
+        let directory = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func write(_ bytes: [UInt8]) throws -> String { try Self.write(bytes, in: directory) }
         let id: [UInt8] = (0..<20).map { UInt8($0 * 7 + 1) }
-        let withID = try Self.write(Self.elf(notes: [("GNU", 1, [1, 0, 0, 0, 2, 0, 0, 0]), ("Go", 4, [9, 9, 9]), ("GNU", 3, id)]))
+        let withID = try write(Self.elf(notes: [("GNU", 1, [1, 0, 0, 0, 2, 0, 0, 0]), ("Go", 4, [9, 9, 9]), ("GNU", 3, id)]))
         #expect(ExecutableIdentity.gnuBuildID(withID) == id)
         // Another file with the same id (a copy, a reinstall): the same identity.
-        let copy = try Self.write(try #require(FileManager.default.contents(atPath: withID)).map { $0 })
+        let copy = try write(try #require(FileManager.default.contents(atPath: withID)).map { $0 })
         #expect(ExecutableIdentity.gnuBuildID(copy) == id)
         // No build id note, an id note of another owner, a note segment of another type, a
         // truncated file, not an ELF file: none.
-        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Self.elf(notes: [("GNU", 1, [1, 2, 3, 4])]))) == nil)
-        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Self.elf(notes: [("LLVM", 3, id)]))) == nil)
-        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Self.elf(notes: [("GNU", 3, id)], noteType: 1))) == nil)
-        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Array(Self.elf(notes: [("GNU", 3, id)]).prefix(130)))) == nil)
-        #expect(ExecutableIdentity.gnuBuildID(try Self.write(Array("#!/bin/sh\necho hello\n".utf8))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try write(Self.elf(notes: [("GNU", 1, [1, 2, 3, 4])]))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try write(Self.elf(notes: [("LLVM", 3, id)]))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try write(Self.elf(notes: [("GNU", 3, id)], noteType: 1))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try write(Array(Self.elf(notes: [("GNU", 3, id)]).prefix(130)))) == nil)
+        #expect(ExecutableIdentity.gnuBuildID(try write(Array("#!/bin/sh\necho hello\n".utf8))) == nil)
         #expect(ExecutableIdentity.gnuBuildID("/nonexistent/gocache") == nil)
     }
 
