@@ -6,6 +6,9 @@ public import GraphCore
 /// Schema (version 1): `{"schemaVersion", "targets": [Target], "totals": Totals,
 /// "toolchain": {"version"}, "platform": "goos/goarch"}`; keys sorted.
 public struct BuildManifest: Codable, Hashable, Sendable {
+    /// The manifest's name in an output directory.
+    public static let fileName = "manifest.json"
+
     /// The version of this document's format.
     public static let currentSchemaVersion = 1
 
@@ -155,15 +158,22 @@ public enum OutputNames {
         var result: [String: String] = [:]
         var used = Set<String>()
         for target in targets.sorted(by: { $0.dir < $1.dir }) {
+            // A name holds the output directory `<name>` and the file `<name>.zip`: a candidate
+            // is free when neither is taken by another target's outputs or the manifest.
+            func taken(_ candidate: String) -> Bool {
+                used.contains(candidate) || used.contains(candidate + ".zip") || candidate == BuildManifest.fileName
+                    || candidate + ".zip" == BuildManifest.fileName
+            }
             var name = wanted[target.dir] ?? long(target)
-            if used.contains(name) { name = long(target) }
+            if taken(name) { name = long(target) }
             var candidate = name
             var index = 2
-            while used.contains(candidate) {
+            while taken(candidate) {
                 candidate = "\(name)-\(index)"
                 index += 1
             }
             used.insert(candidate)
+            used.insert(candidate + ".zip")
             result[target.dir] = candidate
         }
         return result

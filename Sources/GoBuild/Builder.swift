@@ -175,8 +175,8 @@ public final class Builder: Sendable {
         Self.removeAbandonedStaging(in: out)
         // The previous run's manifest describes the zips it placed: gone before any output of
         // this run is placed, so an interrupted run leaves no manifest that lies about them.
-        let previous = Self.readJSON(BuildManifest.self, at: out + "/manifest.json")
-        if unlink(out + "/manifest.json") != 0, errno != ENOENT {
+        let previous = Self.readJSON(BuildManifest.self, at: out + "/" + BuildManifest.fileName)
+        if unlink(out + "/" + BuildManifest.fileName) != 0, errno != ENOENT {
             throw BuildError.outputDirectory(path: out, reason: "cannot remove the previous manifest.json: \(String(cString: strerror(errno)))")
         }
 
@@ -214,7 +214,7 @@ public final class Builder: Sendable {
         removeOutputsOfRemovedTargets(previous, keeping: Set(jobs.map(\.name)))
         trace.mark("finish")
         do {
-            try writeAtomically(try manifest.encoded(), to: out + "/manifest.json", staging: staging)
+            try writeAtomically(try manifest.encoded(), to: out + "/" + BuildManifest.fileName, staging: staging)
         } catch let error as BuildError {
             throw error
         } catch {
@@ -557,7 +557,11 @@ public final class Builder: Sendable {
         } catch {
             throw BuildError.packaging(dir: dir, reason: "\(error)")
         }
-        let zipPath = path + ".zip"
+        // Beside the binary under a name no binary of the batch can have (an import path
+        // element never starts with a dot): `<dir>/x.zip` would be the binary of a target
+        // `…/x.zip` built in the same batch — and, linked into the store, its blob.
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let zipPath = String(path[..<slash]) + "." + String(path[slash...]) + ".zip"
         guard Self.writeFile(package.bytes, to: zipPath) else {
             throw BuildError.packaging(dir: dir, reason: "cannot write \(zipPath): \(String(cString: strerror(errno)))")
         }

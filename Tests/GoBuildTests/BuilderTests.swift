@@ -4,6 +4,7 @@ import Foundation
 import GraphCore
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import GoBuild
 
@@ -316,6 +317,37 @@ struct BuilderTests {
         let (auto, autoEvents) = try await Self.build(repo, cacheDirectory: scratch + "/c3", out: scratch + "/o3")
         #expect(auto.manifest.targets.map(\.zipSha256) == batch.manifest.targets.map(\.zipSha256))
         #expect(autoEvents.strategies == [.batch])
+    }
+
+    @Test("targets named x, x.zip and manifest.json in one batch: distinct outputs, an intact store")
+    func outputNamesThatLookLikeOutputs() async throws {
+        let scratch = try temporaryDirectory("odd-names")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+        try "module example.com/n\n\ngo 1.24\n".write(toFile: repo + "/go.mod", atomically: true, encoding: .utf8)
+        for dir in ["fn/x", "fn/x.zip", "fn/manifest.json"] {
+            try FileManager.default.createDirectory(atPath: repo + "/" + dir, withIntermediateDirectories: true)
+            try "package main\n\nfunc main() { println(\"\(dir)\") }\n".write(
+                toFile: repo + "/" + dir + "/main.go", atomically: true, encoding: .utf8)
+        }
+        _ = try GitFixture(existing: repo).git("init", "-q")
+        let out = scratch + "/out"
+        let (result, _) = try await Self.build(repo, cacheDirectory: scratch + "/c", out: out, strategy: .batch)
+        #expect(result.manifest.totals.built == 3)
+        let zips = result.manifest.targets.compactMap(\.zip)
+        #expect(Set(zips).count == 3 && !zips.contains("manifest.json.zip"))
+        // Each zip is the one of its own binary (the batch wrote `x` and `x.zip` binaries side
+        // by side: the zip of `x` once overwrote the binary of `x.zip`, linked into the store).
+        for target in result.manifest.targets {
+            let zip = try #require(FileManager.default.contents(atPath: out + "/" + (target.zip ?? "")))
+            #expect(try SHA256Hasher.hash(Array(zip)).hex == target.zipSha256)
+            let binary = try #require(FileManager.default.contents(atPath: out + "/" + (target.zip ?? "").dropLast(4) + "/bootstrap"))
+            #expect(try SHA256Hasher.hash(Array(binary)).hex == target.binarySha256)
+        }
+        #expect(FileManager.default.fileExists(atPath: out + "/manifest.json"))
+        let report = try LocalStore(cacheDirectory: scratch + "/c").verify()
+        #expect(report.removed.isEmpty)
     }
 
     @Test func unknownListedTargetIsAnErrorAndWritesNothing() async throws {

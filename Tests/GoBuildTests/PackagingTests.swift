@@ -175,6 +175,19 @@ struct OutputNameTests {
         #expect(conflicts.map(\.dir) == ["a/api"])
         #expect(conflicts.first?.message.contains("a/api is named a-api-2: a-api is taken (target a-api)") == true)
     }
+
+    @Test("a name holds <name> and <name>.zip: x beside x.zip, and manifest.json, get other names")
+    func namesOfOutputsAndTheManifestAreTaken() {
+        let targets = [Self.target("fn/x"), Self.target("fn/x.zip"), Self.target("fn/manifest.json"), Self.target("fn/manifest")]
+        let names = OutputNames.names(dirs: targets)
+        #expect(names["fn/x"] == "x")
+        #expect(names["fn/x.zip"] == "fn-x.zip")
+        #expect(names["fn/manifest.json"] == "fn-manifest.json")
+        #expect(names["fn/manifest"] == "manifest")  // manifest.zip and manifest/ take nothing
+        var outputs = Set<String>()
+        for name in names.values { #expect(outputs.insert(name).inserted && outputs.insert(name + ".zip").inserted) }
+        #expect(!outputs.contains("manifest.json"))
+    }
 }
 
 @Suite("Shard plans")
