@@ -185,7 +185,17 @@ public final class Builder: Sendable {
         // whose blobs turn out missing or corrupt is compiled afterwards.
         var hits: [(Job, Found)] = []
         var misses: [Job] = []
-        for (job, found) in try await lookUp(jobs) {
+        // A target reading a directory outside the repository has a key that does not cover
+        // it: built every time, never restored, never stored.
+        let unkeyable = jobs.filter { !$0.key.inputs.outside.isEmpty }
+        for job in unkeyable {
+            events(
+                .warning(
+                    "\(job.target.dir) reads \(job.key.inputs.outside.joined(separator: ", ")) outside the repository, which its "
+                        + "key does not cover: built every time, never cached (move or vendor that module into the repository)"))
+        }
+        misses += unkeyable
+        for (job, found) in try await lookUp(jobs.filter { $0.key.inputs.outside.isEmpty }) {
             if let found { hits.append((job, found)) } else { misses.append(job) }
         }
         trace.mark("look up")
@@ -573,7 +583,9 @@ public final class Builder: Sendable {
         // Such a binary is placed (it is what the files now say) but not stored under a key
         // that does not describe it.
         let moved = session.snapshot.pathsChangedSinceListing(job.key.inputs.files)
-        if !moved.isEmpty {
+        if !job.key.inputs.outside.isEmpty {
+            // Warned about when looked up: its key does not describe it.
+        } else if !moved.isEmpty {
             events(
                 .warning(
                     "\(dir): \(moved.count) input file(s) changed during the build (\(moved.prefix(3).joined(separator: ", ")))"

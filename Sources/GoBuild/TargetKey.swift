@@ -182,7 +182,9 @@ public enum TargetKeyRecipe {
                 entries.append("sum=\(package.sum ?? "missing")")
             }
             if let error = package.error { entries.append("error=\(error)") }
+            if let outside = package.outside { entries.append("outside=\(outside)") }
             entries += package.files.map { "file=" + fileEntry($0) }
+            entries += package.unread.map { "unread=" + $0 }
             let field = try KeyEncoder.Field.digestedList("package " + package.importPath, entries)
             cache.packages[ObjectIdentifier(package)] = (package, field)
             rest.append(field)

@@ -350,6 +350,40 @@ struct BuilderTests {
         #expect(report.removed.isEmpty)
     }
 
+    @Test("a target whose module is replaced by a directory outside the repository is built every time, never stored")
+    func outsideReplacementIsNeverCached() async throws {
+        let scratch = try temporaryDirectory("outside")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        func write(_ path: String, _ text: String) throws {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try write(
+            repo + "/go.mod",
+            "module example.com/n\n\ngo 1.24\n\nrequire ext.com/other v1.0.0\n\nreplace ext.com/other => ../other\n")
+        try write(repo + "/fn/out/main.go", "package main\n\nimport \"ext.com/other/q\"\n\nfunc main() { println(q.Q()) }\n")
+        try write(repo + "/fn/in/main.go", "package main\n\nfunc main() { println(\"in\") }\n")
+        try write(scratch + "/other/go.mod", "module ext.com/other\n\ngo 1.21\n")
+        try write(scratch + "/other/q/q.go", "package q\n\nfunc Q() string { return \"v1\" }\n")
+        _ = try GitFixture(existing: repo).git("init", "-q")
+        let (first, _) = try await Self.build(repo, cacheDirectory: scratch + "/c", out: scratch + "/o")
+        #expect(first.manifest.totals.built == 2)
+        try write(scratch + "/other/q/q.go", "package q\n\nfunc Q() string { return \"v2\" }\n")
+        let (second, events) = try await Self.build(repo, cacheDirectory: scratch + "/c", out: scratch + "/o")
+        // The outside edit is in no key: fn/out is compiled again (v2), fn/in is a hit.
+        #expect(events.compiledDirs == ["fn/out"])
+        #expect(second.manifest.targets.first { $0.dir == "fn/in" }?.status == .hit)
+        let warnings = events.list.withLock { $0 }.compactMap { event -> String? in
+            if case .warning(let text) = event { return text }
+            return nil
+        }
+        #expect(warnings.contains { $0.contains("fn/out reads ../other outside the repository") })
+        let binary = try #require(FileManager.default.contents(atPath: scratch + "/o/out/bootstrap"))
+        #expect(binary.range(of: Data("v2".utf8)) != nil)
+    }
+
     @Test func unknownListedTargetIsAnErrorAndWritesNothing() async throws {
         let scratch = try temporaryDirectory("unknown")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

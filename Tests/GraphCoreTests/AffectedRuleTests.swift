@@ -313,6 +313,62 @@ struct AffectedRuleTests {
         #expect(try await Self.report(fixture, base: base, head: head).rebuild == ["functions/arm", "functions/usea", "functions/useb"])
     }
 
+    @Test("a module from the module cache: its imports are not read, so a change of any module of the build list, or of a local fork nothing else holds, affects the targets reaching it; a module replaced outside the repository is always affected")
+    func moduleCacheDependencies() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let goMod = """
+            module example.com/m
+
+            go 1.24
+
+            require (
+            \text.com/real v1.0.0
+            \text.com/base v1.0.0 // indirect
+            \text.com/fork v1.0.0 // indirect
+            \text.com/other v1.0.0
+            )
+
+            replace ext.com/fork => ./forks/fork
+
+            replace ext.com/other => ../outside-of-the-repository
+
+            """
+        let goSum = "ext.com/real v1.0.0 h1:real=\next.com/base v1.0.0 h1:base=\n"
+        let files: [String: String] = [
+            "go.mod": goMod,
+            "go.sum": goSum,
+            "functions/ext/main.go": "package main\n\nimport \"ext.com/real/r\"\n\nfunc main() { r.R() }\n",
+            "functions/local/main.go": "package main\n\nimport \"example.com/m/internal/lib\"\n\nfunc main() { lib.L() }\n",
+            "functions/out/main.go": "package main\n\nimport \"ext.com/other/o\"\n\nfunc main() { o.O() }\n",
+            "internal/lib/lib.go": "package lib\n\nfunc L() {}\n",
+            "forks/fork/go.mod": "module ext.com/fork\n\ngo 1.21\n",
+            "forks/fork/f/f.go": "package f\n\nfunc F() {}\n",
+            "forks/fork/f/f_test.go": "package f\n",
+        ]
+        for (path, text) in files { try fixture.write(path, text) }
+        let base = try fixture.commit("base")
+        // Nothing changed: only the target reading outside the repository.
+        let unchanged = try await Self.report(fixture, base: base, head: nil)
+        #expect(unchanged.rebuild == ["functions/out"])
+        #expect(unchanged.impact(atDir: "functions/out")?.reasons.first?.change.contains("../outside-of-the-repository") == true)
+        // An indirect requirement bumped: ext.com/real may import it.
+        try fixture.write("go.mod", goMod.replacingOccurrences(of: "base v1.0.0", with: "base v1.2.0"))
+        try fixture.write("go.sum", goSum.replacingOccurrences(of: "base v1.0.0 h1:base=", with: "base v1.2.0 h1:base2="))
+        let bumped = try await Self.report(fixture, base: base, head: nil)
+        #expect(bumped.rebuild == ["functions/ext", "functions/out"])
+        #expect(bumped.impact(atDir: "functions/ext")?.reasons.contains { $0.kind == .module && $0.change.contains("build list") } == true)
+        try fixture.write("go.mod", goMod)
+        try fixture.write("go.sum", goSum)
+        // The local fork of a module only ext.com/real can import; its test files are no input.
+        try fixture.write("forks/fork/f/f_test.go", "package f\n\n// edited\n")
+        #expect(try await Self.report(fixture, base: base, head: nil).rebuild == ["functions/out"])
+        try fixture.write("forks/fork/f/f.go", "package f\n\nfunc F() { println() }\n")
+        let forked = try await Self.report(fixture, base: base, head: nil)
+        #expect(forked.rebuild == ["functions/ext", "functions/out"])
+        #expect(forked.impact(atDir: "functions/ext")?.reasons.contains { $0.file == "forks/fork/f/f.go" } == true)
+    }
+
     @Test("a file that left a target's build is reported so, even when it was edited too")
     func leftBuildWhileEdited() async throws {
         let (report, dirs) = try await Self.rebuilt { fixture in

@@ -33,21 +33,38 @@ public struct TargetInputs: Hashable, Sendable {
         public let sum: String?
         /// The package's error, if any (it changes what the go command does).
         public let error: String?
-        /// Input files, repository-relative, sorted.
+        /// Input files, repository-relative, sorted. For a non-vendored external package
+        /// (whose own files are not read: its module's go.sum hash stands for them), the files
+        /// of the unit's local replacement modules that no package of the graph belongs to —
+        /// its imports, which are not read, may reach them.
         public let files: [String]
+        /// For a non-vendored external package: the unit's build list (every selected module
+        /// version, replacement and go.sum line), sorted. Its imports are not read (the module
+        /// cache is not), so any module of the build is a possible dependency: a change of any
+        /// of them changes the binaries that reach the package. Empty for other packages.
+        public let unread: [String]
+        /// The directory outside the repository that the package's module is replaced by
+        /// (gocache does not read it: in no diff, not in the key), or nil.
+        public let outside: String?
 
-        public init(importPath: String, module: GoModuleRef?, sum: String?, error: String?, files: [String]) {
+        public init(
+            importPath: String, module: GoModuleRef?, sum: String?, error: String?, files: [String], unread: [String] = [],
+            outside: String? = nil
+        ) {
             self.importPath = importPath
             self.module = module
             self.sum = sum
             self.error = error
             self.files = files
+            self.unread = unread
+            self.outside = outside
         }
 
         public static func == (lhs: Package, rhs: Package) -> Bool {
             lhs === rhs
                 || (lhs.importPath == rhs.importPath && lhs.module == rhs.module && lhs.sum == rhs.sum
-                    && lhs.error == rhs.error && lhs.files == rhs.files)
+                    && lhs.error == rhs.error && lhs.files == rhs.files && lhs.unread == rhs.unread
+                    && lhs.outside == rhs.outside)
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -56,6 +73,38 @@ public struct TargetInputs: Hashable, Sendable {
             hasher.combine(sum)
             hasher.combine(error)
             hasher.combine(files)
+            hasher.combine(unread.count)
+            hasher.combine(outside)
+        }
+
+        /// The part of a package that the go command builds from what it reads: for a
+        /// non-vendored external package, the unit's build list and the local replacement
+        /// files nothing in `graph` holds; for a package of a module replaced by a directory
+        /// outside the repository, that directory.
+        static func make(
+            _ package: GoPackage, files: [String], unit: BuildUnit?, graph: PackageGraph, tree: any FileTree, cache: Cache
+        ) -> Package {
+            var sum: String?
+            var unread: [String] = []
+            var outside: String?
+            var files = files
+            if package.dir == nil, !package.isStandard, let module = package.module, let version = module.version {
+                sum = unit?.goSum.hash(
+                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
+                if let unit {
+                    let completion = cache.completion(of: unit, graph: graph, tree: tree)
+                    unread = completion.buildList
+                    files = (files + completion.files).sorted()
+                    if let replacement = module.replacementPath, module.replacementVersion == nil,
+                        unit.outsideReplacement(of: module.path) != nil
+                    {
+                        outside = replacement
+                    }
+                }
+            }
+            return Package(
+                importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
+                files: files, unread: unread, outside: outside)
         }
     }
 
@@ -87,6 +136,12 @@ public struct TargetInputs: Hashable, Sendable {
         self.packages = packages
     }
 
+    /// Directories outside the repository that the build reads and gocache does not (a
+    /// module replaced by one, a go.work `use` of one), sorted: such a target's key does not
+    /// cover everything in its binary, so `build` never stores or restores it and `affected`
+    /// always reports it.
+    public var outside: [String] = []
+
     /// Every file whose content goes into the binary, sorted and unique.
     public var files: [String] {
         var all = Set(packages.flatMap(\.files))
@@ -106,8 +161,41 @@ public struct TargetInputs: Hashable, Sendable {
         /// By graph index, then package id of that graph's index.
         fileprivate var entries: [Int: EntryTable] = [:]
         fileprivate var directives: [String: Directives?] = [:]
+        /// What external packages' unread imports may reach, by unit root and graph.
+        private var completions: [CompletionKey: (buildList: [String], files: [String])] = [:]
+
+        private struct CompletionKey: Hashable {
+            var unit: String
+            var graph: ObjectIdentifier
+        }
 
         public init() {}
+
+        /// The build list of `unit` and the files of its local replacement modules that no
+        /// package of `graph` belongs to (computed once per unit and graph).
+        func completion(of unit: BuildUnit, graph: PackageGraph, tree: any FileTree) -> (buildList: [String], files: [String]) {
+            // The graph's index object names the graph while the repository holding both lives.
+            let key = CompletionKey(unit: unit.rootDir, graph: ObjectIdentifier(graph.index))
+            if let known = completions[key] { return known }
+            var lines = unit.selectedVersions.map { "require \($0.key)@\($0.value)" }
+            for r in unit.replacements {
+                lines.append(
+                    "replace \(r.oldPath)\(r.oldVersion.map { "@" + $0 } ?? "") => \(r.newPath)\(r.newVersion.map { "@" + $0 } ?? "")")
+            }
+            for (module, hashes) in unit.goSum.entries {
+                lines.append("sum \(module.path) \(module.version ?? "") \(hashes.joined(separator: " "))")
+            }
+            var held = Set<String>()
+            for package in graph.packages.values { if let module = package.module?.path { held.insert(module) } }
+            var files: [String] = []
+            for r in unit.replacements where r.isLocalDirectory && !held.contains(r.oldPath) {
+                guard let dir = unit.localReplacement(of: r.oldPath) else { continue }
+                TargetInputs.moduleFiles(in: dir, tree: tree, root: true, into: &files)
+            }
+            let result = (buildList: lines.sorted(), files: Array(Set(files)).sorted())
+            completions[key] = result
+            return result
+        }
 
         /// The input files of every package collected through this cache (each package
         /// once): the union of the collected targets' package files.
@@ -156,7 +244,7 @@ public struct TargetInputs: Hashable, Sendable {
         // only the first package of each run looks its module up.
         var previousModule: String?
         for id in closure {
-            guard let entry = self.entry(id, graphIndex: graphIndex, graph: graph, unit: unit, cache: cache) else { continue }
+            guard let entry = self.entry(id, graphIndex: graphIndex, graph: graph, unit: unit, tree: tree, cache: cache) else { continue }
             packages.append(entry.package)
             guard let modulePath = entry.module, modulePath != previousModule else { continue }
             previousModule = modulePath
@@ -175,9 +263,42 @@ public struct TargetInputs: Hashable, Sendable {
         let pgo = isFile(pgoPath, in: tree) ? pgoPath : nil
         var extra = Set<String>()
         for pattern in target.settings.extraInputs { extra.formUnion(FileGlob.expand(pattern, in: tree)) }
-        return TargetInputs(
+        var inputs = TargetInputs(
             dir: target.dir, importPath: target.importPath, settings: target.settings, workspace: workspace,
             localModules: localModules, pgo: pgo, extraInputs: extra.sorted(), packages: packages)
+        inputs.outside = outsideDirectories(of: packages, unit: unit, layout: repository.layout)
+        return inputs
+    }
+
+    /// The directories outside the repository that a build of `packages` in `unit` reads:
+    /// replacements of their modules, and the go.work `use`s of the unit that leave it.
+    static func outsideDirectories(of packages: [Package], unit: BuildUnit?, layout: ModuleLayout) -> [String] {
+        var dirs = Set(packages.compactMap(\.outside))
+        if let unit {
+            let unitDirs = Set([unit.rootDir] + unit.mainModules.map(\.dir))
+            for problem in layout.problems where unitDirs.contains(problem.dir) {
+                if let outside = problem.outside { dirs.insert(outside) }
+            }
+        }
+        return dirs.sorted()
+    }
+
+    /// Every file of the module in `dir` that a build could read: not tests, not nested
+    /// modules, not `.git`.
+    static func moduleFiles(in dir: String, tree: any FileTree, root: Bool, into files: inout [String]) {
+        guard let entries = (try? tree.entries(in: dir)) ?? nil else { return }
+        if !root, entries.contains(where: { $0.name == "go.mod" && $0.kind == .file }) { return }
+        for entry in entries {
+            let path = join(dir, entry.name)
+            switch entry.kind {
+            case .directory where entry.name != ".git":
+                moduleFiles(in: path, tree: tree, root: false, into: &files)
+            case .file, .symlink:
+                if !entry.name.hasSuffix("_test.go") { files.append(path) }
+            default:
+                break
+            }
+        }
     }
 
     /// Where a target's profile would be: `default.pgo` in its directory.
@@ -187,7 +308,9 @@ public struct TargetInputs: Hashable, Sendable {
 
     /// The part of package `id` of `graph` (at `graphIndex` of its repository), or nil
     /// when the id is an import without a package.
-    static func entry(_ id: Int32, graphIndex: Int, graph: PackageGraph, unit: BuildUnit?, cache: Cache) -> Entry? {
+    static func entry(_ id: Int32, graphIndex: Int, graph: PackageGraph, unit: BuildUnit?, tree: any FileTree, cache: Cache)
+        -> Entry?
+    {
         let table: EntryTable
         if let existing = cache.entries[graphIndex] {
             table = existing
@@ -199,18 +322,11 @@ public struct TargetInputs: Hashable, Sendable {
         let path = graph.index.paths[Int(id)]
         var result: Entry?
         if let package = graph.packages[path] {
-            var sum: String?
-            if package.dir == nil, let module = package.module, let version = module.version {
-                sum = unit?.goSum.hash(
-                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
-            }
             // A vendored module's `go` version is in its module reference (from
             // vendor/modules.txt); its go.mod is not read.
             let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
             result = Entry(
-                package: Package(
-                    importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
-                    files: package.inputFiles),
+                package: Package.make(package, files: package.inputFiles, unit: unit, graph: graph, tree: tree, cache: cache),
                 module: package.module?.path, vendored: vendored)
         }
         table.values[Int(id)] = result

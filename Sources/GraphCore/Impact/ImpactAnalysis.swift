@@ -379,7 +379,9 @@ final class UnchangedScreen {
         else { return nil }
         let headUnit = head.layout.units.first { $0.rootDir == target.unitRoot }
         let baseUnit = base.layout.units.first { $0.rootDir == old.unitRoot }
-        guard Self.workspace(headUnit) == Self.workspace(baseUnit) else { return nil }
+        guard Self.workspace(headUnit) == Self.workspace(baseUnit),
+            !Self.readsOutside(headUnit, layout: head.layout), !Self.readsOutside(baseUnit, layout: base.layout)
+        else { return nil }
         let pgo = TargetInputs.pgoPath(of: target)
         guard !changed.contains(pgo),
             sameLoad || TargetInputs.isFile(pgo, in: headTree) == TargetInputs.isFile(pgo, in: baseTree)
@@ -401,6 +403,14 @@ final class UnchangedScreen {
         return sameLoad ? .affected : nil
     }
 
+    /// Whether a build in `unit` may read a directory outside the repository (a module
+    /// replaced by one, a go.work `use` of one): its targets' inputs are collected instead.
+    static func readsOutside(_ unit: BuildUnit?, layout: ModuleLayout) -> Bool {
+        guard let unit else { return false }
+        if unit.replacements.contains(where: { unit.outsideReplacement(of: $0.oldPath) != nil }) { return true }
+        return !TargetInputs.outsideDirectories(of: [], unit: unit, layout: layout).isEmpty
+    }
+
     static func workspace(_ unit: BuildUnit?) -> TargetInputs.Directives? {
         unit?.workFile.map {
             TargetInputs.Directives(go: $0.goVersion, toolchain: $0.toolchain, godebug: $0.godebug.map { "\($0.key)=\($0.value)" })
@@ -417,7 +427,7 @@ final class UnchangedScreen {
         if sameLoad {
             // One graph: a package is dirty exactly when one of its input files changed.
             for id in headIDs.paths.indices where !headIDs.standard[id] {
-                if let entry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, cache: headCache),
+                if let entry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, tree: headTree, cache: headCache),
                     entry.package.files.contains(where: {
                         changed.contains($0) && (!verifyContents || memo.contentsDiffer($0, baseTree, headTree))
                     })
@@ -436,8 +446,8 @@ final class UnchangedScreen {
                 dirty[id] = headIDs.standard[id] != baseIDs.standard[Int(baseID)]
                 continue
             }
-            let newEntry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, cache: headCache)
-            let oldEntry = TargetInputs.entry(baseID, graphIndex: baseIndex, graph: baseGraph, unit: baseUnit, cache: baseCache)
+            let newEntry = TargetInputs.entry(Int32(id), graphIndex: headIndex, graph: headGraph, unit: headUnit, tree: headTree, cache: headCache)
+            let oldEntry = TargetInputs.entry(baseID, graphIndex: baseIndex, graph: baseGraph, unit: baseUnit, tree: baseTree, cache: baseCache)
             guard newEntry == oldEntry,
                 headGraph.packages[path]?.dependencyEdges == baseGraph.packages[path]?.dependencyEdges
             else {
@@ -621,6 +631,15 @@ struct InputComparison {
     }
 
     func reasons() -> [ImpactReason] {
+        // Files outside the repository are in no diff: such a target is always affected.
+        if !new.outside.isEmpty {
+            return [
+                ImpactReason(
+                    kind: .module, file: nil,
+                    change: "reads \(new.outside.joined(separator: ", ")) outside the repository (in no diff): always affected",
+                    chain: [])
+            ]
+        }
         // Fast path (most targets of most changes): equal inputs and no changed input file.
         if old == new, !new.packages.contains(where: { $0.files.contains(where: changed.contains) }),
             !(new.pgo.map(changed.contains) ?? false), !new.extraInputs.contains(where: changed.contains)
@@ -672,6 +691,16 @@ struct InputComparison {
                 reasons.append(
                     ImpactReason(
                         kind: .module, file: sumFile(), change: "go.sum hash of \(describe(package.module)) changed",
+                        chain: chain(to: path, atHead: true)))
+            } else if before.unread != package.unread {
+                let gone = Set(before.unread).subtracting(package.unread).sorted()
+                let new = Set(package.unread).subtracting(before.unread).sorted()
+                let change = (gone.prefix(2).map { "-" + $0 } + new.prefix(2).map { "+" + $0 }).joined(separator: ", ")
+                reasons.append(
+                    ImpactReason(
+                        kind: .module, file: moduleFile(for: package.module) ?? sumFile(),
+                        change: "the build list changed (\(change)); the imports of \(describe(package.module)) are not read "
+                            + "(module cache), so any module may be among its dependencies",
                         chain: chain(to: path, atHead: true)))
             }
             if before.error != package.error {

@@ -15,6 +15,8 @@ extension ImpactAnalysis {
         base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
     ) -> [TestImpact] {
         let changed = changes.paths
+        let headCache = TargetInputs.Cache()
+        let baseCache = TargetInputs.Cache()
         var results: [String: TestImpact] = [:]
         for graph in defaultGraphs(of: head) {
             let baseGraph = defaultGraphs(of: base).first { $0.unitRoot == graph.unitRoot }
@@ -22,10 +24,10 @@ extension ImpactAnalysis {
                 guard let package = graph.packages[root], let dir = package.dir, results[root] == nil,
                     !(package.testGoFiles.isEmpty && package.xTestGoFiles.isEmpty)
                 else { continue }
-                let newInputs = testInputs(of: package, in: graph, repository: head, tree: headTree)
+                let newInputs = testInputs(of: package, in: graph, repository: head, tree: headTree, cache: headCache)
                 var reasons: [ImpactReason]
                 if let baseGraph, let oldPackage = baseGraph.packages[root], oldPackage.dir != nil {
-                    let oldInputs = testInputs(of: oldPackage, in: baseGraph, repository: base, tree: baseTree)
+                    let oldInputs = testInputs(of: oldPackage, in: baseGraph, repository: base, tree: baseTree, cache: baseCache)
                     var comparison = InputComparison(
                         old: oldInputs, new: newInputs, oldGraph: baseGraph, newGraph: graph, baseTree: baseTree,
                         headTree: headTree, changes: changes, changed: changed)
@@ -50,6 +52,8 @@ extension ImpactAnalysis {
         base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
     ) -> [TestImpact] {
         let changed = changes.paths
+        let headCache = TargetInputs.Cache()
+        let baseCache = TargetInputs.Cache()
         var results: [String: TestImpact] = [:]
         var judged = Set<String>()
         for graph in head.graphs {
@@ -58,10 +62,12 @@ extension ImpactAnalysis {
                 guard let dir = package.dir, results[path] == nil,
                     judged.insert("\(graph.unitRoot)\u{0}\(graph.context)\u{0}\(path)").inserted
                 else { continue }
-                let newInputs = testInputs(of: package, in: graph, repository: head, tree: headTree, includeTests: false)
+                let newInputs = testInputs(
+                    of: package, in: graph, repository: head, tree: headTree, includeTests: false, cache: headCache)
                 var reasons: [ImpactReason]
                 if let baseGraph, let oldPackage = baseGraph.packages[path], oldPackage.dir != nil {
-                    let oldInputs = testInputs(of: oldPackage, in: baseGraph, repository: base, tree: baseTree, includeTests: false)
+                    let oldInputs = testInputs(
+                        of: oldPackage, in: baseGraph, repository: base, tree: baseTree, includeTests: false, cache: baseCache)
                     reasons = InputComparison(
                         old: oldInputs, new: newInputs, oldGraph: baseGraph, newGraph: graph, baseTree: baseTree,
                         headTree: headTree, changes: changes, changed: changed
@@ -87,7 +93,8 @@ extension ImpactAnalysis {
     /// The inputs of a package's test binary, in the shape of `TargetInputs` (the package's
     /// own entry lists its test files and test embeds beside its input files).
     static func testInputs(
-        of package: GoPackage, in graph: PackageGraph, repository: GoRepository, tree: any FileTree, includeTests: Bool = true
+        of package: GoPackage, in graph: PackageGraph, repository: GoRepository, tree: any FileTree, includeTests: Bool = true,
+        cache: TargetInputs.Cache
     ) -> TargetInputs {
         let unit = repository.layout.units.first { $0.rootDir == graph.unitRoot }
         var seen: Set<String> = [package.importPath]
@@ -113,14 +120,7 @@ extension ImpactAnalysis {
                 files += (member.testGoFiles + member.xTestGoFiles + member.testEmbedFiles).map { prefix + $0 }
                 files = Array(Set(files)).sorted()
             }
-            var sum: String?
-            if member.dir == nil, let module = member.module, let version = module.version {
-                sum = unit?.goSum.hash(
-                    module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
-            }
-            packages.append(
-                TargetInputs.Package(
-                    importPath: path, module: member.module, sum: sum, error: member.error?.message, files: files))
+            packages.append(TargetInputs.Package.make(member, files: files, unit: unit, graph: graph, tree: tree, cache: cache))
             if let module = member.module, localModules[module.path] == nil,
                 let file = TargetInputs.localModuleFile(module, unit: unit, layout: repository.layout, tree: tree)
             {
@@ -132,8 +132,10 @@ extension ImpactAnalysis {
             workspace = TargetInputs.Directives(
                 go: work.goVersion, toolchain: work.toolchain, godebug: work.godebug.map { "\($0.key)=\($0.value)" })
         }
-        return TargetInputs(
+        var inputs = TargetInputs(
             dir: package.dir ?? "", importPath: package.importPath, settings: repository.defaultSettings,
             workspace: workspace, localModules: localModules, pgo: nil, extraInputs: [], packages: packages)
+        inputs.outside = TargetInputs.outsideDirectories(of: packages, unit: unit, layout: repository.layout)
+        return inputs
     }
 }

@@ -58,12 +58,16 @@ public struct WorkspaceProblem: Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// What to do about it.
     public var help: String
+    /// The directory outside the repository the problem is about (a go.work `use` of one),
+    /// as written, when the go command reads it and gocache does not.
+    public var outside: String?
 
-    public init(dir: String, file: String?, message: String, help: String) {
+    public init(dir: String, file: String?, message: String, help: String, outside: String? = nil) {
         self.dir = dir
         self.file = file
         self.message = message
         self.help = help
+        self.outside = outside
     }
 
     public var description: String { (file.map { "\($0): " } ?? "") + message }
@@ -185,6 +189,15 @@ public struct BuildUnit: Hashable, Sendable {
             case .directory(let dir) = targets[key]
         else { return nil }
         return dir
+    }
+
+    /// The directory outside the repository that a module path at its selected version is
+    /// replaced by, as written, or nil.
+    public func outsideReplacement(of modulePath: String) -> String? {
+        guard let key = replacementKey(of: modulePath, version: selectedVersions[modulePath]),
+            case .outside(let path) = targets[key]
+        else { return nil }
+        return path
     }
 
     /// The main module whose path is the longest prefix of `importPath`, or nil.
@@ -352,7 +365,7 @@ private struct Discovery {
                 problems.append(
                     WorkspaceProblem(
                         dir: workDir, file: path, message: "\(path):\(line): use \(use) leaves the repository",
-                        help: "gocache reads only the repository: vendor or copy the module into it"))
+                        help: "gocache reads only the repository: vendor or copy the module into it", outside: use))
                 continue
             }
             if seenDirs.contains(dir) {
@@ -600,13 +613,9 @@ private struct ReplacementResolver {
                         : "keep one replace directive for \(r.old)"))
             return
         }
-        if case .outside(let path) = t {
-            problems.append(
-                WorkspaceProblem(
-                    dir: unitDir, file: file,
-                    message: "replacement directory \(path) of \(r.old) leaves the repository",
-                    help: "gocache reads only the repository: move the replacement module into it"))
-        }
+        // A replacement directory outside the repository is no error (the go command builds
+        // it); its packages are keyed without their files, and targets reaching them are
+        // never cached and always affected (`TargetInputs.outside`).
         targets[r.old] = t
         written[r.old] = canonical
     }
