@@ -49,16 +49,18 @@ public enum TargetKeyRecipe {
     /// (memoised, parallel over all input files at once).
     public static func keys(
         for targets: [GoTarget], in repository: GoRepository, tree: any FileTree, goVersion: String,
-        digester: FileDigester
+        digester: FileDigester, cCompiler: ((String?) -> String)? = nil
     ) async throws -> [TargetKey] {
         var trace = PhaseTrace("keys")
         defer { trace.report() }
         var inputs: [TargetInputs] = []
         let cache = TargetInputs.Cache()
         for target in targets {
-            guard let collected = TargetInputs.collect(for: target, in: repository, tree: tree, cache: cache) else {
+            guard var collected = TargetInputs.collect(for: target, in: repository, tree: tree, cache: cache) else {
                 throw TargetKeyError.noGraph(target: target.dir)
             }
+            // The C compiler compiles cgo code into the binary: its identity is an input.
+            if collected.settings.cgoEnabled, let cCompiler { collected.cCompiler = cCompiler(collected.settings.cc) }
             inputs.append(collected)
         }
         var files = cache.packageFiles
@@ -124,6 +126,7 @@ public enum TargetKeyRecipe {
 
     struct Common: Hashable {
         var settings: BuildSettings
+        var cCompiler: String?
         var workspace: TargetInputs.Directives?
         var localModules: [String: TargetInputs.Directives]
     }
@@ -132,7 +135,8 @@ public enum TargetKeyRecipe {
         of inputs: TargetInputs, goVersion: String, digests: [String: SHA256Digest], cache: inout EntryCache
     ) throws -> TargetKey {
         var encoder = KeyEncoder(domain: domain, version: KeyFormat.version)
-        let common = Common(settings: inputs.settings, workspace: inputs.workspace, localModules: inputs.localModules)
+        let common = Common(
+            settings: inputs.settings, cCompiler: inputs.cCompiler, workspace: inputs.workspace, localModules: inputs.localModules)
         // Fields go in encoding order, so the encoder does not sort each key: the common
         // fields sorted once, merged with the rest (packages come sorted by import path).
         let commonFields: [KeyEncoder.Field]
@@ -144,6 +148,7 @@ public enum TargetKeyRecipe {
             // The artifacts a key names include the Lambda zip: its compressor is an input.
             part.field("packaging", LambdaZip.compressorIdentity)
             addSettings(inputs.settings, to: &part)
+            if let cCompiler = inputs.cCompiler { part.field("CC.version", cCompiler) }
             if let work = inputs.workspace {
                 part.field("work.go", work.go)
                 part.field("work.toolchain", work.toolchain)

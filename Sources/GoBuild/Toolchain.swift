@@ -1,3 +1,4 @@
+import CacheStore
 import Foundation
 public import GraphCore
 import Synchronization
@@ -62,6 +63,7 @@ public final class GoToolchain: Sendable {
             self.memoFile = memoFile
             toolTagMemo.withLock { $0 = facts.toolTags }
             platformList.withLock { $0 = facts.platforms }
+            defaultCompiler.withLock { $0 = facts.defaultCC }
             return
         }
         let result: ProcessResult
@@ -96,7 +98,54 @@ public final class GoToolchain: Sendable {
         var toolTags: [String: [String]]
         /// `go tool dist list`, once asked.
         var platforms: [String]?
+        /// `go env CC` without CC set: the toolchain's default C compiler, once asked.
+        var defaultCC: String?
     }
+
+    /// What the C compiler `cc` (nil: the toolchain's default, `go env CC`) is: its command,
+    /// `--version` output and the SHA-256 of its executable, asked once per compiler and run (an upgraded compiler
+    /// compiles cgo code differently: the key holds this). "unavailable: …" when it does not run.
+    public func cCompilerIdentity(_ cc: String?) -> String {
+        let command = cc ?? defaultCC() ?? "gcc"
+        if let known = cCompilers.withLock({ $0[command] }) { return known }
+        let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
+        var identity = "\(command): unavailable"
+        if let first = words.first {
+            let binary =
+                first.contains("/")
+                ? first
+                : (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(first)" }
+                    .first { FileManager.default.isExecutableFile(atPath: $0) }
+            if let binary,
+                let result = try? ProcessRunner.run(binary, Array(words.dropFirst()) + ["--version"], environment: environment)
+            {
+                let output = String(decoding: result.stdout, as: UTF8.self) + result.stderr
+                identity = "\(command): " + (result.succeeded ? output : "unavailable (status \(result.status)) " + output)
+                // The driver's own bytes too (a wrapper script, a rebuilt compiler that says
+                // the same version); by content, not path, so machines agree.
+                let resolved = (binary as NSString).resolvingSymlinksInPath
+                if let digest = try? SHA256Hasher.hash(fileAt: resolved) { identity += "\nbinary sha256 " + digest.hex }
+            }
+        }
+        cCompilers.withLock { $0[command] = identity }
+        return identity
+    }
+    private let cCompilers = Mutex<[String: String]>([:])
+
+    /// `go env CC` run without CC: the C compiler the go command uses by default.
+    private func defaultCC() -> String? {
+        if let known = defaultCompiler.withLock({ $0 }) { return known }
+        let environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
+        guard let result = try? ProcessRunner.run(goBinary, ["env", "CC"], environment: environment), result.succeeded
+        else { return nil }
+        let name = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { return nil }
+        defaultCompiler.withLock { $0 = name }
+        saveFacts()
+        return name
+    }
+    private let defaultCompiler = Mutex<String?>(nil)
 
     /// The GOOS/GOARCH pairs the toolchain builds (`go tool dist list`), asked once and
     /// remembered with the other facts; nil when the go command could not say.
@@ -159,7 +208,7 @@ public final class GoToolchain: Sendable {
         guard let memoFile else { return }
         let facts = ToolchainFacts(
             goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 },
-            platforms: platformList.withLock { $0 })
+            platforms: platformList.withLock { $0 }, defaultCC: defaultCompiler.withLock { $0 })
         guard let data = try? JSONEncoder().encode(facts) else { return }
         MemoFiles.writeAtomically(Array(data), to: memoFile)
     }

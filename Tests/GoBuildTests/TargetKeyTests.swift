@@ -51,7 +51,8 @@ struct TargetKeyTests {
 
     /// Keys of every target of the working tree at `root`.
     static func keys(
-        at root: URL, goVersion: String = "go1.27.3", overrides: SettingsOverrides = SettingsOverrides()
+        at root: URL, goVersion: String = "go1.27.3", overrides: SettingsOverrides = SettingsOverrides(),
+        cCompiler: @escaping (String?) -> String = { "\($0 ?? "gcc"): gcc (Debian 12.2.0-14) 12.2.0" }
     ) async throws -> [String: String] {
         let harness = try #require(try await GraphHarness.make())
         let location = try RepositoryLocation.discover(from: root.path)
@@ -62,7 +63,7 @@ struct TargetKeyTests {
             tree: tree, goRoot: harness.goRoot, options: LoadOptions(overrides: overrides, toolTags: { _ in tags }))
         let keys = try await TargetKeyRecipe.keys(
             for: repository.targets, in: repository, tree: tree, goVersion: goVersion,
-            digester: FileDigester(tree: tree, cacheDirectory: nil))
+            digester: FileDigester(tree: tree, cacheDirectory: nil), cCompiler: cCompiler)
         return Dictionary(uniqueKeysWithValues: keys.map { ($0.dir, $0.key.hex) })
     }
 
@@ -213,6 +214,36 @@ struct TargetKeyTests {
         let before = try await Self.keys(at: repo.root, goVersion: "go1.27.3")
         let after = try await Self.keys(at: repo.root, goVersion: "go1.27.4")
         #expect(Self.changed(before, after) == Self.allTargets)
+    }
+
+    @Test("with cgo on, the C compiler's identity is part of every key; with cgo off, of none", .enabled(if: GoToolchain.isConfigured))
+    func cCompilerIdentity() async throws {
+        let repo = try await FixtureRepository.create(files: Self.files, label: "keys-cc")
+        defer { repo.remove() }
+        var cgo = SettingsOverrides()
+        cgo.cgoEnabled = true
+        let old = try await Self.keys(at: repo.root, overrides: cgo, cCompiler: { _ in "gcc: gcc (Debian 12.2.0-14) 12.2.0" })
+        let upgraded = try await Self.keys(at: repo.root, overrides: cgo, cCompiler: { _ in "gcc: gcc (Debian 13.1.0-1) 13.1.0" })
+        #expect(Self.changed(old, upgraded) == Self.allTargets)
+        let plain = try await Self.keys(at: repo.root, cCompiler: { _ in "gcc: gcc (Debian 12.2.0-14) 12.2.0" })
+        let plainUpgraded = try await Self.keys(at: repo.root, cCompiler: { _ in "gcc: gcc (Debian 13.1.0-1) 13.1.0" })
+        #expect(plain == plainUpgraded)
+    }
+
+    @Test("the toolchain asks the C compiler for its version once: two compilers, two identities; a missing one is unavailable", .enabled(if: GoToolchain.isConfigured))
+    func cCompilerQuery() throws {
+        let go = try #require(GoToolchain.current())
+        let toolchain = try GoBuild.GoToolchain(goBinary: go.executable, environment: ProcessInfo.processInfo.environment)
+        let directory = try temporaryDirectory("cc")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, version) in [("cc-a", "12.2.0"), ("cc-b", "13.1.0")] {
+            try "#!/bin/sh\necho \"fake cc $*\" \(version)\n".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+            chmod(directory + "/" + name, 0o755)
+        }
+        let a = toolchain.cCompilerIdentity(directory + "/cc-a")
+        #expect(a.contains("fake cc --version 12.2.0") && a.contains("binary sha256 "))
+        #expect(toolchain.cCompilerIdentity(directory + "/cc-b") != a)
+        #expect(toolchain.cCompilerIdentity(directory + "/no-such-cc").contains("unavailable"))
     }
 
     @Test("explain lists the material, sorted, with file digests")

@@ -141,6 +141,9 @@ public struct TargetInputs: Hashable, Sendable {
     /// cover everything in its binary, so `build` never stores or restores it and `affected`
     /// always reports it.
     public var outside: [String] = []
+    /// With cgo on: what the C compiler says it is (`$CC --version`), filled by the key
+    /// recipe (`TargetKeyRecipe.keys`); nil otherwise.
+    public var cCompiler: String?
 
     /// Every file whose content goes into the binary, sorted and unique.
     public var files: [String] {

@@ -57,7 +57,7 @@ struct HashCommand: AsyncParsableCommand {
         do {
             keys = try await TargetKeyRecipe.keys(
                 for: selected, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
-                digester: session.fileDigester(cacheDirectory: cacheDirectory))
+                digester: session.fileDigester(cacheDirectory: cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity)
         } catch {
             throw CommandFailure(message: "cannot compute keys: \(error)", help: "check that the files are readable", status: 1)
         }
