@@ -172,6 +172,11 @@ public final class Builder: Sendable {
             throw BuildError.outputDirectory(path: out, reason: "\(error.localizedDescription)")
         }
         defer { try? FileManager.default.removeItem(atPath: staging) }
+        // Marks the directory as gocache's output: `extraInputs` globs never match in it (its
+        // manifest holds timings; a fresh clone has none of it).
+        if access(out + "/" + FileGlob.outputMarker, F_OK) != 0 {
+            _ = Self.writeFile([], to: out + "/" + FileGlob.outputMarker)
+        }
         Self.removeAbandonedStaging(in: out)
         // The previous run's manifest describes the zips it placed: gone before any output of
         // this run is placed, so an interrupted run leaves no manifest that lies about them.

@@ -384,6 +384,26 @@ struct BuilderTests {
         #expect(binary.range(of: Data("v2".utf8)) != nil)
     }
 
+    @Test("extraInputs globs never match gocache's own output directory (its manifest holds timings)")
+    func extraInputsSkipTheOutputDirectory() async throws {
+        let scratch = try temporaryDirectory("extra-out")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(smallSpec(seed: 31), at: repo)
+        try "defaults:\n  extraInputs: [\"**/*.json\"]\n".write(toFile: repo + "/gocache.yaml", atomically: true, encoding: .utf8)
+        let out = repo + "/dist"
+        let (first, _) = try await Self.build(repo, cacheDirectory: scratch + "/c", out: out)
+        #expect(first.manifest.totals.built == first.manifest.targets.count)
+        #expect(FileManager.default.fileExists(atPath: out + "/" + FileGlob.outputMarker))
+        let (second, events) = try await Self.build(repo, cacheDirectory: scratch + "/c", out: out)
+        #expect(events.compiledDirs.isEmpty)
+        #expect(second.manifest.targets.map(\.key) == first.manifest.targets.map(\.key))
+        // A JSON file elsewhere still is an input.
+        try "{}\n".write(toFile: repo + "/settings.json", atomically: true, encoding: .utf8)
+        let (third, _) = try await Self.build(repo, cacheDirectory: scratch + "/c", out: out)
+        #expect(Set(third.manifest.targets.map(\.key)).isDisjoint(with: first.manifest.targets.map(\.key)))
+    }
+
     @Test func unknownListedTargetIsAnErrorAndWritesNothing() async throws {
         let scratch = try temporaryDirectory("unknown")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -388,7 +388,12 @@ extension TargetInputs.Directives {
 /// Expands path patterns (`*` and `?` within one element, `**` any depth) over a file tree,
 /// as `extraInputs` in gocache.yaml are written.
 public enum FileGlob {
-    /// The files matching `pattern`, repository-relative, sorted.
+    /// The file `gocache build` keeps in an output directory: a directory holding it is
+    /// gocache's own output (zips, binaries, a manifest with timings) and never an input.
+    public static let outputMarker = ".gocache-output"
+
+    /// The files matching `pattern`, repository-relative, sorted. Nothing in a directory
+    /// holding `outputMarker` (or below it) matches.
     public static func expand(_ pattern: String, in tree: any FileTree) -> [String] {
         let elements = pattern.split(separator: "/").map(String.init)
         var results = Set<String>()
@@ -399,7 +404,9 @@ public enum FileGlob {
     private static func walk(_ elements: ArraySlice<String>, dir: String, tree: any FileTree, into results: inout Set<String>) {
         guard let first = elements.first else { return }
         let rest = elements.dropFirst()
-        guard let entries = (try? tree.entries(in: dir)) ?? nil else { return }
+        guard let entries = (try? tree.entries(in: dir)) ?? nil,
+            !entries.contains(where: { $0.name == outputMarker && $0.kind == .file })
+        else { return }
         if first == "**" {
             if rest.isEmpty {
                 for entry in entries where isFileEntry(entry, dir: dir, tree: tree) { results.insert(join(dir, entry.name)) }
