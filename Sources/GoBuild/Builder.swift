@@ -166,10 +166,19 @@ public final class Builder: Sendable {
 
         let out = options.outputDirectory
         let staging = out + "/.gocache-staging-\(getpid())-\(UUID().uuidString.prefix(8))"
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw BuildError.outputDirectory(path: out, reason: "it is a file, not a directory")
+        }
+        if mkdir(out, 0o777) != 0, errno != EEXIST, errno != ENOENT {
+            throw BuildError.outputDirectory(path: out, reason: String(cString: strerror(errno)))
+        }
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
-            throw BuildError.outputDirectory(path: out, reason: "\(error.localizedDescription)")
+            let code = (error as NSError).userInfo[NSUnderlyingErrorKey].flatMap { ($0 as? NSError)?.code }
+            throw BuildError.outputDirectory(
+                path: out, reason: code.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription)
         }
         defer { try? FileManager.default.removeItem(atPath: staging) }
         // Marks the directory as gocache's output: `extraInputs` globs never match in it (its
@@ -374,7 +383,16 @@ public final class Builder: Sendable {
         else { return nil }
         let out = options.outputDirectory
         let binaryPath = "\(out)/\(job.name)/\(LambdaZip.entryName)"
-        let place = options.linkOutputs ? store.linkBlob : store.copyBlob
+        let placeBlob = options.linkOutputs ? store.linkBlob : store.copyBlob
+        // A failure to write in the output directory is the output directory's (a directory
+        // where the file goes…), not the store's.
+        func place(_ digest: SHA256Digest, _ path: String) async throws -> Bool {
+            do {
+                return try await placeBlob(digest, path)
+            } catch let error as StoreError where error.path == out || error.path.hasPrefix(out + "/") {
+                throw BuildError.outputDirectory(path: path, reason: error.detail)
+            }
+        }
         guard try await place(binary.digest, binaryPath), try await place(zipArtifact.digest, "\(out)/\(job.name).zip")
         else { return nil }
         // The placed binary may be the store's file itself (a hard link): its mode is set

@@ -296,6 +296,32 @@ struct BuildCLITests {
         #expect(fixed.filter { $0.value == "hit" }.count == all.count - 1)
     }
 
+    @Test("an output path that cannot be written is the output directory's error, not the cache's", .enabled(if: goBinary != nil))
+    func unusableOutputPathsNameTheOutputDirectory() async throws {
+        let scratch = try Self.scratch("occupied")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(Self.spec(seed: 34), at: repo)
+        let cache = scratch + "/cache"
+        var run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/first"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        // A hit placed where a directory stands.
+        let target = try #require(generated.tree.functionDirs.first)
+        let name = try #require(Self.statuses(try Self.manifest(scratch + "/first")).keys.contains(target) ? target : nil)
+        let entry = try #require(try Self.manifest(scratch + "/first").first { $0["dir"] as? String == name })
+        let occupied = scratch + "/second/" + (entry["name"] as? String ?? "?") + "/bootstrap/x"
+        try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: true)
+        run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/second"], in: repo)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("error: cannot write the output directory"), "\(run.stderr)")
+        #expect(!run.stderr.contains("--cache-dir"), "\(run.stderr)")
+        // An output directory that is a file.
+        try "x".write(toFile: scratch + "/file", atomically: true, encoding: .utf8)
+        run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/file"], in: repo)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("it is a file, not a directory"), "\(run.stderr)")
+    }
+
     @Test func badInputExitsTwoAndWritesNothing() async throws {
         let scratch = try Self.scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
