@@ -78,7 +78,8 @@ public struct RepositorySession: Sendable {
                 graphMemoKey: graphMemoKey(
                     location: location, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory),
                 revisionMemoKey: graphMemoKey(
-                    location: nil, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory)))
+                    location: nil, toolchain: toolchain, environment: environment, memoDirectory: memoDirectory),
+                moduleCache: ModuleCache.location(environment: environment).flatMap { ModuleCache.shared(root: $0) }))
         if let (file, required) = repository.layout.goRequirement(exceeding: toolchain.version) {
             throw ToolchainError.olderThanRequired(binary: toolchain.goBinary, version: toolchain.version, file: file, required: required)
         }

@@ -60,14 +60,18 @@ public struct LoadOptions: Sendable {
     /// remembered), so a checkout at another path — a CI runner's other build directory —
     /// takes it too. Nil: `graphMemoKey`.
     public var revisionMemoKey: String?
+    /// The go command's module cache: non-vendored modules' packages are read there (their
+    /// imports), when their version is extracted in it. Nil: such packages are leaves.
+    public var moduleCache: ModuleCache?
 
     public init(
         overrides: SettingsOverrides = SettingsOverrides(), workMode: GoWorkMode = .auto,
         toolTags: @escaping @Sendable (BuildSettings) -> [String] = { _ in [] }, memoDirectory: String? = nil,
         sharing: ScanSharing? = nil, changedPaths: [String]? = nil, contentsObserver: (any FileContentsObserver)? = nil,
         standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false, graphMemoKey: String? = nil,
-        revisionMemoKey: String? = nil
+        revisionMemoKey: String? = nil, moduleCache: ModuleCache? = nil
     ) {
+        self.moduleCache = moduleCache
         self.withTests = withTests
         self.graphMemoKey = graphMemoKey
         self.revisionMemoKey = revisionMemoKey
@@ -339,7 +343,8 @@ public struct GoRepository: Sendable {
         for unit in layout.units {
             let loader = UnitLoader(
                 unit: unit, context: defaultContext, ldflags: LinkerRules.splitFlags(defaults.ldflags), scans: scans,
-                ignoredDirs: ignored, standardLibrary: options.standardLibrary, withTests: options.withTests)
+                ignoredDirs: ignored, standardLibrary: options.standardLibrary, withTests: options.withTests,
+                moduleCache: options.moduleCache)
             let candidates = loader.candidateRoots()
             await prescan(
                 unit: candidates.map(\.dir), scans: scans, context: defaultContext,
@@ -390,7 +395,7 @@ public struct GoRepository: Sendable {
             for (otherContext, entry) in elsewhere.sorted(by: { "\($0.key)" < "\($1.key)" }) {
                 let other = UnitLoader(
                     unit: unit, context: otherContext, ldflags: LinkerRules.splitFlags(entry.settings.ldflags), scans: scans,
-                    ignoredDirs: ignored, standardLibrary: options.standardLibrary)
+                    ignoredDirs: ignored, standardLibrary: options.standardLibrary, moduleCache: options.moduleCache)
                 var packages = other.load(roots: entry.roots)
                 Self.applyProblems(layout.problems, of: unit, to: &packages)
                 graphs.append(

@@ -22,8 +22,13 @@ final class ScannedDirectory: Sendable {
 /// Memo of `DirectoryPackage` scans, per directory and platform, shared by every build
 /// unit of one load (a shared library directory is scanned once, not once per function).
 final class ScanCache: Sendable {
+    /// Where a scanned directory is: the repository's tree, GOROOT/src, or the module cache.
+    enum Origin: UInt8, Hashable, Sendable {
+        case repository, standard, moduleCache
+    }
+
     private struct Key: Hashable {
-        var standard: Bool
+        var origin: Origin
         var dir: String
         /// Index of the platform in `contexts` (hashing a whole BuildContext per lookup is costly).
         var context: Int
@@ -76,9 +81,13 @@ final class ScanCache: Sendable {
     /// standard library always (one GOROOT); a repository directory when no changed path is
     /// in it, both snapshots list the same files in it (a scan reads nothing else), and no
     /// symbolic link is involved (none among its files, none on its path).
-    private func donated(dir: String, standard: Bool, context: BuildContext) -> ScannedDirectory? {
+    private func donated(dir: String, origin: Origin, moduleCache: ModuleCache?, context: BuildContext) -> ScannedDirectory? {
         guard let donor else { return nil }
-        if standard { return donor.cache.scan(dir: dir, standard: true, context: context) }
+        if origin == .standard { return donor.cache.scan(dir: dir, standard: true, context: context) }
+        // A module version's files never change.
+        if origin == .moduleCache, let moduleCache {
+            return donor.cache.scan(moduleCacheDir: dir, in: moduleCache, context: context)
+        }
         guard !donor.changedDirs.contains(dir), let mine = entries(in: dir), let theirs = donor.cache.entries(in: dir),
             Self.sameFiles(mine, theirs),
             // Behind a link the bytes may differ where no changed path says so.
@@ -156,42 +165,64 @@ final class ScanCache: Sendable {
 
     /// A standard-library package built earlier for `context`, if any.
     func standardPackage(_ importPath: String, context: BuildContext) -> GoPackage? {
-        let key = Key(standard: true, dir: importPath, context: contextIndex(context))
+        let key = Key(origin: .standard, dir: importPath, context: contextIndex(context))
         return standardPackages.withLock { $0[key] }
     }
 
     /// Remembers a standard-library package built for `context`.
     func storeStandardPackage(_ package: GoPackage, context: BuildContext) {
-        let key = Key(standard: true, dir: package.importPath, context: contextIndex(context))
+        let key = Key(origin: .standard, dir: package.importPath, context: contextIndex(context))
         standardPackages.withLock { $0[key] = package }
     }
 
     /// go/build's view of one directory for one platform.
     func scan(dir: String, standard: Bool, context: BuildContext) -> ScannedDirectory {
-        let key = Key(standard: standard, dir: dir, context: contextIndex(context))
+        scan(dir: dir, origin: standard ? .standard : .repository, moduleCache: nil, context: context)
+    }
+
+    /// go/build's view of a directory of the module cache (relative to its root).
+    func scan(moduleCacheDir dir: String, in moduleCache: ModuleCache, context: BuildContext) -> ScannedDirectory {
+        scan(dir: dir, origin: .moduleCache, moduleCache: moduleCache, context: context)
+    }
+
+    private func scan(dir: String, origin: Origin, moduleCache: ModuleCache?, context: BuildContext) -> ScannedDirectory {
+        let key = Key(origin: origin, dir: dir, context: contextIndex(context))
         if let cached = memo.withLock({ $0[key] }) { return cached }
-        if let shared = donated(dir: dir, standard: standard, context: context) {
+        if let shared = donated(dir: dir, origin: origin, moduleCache: moduleCache, context: context) {
             memo.withLock { $0[key] = shared }
             return shared
         }
-        let source: any FileTree = standard ? goRoot.sources : tree
-        let listing = standard ? goRoot.entries(in: dir) : entries(in: dir)
-        // A standard-library package's tests never run and never reach a binary: its
-        // `_test.go` files (a third of GOROOT's Go bytes) are not read at all.
+        let standard = origin == .standard
+        let outside = origin != .repository
+        let source: any FileTree
+        let listing: [FileTreeEntry]?
+        switch origin {
+        case .repository:
+            source = tree
+            listing = entries(in: dir)
+        case .standard:
+            source = goRoot.sources
+            listing = goRoot.entries(in: dir)
+        case .moduleCache:
+            source = moduleCache?.tree ?? tree
+            listing = moduleCache?.entries(in: dir)
+        }
+        // A standard-library or module-cache package's tests never run here and never reach
+        // a binary: its `_test.go` files (a third of GOROOT's Go bytes) are not read at all.
         let fileEntries = (listing ?? []).filter {
-            ($0.kind == .file || $0.kind == .symlink) && !(standard && $0.name.hasSuffix("_test.go"))
+            ($0.kind == .file || $0.kind == .symlink) && !(outside && $0.name.hasSuffix("_test.go"))
         }
         let files = fileEntries.map(\.name)
         let prefix = dir.isEmpty ? "" : dir + "/"
         var hooks: HeaderHooks?
         let stored = StoredHeaders()
         var memoKeys: [String: (key: HeaderMemo.Key, mtime: Int64?)] = [:]
-        if !standard { repositoryRead.store(true, ordering: .relaxed) }
-        let logging = !standard && headerLog.withLock { $0 != nil }
+        if !outside { repositoryRead.store(true, ordering: .relaxed) }
+        let logging = !outside && headerLog.withLock { $0 != nil }
         if let memo = headerMemo {
-            // Standard-library files are keyed apart from repository files of the same path.
-            // One lock for the directory's lookups, one for its stores (not one per file).
-            let space = standard ? "goroot:" : ""
+            // Standard-library and module-cache files are keyed apart from repository files
+            // of the same path. One lock for the directory's lookups, one for its stores.
+            let space = standard ? "goroot:" : outside ? "modcache:" + (moduleCache?.root ?? "") + "/" : ""
             for entry in fileEntries where entry.name.hasSuffix(".go") {
                 if let key = HeaderMemo.key(for: entry, path: space + prefix + entry.name) { memoKeys[entry.name] = key }
             }
@@ -207,7 +238,7 @@ final class ScanCache: Sendable {
                     if logging { stored.used.append((name, result)) }
                 })
         }
-        let observer = standard ? nil : contentsObserver
+        let observer = outside ? nil : contentsObserver
         var observed: [ObservedFile] = []
         let entryByName =
             observer == nil ? [:] : Dictionary(fileEntries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })

@@ -91,7 +91,9 @@ public struct TargetInputs: Hashable, Sendable {
             if package.dir == nil, !package.isStandard, let module = package.module, let version = module.version {
                 sum = unit?.goSum.hash(
                     module: module.replacementPath ?? module.path, version: module.replacementVersion ?? version)
-                if let unit {
+                // Read from the module cache (it has a package clause): its imports are edges
+                // of the graph, the closure is exact. Else a leaf: any module may be below it.
+                if let unit, package.name.isEmpty {
                     let completion = cache.completion(of: unit, graph: graph, tree: tree)
                     unread = completion.buildList
                     files = (files + completion.files).sorted()

@@ -19,12 +19,15 @@ final class UnitLoader {
 
     /// Whether packages get their tests' imports resolved (`LoadOptions.withTests`).
     let withTests: Bool
+    /// Where non-vendored modules' packages are read from, when available.
+    let moduleCache: ModuleCache?
 
     init(
         unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>,
-        standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false
+        standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false, moduleCache: ModuleCache? = nil
     ) {
         self.withTests = withTests
+        self.moduleCache = moduleCache
         self.unit = unit
         self.context = context
         self.ldflags = ldflags
@@ -144,7 +147,11 @@ final class UnitLoader {
                 Self.apply(notes, to: &resolutions)
                 return built
             case .external(let path, let module):
-                return GoPackage(importPath: path, dir: nil, module: module, isStandard: false)
+                guard let (built, notes) = buildFromModuleCache(importPath: path, module: module, memo: &resolutionMemo) else {
+                    return GoPackage(importPath: path, dir: nil, module: module, isStandard: false)
+                }
+                Self.apply(notes, to: &resolutions)
+                return built
             case .failed(let path, let error):
                 var package = GoPackage(importPath: path)
                 package.error = error
@@ -354,15 +361,45 @@ final class UnitLoader {
 
     /// Builds one package from its directory: files, embeds, resolved imports and edges;
     /// the resolutions it made are returned as notes for the walk to `apply`.
+    /// The package `importPath` of a non-vendored module, read from the module cache; nil
+    /// when the module version is not there (or the directory holds no Go file: the go
+    /// command then reports the package missing, which the leaf's key covers).
+    private func buildFromModuleCache(importPath: String, module: GoModuleRef, memo: inout ResolutionMemo)
+        -> (GoPackage, [ResolutionNote])?
+    {
+        guard let moduleCache, let version = module.replacementVersion ?? module.version,
+            let root = moduleCache.directory(module: module.replacementPath ?? module.path, version: version)
+        else { return nil }
+        let sub = importPath == module.path ? "" : String(importPath.dropFirst(module.path.count + 1))
+        guard importPath == module.path || importPath.hasPrefix(module.path + "/") else { return nil }
+        let dir = sub.isEmpty ? root : root + "/" + sub
+        guard moduleCache.hasGoFiles(dir) else { return nil }
+        return build(importPath: importPath, dir: dir, module: module, origin: .moduleCache, memo: &memo)
+    }
+
     private func build(
         importPath: String, dir: String, module: GoModuleRef?, standard: Bool,
         memo: inout ResolutionMemo
     ) -> (GoPackage, [ResolutionNote]) {
+        build(importPath: importPath, dir: dir, module: module, origin: standard ? .standard : .repository, memo: &memo)
+    }
+
+    private func build(
+        importPath: String, dir: String, module: GoModuleRef?, origin: ScanCache.Origin,
+        memo: inout ResolutionMemo
+    ) -> (GoPackage, [ResolutionNote]) {
         var notes: [ResolutionNote] = []
+        let standard = origin == .standard
+        // Outside the repository: no directory of its own (the standard library, a module
+        // version from the module cache), no tests, no embeds to resolve.
+        let outside = origin != .repository
         // Read in place (`scanned.package.x`): a copy of the whole scan retains every field.
-        let scanned = scans.scan(dir: dir, standard: standard, context: context)
+        let scanned =
+            origin == .moduleCache
+            ? scans.scan(moduleCacheDir: dir, in: moduleCache!, context: context)
+            : scans.scan(dir: dir, standard: standard, context: context)
         var package = GoPackage(
-            importPath: importPath, name: scanned.package.name, dir: standard ? nil : dir, module: module, isStandard: standard)
+            importPath: importPath, name: scanned.package.name, dir: outside ? nil : dir, module: module, isStandard: standard)
         package.goFiles = scanned.package.goFiles
         package.cgoFiles = scanned.package.cgoFiles
         package.testGoFiles = scanned.package.testGoFiles
@@ -378,7 +415,7 @@ final class UnitLoader {
             package.error = PackageError(kind: .files, message: String(describing: first))
         }
 
-        if !scanned.package.embedPatterns.isEmpty, !standard {
+        if !scanned.package.embedPatterns.isEmpty, !outside {
             do {
                 package.embedFiles = try EmbedResolver(tree: scans.tree).resolve(
                     patterns: scanned.package.embedPatterns, packageDir: dir)
@@ -386,7 +423,7 @@ final class UnitLoader {
                 if package.error == nil { package.error = PackageError(kind: .embed, message: error.text) }
             }
         }
-        if !scanned.package.testEmbedPatterns.isEmpty || !scanned.package.xTestEmbedPatterns.isEmpty, !standard {
+        if !scanned.package.testEmbedPatterns.isEmpty || !scanned.package.xTestEmbedPatterns.isEmpty, !outside {
             package.testEmbedFiles =
                 (try? EmbedResolver(tree: scans.tree).resolve(
                     patterns: Array(Set(scanned.package.testEmbedPatterns + scanned.package.xTestEmbedPatterns)).sorted(), packageDir: dir)) ?? []
@@ -410,7 +447,7 @@ final class UnitLoader {
         // The tests' imports (in-package and external), resolved: not edges of the build,
         // nor notes of this walk (a test import does not decide how `go list -deps` resolves
         // a path). A standard package's tests are not read.
-        if !standard, withTests {
+        if !outside, withTests {
             var testImports = Set<String>()
             for raw in scanned.package.testImports + scanned.package.xTestImports where raw != "C" {
                 testImports.insert(resolve(raw, importerIsStandard: false, memo: &memo).importPath)
@@ -492,7 +529,9 @@ final class UnitLoader {
             case .local(let importPath, let dir, let module):
                 package = build(importPath: importPath, dir: dir, module: module, standard: false, memo: &resolutionMemo).0
             case .external(let importPath, let module):
-                package = GoPackage(importPath: importPath, dir: nil, module: module, isStandard: false)
+                package =
+                    buildFromModuleCache(importPath: importPath, module: module, memo: &resolutionMemo)?.0
+                    ?? GoPackage(importPath: importPath, dir: nil, module: module, isStandard: false)
             case .failed(let importPath, let error):
                 var failed = GoPackage(importPath: importPath)
                 failed.error = error
