@@ -9,7 +9,8 @@ final class UnitLoader {
     let context: BuildContext
     let ldflags: [String]
     let scans: ScanCache
-    let ignoredDirs: Set<String>
+    /// Module directory → the directories its `ignore` directive hides.
+    let ignoredDirs: [String: Set<String>]
     /// Resolutions by importer kind and path: one lookup per distinct import in a build.
     private var resolutionMemo = ResolutionMemo()
 
@@ -21,7 +22,7 @@ final class UnitLoader {
     let withTests: Bool
 
     init(
-        unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>,
+        unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: [String: Set<String>],
         standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false
     ) {
         self.withTests = withTests
@@ -64,6 +65,7 @@ final class UnitLoader {
         var roots: [Root] = []
         for module in unit.mainModules {
             let ref = mainModuleRef(module)
+            let ignored = ignoredDirs[module.dir] ?? []
             var stack = [module.dir]
             while let dir = stack.popLast() {
                 let rel = relative(dir, to: module.dir)
@@ -73,7 +75,7 @@ final class UnitLoader {
                 for name in children.reversed() {
                     if name.hasPrefix(".") || name.hasPrefix("_") || name == "testdata" || name == "vendor" { continue }
                     let child = join(dir, name)
-                    if scans.hasGoMod(child) || ignoredDirs.contains(child) { continue }
+                    if scans.hasGoMod(child) || ignored.contains(child) { continue }
                     stack.append(child)
                 }
             }

@@ -218,6 +218,24 @@ extension Catalogue {
                 .deps(target: ".", ["example.com/m/generated/api"]),
             ]),
         CatalogueScenario(
+            name: "go-mod-ignore-is-per-module",
+            rule: "A go.mod ignore directive applies to its own module only: the root's `ignore cmd` and `ignore ./sub2/tools` hide nothing of the nested modules sub/ and sub2/.",
+            files: [
+                "go.mod": goMod("example.com/m", go: "1.25", "ignore cmd\nignore ./sub2/tools"),
+                "main.go": mainFile(),
+                "cmd/a/main.go": mainFile(),
+                "sub/go.mod": goMod("example.com/sub", go: "1.25"),
+                "sub/cmd/b/main.go": mainFile(),
+                "sub2/go.mod": goMod("example.com/sub2", go: "1.25", "ignore ./cmd"),
+                "sub2/tools/c/main.go": mainFile(),
+                "sub2/cmd/d/main.go": mainFile(),
+            ],
+            expectations: [
+                .targets([".", "sub/cmd/b", "sub2/tools/c"]),
+                .absent("example.com/m/cmd/a"),
+                .absent("example.com/sub2/cmd/d"),
+            ]),
+        CatalogueScenario(
             name: "vendor-dir-skipped-by-pattern",
             rule: "./... never matches vendor/ directories, even nested ones.",
             files: [
