@@ -86,6 +86,24 @@ struct WorkspaceLayoutTests {
         #expect(off.units[1].replacements.first?.newPath == "../lib")
     }
 
+    @Test func goWorkReplacementsComeBeforeTheModulesOfTheSamePath() throws {
+        let l = try layout([
+            "go.work": "go 1.22\nuse ./a\nreplace example.com/dep v1.0.1 => ./depw\nreplace example.com/w => ./w\n",
+            "a/go.mod":
+                "module example.com/a\ngo 1.22\nrequire example.com/dep v1.0.0\nrequire example.com/w v1.0.0\n"
+                + "replace example.com/dep => ../depa\nreplace example.com/w v1.0.0 => ../wa\n",
+        ])
+        let ws = try #require(l.units.first)
+        // go.work has no replacement of v1.0.0: a's go.mod replacement of all versions holds.
+        #expect(ws.localReplacement(of: "example.com/dep") == "depa")
+        #expect(ws.replacement(of: "example.com/dep", version: "v1.0.0")?.newPath == "./depa")
+        #expect(ws.replacement(of: "example.com/dep", version: "v1.0.1")?.newPath == "./depw")
+        // go.work's replacement of all versions wins over a's of the exact version.
+        #expect(ws.localReplacement(of: "example.com/w") == "w")
+        #expect(ws.replacementsBehindWork.map(\.newPath) == ["./depa", "./wa"])
+        #expect(l.problems.isEmpty)
+    }
+
     @Test func goWorkProblems() throws {
         let l = try layout([
             "go.work": "go 1.21\nuse ./a\nuse ./a\nuse ./missing\nuse ../outside\nreplace example.com/a => ./x\n",

@@ -705,9 +705,7 @@ final class UnitLoader {
 
     private func replacedModuleRef(_ path: String, version: String) -> GoModuleRef {
         var ref = GoModuleRef(path: path, version: version)
-        if let replacement = unit.replacements.first(where: {
-            $0.oldPath == path && ($0.oldVersion == nil || $0.oldVersion == version)
-        }) {
+        if let replacement = unit.replacement(of: path, version: version) {
             ref.replacementPath = replacement.newPath
             ref.replacementVersion = replacement.newVersion
             if let dir = unit.localReplacement(of: path), let file = scans.goModFile(in: dir) {

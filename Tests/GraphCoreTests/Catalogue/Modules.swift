@@ -93,6 +93,24 @@ extension Catalogue {
                 .deps(target: "shared/cmd/tool", []),
             ]),
         CatalogueScenario(
+            name: "go-work-version-replace-leaves-go-mod-replace",
+            rule: "A go.work replace of one version that is not the selected one leaves a module's go.mod replace of all versions in force (go.work's replacements are consulted first, then the modules').",
+            files: [
+                "go.work": "go 1.22\n\nuse ./a\n\nreplace ext.com/dep v1.0.1 => ./depw\n",
+                "a/go.mod": goMod("example.com/a", "require ext.com/dep v1.0.0\n\nreplace ext.com/dep => ../depa"),
+                "a/cmd/f/main.go": mainFile(importing: ["ext.com/dep/p"]),
+                "depa/go.mod": goMod("ext.com/dep", go: "1.20"),
+                "depa/p/p.go": goFile("p"),
+                "depw/go.mod": goMod("ext.com/dep", go: "1.20"),
+                "depw/q/q.go": goFile("q"),
+            ],
+            expectations: [
+                .targets(["a/cmd/f"]),
+                .deps(target: "a/cmd/f", ["ext.com/dep/p"]),
+                .dir("ext.com/dep/p", "depa/p"),
+                .clean("ext.com/dep/p"),
+            ]),
+        CatalogueScenario(
             name: "go-work-with-outside-module",
             rule: "A module under the root that go.work does not use is its own main module and cannot see workspace modules.",
             files: [
