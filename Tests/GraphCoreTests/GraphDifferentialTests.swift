@@ -23,4 +23,41 @@ struct GraphDifferentialTests {
         let differences = compare(GraphDocument(repository: ours), oracle)
         #expect(differences.isEmpty, "\(scenario.name) (\(scenario.rule)):\n\(differences.joined(separator: "\n"))")
     }
+
+    /// A module the go command refuses as a whole (go list -e lists nothing and fails), and
+    /// the text of its refusal that gocache's error of every local package contains too.
+    struct RefusedModule: Sendable, CustomTestStringConvertible {
+        var name: String
+        var files: [String: String]
+        var refusal: String
+        var testDescription: String { name }
+    }
+
+    static let refusedModules: [RefusedModule] = [
+        RefusedModule(
+            name: "unpruned-replacement-without-go-mod",
+            files: [
+                "go.mod": "module example.com/m\n\ngo 1.16\n\nrequire ext.com/nogomod v1.0.0\n\nreplace ext.com/nogomod => ./nogomod\n",
+                "cmd/g/main.go": "package main\n\nfunc main() {}\n",
+                "nogomod/p/p.go": "package p\n",
+            ],
+            refusal: "ext.com/nogomod@v1.0.0 (replaced by ./nogomod): reading nogomod/go.mod: open "),
+    ]
+
+    @Test("a module the go command refuses gives every package the refusal", .enabled(if: GoToolchain.isConfigured), arguments: refusedModules)
+    func refusedModule(_ refused: RefusedModule) async throws {
+        let harness = try #require(try await GraphHarness.make())
+        let repository = try await FixtureRepository.create(files: refused.files, label: refused.name)
+        defer { repository.remove() }
+        let go = try #require(GoToolchain.current())
+        let listed = try await go.run(["list", "-e", "-deps", "./..."], in: repository.root)
+        #expect(!listed.succeeded && listed.stderr.contains(refused.refusal), "\(listed.stderr)")
+        let ours = try await harness.loadWorktree(at: repository.root, platform: .lambda)
+        let local = ours.graphs.flatMap(\.packages.values).filter { $0.dir != nil }
+        #expect(!local.isEmpty)
+        for package in local {
+            #expect(package.error?.kind == .module, "\(package.importPath)")
+            #expect(package.error?.message.contains(refused.refusal) == true, "\(package.importPath): \(String(describing: package.error))")
+        }
+    }
 }

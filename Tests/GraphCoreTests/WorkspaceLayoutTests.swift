@@ -104,6 +104,18 @@ struct WorkspaceLayoutTests {
         #expect(l.problems.isEmpty)
     }
 
+    @Test(arguments: [("go 1.16\n", true), ("", true), ("go 1.17\n", false)])
+    func replacementWithoutGoModBelow117FailsTheModule(goLine: String, fails: Bool) throws {
+        let l = try layout([
+            "go.mod": "module example.com/m\n\(goLine)require ext.com/a v1.0.0\nrequire ext.com/b v1.0.0\nreplace ext.com/a => ./a\nreplace ext.com/b => ./b\n",
+            "a/go.mod": "module ext.com/a\n",
+            "b/p/p.go": "package p\n",
+        ])
+        #expect(
+            l.problems.map(\.message)
+                == (fails ? ["ext.com/b@v1.0.0 (replaced by ./b): reading b/go.mod: open b/go.mod: no such file or directory"] : []))
+    }
+
     @Test func goWorkProblems() throws {
         let l = try layout([
             "go.work": "go 1.21\nuse ./a\nuse ./a\nuse ./missing\nuse ../outside\nreplace example.com/a => ./x\n",

@@ -619,6 +619,9 @@ final class UnitLoader {
                     }
                 } else if let version = unit.selectedVersions[prefix], version != "none" {
                     if let replacementDir = unit.localReplacement(of: prefix) {
+                        if let failure = unreadableReplacement(path, module: prefix, version: version, dir: replacementDir) {
+                            return failure
+                        }
                         if let dir = dirInModule(path, modulePath: prefix, moduleDir: replacementDir, local: true),
                             scans.hasGoFiles(dir)
                         {
@@ -666,6 +669,30 @@ final class UnitLoader {
         return .failed(
             importPath: path,
             PackageError(kind: .missing, message: "no required module provides package \(path)"))
+    }
+
+    /// The failure of an import that module `module` (replaced by the local directory `dir`)
+    /// would provide when the go command cannot read that module: the directory does not
+    /// exist (modload fetch: the import fails at once, whatever other modules hold), or it
+    /// has no go.mod (modload rawGoModSummary: the package's module cannot be loaded, so it
+    /// gets the error and no files). Nil when the replacement has a go.mod. Paths are
+    /// repository-relative where go list prints absolute ones.
+    private func unreadableReplacement(_ path: String, module: String, version: String, dir: String) -> Resolution? {
+        if scans.hasGoMod(dir) { return nil }
+        let written = unit.replacement(of: module, version: version)?.newPath ?? dir
+        guard scans.entries(in: dir) != nil else {
+            return .failed(
+                importPath: path,
+                PackageError(kind: .missing, message: "\(module)@\(version): replacement directory \(written) does not exist"))
+        }
+        var short = ModulePaths.relativeDirectoryPath(from: unit.rootDir, to: dir)
+        if short.hasPrefix("./") { short.removeFirst(2) }
+        let reading = "reading \(short)/go.mod: open \(join(dir, "go.mod")): no such file or directory"
+        if let packageDir = dirInModule(path, modulePath: module, moduleDir: dir, local: true), scans.hasGoFiles(packageDir) {
+            return .failed(importPath: path, PackageError(kind: .missing, message: "module \(written): \(reading)"))
+        }
+        return .failed(
+            importPath: path, PackageError(kind: .missing, message: "\(module)@\(version) (replaced by \(written)): \(reading)"))
     }
 
     /// `MainModules.GoVersion`: the go.work's go version in a workspace, else the main module's.

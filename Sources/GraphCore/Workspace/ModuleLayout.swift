@@ -356,7 +356,30 @@ private struct Discovery {
         unit.goSum = try readGoSum(join(module.dir, "go.sum"), unitDir: module.dir)
         try decideVendoring(&unit, goVersion: module.file.goVersion, source: "go.mod")
         unit.selectedVersions = selectedVersions(unit)
+        if unit.vendorDir == nil, GoVersion.compare(module.file.effectiveGoVersion, "1.17") < 0 {
+            try checkUnprunedReplacements(unit)
+        }
         return unit
+    }
+
+    /// Below go 1.17 the module graph is not pruned: the go command reads the go.mod of every
+    /// required module before loading any package, so a local replacement directory without
+    /// a go.mod fails the whole module (from 1.17 on only the packages of that module fail,
+    /// UnitLoader). Only the main module's own requirements are checked: the go.mod files
+    /// of modules outside the repository are not read.
+    mutating func checkUnprunedReplacements(_ unit: BuildUnit) throws(WorkspaceError) {
+        for (path, version) in unit.selectedVersions.sorted(by: { $0.key < $1.key }) {
+            guard let dir = unit.localReplacement(of: path), try readIfFile(join(dir, "go.mod")) == nil else { continue }
+            let written = unit.replacement(of: path, version: version)?.newPath ?? dir
+            var short = ModulePaths.relativeDirectoryPath(from: unit.rootDir, to: dir)
+            if short.hasPrefix("./") { short.removeFirst(2) }
+            problems.append(
+                WorkspaceProblem(
+                    dir: unit.rootDir, file: join(unit.rootDir, "go.mod"),
+                    message: "\(path)@\(version) (replaced by \(written)): reading \(short)/go.mod: open \(join(dir, "go.mod")): no such file or directory",
+                    help: "give the replacement directory \(written) a go.mod (`go mod init \(path)` there), or drop the replace"))
+            return
+        }
     }
 
     mutating func workspaceUnit(work: GoWorkFile, path: String) throws(WorkspaceError) -> BuildUnit {

@@ -59,6 +59,26 @@ extension Catalogue {
                 .deps(target: "app", ["example.com/lib/greet", "example.com/lib/internal/words"]),
             ]),
         CatalogueScenario(
+            name: "replace-directory-without-go-mod",
+            rule: "A replace to a local directory without a go.mod gives every package of that module an error and no files (its go.mod cannot be read); a replacement directory that does not exist fails every import of its module.",
+            files: [
+                "go.mod": goMod(
+                    "example.com/m",
+                    "require (\n\text.com/nogomod v1.0.0\n\text.com/gone v1.0.0\n)\n\nreplace ext.com/nogomod => ./nogomod\n\nreplace ext.com/gone => ./gone"),
+                "cmd/f/main.go": mainFile(importing: ["ext.com/nogomod/p", "ext.com/nogomod/nothere", "ext.com/gone/x"]),
+                "cmd/g/main.go": mainFile(),
+                "nogomod/p/p.go": goFile("p"),
+            ],
+            expectations: [
+                .targets(["cmd/f", "cmd/g"]),
+                .error("ext.com/nogomod/p", "module ./nogomod: reading nogomod/go.mod: open "),
+                .goFiles("ext.com/nogomod/p", []),
+                .error("ext.com/nogomod/nothere", "reading "),
+                .error("ext.com/gone/x", "ext.com/gone@v1.0.0: replacement directory ./gone does not exist"),
+                .dir("example.com/m/nogomod/p", "nogomod/p"),
+                .clean("example.com/m/cmd/g"),
+            ]),
+        CatalogueScenario(
             name: "replace-with-different-path",
             rule: "A replacement directory's own module line need not match: packages keep the required module's path (and the directory, a module itself, lists them under its own).",
             files: [
