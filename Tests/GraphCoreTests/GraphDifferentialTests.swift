@@ -42,6 +42,25 @@ struct GraphDifferentialTests {
                 "nogomod/p/p.go": "package p\n",
             ],
             refusal: "ext.com/nogomod@v1.0.0 (replaced by ./nogomod): reading nogomod/go.mod: open "),
+        RefusedModule(
+            name: "vendored-module-not-required",
+            files: [
+                "go.mod": "module example.com/m\n\ngo 1.22\n\nrequire ext.com/dep v1.0.0\n",
+                "vendor/modules.txt": "# ext.com/dep v1.0.0\n## explicit; go 1.20\next.com/dep/p\n# ext.com/extra v1.0.0\next.com/extra/e\n",
+                "vendor/ext.com/dep/p/p.go": "package p\n",
+                "vendor/ext.com/extra/e/e.go": "package e\n",
+                "cmd/f/main.go": "package main\n\nimport _ \"ext.com/dep/p\"\n\nfunc main() {}\n",
+            ],
+            refusal: "vendored module ext.com/extra@v1.0.0 should be required explicitly in go.mod"),
+        RefusedModule(
+            name: "unpruned-vendored-module-above-requirement",
+            files: [
+                "go.mod": "module example.com/m\n\ngo 1.16\n\nrequire ext.com/dep v1.0.0\n",
+                "vendor/modules.txt": "# ext.com/dep v1.1.0\next.com/dep/p\n# ext.com/dep v1.0.0\n## explicit\n",
+                "vendor/ext.com/dep/p/p.go": "package p\n",
+                "cmd/f/main.go": "package main\n\nimport _ \"ext.com/dep/p\"\n\nfunc main() {}\n",
+            ],
+            refusal: "updates to go.mod needed, disabled by -mod=vendor"),
     ]
 
     @Test("a module the go command refuses gives every package the refusal", .enabled(if: GoToolchain.isConfigured), arguments: refusedModules)

@@ -276,6 +276,35 @@ struct WorkspaceVendoringTests {
                 """)
     }
 
+    /// A pruned module graph (go >= 1.17) must require every module modules.txt vendors
+    /// packages of, at the listed version; below 1.17 modules.txt completes the graph, and
+    /// only a requirement below the vendored version needs go.mod updated.
+    @Test(arguments: ["1.22", "1.17"])
+    func vendoredModuleNotRequired(version: String) throws {
+        let (_, problems) = try unit([
+            "go.mod": "module example.com/m\ngo \(version)\nrequire example.com/x v1.2.0\nrequire example.com/old v1.0.0\n",
+            "vendor/modules.txt": Self.modulesTxt
+                + "# example.com/old v1.1.0\nexample.com/old\n# example.com/extra v1.0.0\nexample.com/extra/e\n"
+                + "# example.com/unused v1.0.0\n# example.com/old v1.0.0\n## explicit\n",
+        ])
+        let expected = """
+            vendored module example.com/old@v1.1.0 should be required explicitly in go.mod
+            vendored module example.com/extra@v1.0.0 should be required explicitly in go.mod
+            updates to go.mod needed, disabled by -mod=vendor
+            """
+        #expect(problems.map(\.message) == [expected])
+        #expect(problems.allSatisfy { $0.file == "vendor/modules.txt" && $0.dir == "" })
+    }
+
+    @Test(arguments: [("example.com/old v1.1.0", true), ("example.com/old v0.9.0", false), ("example.com/extra v1.0.0", false)])
+    func unprunedVendoredModuleAboveItsRequirement(listed: String, refused: Bool) throws {
+        let (_, problems) = try unit([
+            "go.mod": "module example.com/m\ngo 1.16\nrequire example.com/x v1.2.0\nrequire example.com/old v1.0.0\n",
+            "vendor/modules.txt": Self.modulesTxt + "# \(listed)\nexample.com/p\n# example.com/old v1.0.0\n## explicit\n",
+        ])
+        #expect(problems.map(\.message) == (refused ? ["updates to go.mod needed, disabled by -mod=vendor"] : []))
+    }
+
     @Test func consistentReplacedVendoring() throws {
         let (u, problems) = try unit([
             "go.mod": "module example.com/m\ngo 1.22\nrequire example.com/y v1.0.0\nreplace example.com/y => ./y\n",

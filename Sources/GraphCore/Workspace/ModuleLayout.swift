@@ -556,7 +556,11 @@ private struct Discovery {
                 )
             }
         }
-        guard !details.isEmpty, let vendorDir = unit.vendorDir else { return }
+        guard let vendorDir = unit.vendorDir else { return }
+        guard !details.isEmpty else {
+            checkVendoredModulesAreRoots(unit, manifest: manifest, vendorDir: vendorDir)
+            return
+        }
         let tool = unit.isWorkspace ? "go work vendor" : "go mod vendor"
         problems.append(
             WorkspaceProblem(
@@ -564,6 +568,52 @@ private struct Discovery {
                 message: "inconsistent vendoring in \(unit.rootDir.isEmpty ? "." : unit.rootDir):"
                     + details.map { "\n\t" + $0 }.joined(),
                 help: "run `\(tool)` to sync the vendor directory, or remove it"))
+    }
+
+    /// modload Requirements.initVendor, once checkVendorConsistency found nothing: a single
+    /// main module at go ≥ 1.17 (a pruned module graph) must require every module that
+    /// vendor/modules.txt lists packages of, at exactly the listed version (modules.txt's
+    /// vendorList: a module's first listing with packages, then any higher version of its
+    /// path), else the go command refuses the module ("updates to go.mod needed"). Below
+    /// 1.17 (unpruned) modules.txt completes the graph, and only a requirement lower than
+    /// the version vendored for its path needs go.mod updated (the roots are raised to the
+    /// selected versions), which vendor mode refuses too.
+    mutating func checkVendoredModulesAreRoots(_ unit: BuildUnit, manifest: VendorManifest, vendorDir: String) {
+        guard !unit.isWorkspace, unit.mainModules.count == 1, let main = unit.mainModules.first else { return }
+        let pruned = GoVersion.compare(main.file.effectiveGoVersion, "1.17") >= 0
+        // rs.maxRootVersion: go.mod's requirements that are not excluded (the go and
+        // toolchain roots are no module paths of modules.txt).
+        let excluded = Set(main.file.excludes)
+        var roots: [String: String] = [main.path: ""]
+        for r in main.file.requires where !excluded.contains(GoModuleVersion(path: r.path, version: r.version)) {
+            if r.path == main.path { continue }
+            if let have = roots[r.path], SemVer.compare(have, r.version) >= 0 { continue }
+            roots[r.path] = r.version
+        }
+        var listed: [String: String] = [:]
+        var lines: [String] = []
+        for m in manifest.modules where !m.packages.isEmpty {
+            let version = m.version ?? ""
+            if let have = listed[m.path], SemVer.compare(have, version) >= 0 { continue }
+            listed[m.path] = version
+            guard pruned else {
+                if let root = roots[m.path], !root.isEmpty, SemVer.compare(root, version) < 0, lines.isEmpty {
+                    lines.append("updates to go.mod needed, disabled by -mod=vendor")
+                }
+                continue
+            }
+            if roots[m.path] != version {
+                let described = version.isEmpty ? m.path : "\(m.path)@\(version)"
+                lines.append("vendored module \(described) should be required explicitly in go.mod")
+            }
+        }
+        guard !lines.isEmpty else { return }
+        if pruned { lines.append("updates to go.mod needed, disabled by -mod=vendor") }
+        problems.append(
+            WorkspaceProblem(
+                dir: unit.rootDir, file: join(vendorDir, "modules.txt"),
+                message: lines.joined(separator: "\n"),
+                help: "require those modules in go.mod and run `go mod vendor`, or run `go mod vendor` to drop them from vendor/modules.txt"))
     }
 
     func effectiveSource(_ unit: BuildUnit, old: GoModuleVersion, behindWork: Bool) -> String {
