@@ -86,6 +86,36 @@ struct WorkspaceLayoutTests {
         #expect(off.units[1].replacements.first?.newPath == "../lib")
     }
 
+    @Test func goWorkReplacementsComeBeforeTheModulesOfTheSamePath() throws {
+        let l = try layout([
+            "go.work": "go 1.22\nuse ./a\nreplace example.com/dep v1.0.1 => ./depw\nreplace example.com/w => ./w\n",
+            "a/go.mod":
+                "module example.com/a\ngo 1.22\nrequire example.com/dep v1.0.0\nrequire example.com/w v1.0.0\n"
+                + "replace example.com/dep => ../depa\nreplace example.com/w v1.0.0 => ../wa\n",
+        ])
+        let ws = try #require(l.units.first)
+        // go.work has no replacement of v1.0.0: a's go.mod replacement of all versions holds.
+        #expect(ws.localReplacement(of: "example.com/dep") == "depa")
+        #expect(ws.replacement(of: "example.com/dep", version: "v1.0.0")?.newPath == "./depa")
+        #expect(ws.replacement(of: "example.com/dep", version: "v1.0.1")?.newPath == "./depw")
+        // go.work's replacement of all versions wins over a's of the exact version.
+        #expect(ws.localReplacement(of: "example.com/w") == "w")
+        #expect(ws.replacementsBehindWork.map(\.newPath) == ["./depa", "./wa"])
+        #expect(l.problems.isEmpty)
+    }
+
+    @Test(arguments: [("go 1.16\n", true), ("", true), ("go 1.17\n", false)])
+    func replacementWithoutGoModBelow117FailsTheModule(goLine: String, fails: Bool) throws {
+        let l = try layout([
+            "go.mod": "module example.com/m\n\(goLine)require ext.com/a v1.0.0\nrequire ext.com/b v1.0.0\nreplace ext.com/a => ./a\nreplace ext.com/b => ./b\n",
+            "a/go.mod": "module ext.com/a\n",
+            "b/p/p.go": "package p\n",
+        ])
+        #expect(
+            l.problems.map(\.message)
+                == (fails ? ["ext.com/b@v1.0.0 (replaced by ./b): reading b/go.mod: open b/go.mod: no such file or directory"] : []))
+    }
+
     @Test func goWorkProblems() throws {
         let l = try layout([
             "go.work": "go 1.21\nuse ./a\nuse ./a\nuse ./missing\nuse ../outside\nreplace example.com/a => ./x\n",
@@ -247,6 +277,35 @@ struct WorkspaceVendoringTests {
                 \texample.com/z@v1.0.0: is marked as explicit in vendor/modules.txt, but not explicitly required in go.mod
                 \texample.com/w@v1.0.0: is marked as replaced in vendor/modules.txt, but not replaced in go.mod
                 """)
+    }
+
+    /// A pruned module graph (go >= 1.17) must require every module modules.txt vendors
+    /// packages of, at the listed version; below 1.17 modules.txt completes the graph, and
+    /// only a requirement below the vendored version needs go.mod updated.
+    @Test(arguments: ["1.22", "1.17"])
+    func vendoredModuleNotRequired(version: String) throws {
+        let (_, problems) = try unit([
+            "go.mod": "module example.com/m\ngo \(version)\nrequire example.com/x v1.2.0\nrequire example.com/old v1.0.0\n",
+            "vendor/modules.txt": Self.modulesTxt
+                + "# example.com/old v1.1.0\nexample.com/old\n# example.com/extra v1.0.0\nexample.com/extra/e\n"
+                + "# example.com/unused v1.0.0\n# example.com/old v1.0.0\n## explicit\n",
+        ])
+        let expected = """
+            vendored module example.com/old@v1.1.0 should be required explicitly in go.mod
+            vendored module example.com/extra@v1.0.0 should be required explicitly in go.mod
+            updates to go.mod needed, disabled by -mod=vendor
+            """
+        #expect(problems.map(\.message) == [expected])
+        #expect(problems.allSatisfy { $0.file == "vendor/modules.txt" && $0.dir == "" })
+    }
+
+    @Test(arguments: [("example.com/old v1.1.0", true), ("example.com/old v0.9.0", false), ("example.com/extra v1.0.0", false)])
+    func unprunedVendoredModuleAboveItsRequirement(listed: String, refused: Bool) throws {
+        let (_, problems) = try unit([
+            "go.mod": "module example.com/m\ngo 1.16\nrequire example.com/x v1.2.0\nrequire example.com/old v1.0.0\n",
+            "vendor/modules.txt": Self.modulesTxt + "# \(listed)\nexample.com/p\n# example.com/old v1.0.0\n## explicit\n",
+        ])
+        #expect(problems.map(\.message) == (refused ? ["updates to go.mod needed, disabled by -mod=vendor"] : []))
     }
 
     @Test func consistentReplacedVendoring() throws {

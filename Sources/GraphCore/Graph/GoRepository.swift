@@ -332,9 +332,12 @@ public struct GoRepository: Sendable {
         }
         let defaultContext = context(defaults)
 
-        var ignored = Set<String>()
+        // Ignore patterns belong to the module that declares them (cmd/go
+        // parseIgnorePatterns keys them by module root): a nested module is not hidden by
+        // its parent's `ignore cmd`.
+        var ignored: [String: Set<String>] = [:]
         for module in layout.modules {
-            ignored.formUnion(ignoredDirectories(of: module, scans: scans))
+            ignored[module.dir] = ignoredDirectories(of: module, scans: scans)
         }
 
         // Every unit's directories are scanned first, so that the parse memo is saved (on
@@ -561,8 +564,9 @@ public struct GoRepository: Sendable {
             buildTags: settings.tags, goMinorVersion: minor, toolTags: toolTags)
     }
 
-    /// Directories hidden by a module's `ignore` directive (repository-relative): `./x` is
-    /// relative to the module root; `x` names such a directory at any depth.
+    /// Directories of `module` hidden by its `ignore` directive (repository-relative): `./x`
+    /// is relative to the module root; `x` names such a directory at any depth. Nested
+    /// modules are not entered: their directories are theirs, not `module`'s.
     static func ignoredDirectories(of module: GoModule, scans: ScanCache) -> Set<String> {
         var result = Set<String>()
         var anywhere: [String] = []
@@ -586,6 +590,7 @@ public struct GoRepository: Sendable {
                     continue
                 }
                 if entry.name.hasPrefix(".") || entry.name.hasPrefix("_") || entry.name == "testdata" { continue }
+                if scans.hasGoMod(child) { continue }
                 stack.append(child)
             }
         }

@@ -183,7 +183,7 @@ public struct TargetInputs: Hashable, Sendable {
             let key = CompletionKey(unit: unit.rootDir, graph: ObjectIdentifier(graph.index))
             if let known = completions[key] { return known }
             var lines = unit.selectedVersions.map { "require \($0.key)@\($0.value)" }
-            for r in unit.replacements {
+            for r in unit.replacements + unit.replacementsBehindWork {
                 lines.append(
                     "replace \(r.oldPath)\(r.oldVersion.map { "@" + $0 } ?? "") => \(r.newPath)\(r.newVersion.map { "@" + $0 } ?? "")")
             }
@@ -193,7 +193,7 @@ public struct TargetInputs: Hashable, Sendable {
             var held = Set<String>()
             for package in graph.packages.values { if let module = package.module?.path { held.insert(module) } }
             var files: [String] = []
-            for r in unit.replacements where r.isLocalDirectory && !held.contains(r.oldPath) {
+            for r in unit.replacements + unit.replacementsBehindWork where r.isLocalDirectory && !held.contains(r.oldPath) {
                 guard let dir = unit.localReplacement(of: r.oldPath) else { continue }
                 TargetInputs.moduleFiles(in: dir, tree: tree, root: true, into: &files)
             }

@@ -9,7 +9,8 @@ final class UnitLoader {
     let context: BuildContext
     let ldflags: [String]
     let scans: ScanCache
-    let ignoredDirs: Set<String>
+    /// Module directory → the directories its `ignore` directive hides.
+    let ignoredDirs: [String: Set<String>]
     /// Resolutions by importer kind and path: one lookup per distinct import in a build.
     private var resolutionMemo = ResolutionMemo()
 
@@ -23,7 +24,7 @@ final class UnitLoader {
     let moduleCache: ModuleCache?
 
     init(
-        unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: Set<String>,
+        unit: BuildUnit, context: BuildContext, ldflags: [String], scans: ScanCache, ignoredDirs: [String: Set<String>],
         standardLibrary: StandardLibraryDepth = .full, withTests: Bool = false, moduleCache: ModuleCache? = nil
     ) {
         self.withTests = withTests
@@ -67,6 +68,7 @@ final class UnitLoader {
         var roots: [Root] = []
         for module in unit.mainModules {
             let ref = mainModuleRef(module)
+            let ignored = ignoredDirs[module.dir] ?? []
             var stack = [module.dir]
             while let dir = stack.popLast() {
                 let rel = relative(dir, to: module.dir)
@@ -76,7 +78,7 @@ final class UnitLoader {
                 for name in children.reversed() {
                     if name.hasPrefix(".") || name.hasPrefix("_") || name == "testdata" || name == "vendor" { continue }
                     let child = join(dir, name)
-                    if scans.hasGoMod(child) || ignoredDirs.contains(child) { continue }
+                    if scans.hasGoMod(child) || ignored.contains(child) { continue }
                     stack.append(child)
                 }
             }
@@ -656,6 +658,9 @@ final class UnitLoader {
                     }
                 } else if let version = unit.selectedVersions[prefix], version != "none" {
                     if let replacementDir = unit.localReplacement(of: prefix) {
+                        if let failure = unreadableReplacement(path, module: prefix, version: version, dir: replacementDir) {
+                            return failure
+                        }
                         if let dir = dirInModule(path, modulePath: prefix, moduleDir: replacementDir, local: true),
                             scans.hasGoFiles(dir)
                         {
@@ -705,6 +710,30 @@ final class UnitLoader {
             PackageError(kind: .missing, message: "no required module provides package \(path)"))
     }
 
+    /// The failure of an import that module `module` (replaced by the local directory `dir`)
+    /// would provide when the go command cannot read that module: the directory does not
+    /// exist (modload fetch: the import fails at once, whatever other modules hold), or it
+    /// has no go.mod (modload rawGoModSummary: the package's module cannot be loaded, so it
+    /// gets the error and no files). Nil when the replacement has a go.mod. Paths are
+    /// repository-relative where go list prints absolute ones.
+    private func unreadableReplacement(_ path: String, module: String, version: String, dir: String) -> Resolution? {
+        if scans.hasGoMod(dir) { return nil }
+        let written = unit.replacement(of: module, version: version)?.newPath ?? dir
+        guard scans.entries(in: dir) != nil else {
+            return .failed(
+                importPath: path,
+                PackageError(kind: .missing, message: "\(module)@\(version): replacement directory \(written) does not exist"))
+        }
+        var short = ModulePaths.relativeDirectoryPath(from: unit.rootDir, to: dir)
+        if short.hasPrefix("./") { short.removeFirst(2) }
+        let reading = "reading \(short)/go.mod: open \(join(dir, "go.mod")): no such file or directory"
+        if let packageDir = dirInModule(path, modulePath: module, moduleDir: dir, local: true), scans.hasGoFiles(packageDir) {
+            return .failed(importPath: path, PackageError(kind: .missing, message: "module \(written): \(reading)"))
+        }
+        return .failed(
+            importPath: path, PackageError(kind: .missing, message: "\(module)@\(version) (replaced by \(written)): \(reading)"))
+    }
+
     /// `MainModules.GoVersion`: the go.work's go version in a workspace, else the main module's.
     private var mainGoVersion: String {
         if let work = unit.workFile { return work.effectiveGoVersion }
@@ -742,9 +771,7 @@ final class UnitLoader {
 
     private func replacedModuleRef(_ path: String, version: String) -> GoModuleRef {
         var ref = GoModuleRef(path: path, version: version)
-        if let replacement = unit.replacements.first(where: {
-            $0.oldPath == path && ($0.oldVersion == nil || $0.oldVersion == version)
-        }) {
+        if let replacement = unit.replacement(of: path, version: version) {
             ref.replacementPath = replacement.newPath
             ref.replacementVersion = replacement.newVersion
             if let dir = unit.localReplacement(of: path), let file = scans.goModFile(in: dir) {

@@ -407,7 +407,9 @@ final class UnchangedScreen {
     /// replaced by one, a go.work `use` of one): its targets' inputs are collected instead.
     static func readsOutside(_ unit: BuildUnit?, layout: ModuleLayout) -> Bool {
         guard let unit else { return false }
-        if unit.replacements.contains(where: { unit.outsideReplacement(of: $0.oldPath) != nil }) { return true }
+        if (unit.replacements + unit.replacementsBehindWork).contains(where: { unit.outsideReplacement(of: $0.oldPath) != nil }) {
+            return true
+        }
         return !TargetInputs.outsideDirectories(of: [], unit: unit, layout: layout).isEmpty
     }
 

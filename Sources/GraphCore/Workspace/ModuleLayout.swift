@@ -141,10 +141,16 @@ public struct BuildUnit: Hashable, Sendable {
     public var vendor: VendorManifest?
     /// Why a vendor directory that exists is not used (the go command's reason), or nil.
     public var vendorNotUsedReason: String?
-    /// The replacements in effect, sorted by old path and version: go.work's replace wins over
-    /// a module's; local directories are written as the go command records them (relative to
-    /// the go.work directory in a workspace, as written in go.mod for a module alone).
+    /// The replacements in effect, sorted by old path and version: go.work's, and the main
+    /// modules' of module paths go.work does not replace; local directories are written as
+    /// the go command records them (relative to the go.work directory in a workspace, as
+    /// written in go.mod for a module alone).
     public var replacements: [GoReplacement]
+    /// The main modules' replacements of module paths that go.work replaces too (at some
+    /// version), written as in `replacements`: the go command consults them only for a
+    /// version that none of go.work's replacements matches (modload replacementFrom), so a
+    /// go.work `replace m v1.0.1 => …` leaves go.mod's `replace m => …` in force for v1.0.0.
+    public var replacementsBehindWork: [GoReplacement]
     /// Module path → selected version: the highest version any main module requires (excluded
     /// versions skipped; main modules themselves absent), overlaid by vendor/modules.txt when
     /// vendoring. Exact for tidy go.mod files at go ≥ 1.17, where every module providing a
@@ -154,6 +160,8 @@ public struct BuildUnit: Hashable, Sendable {
     public var goSum: GoSum
     /// Replacement targets keyed by the replaced module version (version nil = all versions).
     var targets: [GoModuleVersion: ReplacementTarget]
+    /// The targets of `replacementsBehindWork`.
+    var targetsBehindWork: [GoModuleVersion: ReplacementTarget] = [:]
 
     enum ReplacementTarget: Hashable, Sendable {
         case module(GoModuleVersion)
@@ -165,28 +173,37 @@ public struct BuildUnit: Hashable, Sendable {
     public var isWorkspace: Bool { workFile != nil }
 
     /// The replacement in effect for `path` at `version` (exact version first, then a
-    /// replacement of all versions), or nil. A main module is never replaced at its own
-    /// (version-less) position.
+    /// replacement of all versions; go.work's before the main modules' of the same path), or
+    /// nil. A main module is never replaced at its own (version-less) position.
     public func replacement(of path: String, version: String?) -> GoReplacement? {
-        guard let key = replacementKey(of: path, version: version) else { return nil }
-        return replacements.first { $0.old == key }
+        resolvedReplacement(of: path, version: version)?.replacement
     }
 
-    func replacementKey(of path: String, version: String?) -> GoModuleVersion? {
+    /// The replacement in effect for `path` at `version`, its target, and whether it is one
+    /// of `replacementsBehindWork` (modload replacementFrom: go.work's map, exact version
+    /// then wildcard, else the main modules' go.mod replacements).
+    func resolvedReplacement(of path: String, version: String?)
+        -> (replacement: GoReplacement, target: ReplacementTarget, behindWork: Bool)?
+    {
         if version == nil, mainModules.contains(where: { $0.path == path }) { return nil }
-        if let version, targets[GoModuleVersion(path: path, version: version)] != nil {
-            return GoModuleVersion(path: path, version: version)
+        var keys = [GoModuleVersion(path: path, version: nil)]
+        if let version { keys.insert(GoModuleVersion(path: path, version: version), at: 0) }
+        for (behindWork, table, written) in [(false, targets, replacements), (true, targetsBehindWork, replacementsBehindWork)] {
+            for key in keys {
+                if let target = table[key], let replacement = written.first(where: { $0.old == key }) {
+                    return (replacement, target, behindWork)
+                }
+            }
         }
-        let wildcard = GoModuleVersion(path: path, version: nil)
-        return targets[wildcard] != nil ? wildcard : nil
+        return nil
     }
 
     /// Local replacement directory (repository-relative) of a module path at its selected
     /// version, or nil when it is not replaced by a directory. A replacement directory
-    /// outside the repository is nil here and a problem of the layout.
+    /// outside the repository is nil here (`outsideReplacement(of:)`).
     public func localReplacement(of modulePath: String) -> String? {
-        guard let key = replacementKey(of: modulePath, version: selectedVersions[modulePath]),
-            case .directory(let dir) = targets[key]
+        guard let found = resolvedReplacement(of: modulePath, version: selectedVersions[modulePath]),
+            case .directory(let dir) = found.target
         else { return nil }
         return dir
     }
@@ -194,8 +211,8 @@ public struct BuildUnit: Hashable, Sendable {
     /// The directory outside the repository that a module path at its selected version is
     /// replaced by, as written, or nil.
     public func outsideReplacement(of modulePath: String) -> String? {
-        guard let key = replacementKey(of: modulePath, version: selectedVersions[modulePath]),
-            case .outside(let path) = targets[key]
+        guard let found = resolvedReplacement(of: modulePath, version: selectedVersions[modulePath]),
+            case .outside(let path) = found.target
         else { return nil }
         return path
     }
@@ -342,16 +359,40 @@ private struct Discovery {
     mutating func singleUnit(_ module: GoModule) throws(WorkspaceError) -> BuildUnit {
         var unit = BuildUnit(
             rootDir: module.dir, workFile: nil, workFilePath: nil, mainModules: [module], vendorDir: nil, vendor: nil,
-            vendorNotUsedReason: nil, replacements: [], selectedVersions: [:], goSum: GoSum(), targets: [:])
+            vendorNotUsedReason: nil, replacements: [], replacementsBehindWork: [], selectedVersions: [:], goSum: GoSum(),
+            targets: [:])
         var resolver = ReplacementResolver(unitDir: module.dir, workspace: false)
-        resolver.addModuleReplaces(module, skippingPaths: [])
+        resolver.addModuleReplaces(module, behindWork: [])
         problems += resolver.problems
         unit.replacements = resolver.replacements
         unit.targets = resolver.targets
         unit.goSum = try readGoSum(join(module.dir, "go.sum"), unitDir: module.dir)
         try decideVendoring(&unit, goVersion: module.file.goVersion, source: "go.mod")
         unit.selectedVersions = selectedVersions(unit)
+        if unit.vendorDir == nil, GoVersion.compare(module.file.effectiveGoVersion, "1.17") < 0 {
+            try checkUnprunedReplacements(unit)
+        }
         return unit
+    }
+
+    /// Below go 1.17 the module graph is not pruned: the go command reads the go.mod of every
+    /// required module before loading any package, so a local replacement directory without
+    /// a go.mod fails the whole module (from 1.17 on only the packages of that module fail,
+    /// UnitLoader). Only the main module's own requirements are checked: the go.mod files
+    /// of modules outside the repository are not read.
+    mutating func checkUnprunedReplacements(_ unit: BuildUnit) throws(WorkspaceError) {
+        for (path, version) in unit.selectedVersions.sorted(by: { $0.key < $1.key }) {
+            guard let dir = unit.localReplacement(of: path), try readIfFile(join(dir, "go.mod")) == nil else { continue }
+            let written = unit.replacement(of: path, version: version)?.newPath ?? dir
+            var short = ModulePaths.relativeDirectoryPath(from: unit.rootDir, to: dir)
+            if short.hasPrefix("./") { short.removeFirst(2) }
+            problems.append(
+                WorkspaceProblem(
+                    dir: unit.rootDir, file: join(unit.rootDir, "go.mod"),
+                    message: "\(path)@\(version) (replaced by \(written)): reading \(short)/go.mod: open \(join(dir, "go.mod")): no such file or directory",
+                    help: "give the replacement directory \(written) a go.mod (`go mod init \(path)` there), or drop the replace"))
+            return
+        }
     }
 
     mutating func workspaceUnit(work: GoWorkFile, path: String) throws(WorkspaceError) -> BuildUnit {
@@ -417,14 +458,17 @@ private struct Discovery {
         }
         var unit = BuildUnit(
             rootDir: workDir, workFile: work, workFilePath: path, mainModules: mains, vendorDir: nil, vendor: nil,
-            vendorNotUsedReason: nil, replacements: [], selectedVersions: [:], goSum: GoSum(), targets: [:])
+            vendorNotUsedReason: nil, replacements: [], replacementsBehindWork: [], selectedVersions: [:], goSum: GoSum(),
+            targets: [:])
         var resolver = ReplacementResolver(unitDir: workDir, workspace: true)
         resolver.addWorkReplaces(work, file: path)
         let replacedByWork = Set(work.replaces.map(\.oldPath))
-        for module in mains { resolver.addModuleReplaces(module, skippingPaths: replacedByWork) }
+        for module in mains { resolver.addModuleReplaces(module, behindWork: replacedByWork) }
         problems += resolver.problems
         unit.replacements = resolver.replacements
         unit.targets = resolver.targets
+        unit.replacementsBehindWork = resolver.replacementsBehindWork
+        unit.targetsBehindWork = resolver.targetsBehindWork
         for module in mains { unit.goSum.merge(try readGoSum(join(module.dir, "go.sum"), unitDir: workDir)) }
         unit.goSum.merge(try readGoSum(path + ".sum", unitDir: workDir))
         try decideVendoring(&unit, goVersion: work.goVersion, source: "go.work")
@@ -495,10 +539,9 @@ private struct Discovery {
         for (r, _) in declared {
             let old = r.old
             guard seen.insert(old).inserted else { continue }
-            let effective = unit.replacementKey(of: old.path, version: old.version).flatMap { key in
-                unit.replacements.first { $0.old == key }
-            }
-            let source = effectiveSource(unit, old: old)
+            let resolved = unit.resolvedReplacement(of: old.path, version: old.version)
+            let effective = resolved?.replacement
+            let source = effectiveSource(unit, old: old, behindWork: resolved?.behindWork ?? false)
             let vr = meta[old]?.replacement
             if vr == nil {
                 if effective != nil {
@@ -520,13 +563,17 @@ private struct Discovery {
             }
         }
         for m in manifest.modules where m.replacement != nil {
-            if unit.replacementKey(of: m.path, version: m.version) == nil {
+            if unit.resolvedReplacement(of: m.path, version: m.version) == nil {
                 details.append(
                     "\(describe(GoModuleVersion(path: m.path, version: m.version))): is marked as replaced in vendor/modules.txt, but not replaced in \(unit.isWorkspace ? "the workspace" : "go.mod")"
                 )
             }
         }
-        guard !details.isEmpty, let vendorDir = unit.vendorDir else { return }
+        guard let vendorDir = unit.vendorDir else { return }
+        guard !details.isEmpty else {
+            checkVendoredModulesAreRoots(unit, manifest: manifest, vendorDir: vendorDir)
+            return
+        }
         let tool = unit.isWorkspace ? "go work vendor" : "go mod vendor"
         problems.append(
             WorkspaceProblem(
@@ -536,8 +583,54 @@ private struct Discovery {
                 help: "run `\(tool)` to sync the vendor directory, or remove it"))
     }
 
-    func effectiveSource(_ unit: BuildUnit, old: GoModuleVersion) -> String {
-        if let work = unit.workFile, let path = unit.workFilePath,
+    /// modload Requirements.initVendor, once checkVendorConsistency found nothing: a single
+    /// main module at go ≥ 1.17 (a pruned module graph) must require every module that
+    /// vendor/modules.txt lists packages of, at exactly the listed version (modules.txt's
+    /// vendorList: a module's first listing with packages, then any higher version of its
+    /// path), else the go command refuses the module ("updates to go.mod needed"). Below
+    /// 1.17 (unpruned) modules.txt completes the graph, and only a requirement lower than
+    /// the version vendored for its path needs go.mod updated (the roots are raised to the
+    /// selected versions), which vendor mode refuses too.
+    mutating func checkVendoredModulesAreRoots(_ unit: BuildUnit, manifest: VendorManifest, vendorDir: String) {
+        guard !unit.isWorkspace, unit.mainModules.count == 1, let main = unit.mainModules.first else { return }
+        let pruned = GoVersion.compare(main.file.effectiveGoVersion, "1.17") >= 0
+        // rs.maxRootVersion: go.mod's requirements that are not excluded (the go and
+        // toolchain roots are no module paths of modules.txt).
+        let excluded = Set(main.file.excludes)
+        var roots: [String: String] = [main.path: ""]
+        for r in main.file.requires where !excluded.contains(GoModuleVersion(path: r.path, version: r.version)) {
+            if r.path == main.path { continue }
+            if let have = roots[r.path], SemVer.compare(have, r.version) >= 0 { continue }
+            roots[r.path] = r.version
+        }
+        var listed: [String: String] = [:]
+        var lines: [String] = []
+        for m in manifest.modules where !m.packages.isEmpty {
+            let version = m.version ?? ""
+            if let have = listed[m.path], SemVer.compare(have, version) >= 0 { continue }
+            listed[m.path] = version
+            guard pruned else {
+                if let root = roots[m.path], !root.isEmpty, SemVer.compare(root, version) < 0, lines.isEmpty {
+                    lines.append("updates to go.mod needed, disabled by -mod=vendor")
+                }
+                continue
+            }
+            if roots[m.path] != version {
+                let described = version.isEmpty ? m.path : "\(m.path)@\(version)"
+                lines.append("vendored module \(described) should be required explicitly in go.mod")
+            }
+        }
+        guard !lines.isEmpty else { return }
+        if pruned { lines.append("updates to go.mod needed, disabled by -mod=vendor") }
+        problems.append(
+            WorkspaceProblem(
+                dir: unit.rootDir, file: join(vendorDir, "modules.txt"),
+                message: lines.joined(separator: "\n"),
+                help: "require those modules in go.mod and run `go mod vendor`, or run `go mod vendor` to drop them from vendor/modules.txt"))
+    }
+
+    func effectiveSource(_ unit: BuildUnit, old: GoModuleVersion, behindWork: Bool) -> String {
+        if !behindWork, let work = unit.workFile, let path = unit.workFilePath,
             work.replaces.contains(where: { $0.oldPath == old.path && ($0.oldVersion == old.version || $0.oldVersion == nil) })
         {
             return path
@@ -583,6 +676,9 @@ private struct ReplacementResolver {
     let workspace: Bool
     var targets: [GoModuleVersion: BuildUnit.ReplacementTarget] = [:]
     var written: [GoModuleVersion: GoReplacement] = [:]
+    /// go.mod replacements of paths go.work replaces too (BuildUnit.replacementsBehindWork).
+    var targetsBehindWork: [GoModuleVersion: BuildUnit.ReplacementTarget] = [:]
+    var writtenBehindWork: [GoModuleVersion: GoReplacement] = [:]
     var problems: [WorkspaceProblem] = []
 
     init(unitDir: String, workspace: Bool) {
@@ -590,7 +686,10 @@ private struct ReplacementResolver {
         self.workspace = workspace
     }
 
-    var replacements: [GoReplacement] {
+    var replacements: [GoReplacement] { Self.sorted(written) }
+    var replacementsBehindWork: [GoReplacement] { Self.sorted(writtenBehindWork) }
+
+    static func sorted(_ written: [GoModuleVersion: GoReplacement]) -> [GoReplacement] {
         written.values.sorted { ($0.oldPath, $0.oldVersion ?? "") < ($1.oldPath, $1.oldVersion ?? "") }
     }
 
@@ -624,13 +723,24 @@ private struct ReplacementResolver {
         for r in work.replaces { add(r, baseDir: unitDir, file: file, canonical: r) }
     }
 
-    mutating func addModuleReplaces(_ module: GoModule, skippingPaths: Set<String>) {
-        for r in module.file.replaces where !skippingPaths.contains(r.oldPath) {
+    /// Adds a main module's replacements; those of a path in `behindWork` (replaced by
+    /// go.work too) go behind go.work's, without the conflict check among modules (cmd/go
+    /// makeMainModules skips them there).
+    mutating func addModuleReplaces(_ module: GoModule, behindWork: Set<String>) {
+        for r in module.file.replaces {
             var canonical = r
             if workspace, r.isLocalDirectory, !r.newPath.hasPrefix("/"), let dir = ModulePaths.join(module.dir, r.newPath) {
                 canonical.newPath = ModulePaths.relativeDirectoryPath(from: unitDir, to: dir)
             }
-            add(r, baseDir: module.dir, file: module.goModPath, canonical: canonical)
+            guard behindWork.contains(r.oldPath) else {
+                add(r, baseDir: module.dir, file: module.goModPath, canonical: canonical)
+                continue
+            }
+            guard targetsBehindWork[r.old] == nil else { continue }
+            // Outside the repository: no problem either (see `add`).
+            let t = target(r, baseDir: module.dir)
+            targetsBehindWork[r.old] = t
+            writtenBehindWork[r.old] = canonical
         }
     }
 }

@@ -59,6 +59,26 @@ extension Catalogue {
                 .deps(target: "app", ["example.com/lib/greet", "example.com/lib/internal/words"]),
             ]),
         CatalogueScenario(
+            name: "replace-directory-without-go-mod",
+            rule: "A replace to a local directory without a go.mod gives every package of that module an error and no files (its go.mod cannot be read); a replacement directory that does not exist fails every import of its module.",
+            files: [
+                "go.mod": goMod(
+                    "example.com/m",
+                    "require (\n\text.com/nogomod v1.0.0\n\text.com/gone v1.0.0\n)\n\nreplace ext.com/nogomod => ./nogomod\n\nreplace ext.com/gone => ./gone"),
+                "cmd/f/main.go": mainFile(importing: ["ext.com/nogomod/p", "ext.com/nogomod/nothere", "ext.com/gone/x"]),
+                "cmd/g/main.go": mainFile(),
+                "nogomod/p/p.go": goFile("p"),
+            ],
+            expectations: [
+                .targets(["cmd/f", "cmd/g"]),
+                .error("ext.com/nogomod/p", "module ./nogomod: reading nogomod/go.mod: open "),
+                .goFiles("ext.com/nogomod/p", []),
+                .error("ext.com/nogomod/nothere", "reading "),
+                .error("ext.com/gone/x", "ext.com/gone@v1.0.0: replacement directory ./gone does not exist"),
+                .dir("example.com/m/nogomod/p", "nogomod/p"),
+                .clean("example.com/m/cmd/g"),
+            ]),
+        CatalogueScenario(
             name: "replace-with-different-path",
             rule: "A replacement directory's own module line need not match: packages keep the required module's path (and the directory, a module itself, lists them under its own).",
             files: [
@@ -91,6 +111,24 @@ extension Catalogue {
                 .targets(["shared/cmd/tool", "svc/cmd/api"]),
                 .deps(target: "svc/cmd/api", ["example.com/shared/log"]),
                 .deps(target: "shared/cmd/tool", []),
+            ]),
+        CatalogueScenario(
+            name: "go-work-version-replace-leaves-go-mod-replace",
+            rule: "A go.work replace of one version that is not the selected one leaves a module's go.mod replace of all versions in force (go.work's replacements are consulted first, then the modules').",
+            files: [
+                "go.work": "go 1.22\n\nuse ./a\n\nreplace ext.com/dep v1.0.1 => ./depw\n",
+                "a/go.mod": goMod("example.com/a", "require ext.com/dep v1.0.0\n\nreplace ext.com/dep => ../depa"),
+                "a/cmd/f/main.go": mainFile(importing: ["ext.com/dep/p"]),
+                "depa/go.mod": goMod("ext.com/dep", go: "1.20"),
+                "depa/p/p.go": goFile("p"),
+                "depw/go.mod": goMod("ext.com/dep", go: "1.20"),
+                "depw/q/q.go": goFile("q"),
+            ],
+            expectations: [
+                .targets(["a/cmd/f"]),
+                .deps(target: "a/cmd/f", ["ext.com/dep/p"]),
+                .dir("ext.com/dep/p", "depa/p"),
+                .clean("ext.com/dep/p"),
             ]),
         CatalogueScenario(
             name: "go-work-with-outside-module",
@@ -216,6 +254,24 @@ extension Catalogue {
                 .absent("example.com/m/node_modules/pkg"),
                 .dir("example.com/m/generated/api", "generated/api"),
                 .deps(target: ".", ["example.com/m/generated/api"]),
+            ]),
+        CatalogueScenario(
+            name: "go-mod-ignore-is-per-module",
+            rule: "A go.mod ignore directive applies to its own module only: the root's `ignore cmd` and `ignore ./sub2/tools` hide nothing of the nested modules sub/ and sub2/.",
+            files: [
+                "go.mod": goMod("example.com/m", go: "1.25", "ignore cmd\nignore ./sub2/tools"),
+                "main.go": mainFile(),
+                "cmd/a/main.go": mainFile(),
+                "sub/go.mod": goMod("example.com/sub", go: "1.25"),
+                "sub/cmd/b/main.go": mainFile(),
+                "sub2/go.mod": goMod("example.com/sub2", go: "1.25", "ignore ./cmd"),
+                "sub2/tools/c/main.go": mainFile(),
+                "sub2/cmd/d/main.go": mainFile(),
+            ],
+            expectations: [
+                .targets([".", "sub/cmd/b", "sub2/tools/c"]),
+                .absent("example.com/m/cmd/a"),
+                .absent("example.com/sub2/cmd/d"),
             ]),
         CatalogueScenario(
             name: "vendor-dir-skipped-by-pattern",
