@@ -693,6 +693,38 @@ struct GitTests {
         #expect(changes == [PathChange(kind: .renamed, path: "new/name.txt", oldPath: "old/name.txt")])
     }
 
+    /// `git update-index --assume-unchanged` / `--skip-worktree` tell git to take a file as
+    /// unchanged; the go command compiles its bytes all the same, so a diff against the
+    /// working tree compares them (clean index, and a tree with an untracked file).
+    @Test(arguments: ["--assume-unchanged", "--skip-worktree"], [false, true])
+    func flaggedIndexEntriesAreComparedByContent(flag: String, untracked: Bool) throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("update-index", flag, "main.go", "pkg/util/util.go", "scripts/build.sh", "link.go")
+        try fixture.write("main.go", "package main // edited behind the flag\n")
+        try fixture.write("scripts/build.sh", "#!/bin/sh\necho edited\n", executable: true)
+        try fixture.remove("link.go")
+        try fixture.write("link.go", "package main // now a file\n")
+        if untracked { try fixture.write("notes.txt", "untracked\n") }
+        #expect(try fixture.git("diff", "--name-only", "HEAD").isEmpty, "git itself takes the flagged files as unchanged")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        var expected = [
+            PathChange(kind: .typeChanged, path: "link.go"),
+            PathChange(kind: .modified, path: "main.go"),
+            PathChange(kind: .modified, path: "scripts/build.sh"),
+        ]
+        if untracked { expected.append(PathChange(kind: .added, path: "notes.txt")) }
+        #expect(try GitHistory.changes(from: head, to: worktree) == GitHistory.sorted(expected))
+        #expect(try GitHistory.changes(from: worktree, to: head) == GitHistory.sorted(expected.map(\.reversed)))
+        // Against the first commit, main.go differs already; written back, it is unchanged.
+        let first = try Snapshot.revision("HEAD~1", in: location)
+        try fixture.write("main.go", "package main\n\nfunc main() {}\n")
+        #expect(try !GitHistory.changes(from: first, to: worktree).contains { $0.path == "main.go" })
+        #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
+    }
+
     @Test func mergeBase() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
