@@ -725,6 +725,16 @@ struct GitTests {
         #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
     }
 
+    @Test("between revisions, a line naming a converting attribute in any state converts; others do not", arguments: [
+        ("*.go -text", true), ("*.go !eol", true), ("*.go eol=lf", true), ("*.go text=auto", true), ("*.go -crlf", true),
+        ("*.go binary", true), ("*.go -ident", true), ("*.go -filter", true), ("*.go !working-tree-encoding", true),
+        ("*.go linguist-generated -diff", false), ("*.go merge=union", false), ("*.go textual", false),
+    ])
+    func conversionAttributeInAnyState(line: String, converts: Bool) {
+        let patterns = GitAttributes.convertingPatterns(Array((line + "\n").utf8), textConverts: false, anyState: true)
+        #expect(patterns.isEmpty == !converts)
+    }
+
     @Test func mergeBase() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
