@@ -185,6 +185,39 @@ struct GitTests {
         #expect(snapshot.location == location)
     }
 
+    /// `HEAD@{n}` is HEAD's own reflog (checkouts included), `@{n}` the current branch's
+    /// (HEAD's when detached), `NAME@{n}` NAME's: each as `git rev-parse` answers.
+    @Test func reflogRevisions() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("checkout", "-q", "-b", "feat")
+        try fixture.write("feat.txt", "feat\n")
+        try fixture.commit("feat work")
+        try fixture.git("checkout", "-q", "main")
+        try fixture.write("main.txt", "main\n")
+        try fixture.commit("main work")
+        try fixture.git("checkout", "-q", "feat")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let attached = ["HEAD@{0}", "HEAD@{1}", "HEAD@{2}", "HEAD@{1}~1", "HEAD@{1}^", "@{0}", "@{1}", "main@{1}", "feat@{1}"]
+        for revision in attached {
+            let expected = try fixture.git("rev-parse", "\(revision)^{commit}")
+            #expect(try Snapshot.revision(revision, in: location).commitID == expected, "\(revision)")
+        }
+        // HEAD@{1} is main's tip, where HEAD was before the last checkout (not feat@{1}).
+        #expect(try Snapshot.revision("HEAD@{1}", in: location).commitID == (try fixture.git("rev-parse", "main")))
+        try fixture.git("checkout", "-q", "--detach", "main~1")
+        for revision in ["@{1}", "HEAD@{1}", "@{2}"] {
+            let expected = try fixture.git("rev-parse", "\(revision)^{commit}")
+            #expect(try Snapshot.revision(revision, in: location).commitID == expected, "\(revision)")
+        }
+        // The oldest entry's old value is one further back; past it there is nothing.
+        let count = try fixture.git("reflog", "show", "main").split(separator: "\n").count
+        #expect(throws: GitAccessError.reflogTooShort(revision: "main@{\(count)}", reference: "refs/heads/main", entries: count)) {
+            try Snapshot.revision("main@{\(count)}", in: location)
+        }
+        #expect(throws: (any Error).self) { try fixture.git("rev-parse", "--verify", "-q", "main@{\(count)}") }
+    }
+
     @Test func unknownRevisionSuggestsCloseName() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

@@ -11,6 +11,8 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsafeOwnership(path: String)
     /// `revision` names no commit; `suggestion` is a close branch or tag name, if any.
     case unknownRevision(revision: String, suggestion: String?)
+    /// `revision` is `NAME@{n}` and the reflog of `reference` holds only `entries` entries.
+    case reflogTooShort(revision: String, reference: String, entries: Int)
     /// `revision` resolves to an object that is not (and does not peel to) a commit.
     case notACommit(revision: String)
     /// The object `id` (hex) is not in the object database: the clone is partial (the blob was
@@ -42,6 +44,9 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             return "git refuses to read the repository at \(path): it is owned by another user"
         case .unknownRevision(let revision, _):
             return "unknown revision '\(revision)'"
+        case .reflogTooShort(let revision, let reference, let entries):
+            return "unknown revision '\(revision)': the reflog of \(reference) has only \(entries) "
+                + (entries == 1 ? "entry" : "entries")
         case .notACommit(let revision):
             return "revision '\(revision)' does not name a commit"
         case .missingObject(let id, let path, let partialClone, let shallow, _):
@@ -75,6 +80,8 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             }
             return "check the name with `git rev-parse --verify '\(revision)^{commit}'`; "
                 + "fetch it first if it only exists on a remote (`git fetch`)"
+        case .reflogTooShort(_, let reference, _):
+            return "`git reflog show \(reference)` lists its entries (a fresh clone's reflog is short)"
         case .notACommit(let revision):
             return "name a commit, branch or tag; `git cat-file -t '\(revision)'` shows what it names"
         case .missingObject(let id, _, let partialClone, let shallow, let revision):

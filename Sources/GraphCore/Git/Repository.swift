@@ -223,8 +223,9 @@ final class Repository {
     /// `HEAD~2`, abbreviated ids) and peels it to a commit.
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
         var object: OpaquePointer?
+        let spec = try reflogResolved(revision) ?? revision
         do {
-            try check("git_revparse_single") { git_revparse_single(&object, pointer, revision) }
+            try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
         } catch {
             throw revisionError(error, revision: revision)
         }
@@ -249,6 +250,55 @@ final class Repository {
             throw GitAccessError.notACommit(revision: revision)
         }
         return (ObjectID(commitID), ObjectID(treeID))
+    }
+
+    /// `NAME@{n}`, `HEAD@{n}` and `@{n}` (with any suffix, `HEAD@{1}~2`) as git reads them,
+    /// rewritten to the commit id the reflog names plus the suffix; nil for any other revision
+    /// (dates, `@{-1}`, `@{upstream}` are libgit2's).
+    ///
+    /// libgit2 1.5 reads `HEAD@{n}` from the reflog of the branch HEAD points to (libgit2
+    /// issue #6156); git reads HEAD's own (`logs/HEAD`: checkouts, resets, pulls), the idiom of
+    /// post-checkout and post-merge hooks. `@{n}` without a name is the current branch's reflog
+    /// in git (HEAD's when detached). Entry n is the n-th newest; n equal to the count names
+    /// the oldest entry's old value (git's `read_ref_at`).
+    func reflogResolved(_ revision: String) throws(GitAccessError) -> String? {
+        guard let at = revision.range(of: "@{") else { return nil }
+        var rest = revision[at.upperBound...]
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, rest.dropFirst(digits.count).first == "}", let nth = Int(digits) else { return nil }
+        rest = rest.dropFirst(digits.count + 1)
+        let given = String(revision[..<at.lowerBound])
+        let name: String
+        if given == "HEAD" {
+            name = "HEAD"
+        } else if given.isEmpty {
+            var head: OpaquePointer?
+            guard git_reference_lookup(&head, pointer, "HEAD") == 0, let head else { return nil }
+            defer { git_reference_free(head) }
+            name = git_reference_symbolic_target(head).map { String(cString: $0) } ?? "HEAD"
+        } else {
+            // `main@{1}`: the reference git's rules find for the name (`refs/heads/main`).
+            var reference: OpaquePointer?
+            guard git_reference_dwim(&reference, pointer, given) == 0, let reference else { return nil }
+            defer { git_reference_free(reference) }
+            name = String(cString: git_reference_name(reference))
+        }
+        var reflog: OpaquePointer?
+        guard git_reflog_read(&reflog, pointer, name) == 0, let reflog else {
+            throw GitAccessError.unknownRevision(revision: revision, suggestion: nil)
+        }
+        defer { git_reflog_free(reflog) }
+        let count = git_reflog_entrycount(reflog)
+        var id: ObjectID?
+        if nth < count, let entry = git_reflog_entry_byindex(reflog, nth), let new = git_reflog_entry_id_new(entry) {
+            id = ObjectID(new.pointee)
+        } else if nth == count, count > 0, let entry = git_reflog_entry_byindex(reflog, count - 1),
+            let old = git_reflog_entry_id_old(entry), git_oid_is_zero(old) == 0
+        {
+            id = ObjectID(old.pointee)
+        }
+        guard let id else { throw GitAccessError.reflogTooShort(revision: revision, reference: name, entries: count) }
+        return id.hex + rest
     }
 
     private func revisionError(_ error: LibGit2Error, revision: String) -> GitAccessError {
