@@ -111,6 +111,38 @@ struct AffectedCLITests {
         #expect(merged.stdout == "functions/one\n")
     }
 
+    /// A listed path is mapped as git and changed-files tools print it: C-quoted names,
+    /// absolute paths (through a link to the root too), `//`, `.` and `..`; what lies outside
+    /// the repository is warned about and ignored.
+    @Test("--files maps quoted, absolute and unnormalized paths; warns about paths outside the repository")
+    func filesMapping() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/lib/\u{fc}n\u{ef}.go", "package lib\n")
+        try fixture.commit("unicode name")
+        let quoted = try fixture.git("-c", "core.quotePath=true", "ls-files", "internal/lib/")
+        #expect(quoted.contains("\"internal/lib/\\303\\274n\\303\\257.go\""), "\(quoted)")
+        let link = fixture.root + "-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.root)
+        let lines = [
+            "\"internal/lib/\\303\\274n\\303\\257.go\"", fixture.root + "/internal/lib/lib.go", link + "/internal/lib/lib.go",
+            "internal//lib/lib.go", "internal/lib/../lib/lib.go", "./internal/./lib/lib.go", "  internal/lib/lib.go\r",
+        ]
+        for line in lines {
+            let result = try Self.run(["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture, stdin: line + "\n")
+            #expect(result.status == 0, "\(line): \(result.stderr)")
+            #expect(result.stdout == "functions/one\n", "\(line)")
+            #expect(result.stderr.isEmpty, "\(line): \(result.stderr)")
+        }
+        let outside = try Self.run(
+            ["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture,
+            stdin: "../elsewhere.go\n/etc/passwd\nfunctions/two/main.go\n")
+        #expect(outside.status == 0, "\(outside.stderr)")
+        #expect(outside.stdout == "functions/two\n")
+        #expect(outside.stderr.contains("warning: --files: ../elsewhere.go is outside the repository"), "\(outside.stderr)")
+        #expect(outside.stderr.contains("warning: --files: /etc/passwd is outside the repository"), "\(outside.stderr)")
+    }
+
     @Test("why prints the chain, or says the target is not affected")
     func why() throws {
         let (fixture, base, head) = try Self.repository()
