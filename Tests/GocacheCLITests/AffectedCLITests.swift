@@ -305,6 +305,25 @@ struct AffectedCLITests {
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout == "functions/one\nfunctions/two\n")
         #expect(all.stderr.contains("treating everything as affected"))
+
+        // A revision expression is no refspec: HEAD~1 needs one generation more, which the
+        // suggested command fetches.
+        let parent = try Self.run(["affected", "--repo", clone.root, "--base", "HEAD~1"], in: clone)
+        #expect(parent.status == 2)
+        #expect(parent.stderr.contains("help: fetch the commit: `git fetch --deepen=1` (or `git fetch --unshallow`)"), "\(parent.stderr)")
+        for (revision, command) in [
+            ("HEAD~3", "`git fetch --deepen=3`"), ("main^2~2", "`git fetch --deepen=3`"), ("v1.2^", "`git fetch --deepen=1`"),
+            ("origin/gone", "`git fetch --depth=1 origin gone`"), ("release", "`git fetch --depth=1 origin release`"),
+            ("main^{/fix}", "`git fetch --unshallow`"),
+        ] {
+            let missing = try Self.run(["affected", "--repo", clone.root, "--base", revision], in: clone)
+            #expect(missing.status == 2, "\(revision)")
+            #expect(missing.stderr.contains("help: fetch the commit: \(command)"), "\(revision): \(missing.stderr)")
+        }
+        try clone.git("fetch", "-q", "--deepen=1")
+        let deepened = try Self.run(["affected", "--repo", clone.root, "--base", "HEAD~1"], in: clone)
+        #expect(deepened.status == 0, "\(deepened.stderr)")
+        #expect(deepened.stdout == "functions/one\n")
     }
 
     @Test("a partial clone lacking the base's blobs: exit 2 naming the blob and the fetch, nothing stored; after the fetch, the full clone's answers")
