@@ -83,7 +83,7 @@ public struct RepositoryComparison: Sendable {
             path: String, baseRevision: String?, headRevision: String?, mergeBase: Bool, goBinary: String?,
             memoDirectory: String?, environment: [String: String]
         ) throws -> Setup {
-            let location = try RepositoryLocation.discover(from: path)
+            let location = try RepositoryLocation.discover(from: path, environment: environment)
             let headSnapshot = try headRevision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
                 ?? Snapshot.worktree(location)
             let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)

@@ -143,6 +143,48 @@ struct AffectedCLITests {
         #expect(outside.stderr.contains("warning: --files: /etc/passwd is outside the repository"), "\(outside.stderr)")
     }
 
+    /// git reads the repository GIT_DIR names and the working tree GIT_WORK_TREE names (the
+    /// current directory without it), wherever it runs; so does gocache.
+    @Test("GIT_DIR and GIT_WORK_TREE are honoured as git honours them")
+    func gitDirEnvironment() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        try fixture.write("functions/two/main.go", "package main\n\nfunc main() { println(2) }\n")
+        let other = try GitFixture()
+        defer { other.cleanup() }
+        try other.write("README", "another repository\n")
+        try other.commit("other")
+        let outside = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let go = try #require(GoToolchain.current()).executable
+        var environment = ["GOCACHE_DIR": fixture.root + "-cache"]
+        environment["PATH"] = (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let arguments = ["affected", "--base", "HEAD"]
+        // Both variables, from outside any repository and from inside another one.
+        for directory in [outside, other.root] {
+            let both = environment.merging(["GIT_DIR": fixture.root + "/.git", "GIT_WORK_TREE": fixture.root]) { $1 }
+            let result = try CacheCLITests.gocache(arguments, environment: both, in: directory)
+            #expect(result.status == 0, "\(directory): \(result.stderr)")
+            #expect(result.stdout == "functions/two\n", "\(directory)")
+        }
+        // GIT_DIR alone, relative: the current directory is the working tree.
+        let relative = try CacheCLITests.gocache(arguments, environment: environment.merging(["GIT_DIR": ".git"]) { $1 }, in: fixture.root)
+        #expect(relative.status == 0, "\(relative.stderr)")
+        #expect(relative.stdout == "functions/two\n")
+        // A bare repository with a separate working tree.
+        let bare = outside + "/bare.git"
+        try GitFixture(existing: outside).git("clone", "-q", "--bare", fixture.root, bare)
+        let separate = environment.merging(["GIT_DIR": bare, "GIT_WORK_TREE": fixture.root]) { $1 }
+        let fromBare = try CacheCLITests.gocache(arguments, environment: separate, in: outside)
+        #expect(fromBare.status == 0, "\(fromBare.stderr)")
+        #expect(fromBare.stdout == "functions/two\n")
+        // A GIT_DIR that is no repository is bad input naming it.
+        let wrong = try CacheCLITests.gocache(arguments, environment: environment.merging(["GIT_DIR": outside]) { $1 }, in: fixture.root)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("error: GIT_DIR / GIT_WORK_TREE name \(outside)"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("git init"))
+    }
+
     @Test("why prints the chain, or says the target is not affected")
     func why() throws {
         let (fixture, base, head) = try Self.repository()

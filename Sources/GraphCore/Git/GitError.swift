@@ -5,6 +5,8 @@ internal import CGit2
 public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `path` is not inside a git working tree.
     case notARepository(path: String)
+    /// `GIT_DIR` or `GIT_WORK_TREE` names `path`, which is no git repository (or no directory).
+    case environmentNotARepository(path: String)
     /// The repository at `path` is bare: there is no working tree to read.
     case bareRepository(path: String)
     /// git's `safe.directory` check refused the repository at `path` (owned by another user).
@@ -38,6 +40,8 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .notARepository(let path):
             return "not a git repository (or any parent up to the file system root): \(path)"
+        case .environmentNotARepository(let path):
+            return "GIT_DIR / GIT_WORK_TREE name \(path), which is not a git repository or working tree"
         case .bareRepository(let path):
             return "\(path) is a bare git repository; it has no working tree to read"
         case .unsafeOwnership(let path):
@@ -70,8 +74,12 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .notARepository:
             return "run gocache inside a git working tree, or create one with `git init`"
+        case .environmentNotARepository:
+            return "point GIT_DIR at a git directory and GIT_WORK_TREE at its working tree, or unset both "
+                + "and run gocache inside the working tree (or pass --repo)"
         case .bareRepository(let path):
-            return "run gocache in a working tree of it, e.g. `git worktree add <dir>` in \(path)"
+            return "run gocache in a working tree of it, e.g. `git worktree add <dir>` in \(path), "
+                + "or name one with GIT_WORK_TREE"
         case .unsafeOwnership(let path):
             return "if you trust it, run `git config --global --add safe.directory \(path)`"
         case .unknownRevision(let revision, let suggestion):

@@ -9,17 +9,36 @@ public struct RepositoryLocation: Hashable, Sendable {
     /// Absolute path of the `.git` directory (for a linked worktree: its private git dir).
     public let gitDir: String
 
-    init(workdir: String, gitDir: String) {
+    /// Whether the working tree was given apart from the git dir (`GIT_DIR`, `GIT_WORK_TREE`):
+    /// the repository is then opened at `gitDir` with `workdir` set on the handle.
+    let separateWorkTree: Bool
+
+    init(workdir: String, gitDir: String, separateWorkTree: Bool = false) {
         self.workdir = workdir
         self.gitDir = gitDir
+        self.separateWorkTree = separateWorkTree
     }
 
     /// Finds the repository containing `path`, like `git rev-parse --show-toplevel`.
     ///
+    /// `GIT_DIR` and `GIT_WORK_TREE` in `environment` (default: the process's) are honoured as git honours them: with
+    /// `GIT_DIR`, the repository is that git dir (no search from `path`) and the working tree
+    /// `GIT_WORK_TREE`, else `core.worktree`, else the current directory; with
+    /// `GIT_WORK_TREE` alone, the repository found from `path` gets that working tree.
+    /// Relative values are relative to the current directory.
+    ///
     /// - Throws: `notARepository` when no repository contains `path`, `bareRepository` for a
     ///   bare one, `unsafeOwnership` when git's `safe.directory` rule refuses it.
-    public static func discover(from path: String) throws(GitAccessError) -> RepositoryLocation {
+    public static func discover(
+        from path: String, environment: [String: String]? = nil
+    ) throws(GitAccessError) -> RepositoryLocation {
         ensureLibgit2Initialized()
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let gitDirVariable = environment["GIT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let workTreeVariable = environment["GIT_WORK_TREE"].flatMap { $0.isEmpty ? nil : $0 }
+        if gitDirVariable != nil || workTreeVariable != nil {
+            return try fromEnvironment(path: path, gitDir: gitDirVariable, workTree: workTreeVariable)
+        }
         var pointer: OpaquePointer?
         do {
             try check("git_repository_open_ext") {
@@ -38,6 +57,49 @@ public struct RepositoryLocation: Hashable, Sendable {
             throw GitAccessError.bareRepository(path: gitDir)
         }
         return RepositoryLocation(workdir: workdir, gitDir: gitDir)
+    }
+
+    /// `discover` under `GIT_DIR` and/or `GIT_WORK_TREE` (see there).
+    private static func fromEnvironment(path: String, gitDir: String?, workTree: String?) throws(GitAccessError)
+        -> RepositoryLocation
+    {
+        let current = FileManager.default.currentDirectoryPath
+        func absolute(_ value: String) -> String {
+            let joined = value.hasPrefix("/") ? value : current + "/" + value
+            return ListedPaths.resolved(URL(fileURLWithPath: joined).standardizedFileURL.path)
+        }
+        var pointer: OpaquePointer?
+        let start = gitDir.map(absolute) ?? path
+        do {
+            try check("git_repository_open_ext") {
+                git_repository_open_ext(&pointer, start, gitDir == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            }
+        } catch {
+            if gitDir != nil, error.code == GIT_ENOTFOUND.rawValue { throw GitAccessError.environmentNotARepository(path: start) }
+            throw Repository.openError(error, path: start)
+        }
+        guard let pointer else {
+            throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
+        }
+        defer { git_repository_free(pointer) }
+        let resolvedGitDir = Repository.trimmedPath(git_repository_path(pointer)) ?? start
+        let workdir: String
+        if let workTree {
+            workdir = absolute(workTree)
+        } else if Repository.configString(pointer, "core.worktree") != nil,
+            let configured = Repository.trimmedPath(git_repository_workdir(pointer))
+        {
+            workdir = configured
+        } else if Repository.configBool(pointer, "core.bare") == true {
+            throw GitAccessError.bareRepository(path: resolvedGitDir)
+        } else {
+            workdir = ListedPaths.resolved(current)
+        }
+        var info = stat()
+        guard stat(workdir, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw GitAccessError.environmentNotARepository(path: workdir)
+        }
+        return RepositoryLocation(workdir: workdir, gitDir: resolvedGitDir, separateWorkTree: true)
     }
 
     /// The repository at exactly `path` (a git dir, or a working tree with a `.git` file or
@@ -100,17 +162,42 @@ final class Repository {
     static func open(_ location: RepositoryLocation) throws(GitAccessError) -> Repository {
         ensureLibgit2Initialized()
         var pointer: OpaquePointer?
+        let path = location.separateWorkTree ? location.gitDir : location.workdir
         do {
             try check("git_repository_open_ext") {
-                git_repository_open_ext(&pointer, location.workdir, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+                git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            }
+            if location.separateWorkTree, let opened = pointer {
+                try check("git_repository_set_workdir") { git_repository_set_workdir(opened, location.workdir, 0) }
             }
         } catch {
-            throw openError(error, path: location.workdir)
+            if let pointer { git_repository_free(pointer) }
+            throw openError(error, path: path)
         }
         guard let pointer else {
             throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
         }
         return Repository(pointer: pointer, location: location)
+    }
+
+    /// A boolean configuration value of the repository `pointer` (all scopes), or nil.
+    static func configBool(_ pointer: OpaquePointer, _ name: String) -> Bool? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var value: Int32 = 0
+        guard git_config_get_bool(&value, config, name) == 0 else { return nil }
+        return value != 0
+    }
+
+    /// A configuration value of the repository `pointer` (all scopes), or nil.
+    static func configString(_ pointer: OpaquePointer, _ name: String) -> String? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        guard git_config_get_string(&value, config, name) == 0, let value else { return nil }
+        return String(cString: value)
     }
 
     /// Maps a failure to open a repository at `path`.
