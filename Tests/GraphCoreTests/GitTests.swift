@@ -846,6 +846,31 @@ struct GitTests {
         }
     }
 
+    /// git takes the commits `.git/shallow` lists as parentless, so a merge base that is
+    /// the boundary commit itself is found; so does gocache (libgit2 alone failed on the
+    /// boundary's missing parent).
+    @Test func mergeBaseAtShallowBoundary() throws {
+        let source = try Self.sampleRepository()
+        defer { source.cleanup() }
+        try source.write("m1.txt", "m1\n")
+        let fork = try source.commit("m1")
+        try source.git("checkout", "-q", "-b", "topic")
+        try source.write("topic.txt", "topic\n")
+        try source.commit("topic work")
+        try source.git("checkout", "-q", "main")
+        try source.write("main.txt", "main\n")
+        try source.commit("main work")
+        let clone = try GitFixture(cloning: source, options: ["--depth", "2", "--no-single-branch"])
+        defer { clone.cleanup() }
+        #expect(try clone.git("merge-base", "origin/main", "origin/topic") == fork)
+        #expect(try clone.git("cat-file", "-p", "\(fork)").contains("parent"), "the boundary commit records its parent")
+        let location = try RepositoryLocation.discover(from: clone.root)
+        #expect(location.isShallow)
+        #expect(try GitHistory.mergeBase("origin/main", "origin/topic", in: location) == fork)
+        #expect(try GitHistory.mergeBase("origin/topic", "origin/main", in: location) == fork)
+        #expect(try GitHistory.mergeBase("origin/main", "origin/main~1", in: location) == fork)
+    }
+
     @Test func partialCloneMissingBlob() throws {
         let source = try Self.sampleRepository()
         defer { source.cleanup() }

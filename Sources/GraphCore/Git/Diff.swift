@@ -195,6 +195,13 @@ public enum GitHistory {
         let repository = try Repository.open(location)
         let first = try repository.resolveCommit(a).commit
         let second = try repository.resolveCommit(b).commit
+        if let boundary = location.shallowCommits, !boundary.isEmpty {
+            guard let found = try repository.mergeBase(first, second, shallow: boundary) else {
+                throw GitAccessError.git(
+                    code: GIT_ENOTFOUND.rawValue, function: "GitHistory.mergeBase", message: "no merge base between '\(a)' and '\(b)'")
+            }
+            return found.hex
+        }
         var base = git_oid()
         do {
             try first.withPointer { (one) throws(LibGit2Error) in
@@ -218,6 +225,78 @@ public enum GitHistory {
             left.path == right.path
                 ? (left.oldPath ?? "").utf8Precedes(right.oldPath ?? "")
                 : left.path.utf8Precedes(right.path)
+        }
+    }
+}
+
+extension RepositoryLocation {
+    /// The commits `.git/shallow` lists (a shallow clone's boundary), or nil when there is
+    /// no such file.
+    var shallowCommits: Set<ObjectID>? {
+        guard let data = FileManager.default.contents(atPath: commonDir + "/shallow") else { return nil }
+        return Set(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { ObjectID(hex: String($0)) })
+    }
+}
+
+extension Repository {
+    /// The best common ancestor of two commits in a shallow clone, as git finds it: a commit
+    /// `shallow` lists (the boundary) has no parents. libgit2 1.5 ignores `.git/shallow` and
+    /// fails on the boundary's missing parents even when the merge base is the boundary commit
+    /// itself. Of several best common ancestors (criss-cross merges), the newest by committer
+    /// time (then the smallest id). Nil when the histories share no commit; when either walk
+    /// reached the boundary, the merge base may lie beyond it: `missingObject` naming a parent
+    /// of a boundary commit.
+    ///
+    /// - Complexity: O(commits reachable from either side within the clone).
+    func mergeBase(_ first: ObjectID, _ second: ObjectID, shallow: Set<ObjectID>) throws(GitAccessError) -> ObjectID? {
+        var parents: [ObjectID: [ObjectID]] = [:]
+        var times: [ObjectID: Int64] = [:]
+        var beyondBoundary: ObjectID?
+        func load(_ id: ObjectID) throws(GitAccessError) -> [ObjectID] {
+            if let known = parents[id] { return known }
+            var commit: OpaquePointer?
+            let code = id.withPointer { git_commit_lookup(&commit, pointer, $0) }
+            guard code == 0, let commit else {
+                throw code == GIT_ENOTFOUND.rawValue
+                    ? missingObject(id.hex, path: nil)
+                    : GitAccessError.git(code: code, function: "git_commit_lookup", message: "cannot read commit \(id.hex)")
+            }
+            defer { git_commit_free(commit) }
+            times[id] = Int64(git_commit_time(commit))
+            var found: [ObjectID] = []
+            for index in 0..<git_commit_parentcount(commit) {
+                guard let parent = git_commit_parent_id(commit, index) else { continue }
+                if shallow.contains(id) {
+                    if beyondBoundary == nil { beyondBoundary = ObjectID(parent) }
+                } else {
+                    found.append(ObjectID(parent))
+                }
+            }
+            parents[id] = found
+            return found
+        }
+        func ancestors(of starts: [ObjectID]) throws(GitAccessError) -> Set<ObjectID> {
+            var seen = Set<ObjectID>()
+            var stack = starts
+            while let id = stack.popLast() {
+                guard seen.insert(id).inserted else { continue }
+                stack.append(contentsOf: try load(id))
+            }
+            return seen
+        }
+        let common = try ancestors(of: [first]).intersection(try ancestors(of: [second]))
+        guard !common.isEmpty else {
+            if let beyondBoundary { throw missingObject(beyondBoundary.hex, path: nil) }
+            return nil
+        }
+        // The best are those no other common commit reaches (ancestors of a common commit are
+        // common).
+        var starts: [ObjectID] = []
+        for id in common { starts.append(contentsOf: try load(id)) }
+        let reached = try ancestors(of: starts)
+        return common.subtracting(reached).min { left, right in
+            let (l, r) = (times[left] ?? 0, times[right] ?? 0)
+            return l != r ? l > r : left.hex < right.hex
         }
     }
 }
