@@ -185,6 +185,56 @@ struct AffectedCLITests {
         #expect(!wrong.stderr.contains("git init"))
     }
 
+    /// A repository owned by another user is read when git would read it: `safe.directory`
+    /// `*`, a `/*` prefix or the path, in the global config or the command-line scope
+    /// (`GIT_CONFIG_COUNT`, `GIT_CONFIG_PARAMETERS`); an empty value resets the list. Root can
+    /// hand a repository to another user, so the test runs as root only.
+    @Test("safe.directory is evaluated as git evaluates it", .enabled(if: geteuid() == 0))
+    func safeDirectory() throws {
+        let (fixture, base, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let home = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        chown.arguments = ["chown", "-R", "65534", fixture.root]
+        try chown.run()
+        chown.waitUntilExit()
+        try #require(chown.terminationStatus == 0)
+        let go = try #require(GoToolchain.current()).executable
+        let plain = [
+            "GOCACHE_DIR": home + "/cache", "HOME": home, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": home + "/gitconfig",
+            "PATH": (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+        ]
+        let arguments = ["affected", "--repo", fixture.root, "--base", base, "--head", head]
+        func run(global: String, _ extra: [String: String] = [:]) throws -> CacheCLITests.Result {
+            try global.write(toFile: home + "/gitconfig", atomically: true, encoding: .utf8)
+            return try CacheCLITests.gocache(arguments, environment: plain.merging(extra) { $1 })
+        }
+        let refused = try run(global: "")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("owned by another user"), "\(refused.stderr)")
+        let parent = (fixture.root as NSString).deletingLastPathComponent
+        let accepted: [(String, [String: String])] = [
+            ("[safe]\n\tdirectory = *\n", [:]),
+            ("[safe]\n\tdirectory = \(parent)/*\n", [:]),
+            ("[safe]\n\tdirectory = \(fixture.root)/\n", [:]),
+            ("", ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*"]),
+            ("", ["GIT_CONFIG_PARAMETERS": "'safe.directory'='\(fixture.root)'"]),
+        ]
+        for (global, extra) in accepted {
+            let result = try run(global: global, extra)
+            #expect(result.status == 0, "\(global) \(extra): \(result.stderr)")
+            #expect(result.stdout == "functions/one\n", "\(global) \(extra)")
+        }
+        // An empty value resets what came before it.
+        let reset = try run(global: "[safe]\n\tdirectory = *\n\tdirectory =\n")
+        #expect(reset.status == 2, "\(reset.stdout)")
+        let resetByCommandLine = try run(
+            global: "[safe]\n\tdirectory = *\n", ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": ""])
+        #expect(resetByCommandLine.status == 2)
+    }
+
     @Test("why prints the chain, or says the target is not affected")
     func why() throws {
         let (fixture, base, head) = try Self.repository()

@@ -37,7 +37,7 @@ public struct RepositoryLocation: Hashable, Sendable {
         let gitDirVariable = environment["GIT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         let workTreeVariable = environment["GIT_WORK_TREE"].flatMap { $0.isEmpty ? nil : $0 }
         if gitDirVariable != nil || workTreeVariable != nil {
-            return try fromEnvironment(path: path, gitDir: gitDirVariable, workTree: workTreeVariable)
+            return try fromEnvironment(path: path, gitDir: gitDirVariable, workTree: workTreeVariable, environment: environment)
         }
         var pointer: OpaquePointer?
         do {
@@ -45,7 +45,13 @@ public struct RepositoryLocation: Hashable, Sendable {
                 git_repository_open_ext(&pointer, path, 0, nil)
             }
         } catch {
-            throw Repository.openError(error, path: path)
+            let refusal = Repository.openError(error, path: path)
+            guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
+            do {
+                try check("git_repository_open_ext") { git_repository_open_ext(&pointer, path, 0, nil) }
+            } catch {
+                throw Repository.openError(error, path: path)
+            }
         }
         guard let pointer else {
             throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
@@ -60,7 +66,9 @@ public struct RepositoryLocation: Hashable, Sendable {
     }
 
     /// `discover` under `GIT_DIR` and/or `GIT_WORK_TREE` (see there).
-    private static func fromEnvironment(path: String, gitDir: String?, workTree: String?) throws(GitAccessError)
+    private static func fromEnvironment(
+        path: String, gitDir: String?, workTree: String?, environment: [String: String]
+    ) throws(GitAccessError)
         -> RepositoryLocation
     {
         let current = FileManager.default.currentDirectoryPath
@@ -70,13 +78,18 @@ public struct RepositoryLocation: Hashable, Sendable {
         }
         var pointer: OpaquePointer?
         let start = gitDir.map(absolute) ?? path
+        let flags = gitDir == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
         do {
-            try check("git_repository_open_ext") {
-                git_repository_open_ext(&pointer, start, gitDir == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
-            }
+            try check("git_repository_open_ext") { git_repository_open_ext(&pointer, start, flags, nil) }
         } catch {
-            if gitDir != nil, error.code == GIT_ENOTFOUND.rawValue { throw GitAccessError.environmentNotARepository(path: start) }
-            throw Repository.openError(error, path: start)
+            let refusal = Repository.openError(error, path: start)
+            if case .notARepository = refusal, gitDir != nil { throw GitAccessError.environmentNotARepository(path: start) }
+            guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
+            do {
+                try check("git_repository_open_ext") { git_repository_open_ext(&pointer, start, flags, nil) }
+            } catch {
+                throw Repository.openError(error, path: start)
+            }
         }
         guard let pointer else {
             throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
