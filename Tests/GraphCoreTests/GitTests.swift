@@ -242,6 +242,38 @@ struct GitTests {
         #expect(error.help.contains("did you mean 'feature/login'"))
     }
 
+    /// git reads an abbreviated id where a commit is expected as the commit, though a blob
+    /// shares the prefix (`git rev-parse 4562^{commit}`); HEAD of a repository without commits
+    /// says so.
+    @Test func abbreviatedIdSharedWithABlobAndUnbornHead() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let commit = try fixture.git("rev-parse", "HEAD")
+        let prefix = String(commit.prefix(4))
+        var number = 0
+        var filler = ""
+        repeat {
+            filler = "filler \(number)\n"
+            number += 1
+        } while try #require(CleanWorktree.blobID(of: Array(filler.utf8))).hex.hasPrefix(prefix) == false
+        try fixture.write("filler.txt", filler)
+        try fixture.git("hash-object", "-w", "filler.txt")
+        try fixture.remove("filler.txt")
+        #expect(throws: (any Error).self) { try fixture.git("rev-parse", "--verify", "-q", prefix) }
+        #expect(try fixture.git("rev-parse", "\(prefix)^{commit}") == commit)
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        #expect(try Snapshot.revision(prefix, in: location).commitID == commit)
+
+        let empty = try GitFixture()
+        defer { empty.cleanup() }
+        let unborn = try RepositoryLocation.discover(from: empty.root)
+        for revision in ["HEAD", "HEAD~1"] {
+            #expect(throws: GitAccessError.unbornHead(revision: revision)) { try Snapshot.revision(revision, in: unborn) }
+        }
+        #expect(GitAccessError.unbornHead(revision: "HEAD").description.contains("no commits yet"))
+        #expect(!GitAccessError.ambiguousRevision(revision: "abcd").description.contains("libgit2"))
+    }
+
     @Test func notACommit() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

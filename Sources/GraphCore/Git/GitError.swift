@@ -13,6 +13,10 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsafeOwnership(path: String)
     /// `revision` names no commit; `suggestion` is a close branch or tag name, if any.
     case unknownRevision(revision: String, suggestion: String?)
+    /// `revision` is an abbreviated id that names more than one commit (or tag).
+    case ambiguousRevision(revision: String)
+    /// `revision` is HEAD (or relative to it) in a repository without commits.
+    case unbornHead(revision: String)
     /// `revision` is `NAME@{n}` and the reflog of `reference` holds only `entries` entries.
     case reflogTooShort(revision: String, reference: String, entries: Int)
     /// `revision` resolves to an object that is not (and does not peel to) a commit.
@@ -48,6 +52,10 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             return "git refuses to read the repository at \(path): it is owned by another user"
         case .unknownRevision(let revision, _):
             return "unknown revision '\(revision)'"
+        case .ambiguousRevision(let revision):
+            return "the abbreviated id '\(revision)' names more than one commit"
+        case .unbornHead(let revision):
+            return "'\(revision)' names no commit: the repository has no commits yet"
         case .reflogTooShort(let revision, let reference, let entries):
             return "unknown revision '\(revision)': the reflog of \(reference) has only \(entries) "
                 + (entries == 1 ? "entry" : "entries")
@@ -88,6 +96,10 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             }
             return "check the name with `git rev-parse --verify '\(revision)^{commit}'`; "
                 + "fetch it first if it only exists on a remote (`git fetch`)"
+        case .ambiguousRevision:
+            return "give more hex digits (`git rev-parse` prints the full id)"
+        case .unbornHead:
+            return "commit first (`git commit`); a base must be a commit"
         case .reflogTooShort(_, let reference, _):
             return "`git reflog show \(reference)` lists its entries (a fresh clone's reflog is short)"
         case .notACommit(let revision):

@@ -323,9 +323,17 @@ final class Repository {
     /// `HEAD~2`, abbreviated ids) and peels it to a commit.
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
         var object: OpaquePointer?
-        let spec = try reflogResolved(revision) ?? revision
-        do {
-            try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
+        var spec = try reflogResolved(revision) ?? revision
+        do throws(LibGit2Error) {
+            do throws(LibGit2Error) {
+                try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
+            } catch where error.code == GIT_EAMBIGUOUS.rawValue {
+                // git reads an abbreviated id where a commit is expected as the one commit (or
+                // tag) it abbreviates, when blobs or trees share the prefix (`4562^{commit}`).
+                guard let unique = uniqueCommitish(abbreviating: spec) else { throw error }
+                spec = unique.hex
+                try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
+            }
         } catch {
             throw revisionError(error, revision: revision)
         }
@@ -402,7 +410,14 @@ final class Repository {
     }
 
     private func revisionError(_ error: LibGit2Error, revision: String) -> GitAccessError {
+        if (revision == "HEAD" || revision.hasPrefix("HEAD~") || revision.hasPrefix("HEAD^") || revision == "@"),
+            git_repository_head_unborn(pointer) == 1
+        {
+            return .unbornHead(revision: revision)
+        }
         switch error.code {
+        case GIT_EAMBIGUOUS.rawValue:
+            return .ambiguousRevision(revision: revision)
         case GIT_ENOTFOUND.rawValue, GIT_EINVALIDSPEC.rawValue, GIT_EUNBORNBRANCH.rawValue:
             return missingAfterNotFound(error, revision: revision)
         default:
@@ -421,6 +436,39 @@ final class Repository {
             }
         }
         return .unknownRevision(revision: revision, suggestion: suggestion(for: revision))
+    }
+
+    /// The one commit or tag whose id starts with `prefix` (4 to 39 hex digits), when other
+    /// objects share the prefix; nil when there is none or more than one. Lists the object
+    /// database: only for an abbreviation libgit2 found ambiguous.
+    func uniqueCommitish(abbreviating prefix: String) -> ObjectID? {
+        let hex = prefix.lowercased()
+        guard (4..<40).contains(hex.count), hex.allSatisfy(\.isHexDigit), let odb = try? odb() else { return nil }
+        final class Search {
+            let prefix: String
+            var found: [ObjectID] = []
+            init(_ prefix: String) { self.prefix = prefix }
+        }
+        let search = Search(hex)
+        let callback: git_odb_foreach_cb = { oid, payload in
+            guard let oid, let payload else { return 0 }
+            let search = Unmanaged<Search>.fromOpaque(payload).takeUnretainedValue()
+            let id = ObjectID(oid)
+            if id.hex.hasPrefix(search.prefix) { search.found.append(id) }
+            return 0
+        }
+        let status = withExtendedLifetime(search) {
+            git_odb_foreach(odb, callback, Unmanaged.passUnretained(search).toOpaque())
+        }
+        guard status == 0 else { return nil }
+        var commitish: Set<ObjectID> = []
+        for id in search.found {
+            var size = 0
+            var type = GIT_OBJECT_INVALID
+            let read = id.withPointer { git_odb_read_header(&size, &type, odb, $0) }
+            if read == 0, type == GIT_OBJECT_COMMIT || type == GIT_OBJECT_TAG { commitish.insert(id) }
+        }
+        return commitish.count == 1 ? commitish.first : nil
     }
 
     /// The short names of all references: local and remote-tracking branches and tags.
