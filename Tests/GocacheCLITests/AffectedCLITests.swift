@@ -245,6 +245,12 @@ struct AffectedCLITests {
         let unaffected = try Self.run(["why", "functions/two", "--repo", fixture.root, "--base", base, "--head", head], in: fixture)
         #expect(unaffected.status == 0)
         #expect(unaffected.stdout.contains("functions/two is not affected"))
+        // A name with a newline is C-quoted, as git prints it: one reason, one line.
+        try fixture.write("internal/lib/new\nline.go", "package lib\n")
+        let oddName = try fixture.commit("odd name")
+        let quoted = try Self.run(["why", "functions/one", "--repo", fixture.root, "--base", head, "--head", oddName], in: fixture)
+        #expect(quoted.status == 0, "\(quoted.stderr)")
+        #expect(quoted.stdout.contains("  \"internal/lib/new\\nline.go\" (added): example.com/m/functions/one"), "\(quoted.stdout)")
         let unknown = try Self.run(["why", "functions/tow", "--repo", fixture.root, "--base", base], in: fixture)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("did you mean functions/two"))

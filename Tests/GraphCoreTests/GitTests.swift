@@ -274,6 +274,15 @@ struct GitTests {
         #expect(!GitAccessError.ambiguousRevision(revision: "abcd").description.contains("libgit2"))
     }
 
+    @Test("git's C quoting of names, both ways", arguments: [
+        ("plain/ü.go", "plain/ü.go"), ("a\nb.go", "\"a\\nb.go\""), ("t\tab\"q\\.go", "\"t\\tab\\\"q\\\\.go\""),
+        ("bell\u{7}.go", "\"bell\\a.go\""), ("esc\u{1b}.go", "\"esc\\033.go\""),
+    ])
+    func quotedNames(name: String, quoted: String) {
+        #expect(ListedPaths.quoted(name) == quoted)
+        #expect((ListedPaths.unquoted(quoted) ?? quoted) == name)
+    }
+
     @Test func notACommit() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

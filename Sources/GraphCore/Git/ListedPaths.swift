@@ -80,6 +80,34 @@ public struct ListedPaths: Hashable, Sendable {
         return path
     }
 
+    /// `path` as git prints a name with control characters, `"` or `\` in it: C-quoted
+    /// (`"a\nb.go"`, octal for other control bytes); other names as they are (UTF-8 is kept,
+    /// as `core.quotePath=false` prints it). `unquoted` reads it back.
+    public static func quoted(_ path: String) -> String {
+        let bytes = Array(path.utf8)
+        guard bytes.contains(where: { $0 < 0x20 || $0 == 0x7f || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            return path
+        }
+        var output: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in bytes {
+            switch byte {
+            case 7: output += Array("\\a".utf8)
+            case 8: output += Array("\\b".utf8)
+            case 9: output += Array("\\t".utf8)
+            case 10: output += Array("\\n".utf8)
+            case 11: output += Array("\\v".utf8)
+            case 12: output += Array("\\f".utf8)
+            case 13: output += Array("\\r".utf8)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), byte]
+            case 0..<0x20, 0x7f:
+                output += [UInt8(ascii: "\\"), UInt8(ascii: "0") + byte >> 6, UInt8(ascii: "0") + (byte >> 3) & 7, UInt8(ascii: "0") + byte & 7]
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The name a git C-quoted line (`"…"` with `\\`, `\"`, `\t`, `\n`, … and octal `\303`
     /// escapes) stands for; nil when `line` is not one.
     static func unquoted(_ line: String) -> String? {
