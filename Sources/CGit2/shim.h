@@ -12,4 +12,9 @@ static inline int gocache_git_set_extensions(const char **extensions, size_t cou
     return git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, count);
 }
 
+/* opts(GIT_OPT_SET_OWNER_VALIDATION, int enabled) */
+static inline int gocache_git_set_owner_validation(int enabled) {
+    return git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, enabled);
+}
+
 #endif

@@ -83,7 +83,7 @@ public struct RepositoryComparison: Sendable {
             path: String, baseRevision: String?, headRevision: String?, mergeBase: Bool, goBinary: String?,
             memoDirectory: String?, environment: [String: String]
         ) throws -> Setup {
-            let location = try RepositoryLocation.discover(from: path)
+            let location = try RepositoryLocation.discover(from: path, environment: environment)
             let headSnapshot = try headRevision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
                 ?? Snapshot.worktree(location)
             let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)
@@ -284,9 +284,45 @@ public enum ComparisonError: Error, Hashable, Sendable, CustomStringConvertible 
                 return "fetch the history back to the merge base: `git fetch --unshallow` (or `git fetch --deepen=<N>`), "
                     + "or pass --if-missing-base=all to treat every target as affected"
             }
-            return "fetch the commit: `git fetch --depth=1 origin \(revision)` (or `git fetch --unshallow`), "
+            return "fetch the commit: \(Self.fetchCommand(for: revision)), "
                 + "or pass --if-missing-base=all to treat every target as affected"
         }
+    }
+
+    /// A git command that brings `revision` into a shallow clone. A remote serves names and
+    /// full commit ids, not revision expressions (`git fetch origin HEAD~1` is an invalid
+    /// refspec): `X~N`, `X^`, `X^N` (X present) need N generations more (`--deepen`, which
+    /// deepens every boundary commit); a branch or tag name, or a full id, is fetched itself;
+    /// anything else (reflog and date expressions, `^{/text}`) needs all history.
+    static func fetchCommand(for revision: String) -> String {
+        var rest = Substring(revision)
+        if rest.hasSuffix("^{commit}") { rest = rest.dropLast("^{commit}".count) }
+        var generations = 0
+        while let last = rest.lastIndex(where: { $0 == "~" || $0 == "^" }) {
+            let digits = rest[rest.index(after: last)...]
+            guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count < 6 else { break }
+            let number = digits.isEmpty ? 1 : Int(digits) ?? 1
+            // `~N` is N first parents; `^N` the N-th parent, one generation (`^0` none).
+            generations += rest[last] == "~" ? number : min(number, 1)
+            rest = rest[..<last]
+        }
+        let name = String(rest)
+        let plainName =
+            !name.isEmpty && !name.hasPrefix("-") && !name.contains("@{") && !name.contains("..")
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._/-+".contains($0)) }
+        if generations > 0, plainName {
+            return "`git fetch --deepen=\(generations)` (or `git fetch --unshallow`)"
+        }
+        guard plainName, generations == 0, name != "HEAD" else { return "`git fetch --unshallow`" }
+        // A remote-tracking name is fetched by the remote's own name for it.
+        var remoteName = name
+        for prefix in ["refs/remotes/origin/", "origin/"] where remoteName.hasPrefix(prefix) {
+            remoteName = String(remoteName.dropFirst(prefix.count))
+            break
+        }
+        let isID = remoteName.count == 40 && remoteName.allSatisfy(\.isHexDigit)
+        let arrival = isID || remoteName != name ? "" : "; a branch arrives as origin/\(name)"
+        return "`git fetch --depth=1 origin \(remoteName)` (or `git fetch --unshallow`\(arrival))"
     }
 }
 

@@ -48,7 +48,7 @@ public struct RepositorySession: Sendable {
             path: String, revision: String?, goBinary: String?, environment: [String: String], memoDirectory: String?
         ) throws -> Setup {
             let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + (path == "." ? "" : "/" + path)
-            let location = try RepositoryLocation.discover(from: absolute)
+            let location = try RepositoryLocation.discover(from: absolute, environment: environment)
             let snapshot = try revision.map { rev throws(GitAccessError) in try Snapshot.revision(rev, in: location) }
                 ?? Snapshot.worktree(location)
             let toolchain = try GoToolchain(goBinary: goBinary, environment: environment, memoDirectory: memoDirectory)

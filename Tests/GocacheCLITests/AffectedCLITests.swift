@@ -111,6 +111,130 @@ struct AffectedCLITests {
         #expect(merged.stdout == "functions/one\n")
     }
 
+    /// A listed path is mapped as git and changed-files tools print it: C-quoted names,
+    /// absolute paths (through a link to the root too), `//`, `.` and `..`; what lies outside
+    /// the repository is warned about and ignored.
+    @Test("--files maps quoted, absolute and unnormalized paths; warns about paths outside the repository")
+    func filesMapping() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/lib/\u{fc}n\u{ef}.go", "package lib\n")
+        try fixture.commit("unicode name")
+        let quoted = try fixture.git("-c", "core.quotePath=true", "ls-files", "internal/lib/")
+        #expect(quoted.contains("\"internal/lib/\\303\\274n\\303\\257.go\""), "\(quoted)")
+        let link = fixture.root + "-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.root)
+        let lines = [
+            "\"internal/lib/\\303\\274n\\303\\257.go\"", fixture.root + "/internal/lib/lib.go", link + "/internal/lib/lib.go",
+            "internal//lib/lib.go", "internal/lib/../lib/lib.go", "./internal/./lib/lib.go", "  internal/lib/lib.go\r",
+        ]
+        for line in lines {
+            let result = try Self.run(["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture, stdin: line + "\n")
+            #expect(result.status == 0, "\(line): \(result.stderr)")
+            #expect(result.stdout == "functions/one\n", "\(line)")
+            #expect(result.stderr.isEmpty, "\(line): \(result.stderr)")
+        }
+        let outside = try Self.run(
+            ["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture,
+            stdin: "../elsewhere.go\n/etc/passwd\nfunctions/two/main.go\n")
+        #expect(outside.status == 0, "\(outside.stderr)")
+        #expect(outside.stdout == "functions/two\n")
+        #expect(outside.stderr.contains("warning: --files: ../elsewhere.go is outside the repository"), "\(outside.stderr)")
+        #expect(outside.stderr.contains("warning: --files: /etc/passwd is outside the repository"), "\(outside.stderr)")
+    }
+
+    /// git reads the repository GIT_DIR names and the working tree GIT_WORK_TREE names (the
+    /// current directory without it), wherever it runs; so does gocache.
+    @Test("GIT_DIR and GIT_WORK_TREE are honoured as git honours them")
+    func gitDirEnvironment() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        try fixture.write("functions/two/main.go", "package main\n\nfunc main() { println(2) }\n")
+        let other = try GitFixture()
+        defer { other.cleanup() }
+        try other.write("README", "another repository\n")
+        try other.commit("other")
+        let outside = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let go = try #require(GoToolchain.current()).executable
+        var environment = ["GOCACHE_DIR": fixture.root + "-cache"]
+        environment["PATH"] = (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let arguments = ["affected", "--base", "HEAD"]
+        // Both variables, from outside any repository and from inside another one.
+        for directory in [outside, other.root] {
+            let both = environment.merging(["GIT_DIR": fixture.root + "/.git", "GIT_WORK_TREE": fixture.root]) { $1 }
+            let result = try CacheCLITests.gocache(arguments, environment: both, in: directory)
+            #expect(result.status == 0, "\(directory): \(result.stderr)")
+            #expect(result.stdout == "functions/two\n", "\(directory)")
+        }
+        // GIT_DIR alone, relative: the current directory is the working tree.
+        let relative = try CacheCLITests.gocache(arguments, environment: environment.merging(["GIT_DIR": ".git"]) { $1 }, in: fixture.root)
+        #expect(relative.status == 0, "\(relative.stderr)")
+        #expect(relative.stdout == "functions/two\n")
+        // A bare repository with a separate working tree.
+        let bare = outside + "/bare.git"
+        try GitFixture(existing: outside).git("clone", "-q", "--bare", fixture.root, bare)
+        let separate = environment.merging(["GIT_DIR": bare, "GIT_WORK_TREE": fixture.root]) { $1 }
+        let fromBare = try CacheCLITests.gocache(arguments, environment: separate, in: outside)
+        #expect(fromBare.status == 0, "\(fromBare.stderr)")
+        #expect(fromBare.stdout == "functions/two\n")
+        // A GIT_DIR that is no repository is bad input naming it.
+        let wrong = try CacheCLITests.gocache(arguments, environment: environment.merging(["GIT_DIR": outside]) { $1 }, in: fixture.root)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("error: GIT_DIR / GIT_WORK_TREE name \(outside)"), "\(wrong.stderr)")
+        #expect(!wrong.stderr.contains("git init"))
+    }
+
+    /// A repository owned by another user is read when git would read it: `safe.directory`
+    /// `*`, a `/*` prefix or the path, in the global config or the command-line scope
+    /// (`GIT_CONFIG_COUNT`, `GIT_CONFIG_PARAMETERS`); an empty value resets the list. Root can
+    /// hand a repository to another user, so the test runs as root only.
+    @Test("safe.directory is evaluated as git evaluates it", .enabled(if: geteuid() == 0))
+    func safeDirectory() throws {
+        let (fixture, base, head) = try Self.repository()
+        defer { fixture.cleanup() }
+        let home = try GitFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let chown = Process()
+        chown.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        chown.arguments = ["chown", "-R", "65534", fixture.root]
+        try chown.run()
+        chown.waitUntilExit()
+        try #require(chown.terminationStatus == 0)
+        let go = try #require(GoToolchain.current()).executable
+        let plain = [
+            "GOCACHE_DIR": home + "/cache", "HOME": home, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": home + "/gitconfig",
+            "PATH": (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+        ]
+        let arguments = ["affected", "--repo", fixture.root, "--base", base, "--head", head]
+        func run(global: String, _ extra: [String: String] = [:]) throws -> CacheCLITests.Result {
+            try global.write(toFile: home + "/gitconfig", atomically: true, encoding: .utf8)
+            return try CacheCLITests.gocache(arguments, environment: plain.merging(extra) { $1 })
+        }
+        let refused = try run(global: "")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("owned by another user"), "\(refused.stderr)")
+        let parent = (fixture.root as NSString).deletingLastPathComponent
+        let accepted: [(String, [String: String])] = [
+            ("[safe]\n\tdirectory = *\n", [:]),
+            ("[safe]\n\tdirectory = \(parent)/*\n", [:]),
+            ("[safe]\n\tdirectory = \(fixture.root)/\n", [:]),
+            ("", ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*"]),
+            ("", ["GIT_CONFIG_PARAMETERS": "'safe.directory'='\(fixture.root)'"]),
+        ]
+        for (global, extra) in accepted {
+            let result = try run(global: global, extra)
+            #expect(result.status == 0, "\(global) \(extra): \(result.stderr)")
+            #expect(result.stdout == "functions/one\n", "\(global) \(extra)")
+        }
+        // An empty value resets what came before it.
+        let reset = try run(global: "[safe]\n\tdirectory = *\n\tdirectory =\n")
+        #expect(reset.status == 2, "\(reset.stdout)")
+        let resetByCommandLine = try run(
+            global: "[safe]\n\tdirectory = *\n", ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": ""])
+        #expect(resetByCommandLine.status == 2)
+    }
+
     @Test("why prints the chain, or says the target is not affected")
     func why() throws {
         let (fixture, base, head) = try Self.repository()
@@ -121,6 +245,12 @@ struct AffectedCLITests {
         let unaffected = try Self.run(["why", "functions/two", "--repo", fixture.root, "--base", base, "--head", head], in: fixture)
         #expect(unaffected.status == 0)
         #expect(unaffected.stdout.contains("functions/two is not affected"))
+        // A name with a newline is C-quoted, as git prints it: one reason, one line.
+        try fixture.write("internal/lib/new\nline.go", "package lib\n")
+        let oddName = try fixture.commit("odd name")
+        let quoted = try Self.run(["why", "functions/one", "--repo", fixture.root, "--base", head, "--head", oddName], in: fixture)
+        #expect(quoted.status == 0, "\(quoted.stderr)")
+        #expect(quoted.stdout.contains("  \"internal/lib/new\\nline.go\" (added): example.com/m/functions/one"), "\(quoted.stdout)")
         let unknown = try Self.run(["why", "functions/tow", "--repo", fixture.root, "--base", base], in: fixture)
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("did you mean functions/two"))
@@ -273,6 +403,25 @@ struct AffectedCLITests {
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout == "functions/one\nfunctions/two\n")
         #expect(all.stderr.contains("treating everything as affected"))
+
+        // A revision expression is no refspec: HEAD~1 needs one generation more, which the
+        // suggested command fetches.
+        let parent = try Self.run(["affected", "--repo", clone.root, "--base", "HEAD~1"], in: clone)
+        #expect(parent.status == 2)
+        #expect(parent.stderr.contains("help: fetch the commit: `git fetch --deepen=1` (or `git fetch --unshallow`)"), "\(parent.stderr)")
+        for (revision, command) in [
+            ("HEAD~3", "`git fetch --deepen=3`"), ("main^2~2", "`git fetch --deepen=3`"), ("v1.2^", "`git fetch --deepen=1`"),
+            ("origin/gone", "`git fetch --depth=1 origin gone`"), ("release", "`git fetch --depth=1 origin release`"),
+            ("main^{/fix}", "`git fetch --unshallow`"),
+        ] {
+            let missing = try Self.run(["affected", "--repo", clone.root, "--base", revision], in: clone)
+            #expect(missing.status == 2, "\(revision)")
+            #expect(missing.stderr.contains("help: fetch the commit: \(command)"), "\(revision): \(missing.stderr)")
+        }
+        try clone.git("fetch", "-q", "--deepen=1")
+        let deepened = try Self.run(["affected", "--repo", clone.root, "--base", "HEAD~1"], in: clone)
+        #expect(deepened.status == 0, "\(deepened.stderr)")
+        #expect(deepened.stdout == "functions/one\n")
     }
 
     @Test("a partial clone lacking the base's blobs: exit 2 naming the blob and the fetch, nothing stored; after the fetch, the full clone's answers")

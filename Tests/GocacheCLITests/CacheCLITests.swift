@@ -22,10 +22,11 @@ struct CacheCLITests {
         return try #require(nil as String?, "the gocache binary is not built")
     }
 
-    static func gocache(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func gocache(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env["GOCACHE_DIR"] = nil
         for (name, value) in environment { env[name] = value }

@@ -403,6 +403,15 @@ struct AffectedRuleTests {
         try fixture.git("rm", "-q", "internal/lib/.gitattributes")
         let removed = try fixture.commit("no crlf")
         #expect(try await Self.report(fixture, base: harmless, head: removed).rebuild == ["functions/usea"])
+        // A line that unsets or overrides a converting attribute a parent's line sets changes
+        // the checkout as much: golden.txt is checked out with LF again.
+        try fixture.write("internal/.gitattributes", "*.txt text eol=crlf\n")
+        let parent = try fixture.commit("crlf above")
+        for (number, line) in ["golden.txt -text", "golden.txt !eol", "*.txt binary", "testdata/*.txt !text !eol"].enumerated() {
+            try fixture.write("internal/lib/.gitattributes", line + "\n")
+            let unset = try fixture.commit("unset \(number)")
+            #expect(try await Self.report(fixture, base: parent, head: unset).rebuild == ["functions/usea"], "\(line)")
+        }
     }
 
     @Test("tests are affected through their imports: in-package and external tests, transitively, and test-only dependencies, as go list -test -deps reaches them")

@@ -185,6 +185,39 @@ struct GitTests {
         #expect(snapshot.location == location)
     }
 
+    /// `HEAD@{n}` is HEAD's own reflog (checkouts included), `@{n}` the current branch's
+    /// (HEAD's when detached), `NAME@{n}` NAME's: each as `git rev-parse` answers.
+    @Test func reflogRevisions() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("checkout", "-q", "-b", "feat")
+        try fixture.write("feat.txt", "feat\n")
+        try fixture.commit("feat work")
+        try fixture.git("checkout", "-q", "main")
+        try fixture.write("main.txt", "main\n")
+        try fixture.commit("main work")
+        try fixture.git("checkout", "-q", "feat")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let attached = ["HEAD@{0}", "HEAD@{1}", "HEAD@{2}", "HEAD@{1}~1", "HEAD@{1}^", "@{0}", "@{1}", "main@{1}", "feat@{1}"]
+        for revision in attached {
+            let expected = try fixture.git("rev-parse", "\(revision)^{commit}")
+            #expect(try Snapshot.revision(revision, in: location).commitID == expected, "\(revision)")
+        }
+        // HEAD@{1} is main's tip, where HEAD was before the last checkout (not feat@{1}).
+        #expect(try Snapshot.revision("HEAD@{1}", in: location).commitID == (try fixture.git("rev-parse", "main")))
+        try fixture.git("checkout", "-q", "--detach", "main~1")
+        for revision in ["@{1}", "HEAD@{1}", "@{2}"] {
+            let expected = try fixture.git("rev-parse", "\(revision)^{commit}")
+            #expect(try Snapshot.revision(revision, in: location).commitID == expected, "\(revision)")
+        }
+        // The oldest entry's old value is one further back; past it there is nothing.
+        let count = try fixture.git("reflog", "show", "main").split(separator: "\n").count
+        #expect(throws: GitAccessError.reflogTooShort(revision: "main@{\(count)}", reference: "refs/heads/main", entries: count)) {
+            try Snapshot.revision("main@{\(count)}", in: location)
+        }
+        #expect(throws: (any Error).self) { try fixture.git("rev-parse", "--verify", "-q", "main@{\(count)}") }
+    }
+
     @Test func unknownRevisionSuggestsCloseName() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
@@ -207,6 +240,47 @@ struct GitTests {
         let error = GitAccessError.unknownRevision(revision: "feature/logn", suggestion: "feature/login")
         #expect(error.description == "unknown revision 'feature/logn'")
         #expect(error.help.contains("did you mean 'feature/login'"))
+    }
+
+    /// git reads an abbreviated id where a commit is expected as the commit, though a blob
+    /// shares the prefix (`git rev-parse 4562^{commit}`); HEAD of a repository without commits
+    /// says so.
+    @Test func abbreviatedIdSharedWithABlobAndUnbornHead() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let commit = try fixture.git("rev-parse", "HEAD")
+        let prefix = String(commit.prefix(4))
+        var number = 0
+        var filler = ""
+        repeat {
+            filler = "filler \(number)\n"
+            number += 1
+        } while try #require(CleanWorktree.blobID(of: Array(filler.utf8))).hex.hasPrefix(prefix) == false
+        try fixture.write("filler.txt", filler)
+        try fixture.git("hash-object", "-w", "filler.txt")
+        try fixture.remove("filler.txt")
+        #expect(throws: (any Error).self) { try fixture.git("rev-parse", "--verify", "-q", prefix) }
+        #expect(try fixture.git("rev-parse", "\(prefix)^{commit}") == commit)
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        #expect(try Snapshot.revision(prefix, in: location).commitID == commit)
+
+        let empty = try GitFixture()
+        defer { empty.cleanup() }
+        let unborn = try RepositoryLocation.discover(from: empty.root)
+        for revision in ["HEAD", "HEAD~1"] {
+            #expect(throws: GitAccessError.unbornHead(revision: revision)) { try Snapshot.revision(revision, in: unborn) }
+        }
+        #expect(GitAccessError.unbornHead(revision: "HEAD").description.contains("no commits yet"))
+        #expect(!GitAccessError.ambiguousRevision(revision: "abcd").description.contains("libgit2"))
+    }
+
+    @Test("git's C quoting of names, both ways", arguments: [
+        ("plain/ü.go", "plain/ü.go"), ("a\nb.go", "\"a\\nb.go\""), ("t\tab\"q\\.go", "\"t\\tab\\\"q\\\\.go\""),
+        ("bell\u{7}.go", "\"bell\\a.go\""), ("esc\u{1b}.go", "\"esc\\033.go\""),
+    ])
+    func quotedNames(name: String, quoted: String) {
+        #expect(ListedPaths.quoted(name) == quoted)
+        #expect((ListedPaths.unquoted(quoted) ?? quoted) == name)
     }
 
     @Test func notACommit() throws {
@@ -693,6 +767,48 @@ struct GitTests {
         #expect(changes == [PathChange(kind: .renamed, path: "new/name.txt", oldPath: "old/name.txt")])
     }
 
+    /// `git update-index --assume-unchanged` / `--skip-worktree` tell git to take a file as
+    /// unchanged; the go command compiles its bytes all the same, so a diff against the
+    /// working tree compares them (clean index, and a tree with an untracked file).
+    @Test(arguments: ["--assume-unchanged", "--skip-worktree"], [false, true])
+    func flaggedIndexEntriesAreComparedByContent(flag: String, untracked: Bool) throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("update-index", flag, "main.go", "pkg/util/util.go", "scripts/build.sh", "link.go")
+        try fixture.write("main.go", "package main // edited behind the flag\n")
+        try fixture.write("scripts/build.sh", "#!/bin/sh\necho edited\n", executable: true)
+        try fixture.remove("link.go")
+        try fixture.write("link.go", "package main // now a file\n")
+        if untracked { try fixture.write("notes.txt", "untracked\n") }
+        #expect(try fixture.git("diff", "--name-only", "HEAD").isEmpty, "git itself takes the flagged files as unchanged")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        var expected = [
+            PathChange(kind: .typeChanged, path: "link.go"),
+            PathChange(kind: .modified, path: "main.go"),
+            PathChange(kind: .modified, path: "scripts/build.sh"),
+        ]
+        if untracked { expected.append(PathChange(kind: .added, path: "notes.txt")) }
+        #expect(try GitHistory.changes(from: head, to: worktree) == GitHistory.sorted(expected))
+        #expect(try GitHistory.changes(from: worktree, to: head) == GitHistory.sorted(expected.map(\.reversed)))
+        // Against the first commit, main.go differs already; written back, it is unchanged.
+        let first = try Snapshot.revision("HEAD~1", in: location)
+        try fixture.write("main.go", "package main\n\nfunc main() {}\n")
+        #expect(try !GitHistory.changes(from: first, to: worktree).contains { $0.path == "main.go" })
+        #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
+    }
+
+    @Test("between revisions, a line naming a converting attribute in any state converts; others do not", arguments: [
+        ("*.go -text", true), ("*.go !eol", true), ("*.go eol=lf", true), ("*.go text=auto", true), ("*.go -crlf", true),
+        ("*.go binary", true), ("*.go -ident", true), ("*.go -filter", true), ("*.go !working-tree-encoding", true),
+        ("*.go linguist-generated -diff", false), ("*.go merge=union", false), ("*.go textual", false),
+    ])
+    func conversionAttributeInAnyState(line: String, converts: Bool) {
+        let patterns = GitAttributes.convertingPatterns(Array((line + "\n").utf8), textConverts: false, anyState: true)
+        #expect(patterns.isEmpty == !converts)
+    }
+
     @Test func mergeBase() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
@@ -769,6 +885,31 @@ struct GitTests {
             #expect(missing.shallow)
             #expect(error.help.contains("git fetch --deepen"))
         }
+    }
+
+    /// git takes the commits `.git/shallow` lists as parentless, so a merge base that is
+    /// the boundary commit itself is found; so does gocache (libgit2 alone failed on the
+    /// boundary's missing parent).
+    @Test func mergeBaseAtShallowBoundary() throws {
+        let source = try Self.sampleRepository()
+        defer { source.cleanup() }
+        try source.write("m1.txt", "m1\n")
+        let fork = try source.commit("m1")
+        try source.git("checkout", "-q", "-b", "topic")
+        try source.write("topic.txt", "topic\n")
+        try source.commit("topic work")
+        try source.git("checkout", "-q", "main")
+        try source.write("main.txt", "main\n")
+        try source.commit("main work")
+        let clone = try GitFixture(cloning: source, options: ["--depth", "2", "--no-single-branch"])
+        defer { clone.cleanup() }
+        #expect(try clone.git("merge-base", "origin/main", "origin/topic") == fork)
+        #expect(try clone.git("cat-file", "-p", "\(fork)").contains("parent"), "the boundary commit records its parent")
+        let location = try RepositoryLocation.discover(from: clone.root)
+        #expect(location.isShallow)
+        #expect(try GitHistory.mergeBase("origin/main", "origin/topic", in: location) == fork)
+        #expect(try GitHistory.mergeBase("origin/topic", "origin/main", in: location) == fork)
+        #expect(try GitHistory.mergeBase("origin/main", "origin/main~1", in: location) == fork)
     }
 
     @Test func partialCloneMissingBlob() throws {

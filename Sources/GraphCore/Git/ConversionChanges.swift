@@ -7,8 +7,9 @@ extension GitHistory {
     /// The files whose checkout conversion may differ between `base` and `head` because a
     /// `.gitattributes` file changed between them (added, deleted, modified, renamed): every
     /// file below that attributes file's directory, at either revision, that a converting
-    /// line of its old or new text may match (`GitAttributes`: `eol=crlf`, `text` with
-    /// `core.eol=crlf`, `ident`, `filter`, `working-tree-encoding`, macros). A diff does not
+    /// line of its old or new text may match: a line naming `text`, `eol`, `crlf`, `ident`,
+    /// `filter`, `working-tree-encoding` or `binary` in any state (`-text` or `eol=lf` overrides
+    /// another line's `eol=crlf`), or a macro definition. A diff does not
     /// name them — their blobs did not change — yet a build of a checkout of each revision
     /// compiles different bytes. Paths `changes` already names are left out.
     ///
@@ -37,7 +38,7 @@ extension GitHistory {
                     continue
                 }
                 if let text = try? side.contents(of: file) {
-                    patterns += GitAttributes.convertingPatterns(text, textConverts: textConverts)
+                    patterns += GitAttributes.convertingPatterns(text, textConverts: textConverts, anyState: true)
                     conversionLines.append(Self.conversionLines(text))
                 } else {
                     patterns.append(nil)

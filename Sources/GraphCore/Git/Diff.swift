@@ -1,4 +1,11 @@
 internal import CGit2
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One path that differs between two snapshots.
 public struct PathChange: Hashable, Sendable {
@@ -188,6 +195,13 @@ public enum GitHistory {
         let repository = try Repository.open(location)
         let first = try repository.resolveCommit(a).commit
         let second = try repository.resolveCommit(b).commit
+        if let boundary = location.shallowCommits, !boundary.isEmpty {
+            guard let found = try repository.mergeBase(first, second, shallow: boundary) else {
+                throw GitAccessError.git(
+                    code: GIT_ENOTFOUND.rawValue, function: "GitHistory.mergeBase", message: "no merge base between '\(a)' and '\(b)'")
+            }
+            return found.hex
+        }
         var base = git_oid()
         do {
             try first.withPointer { (one) throws(LibGit2Error) in
@@ -211,6 +225,78 @@ public enum GitHistory {
             left.path == right.path
                 ? (left.oldPath ?? "").utf8Precedes(right.oldPath ?? "")
                 : left.path.utf8Precedes(right.path)
+        }
+    }
+}
+
+extension RepositoryLocation {
+    /// The commits `.git/shallow` lists (a shallow clone's boundary), or nil when there is
+    /// no such file.
+    var shallowCommits: Set<ObjectID>? {
+        guard let data = FileManager.default.contents(atPath: commonDir + "/shallow") else { return nil }
+        return Set(String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { ObjectID(hex: String($0)) })
+    }
+}
+
+extension Repository {
+    /// The best common ancestor of two commits in a shallow clone, as git finds it: a commit
+    /// `shallow` lists (the boundary) has no parents. libgit2 1.5 ignores `.git/shallow` and
+    /// fails on the boundary's missing parents even when the merge base is the boundary commit
+    /// itself. Of several best common ancestors (criss-cross merges), the newest by committer
+    /// time (then the smallest id). Nil when the histories share no commit; when either walk
+    /// reached the boundary, the merge base may lie beyond it: `missingObject` naming a parent
+    /// of a boundary commit.
+    ///
+    /// - Complexity: O(commits reachable from either side within the clone).
+    func mergeBase(_ first: ObjectID, _ second: ObjectID, shallow: Set<ObjectID>) throws(GitAccessError) -> ObjectID? {
+        var parents: [ObjectID: [ObjectID]] = [:]
+        var times: [ObjectID: Int64] = [:]
+        var beyondBoundary: ObjectID?
+        func load(_ id: ObjectID) throws(GitAccessError) -> [ObjectID] {
+            if let known = parents[id] { return known }
+            var commit: OpaquePointer?
+            let code = id.withPointer { git_commit_lookup(&commit, pointer, $0) }
+            guard code == 0, let commit else {
+                throw code == GIT_ENOTFOUND.rawValue
+                    ? missingObject(id.hex, path: nil)
+                    : GitAccessError.git(code: code, function: "git_commit_lookup", message: "cannot read commit \(id.hex)")
+            }
+            defer { git_commit_free(commit) }
+            times[id] = Int64(git_commit_time(commit))
+            var found: [ObjectID] = []
+            for index in 0..<git_commit_parentcount(commit) {
+                guard let parent = git_commit_parent_id(commit, index) else { continue }
+                if shallow.contains(id) {
+                    if beyondBoundary == nil { beyondBoundary = ObjectID(parent) }
+                } else {
+                    found.append(ObjectID(parent))
+                }
+            }
+            parents[id] = found
+            return found
+        }
+        func ancestors(of starts: [ObjectID]) throws(GitAccessError) -> Set<ObjectID> {
+            var seen = Set<ObjectID>()
+            var stack = starts
+            while let id = stack.popLast() {
+                guard seen.insert(id).inserted else { continue }
+                stack.append(contentsOf: try load(id))
+            }
+            return seen
+        }
+        let common = try ancestors(of: [first]).intersection(try ancestors(of: [second]))
+        guard !common.isEmpty else {
+            if let beyondBoundary { throw missingObject(beyondBoundary.hex, path: nil) }
+            return nil
+        }
+        // The best are those no other common commit reaches (ancestors of a common commit are
+        // common).
+        var starts: [ObjectID] = []
+        for id in common { starts.append(contentsOf: try load(id)) }
+        let reached = try ancestors(of: starts)
+        return common.subtracting(reached).min { left, right in
+            let (l, r) = (times[left] ?? 0, times[right] ?? 0)
+            return l != r ? l > r : left.hex < right.hex
         }
     }
 }
@@ -282,15 +368,84 @@ extension Repository {
     /// The tree `base` against the files on disk, untracked and ignored files included. The
     /// index only accelerates the comparison (its stat data spares hashing unchanged files);
     /// what is compared is the content on disk.
+    ///
+    /// Entries flagged assume-unchanged (`git update-index --assume-unchanged`, assume-valid)
+    /// or skip-worktree are compared by the bytes on disk (`comparingFlaggedEntries`): libgit2's
+    /// diff takes them as unchanged, as `git diff` does, but the go command compiles the files.
     func diffTreeToWorkdir(_ base: ObjectID) throws(GitAccessError) -> [PathChange] {
         let baseTree = try lookupTree(base)
         defer { git_tree_free(baseTree) }
         var options = try diffOptions(workdir: true)
-        return try collectChanges(forUntracked: true) { (diff) throws(LibGit2Error) in
+        let changes = try collectChanges(forUntracked: true) { (diff) throws(LibGit2Error) in
             try check("git_diff_tree_to_workdir_with_index") {
                 git_diff_tree_to_workdir_with_index(&diff, pointer, baseTree, &options)
             }
         }
+        return try comparingFlaggedEntries(changes, baseTree: baseTree)
+    }
+
+    /// The index's stage-0 entries flagged assume-valid or skip-worktree, by path.
+    func flaggedIndexPaths() throws(GitAccessError) -> [String] {
+        var index: OpaquePointer?
+        do {
+            try check("git_repository_index") { git_repository_index(&index, pointer) }
+            // The handle may be older than the index file: read it again when it changed.
+            try check("git_index_read") { git_index_read(index, 0) }
+        } catch {
+            throw error.accessError
+        }
+        guard let index else { return [] }
+        defer { git_index_free(index) }
+        var paths: [String] = []
+        for position in 0..<git_index_entrycount(index) {
+            guard let entry = git_index_get_byindex(index, position), git_index_entry_stage(entry) == 0,
+                entry.pointee.flags & UInt16(GIT_INDEX_ENTRY_VALID.rawValue) != 0
+                    || entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0,
+                let path = entry.pointee.path
+            else { continue }
+            paths.append(String(cString: path))
+        }
+        return paths
+    }
+
+    /// `changes` (the tree `baseTree` against the working tree, by libgit2) with every flagged
+    /// index entry (`flaggedIndexPaths`) compared again: the raw bytes on disk (a link's target)
+    /// against the base's blob, the kind (file or link) against the base's mode. An entry that
+    /// takes part in a rename is left as libgit2 paired it.
+    private func comparingFlaggedEntries(_ changes: [PathChange], baseTree: OpaquePointer) throws(GitAccessError)
+        -> [PathChange]
+    {
+        let flagged = try flaggedIndexPaths()
+        guard !flagged.isEmpty else { return changes }
+        var changes = changes
+        for path in flagged {
+            if changes.contains(where: { $0.kind == .renamed && ($0.path == path || $0.oldPath == path) }) { continue }
+            let onDisk = WorktreeFile.read(location.workdir + "/" + path)
+            var entry: OpaquePointer?
+            let found = git_tree_entry_bypath(&entry, baseTree, path)
+            defer { if let entry { git_tree_entry_free(entry) } }
+            var inBase: (id: ObjectID, isLink: Bool)?
+            if found == 0, let entry, let id = git_tree_entry_id(entry) {
+                let mode = UInt32(git_tree_entry_filemode_raw(entry).rawValue)
+                // A directory or submodule at the path in the base: libgit2's answer stands.
+                guard mode & 0o170000 == 0o100000 || mode == 0o120000 else { continue }
+                inBase = (ObjectID(id.pointee), mode == 0o120000)
+            } else if found != GIT_ENOTFOUND.rawValue {
+                continue
+            }
+            let kind: PathChange.Kind?
+            switch (inBase, onDisk) {
+            case (nil, .absent): kind = nil
+            case (_?, .absent): kind = .deleted
+            case (nil, .file), (nil, .link): kind = .added
+            case (let base?, .file(let id)): kind = base.isLink ? .typeChanged : (base.id == id ? nil : .modified)
+            case (let base?, .link(let id)): kind = base.isLink ? (base.id == id ? nil : .modified) : .typeChanged
+            case (_, .other): continue
+            }
+            changes.removeAll { $0.path == path }
+            if let kind { changes.append(PathChange(kind: kind, path: path)) }
+        }
+        return GitHistory.sorted(changes)
     }
 
     func lookupTree(_ id: ObjectID) throws(GitAccessError) -> OpaquePointer {
@@ -502,6 +657,34 @@ enum TreeComparison {
             changes.append(PathChange(kind: change, path: path))
         case .other:
             throw Unsupported()
+        }
+    }
+}
+
+/// What the working tree holds at a path, as the go command reads it: a file's raw bytes, a
+/// link's target (each as a git blob id), nothing, or something else (a directory).
+enum WorktreeFile: Equatable {
+    case absent
+    case file(ObjectID)
+    case link(ObjectID)
+    case other
+
+    static func read(_ path: String) -> WorktreeFile {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .absent : .other }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            guard let data = FileManager.default.contents(atPath: path), let id = CleanWorktree.blobID(of: Array(data))
+            else { return .other }
+            return .file(id)
+        case S_IFLNK:
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(path, &buffer, buffer.count - 1)
+            guard count >= 0, let id = CleanWorktree.blobID(of: buffer[0..<count].map { UInt8(bitPattern: $0) })
+            else { return .other }
+            return .link(id)
+        default:
+            return .other
         }
     }
 }

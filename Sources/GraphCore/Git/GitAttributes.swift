@@ -131,8 +131,11 @@ enum GitAttributes {
     }
 
     /// The patterns of the lines of `text` that set a converting attribute (nil for a line
-    /// whose pattern this reader does not handle, and for a macro definition).
-    static func convertingPatterns(_ text: [UInt8], textConverts: Bool) -> [Pattern?] {
+    /// whose pattern this reader does not handle, and for a macro definition). With
+    /// `anyState`, also of the lines that unset, unspecify or override one (`-text`, `!eol`,
+    /// `eol=lf`, `text=auto`, `binary`): between two revisions such a line changes what another
+    /// line's conversion reaches (`b.go -text` below `*.go text eol=crlf`).
+    static func convertingPatterns(_ text: [UInt8], textConverts: Bool, anyState: Bool = false) -> [Pattern?] {
         var found: [Pattern?] = []
         for rawLine in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             var line = Substring(decoding: rawLine, as: UTF8.self)
@@ -172,9 +175,24 @@ enum GitAttributes {
                 rest = line[end...]
                 pattern = Pattern(line[..<end])
             }
-            if setsConverting(rest, textConverts: textConverts) { found.append(pattern) }
+            if anyState ? namesConverting(rest) : setsConverting(rest, textConverts: textConverts) { found.append(pattern) }
         }
         return found
+    }
+
+    /// Attributes that take part in checkout conversion, in any state (`binary` is the
+    /// built-in macro `-diff -merge -text`).
+    static let conversionAttributes: Set<Substring> = [
+        "text", "eol", "crlf", "ident", "filter", "working-tree-encoding", "binary",
+    ]
+
+    /// Whether a line's attributes (after its pattern) name one that takes part in conversion,
+    /// set, unset (`-`), unspecified (`!`) or with any value.
+    private static func namesConverting(_ attributes: Substring) -> Bool {
+        attributes.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).contains { token in
+            let name = token.drop { $0 == "-" || $0 == "!" }.prefix { $0 != "=" }
+            return conversionAttributes.contains(name)
+        }
     }
 
     /// Whether a line's attributes (after its pattern) set one that converts content.

@@ -5,12 +5,20 @@ internal import CGit2
 public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `path` is not inside a git working tree.
     case notARepository(path: String)
+    /// `GIT_DIR` or `GIT_WORK_TREE` names `path`, which is no git repository (or no directory).
+    case environmentNotARepository(path: String)
     /// The repository at `path` is bare: there is no working tree to read.
     case bareRepository(path: String)
     /// git's `safe.directory` check refused the repository at `path` (owned by another user).
     case unsafeOwnership(path: String)
     /// `revision` names no commit; `suggestion` is a close branch or tag name, if any.
     case unknownRevision(revision: String, suggestion: String?)
+    /// `revision` is an abbreviated id that names more than one commit (or tag).
+    case ambiguousRevision(revision: String)
+    /// `revision` is HEAD (or relative to it) in a repository without commits.
+    case unbornHead(revision: String)
+    /// `revision` is `NAME@{n}` and the reflog of `reference` holds only `entries` entries.
+    case reflogTooShort(revision: String, reference: String, entries: Int)
     /// `revision` resolves to an object that is not (and does not peel to) a commit.
     case notACommit(revision: String)
     /// The object `id` (hex) is not in the object database: the clone is partial (the blob was
@@ -36,12 +44,21 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .notARepository(let path):
             return "not a git repository (or any parent up to the file system root): \(path)"
+        case .environmentNotARepository(let path):
+            return "GIT_DIR / GIT_WORK_TREE name \(path), which is not a git repository or working tree"
         case .bareRepository(let path):
             return "\(path) is a bare git repository; it has no working tree to read"
         case .unsafeOwnership(let path):
             return "git refuses to read the repository at \(path): it is owned by another user"
         case .unknownRevision(let revision, _):
             return "unknown revision '\(revision)'"
+        case .ambiguousRevision(let revision):
+            return "the abbreviated id '\(revision)' names more than one commit"
+        case .unbornHead(let revision):
+            return "'\(revision)' names no commit: the repository has no commits yet"
+        case .reflogTooShort(let revision, let reference, let entries):
+            return "unknown revision '\(revision)': the reflog of \(reference) has only \(entries) "
+                + (entries == 1 ? "entry" : "entries")
         case .notACommit(let revision):
             return "revision '\(revision)' does not name a commit"
         case .missingObject(let id, let path, let partialClone, let shallow, _):
@@ -65,8 +82,12 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .notARepository:
             return "run gocache inside a git working tree, or create one with `git init`"
+        case .environmentNotARepository:
+            return "point GIT_DIR at a git directory and GIT_WORK_TREE at its working tree, or unset both "
+                + "and run gocache inside the working tree (or pass --repo)"
         case .bareRepository(let path):
-            return "run gocache in a working tree of it, e.g. `git worktree add <dir>` in \(path)"
+            return "run gocache in a working tree of it, e.g. `git worktree add <dir>` in \(path), "
+                + "or name one with GIT_WORK_TREE"
         case .unsafeOwnership(let path):
             return "if you trust it, run `git config --global --add safe.directory \(path)`"
         case .unknownRevision(let revision, let suggestion):
@@ -75,6 +96,12 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             }
             return "check the name with `git rev-parse --verify '\(revision)^{commit}'`; "
                 + "fetch it first if it only exists on a remote (`git fetch`)"
+        case .ambiguousRevision:
+            return "give more hex digits (`git rev-parse` prints the full id)"
+        case .unbornHead:
+            return "commit first (`git commit`); a base must be a commit"
+        case .reflogTooShort(_, let reference, _):
+            return "`git reflog show \(reference)` lists its entries (a fresh clone's reflog is short)"
         case .notACommit(let revision):
             return "name a commit, branch or tag; `git cat-file -t '\(revision)'` shows what it names"
         case .missingObject(let id, _, let partialClone, let shallow, let revision):

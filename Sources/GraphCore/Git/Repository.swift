@@ -9,24 +9,49 @@ public struct RepositoryLocation: Hashable, Sendable {
     /// Absolute path of the `.git` directory (for a linked worktree: its private git dir).
     public let gitDir: String
 
-    init(workdir: String, gitDir: String) {
+    /// Whether the working tree was given apart from the git dir (`GIT_DIR`, `GIT_WORK_TREE`):
+    /// the repository is then opened at `gitDir` with `workdir` set on the handle.
+    let separateWorkTree: Bool
+
+    init(workdir: String, gitDir: String, separateWorkTree: Bool = false) {
         self.workdir = workdir
         self.gitDir = gitDir
+        self.separateWorkTree = separateWorkTree
     }
 
     /// Finds the repository containing `path`, like `git rev-parse --show-toplevel`.
     ///
+    /// `GIT_DIR` and `GIT_WORK_TREE` in `environment` (default: the process's) are honoured as git honours them: with
+    /// `GIT_DIR`, the repository is that git dir (no search from `path`) and the working tree
+    /// `GIT_WORK_TREE`, else `core.worktree`, else the current directory; with
+    /// `GIT_WORK_TREE` alone, the repository found from `path` gets that working tree.
+    /// Relative values are relative to the current directory.
+    ///
     /// - Throws: `notARepository` when no repository contains `path`, `bareRepository` for a
     ///   bare one, `unsafeOwnership` when git's `safe.directory` rule refuses it.
-    public static func discover(from path: String) throws(GitAccessError) -> RepositoryLocation {
+    public static func discover(
+        from path: String, environment: [String: String]? = nil
+    ) throws(GitAccessError) -> RepositoryLocation {
         ensureLibgit2Initialized()
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        let gitDirVariable = environment["GIT_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let workTreeVariable = environment["GIT_WORK_TREE"].flatMap { $0.isEmpty ? nil : $0 }
+        if gitDirVariable != nil || workTreeVariable != nil {
+            return try fromEnvironment(path: path, gitDir: gitDirVariable, workTree: workTreeVariable, environment: environment)
+        }
         var pointer: OpaquePointer?
         do {
             try check("git_repository_open_ext") {
                 git_repository_open_ext(&pointer, path, 0, nil)
             }
         } catch {
-            throw Repository.openError(error, path: path)
+            let refusal = Repository.openError(error, path: path)
+            guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
+            do {
+                try check("git_repository_open_ext") { git_repository_open_ext(&pointer, path, 0, nil) }
+            } catch {
+                throw Repository.openError(error, path: path)
+            }
         }
         guard let pointer else {
             throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
@@ -38,6 +63,56 @@ public struct RepositoryLocation: Hashable, Sendable {
             throw GitAccessError.bareRepository(path: gitDir)
         }
         return RepositoryLocation(workdir: workdir, gitDir: gitDir)
+    }
+
+    /// `discover` under `GIT_DIR` and/or `GIT_WORK_TREE` (see there).
+    private static func fromEnvironment(
+        path: String, gitDir: String?, workTree: String?, environment: [String: String]
+    ) throws(GitAccessError)
+        -> RepositoryLocation
+    {
+        let current = FileManager.default.currentDirectoryPath
+        func absolute(_ value: String) -> String {
+            let joined = value.hasPrefix("/") ? value : current + "/" + value
+            return ListedPaths.resolved(URL(fileURLWithPath: joined).standardizedFileURL.path)
+        }
+        var pointer: OpaquePointer?
+        let start = gitDir.map(absolute) ?? path
+        let flags = gitDir == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
+        do {
+            try check("git_repository_open_ext") { git_repository_open_ext(&pointer, start, flags, nil) }
+        } catch {
+            let refusal = Repository.openError(error, path: start)
+            if case .notARepository = refusal, gitDir != nil { throw GitAccessError.environmentNotARepository(path: start) }
+            guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
+            do {
+                try check("git_repository_open_ext") { git_repository_open_ext(&pointer, start, flags, nil) }
+            } catch {
+                throw Repository.openError(error, path: start)
+            }
+        }
+        guard let pointer else {
+            throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
+        }
+        defer { git_repository_free(pointer) }
+        let resolvedGitDir = Repository.trimmedPath(git_repository_path(pointer)) ?? start
+        let workdir: String
+        if let workTree {
+            workdir = absolute(workTree)
+        } else if Repository.configString(pointer, "core.worktree") != nil,
+            let configured = Repository.trimmedPath(git_repository_workdir(pointer))
+        {
+            workdir = configured
+        } else if Repository.configBool(pointer, "core.bare") == true {
+            throw GitAccessError.bareRepository(path: resolvedGitDir)
+        } else {
+            workdir = ListedPaths.resolved(current)
+        }
+        var info = stat()
+        guard stat(workdir, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw GitAccessError.environmentNotARepository(path: workdir)
+        }
+        return RepositoryLocation(workdir: workdir, gitDir: resolvedGitDir, separateWorkTree: true)
     }
 
     /// The repository at exactly `path` (a git dir, or a working tree with a `.git` file or
@@ -100,17 +175,42 @@ final class Repository {
     static func open(_ location: RepositoryLocation) throws(GitAccessError) -> Repository {
         ensureLibgit2Initialized()
         var pointer: OpaquePointer?
+        let path = location.separateWorkTree ? location.gitDir : location.workdir
         do {
             try check("git_repository_open_ext") {
-                git_repository_open_ext(&pointer, location.workdir, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+                git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            }
+            if location.separateWorkTree, let opened = pointer {
+                try check("git_repository_set_workdir") { git_repository_set_workdir(opened, location.workdir, 0) }
             }
         } catch {
-            throw openError(error, path: location.workdir)
+            if let pointer { git_repository_free(pointer) }
+            throw openError(error, path: path)
         }
         guard let pointer else {
             throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
         }
         return Repository(pointer: pointer, location: location)
+    }
+
+    /// A boolean configuration value of the repository `pointer` (all scopes), or nil.
+    static func configBool(_ pointer: OpaquePointer, _ name: String) -> Bool? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var value: Int32 = 0
+        guard git_config_get_bool(&value, config, name) == 0 else { return nil }
+        return value != 0
+    }
+
+    /// A configuration value of the repository `pointer` (all scopes), or nil.
+    static func configString(_ pointer: OpaquePointer, _ name: String) -> String? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        guard git_config_get_string(&value, config, name) == 0, let value else { return nil }
+        return String(cString: value)
     }
 
     /// Maps a failure to open a repository at `path`.
@@ -223,8 +323,17 @@ final class Repository {
     /// `HEAD~2`, abbreviated ids) and peels it to a commit.
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
         var object: OpaquePointer?
-        do {
-            try check("git_revparse_single") { git_revparse_single(&object, pointer, revision) }
+        var spec = try reflogResolved(revision) ?? revision
+        do throws(LibGit2Error) {
+            do throws(LibGit2Error) {
+                try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
+            } catch where error.code == GIT_EAMBIGUOUS.rawValue {
+                // git reads an abbreviated id where a commit is expected as the one commit (or
+                // tag) it abbreviates, when blobs or trees share the prefix (`4562^{commit}`).
+                guard let unique = uniqueCommitish(abbreviating: spec) else { throw error }
+                spec = unique.hex
+                try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
+            }
         } catch {
             throw revisionError(error, revision: revision)
         }
@@ -251,8 +360,64 @@ final class Repository {
         return (ObjectID(commitID), ObjectID(treeID))
     }
 
+    /// `NAME@{n}`, `HEAD@{n}` and `@{n}` (with any suffix, `HEAD@{1}~2`) as git reads them,
+    /// rewritten to the commit id the reflog names plus the suffix; nil for any other revision
+    /// (dates, `@{-1}`, `@{upstream}` are libgit2's).
+    ///
+    /// libgit2 1.5 reads `HEAD@{n}` from the reflog of the branch HEAD points to (libgit2
+    /// issue #6156); git reads HEAD's own (`logs/HEAD`: checkouts, resets, pulls), the idiom of
+    /// post-checkout and post-merge hooks. `@{n}` without a name is the current branch's reflog
+    /// in git (HEAD's when detached). Entry n is the n-th newest; n equal to the count names
+    /// the oldest entry's old value (git's `read_ref_at`).
+    func reflogResolved(_ revision: String) throws(GitAccessError) -> String? {
+        guard let at = revision.range(of: "@{") else { return nil }
+        var rest = revision[at.upperBound...]
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, rest.dropFirst(digits.count).first == "}", let nth = Int(digits) else { return nil }
+        rest = rest.dropFirst(digits.count + 1)
+        let given = String(revision[..<at.lowerBound])
+        let name: String
+        if given == "HEAD" {
+            name = "HEAD"
+        } else if given.isEmpty {
+            var head: OpaquePointer?
+            guard git_reference_lookup(&head, pointer, "HEAD") == 0, let head else { return nil }
+            defer { git_reference_free(head) }
+            name = git_reference_symbolic_target(head).map { String(cString: $0) } ?? "HEAD"
+        } else {
+            // `main@{1}`: the reference git's rules find for the name (`refs/heads/main`).
+            var reference: OpaquePointer?
+            guard git_reference_dwim(&reference, pointer, given) == 0, let reference else { return nil }
+            defer { git_reference_free(reference) }
+            name = String(cString: git_reference_name(reference))
+        }
+        var reflog: OpaquePointer?
+        guard git_reflog_read(&reflog, pointer, name) == 0, let reflog else {
+            throw GitAccessError.unknownRevision(revision: revision, suggestion: nil)
+        }
+        defer { git_reflog_free(reflog) }
+        let count = git_reflog_entrycount(reflog)
+        var id: ObjectID?
+        if nth < count, let entry = git_reflog_entry_byindex(reflog, nth), let new = git_reflog_entry_id_new(entry) {
+            id = ObjectID(new.pointee)
+        } else if nth == count, count > 0, let entry = git_reflog_entry_byindex(reflog, count - 1),
+            let old = git_reflog_entry_id_old(entry), git_oid_is_zero(old) == 0
+        {
+            id = ObjectID(old.pointee)
+        }
+        guard let id else { throw GitAccessError.reflogTooShort(revision: revision, reference: name, entries: count) }
+        return id.hex + rest
+    }
+
     private func revisionError(_ error: LibGit2Error, revision: String) -> GitAccessError {
+        if (revision == "HEAD" || revision.hasPrefix("HEAD~") || revision.hasPrefix("HEAD^") || revision == "@"),
+            git_repository_head_unborn(pointer) == 1
+        {
+            return .unbornHead(revision: revision)
+        }
         switch error.code {
+        case GIT_EAMBIGUOUS.rawValue:
+            return .ambiguousRevision(revision: revision)
         case GIT_ENOTFOUND.rawValue, GIT_EINVALIDSPEC.rawValue, GIT_EUNBORNBRANCH.rawValue:
             return missingAfterNotFound(error, revision: revision)
         default:
@@ -271,6 +436,39 @@ final class Repository {
             }
         }
         return .unknownRevision(revision: revision, suggestion: suggestion(for: revision))
+    }
+
+    /// The one commit or tag whose id starts with `prefix` (4 to 39 hex digits), when other
+    /// objects share the prefix; nil when there is none or more than one. Lists the object
+    /// database: only for an abbreviation libgit2 found ambiguous.
+    func uniqueCommitish(abbreviating prefix: String) -> ObjectID? {
+        let hex = prefix.lowercased()
+        guard (4..<40).contains(hex.count), hex.allSatisfy(\.isHexDigit), let odb = try? odb() else { return nil }
+        final class Search {
+            let prefix: String
+            var found: [ObjectID] = []
+            init(_ prefix: String) { self.prefix = prefix }
+        }
+        let search = Search(hex)
+        let callback: git_odb_foreach_cb = { oid, payload in
+            guard let oid, let payload else { return 0 }
+            let search = Unmanaged<Search>.fromOpaque(payload).takeUnretainedValue()
+            let id = ObjectID(oid)
+            if id.hex.hasPrefix(search.prefix) { search.found.append(id) }
+            return 0
+        }
+        let status = withExtendedLifetime(search) {
+            git_odb_foreach(odb, callback, Unmanaged.passUnretained(search).toOpaque())
+        }
+        guard status == 0 else { return nil }
+        var commitish: Set<ObjectID> = []
+        for id in search.found {
+            var size = 0
+            var type = GIT_OBJECT_INVALID
+            let read = id.withPointer { git_odb_read_header(&size, &type, odb, $0) }
+            if read == 0, type == GIT_OBJECT_COMMIT || type == GIT_OBJECT_TAG { commitish.insert(id) }
+        }
+        return commitish.count == 1 ? commitish.first : nil
     }
 
     /// The short names of all references: local and remote-tracking branches and tags.

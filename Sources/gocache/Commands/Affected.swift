@@ -19,7 +19,9 @@ struct ComparisonOptions: ParsableArguments {
     @Flag(name: .long, help: "Compare HEAD with the merge base of BASE and HEAD (as `git diff BASE...HEAD`).")
     var mergeBase = false
 
-    @Option(name: .long, help: "A file listing changed paths, one per line (`-` for stdin), instead of a diff.")
+    @Option(
+        name: .long,
+        help: "A file listing changed paths, one per line (`-` for stdin): instead of a diff, or with --base added to it.")
     var files: String?
 
     @Option(name: .long, help: "When BASE is missing from a shallow clone: fail (default) or all (everything affected).")
@@ -42,8 +44,9 @@ struct ComparisonOptions: ParsableArguments {
         if mergeBase && files != nil { throw ValidationError("--merge-base compares revisions; it cannot be combined with --files") }
     }
 
-    /// Reads the changed-path list of `--files`.
-    func listedPaths() throws -> [String]? {
+    /// Reads the changed-path list of `--files` (mapped to repository paths by `ListedPaths`
+    /// once the repository is known).
+    func listedText() throws -> String? {
         guard let files else { return nil }
         let data: Data?
         if files == "-" {
@@ -54,11 +57,7 @@ struct ComparisonOptions: ParsableArguments {
         guard let data else {
             throw CommandFailure.badInput("cannot read the path list \(files)", help: "give a readable file, or - for stdin")
         }
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { line in
-            var path = line.trimmingCharacters(in: .whitespaces)
-            while path.hasPrefix("./") { path.removeFirst(2) }
-            return path.isEmpty ? nil : path
-        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// What `prepare` found: the comparison's setup and the paths of `--files`.
@@ -71,7 +70,7 @@ struct ComparisonOptions: ParsableArguments {
     /// Opens the repository, the head and the toolchain and resolves the base (loading
     /// nothing yet), turning library errors into `error:`/`help:`.
     func prepare() throws -> Prepared {
-        let listed = try listedPaths()
+        let text = try listedText()
         let environment = ProcessInfo.processInfo.environment
         let cacheDirectory = CacheDirectory.resolve(flag: cacheDir, environment: environment)
         do {
@@ -79,7 +78,11 @@ struct ComparisonOptions: ParsableArguments {
                 path: repo, baseRevision: base, headRevision: head, mergeBase: mergeBase, goBinary: platform.go,
                 memoDirectory: cacheDirectory + "/memo", environment: environment)
             prefetchToolTags(setup.toolchain, snapshot: setup.headSnapshot, overrides: platform.overrides)
-            return Prepared(setup: setup, listed: listed, cacheDirectory: cacheDirectory)
+            let listed = text.map { ListedPaths($0, workdir: setup.location.workdir) }
+            for path in listed?.outside ?? [] {
+                Stderr.write("warning: --files: \(path) is outside the repository \(setup.location.workdir); ignored\n")
+            }
+            return Prepared(setup: setup, listed: listed?.paths, cacheDirectory: cacheDirectory)
         } catch {
             throw CommandFailure.from(error)
         }

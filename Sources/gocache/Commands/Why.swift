@@ -46,9 +46,10 @@ struct WhyCommand: AsyncParsableCommand {
         for reason in impact.reasons {
             var line = "  "
             switch reason.kind {
-            case .file: line += "\(reason.file ?? "?") (\(reason.change))"
-            case .config: line += "config\(reason.file.map { " \($0)" } ?? ""): \(reason.change)"
-            case .module: line += "module\(reason.file.map { " \($0)" } ?? ""): \(reason.change)"
+            // A name with a newline or another control character is C-quoted, as git prints it.
+            case .file: line += "\(reason.file.map(ListedPaths.quoted) ?? "?") (\(reason.change))"
+            case .config: line += "config\(reason.file.map { " \(ListedPaths.quoted($0))" } ?? ""): \(reason.change)"
+            case .module: line += "module\(reason.file.map { " \(ListedPaths.quoted($0))" } ?? ""): \(reason.change)"
             case .package: line += "package: \(reason.change)"
             case .added, .removed: line += reason.change
             }
