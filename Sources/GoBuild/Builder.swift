@@ -181,11 +181,6 @@ public final class Builder: Sendable {
                 path: out, reason: code.map { String(cString: strerror(Int32($0))) } ?? error.localizedDescription)
         }
         defer { try? FileManager.default.removeItem(atPath: staging) }
-        // Marks the directory as gocache's output: `extraInputs` globs never match in it (its
-        // manifest holds timings; a fresh clone has none of it).
-        if access(out + "/" + FileGlob.outputMarker, F_OK) != 0 {
-            _ = Self.writeFile([], to: out + "/" + FileGlob.outputMarker)
-        }
         Self.removeAbandonedStaging(in: out)
         // The previous run's manifest describes the zips it placed: gone before any output of
         // this run is placed, so an interrupted run leaves no manifest that lies about them.
@@ -238,6 +233,11 @@ public final class Builder: Sendable {
         removeOutputsOfRemovedTargets(previous, keeping: Set(jobs.map(\.name)))
         trace.mark("finish")
         do {
+            // Marks the directory as gocache's output: `extraInputs` globs never match in it
+            // (its manifest holds timings; a fresh clone has none of it).
+            if access(out + "/" + FileGlob.outputMarker, F_OK) != 0 {
+                _ = Self.writeFile([], to: out + "/" + FileGlob.outputMarker)
+            }
             try writeAtomically(try manifest.encoded(), to: out + "/" + BuildManifest.fileName, staging: staging)
         } catch let error as BuildError {
             throw error
