@@ -32,10 +32,14 @@ public struct RunMemo: Sendable {
     public struct Output: Sendable, Equatable {
         public var stdout: [UInt8]
         public var stderr: [UInt8]
+        /// The module cache as the run found it (`ModuleCache.facts`): the output holds only
+        /// while these do (a module version downloaded since makes a closure exact).
+        public var moduleFacts: [ModuleCacheFact]
 
-        public init(stdout: [UInt8], stderr: [UInt8]) {
+        public init(stdout: [UInt8], stderr: [UInt8], moduleFacts: [ModuleCacheFact] = []) {
             self.stdout = stdout
             self.stderr = stderr
+            self.moduleFacts = moduleFacts
         }
     }
 
@@ -45,7 +49,7 @@ public struct RunMemo: Sendable {
     public let capacity: Int
 
     /// Changes when the entry form or the key recipe changes.
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
     static let magic = Array("GOCACHE-RUN-MEMO\n".utf8)
     /// The largest working tree (files, links and directories) the memo walks: a tree with
     /// huge ignored directories (build outputs, `node_modules`) would pay more for the walk
@@ -99,6 +103,13 @@ public struct RunMemo: Sendable {
         bytes += output.stdout
         append(UInt64(output.stderr.count), to: &bytes)
         bytes += output.stderr
+        append(UInt64(output.moduleFacts.count), to: &bytes)
+        for fact in output.moduleFacts {
+            let dir = Array(fact.dir.utf8)
+            append(UInt64(dir.count), to: &bytes)
+            bytes += dir
+            bytes.append(fact.present ? 1 : 0)
+        }
         guard let digest = try? SHA256Hasher.hash(bytes) else { return nil }
         return bytes + digest.bytes
     }
@@ -122,9 +133,16 @@ public struct RunMemo: Sendable {
             offset += Int(count)
             return slice
         }
-        guard read(4) == UInt64(formatVersion), let stdout = take(read(8)), let stderr = take(read(8)), offset == body
+        guard read(4) == UInt64(formatVersion), let stdout = take(read(8)), let stderr = take(read(8)), let count = read(8),
+            count <= UInt64(body)
         else { return nil }
-        return Output(stdout: stdout, stderr: stderr)
+        var facts: [ModuleCacheFact] = []
+        for _ in 0..<count {
+            guard let dir = take(read(8)), let present = take(1), present[0] <= 1 else { return nil }
+            facts.append(ModuleCacheFact(dir: String(decoding: dir, as: UTF8.self), present: present[0] == 1))
+        }
+        guard offset == body else { return nil }
+        return Output(stdout: stdout, stderr: stderr, moduleFacts: facts)
     }
 
     @inline(__always)

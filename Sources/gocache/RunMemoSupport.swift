@@ -104,7 +104,7 @@ struct MemoizedRun {
     func replay() -> Bool {
         var trace = PhaseTrace("run memo")
         defer { trace.report() }
-        if let output = memo.lookup(key) {
+        if let output = memo.lookup(key), ModuleCache.holds(output.moduleFacts, in: Self.moduleCache()) {
             FileHandle.standardOutput.write(Data(output.stdout))
             FileHandle.standardError.write(Data(output.stderr))
             trace.mark("hit")
@@ -115,9 +115,16 @@ struct MemoizedRun {
         return false
     }
 
-    /// Remembers the recorded output of a run that succeeded.
+    /// Remembers the recorded output of a run that succeeded, with the module cache as
+    /// the run found it.
     func finish() {
-        guard let output = OutputRecording.finish() else { return }
+        guard var output = OutputRecording.finish() else { return }
+        output.moduleFacts = Self.moduleCache()?.facts() ?? []
         memo.store(output, under: key)
+    }
+
+    /// The module cache the run's loads read (the environment's, as `RepositorySession` finds it).
+    static func moduleCache() -> ModuleCache? {
+        ModuleCache.location(environment: ProcessInfo.processInfo.environment).flatMap { ModuleCache.shared(root: $0) }
     }
 }

@@ -497,4 +497,65 @@ struct AffectedCLITests {
         #expect(everything.status == 0, "\(everything.stderr)")
         #expect(everything.stdout == reference.stdout)
     }
+
+    @Test("the run memo and the graph memo hold only while the module cache holds what the run found there")
+    func memosFollowTheModuleCache() throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let goMod = """
+            module example.com/m
+
+            go 1.22
+
+            require (
+            \text.com/real v1.0.0
+            \text.com/other v1.0.0
+            \text.com/base v1.0.0 // indirect
+            )
+
+            """
+        let goSum = "ext.com/real v1.0.0 h1:r=\next.com/other v1.0.0 h1:o=\next.com/base v1.0.0 h1:b=\n"
+        try fixture.write("go.mod", goMod)
+        try fixture.write("go.sum", goSum)
+        try fixture.write("cmd/f/main.go", "package main\n\nimport \"ext.com/real/r\"\n\nfunc main() { println(r.R) }\n")
+        try fixture.write("cmd/g/main.go", "package main\n\nimport \"ext.com/other/o\"\n\nfunc main() { println(o.O) }\n")
+        let base = try fixture.commit("base")
+        try fixture.write("go.mod", goMod.replacingOccurrences(of: "base v1.0.0", with: "base v1.2.0"))
+        try fixture.write("go.sum", goSum.replacingOccurrences(of: "base v1.0.0 h1:b=", with: "base v1.2.0 h1:b2="))
+        let head = try fixture.commit("bump ext.com/base")
+        // Extracted module versions, as `go mod download` leaves them.
+        let moduleCache = fixture.root + "-modcache"
+        func extract(_ files: [String: String]) throws {
+            for (path, text) in files {
+                try FileManager.default.createDirectory(
+                    atPath: moduleCache + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try text.write(toFile: moduleCache + "/" + path, atomically: true, encoding: .utf8)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: moduleCache, withIntermediateDirectories: true)
+        func affected() throws -> String {
+            let go = try #require(GoToolchain.current()).executable
+            let result = try CacheCLITests.gocache(
+                ["affected", "--repo", fixture.root, "--base", base, "--head", head],
+                environment: [
+                    "GOCACHE_DIR": fixture.root + "-cache", "GOMODCACHE": moduleCache,
+                    "PATH": (go as NSString).deletingLastPathComponent + ":/usr/bin:/bin",
+                ])
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout
+        }
+        // Nothing downloaded: ext.com/real/r's imports are unknown, both targets.
+        #expect(try affected() == "cmd/f\ncmd/g\n")
+        #expect(try affected() == "cmd/f\ncmd/g\n")
+        try extract([
+            "ext.com/real@v1.0.0/r/r.go": "package r\n\nimport \"ext.com/base/b\"\n\nconst R = b.B\n",
+            "ext.com/other@v1.0.0/o/o.go": "package o\n\nconst O = 1\n",
+            "ext.com/base@v1.0.0/b/b.go": "package b\n\nconst B = 1\n",
+            "ext.com/base@v1.2.0/b/b.go": "package b\n\nconst B = 12\n",
+        ])
+        // Downloaded since: the same command (a run memo entry, two graph memo entries) now
+        // knows cmd/g does not reach ext.com/base.
+        #expect(try affected() == "cmd/f\n")
+        #expect(try affected() == "cmd/f\n")
+    }
 }

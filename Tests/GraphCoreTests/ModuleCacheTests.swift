@@ -114,6 +114,38 @@ struct ModuleCacheTests {
         #expect(try await affected(ModuleCache(root: scratch + "/no-cache")) == ["cmd/f", "cmd/g"])
     }
 
+    @Test("an import no module of the build list provides (below go 1.17, found through the dependencies' go.mod files) is keyed by the build list")
+    func unprunedMissingImport() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let moduleCache = fixture.root + "-modcache"
+        for (path, text) in [
+            "ext.com/real@v1.0.0/r/r.go": "package r\n\nimport \"ext.com/base/b\"\n\nconst R = b.B\n",
+            "ext.com/other@v1.0.0/o/o.go": "package o\n\nconst O = 1\n",
+            "ext.com/other@v1.1.0/o/o.go": "package o\n\nconst O = 1\n",
+        ] {
+            try FileManager.default.createDirectory(
+                atPath: moduleCache + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: moduleCache + "/" + path, atomically: true, encoding: .utf8)
+        }
+        let goMod = "module example.com/m\n\ngo 1.16\n\nrequire (\n\text.com/real v1.0.0\n\text.com/other v1.0.0\n)\n"
+        try fixture.write("go.mod", goMod)
+        try fixture.write("cmd/f/main.go", "package main\n\nimport \"ext.com/real/r\"\n\nfunc main() { println(r.R) }\n")
+        let base = try fixture.commit("base")
+        // ext.com/other v1.1.0 may require a newer ext.com/base: the go command would select it.
+        try fixture.write("go.mod", goMod.replacingOccurrences(of: "other v1.0.0", with: "other v1.1.0"))
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let baseSnapshot = try Snapshot.revision(base, in: location)
+        let headSnapshot = Snapshot.worktree(location)
+        let cache = ModuleCache(root: moduleCache)
+        let head = try await Self.load(headSnapshot, moduleCache: cache)
+        #expect(head.graphs.first?.packages["ext.com/base/b"]?.error?.kind == .missing)
+        let report = ImpactAnalysis.affected(
+            base: try await Self.load(baseSnapshot, moduleCache: cache), head: head, baseTree: baseSnapshot,
+            headTree: headSnapshot, changes: try .between(baseSnapshot, headSnapshot))
+        #expect(report.rebuild == ["cmd/f"])
+    }
+
     @Test("module paths and versions are spelled as the module cache spells them")
     func escaping() {
         #expect(ModuleCache.escape("github.com/Azure/go-autorest") == "github.com/!azure/go-autorest")

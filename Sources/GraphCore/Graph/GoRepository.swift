@@ -287,6 +287,8 @@ public struct GoRepository: Sendable {
         let found = revisionMemo.map { $0.memo.lookupRevision() }
             ?? graphMemo.map { $0.memo.lookup(walk: $0.walk, tree: $0.snapshot, root: $0.snapshot.location.workdir) }
         switch found {
+        case .hit(let hit)? where !ModuleCache.holds(hit.moduleFacts, in: options.moduleCache):
+            trace.mark("graph memo: miss (module versions came into or left the module cache)")
         case .hit(let hit)?:
             if let repository = fromMemo(hit, layout: layout, config: config, defaults: defaults, goRoot: goRoot, options: options) {
                 if let rewritten = hit.rewritten, let memo = graphMemo?.memo { GraphMemo.beside { memo.write(rewritten) } }
@@ -415,15 +417,17 @@ public struct GoRepository: Sendable {
         if let (memo, snapshot) = revisionMemo, !snapshot.readOutsideTree() {
             let stored = graphs
             let storedTargets = targets
-            GraphMemo.beside { memo.storeRevision(graphs: stored, targets: storedTargets) }
+            let facts = options.moduleCache?.facts() ?? []
+            GraphMemo.beside { memo.storeRevision(graphs: stored, targets: storedTargets, moduleFacts: facts) }
         }
         if let (graphMemo, snapshot, walk) = graphMemo, let headers = scans.recordedHeaders() {
             let reads = snapshot.recordedReads()
             let stored = graphs
             let storedTargets = targets
             let (name, identity) = graphMemoName(options, revision: true)
+            let facts = options.moduleCache?.facts() ?? []
             GraphMemo.beside {
-                let graphBytes = GraphMemo.encodeGraphs(stored, storedTargets)
+                let graphBytes = GraphMemo.encodeGraphs(stored, storedTargets, moduleFacts: facts)
                 graphMemo.store(
                     walk: walk, root: snapshot.location.workdir, reads: reads, headers: headers, graphBytes: graphBytes)
                 // A checkout git's index proves to be HEAD's tree byte for byte: its graphs are

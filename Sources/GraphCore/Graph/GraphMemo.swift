@@ -52,7 +52,7 @@ struct GraphMemo: Sendable {
     /// the name is a digest of it).
     let identity: String
 
-    static let magic = Array("gocache-graph-memo 5\n".utf8)
+    static let magic = Array("gocache-graph-memo 6\n".utf8)
     static let trailer = Array("\ngocache-graph-memo end\n".utf8)
     static let capacity = 16
     /// Above this many edited files checked, a hit rewrites its entry under the new stamps
@@ -98,13 +98,16 @@ struct GraphMemo: Sendable {
     struct Hit: Sendable {
         var graphs: [PackageGraph]
         var targets: [StoredTarget]
+        /// The module cache as the load found it (`ModuleCache.facts`): the graphs hold
+        /// only while these do.
+        var moduleFacts: [ModuleCacheFact] = []
         var rewritten: [UInt8]?
         var changedFiles: Int
     }
 
     // MARK: - Revisions
 
-    static let revisionMagic = Array("gocache-graph-memo-revision 2\n".utf8)
+    static let revisionMagic = Array("gocache-graph-memo-revision 3\n".utf8)
 
     /// The stored graphs of a revision: its tree id is in the entry's name and identity, and
     /// a tree id stands for its content, so no walk is compared.
@@ -115,16 +118,16 @@ struct GraphMemo: Sendable {
         var r = MemoCodec.Reader(bytes: body, offset: Self.revisionMagic.count)
         guard r.string() == identity else { return .miss("another identity") }
         guard let graphLength = r.int(), graphLength >= 0, r.offset + graphLength == end,
-            let (graphs, targets) = GraphMemoCodec.decode(Array(r.bytes[r.offset..<end]))
+            let (graphs, targets, facts) = Self.decodeGraphs(Array(r.bytes[r.offset..<end]))
         else { return damaged() }
         // Recently used entries are kept longest (`MemoFiles.prune` goes by modification time).
         utimes(path, nil)
-        return .hit(Hit(graphs: graphs, targets: targets, rewritten: nil, changedFiles: 0))
+        return .hit(Hit(graphs: graphs, targets: targets, moduleFacts: facts, rewritten: nil, changedFiles: 0))
     }
 
     /// Remembers a revision's graphs and targets.
-    func storeRevision(graphs: [PackageGraph], targets: [GoTarget]) {
-        storeRevision(graphBytes: Self.encodeGraphs(graphs, targets))
+    func storeRevision(graphs: [PackageGraph], targets: [GoTarget], moduleFacts: [ModuleCacheFact]) {
+        storeRevision(graphBytes: Self.encodeGraphs(graphs, targets, moduleFacts: moduleFacts))
     }
 
     /// Remembers a revision's graphs and targets, encoded (`encodeGraphs`).
@@ -214,7 +217,7 @@ struct GraphMemo: Sendable {
         }
         guard let graphLength = r.int(), graphLength >= 0, r.offset + graphLength == end else { return damaged() }
         let graphBytes = Array(r.bytes[r.offset..<end])
-        guard let (graphs, targets) = GraphMemoCodec.decode(graphBytes) else { return damaged() }
+        guard let (graphs, targets, facts) = Self.decodeGraphs(graphBytes) else { return damaged() }
         var rewritten: [UInt8]?
         if changed.count > Self.rewriteThreshold {
             // The same entry under this walk's stamps (every use is the stored one: the
@@ -226,7 +229,7 @@ struct GraphMemo: Sendable {
             }
         }
         if rewritten == nil { utimes(path, nil) }
-        return .hit(Hit(graphs: graphs, targets: targets, rewritten: rewritten, changedFiles: changed.count))
+        return .hit(Hit(graphs: graphs, targets: targets, moduleFacts: facts, rewritten: rewritten, changedFiles: changed.count))
     }
 
     /// A damaged entry: removed, a miss.
@@ -302,10 +305,31 @@ struct GraphMemo: Sendable {
     }
 
     /// The stored form of a load's graphs and targets (both kinds of entry hold it).
-    static func encodeGraphs(_ graphs: [PackageGraph], _ targets: [GoTarget]) -> [UInt8] {
-        GraphMemoCodec.encode(
-            graphs: graphs,
-            targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
+    static func encodeGraphs(_ graphs: [PackageGraph], _ targets: [GoTarget], moduleFacts: [ModuleCacheFact]) -> [UInt8] {
+        var w = MemoCodec.Writer()
+        w.int(moduleFacts.count)
+        for fact in moduleFacts {
+            w.string(fact.dir)
+            w.bytes.append(fact.present ? 1 : 0)
+        }
+        return w.bytes
+            + GraphMemoCodec.encode(
+                graphs: graphs,
+                targets: targets.map { StoredTarget(dir: $0.dir, importPath: $0.importPath, module: $0.module, unitRoot: $0.unitRoot) })
+    }
+
+    /// The graphs, targets and module-cache facts of `encodeGraphs`' bytes.
+    static func decodeGraphs(_ bytes: [UInt8]) -> (graphs: [PackageGraph], targets: [StoredTarget], facts: [ModuleCacheFact])? {
+        var r = MemoCodec.Reader(bytes: bytes, offset: 0)
+        guard let count = r.int(), count >= 0, count <= bytes.count else { return nil }
+        var facts: [ModuleCacheFact] = []
+        facts.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let dir = r.string(), let present = r.byte(), present <= 1 else { return nil }
+            facts.append(ModuleCacheFact(dir: dir, present: present == 1))
+        }
+        guard let (graphs, targets) = GraphMemoCodec.decode(Array(bytes[r.offset...])) else { return nil }
+        return (graphs, targets, facts)
     }
 
     /// Writes a rewritten entry (`Hit.rewritten`).

@@ -55,6 +55,30 @@ public final class ModuleCache: Sendable {
         return exists ? dir : nil
     }
 
+    /// What this process found in the cache so far: each module version directory looked
+    /// up, and whether it was there. A load's graphs depend on exactly these (a version's
+    /// files never change; only its presence can), so a memo of them stores the facts and
+    /// holds only while `holds` says they are unchanged.
+    public func facts() -> [ModuleCacheFact] {
+        present.withLock { known in known.map { ModuleCacheFact(dir: $0.key, present: $0.value) } }.sorted { $0.dir < $1.dir }
+    }
+
+    /// Whether every fact is still so (each directory looked up once per process).
+    public func holds(_ facts: [ModuleCacheFact]) -> Bool {
+        facts.allSatisfy { fact in
+            if let known = present.withLock({ $0[fact.dir] }) { return known == fact.present }
+            let exists = entries(in: fact.dir) != nil
+            present.withLock { $0[fact.dir] = exists }
+            return exists == fact.present
+        }
+    }
+
+    /// Whether `facts` hold for `cache`; with no module cache, whether none was present.
+    public static func holds(_ facts: [ModuleCacheFact], in cache: ModuleCache?) -> Bool {
+        guard let cache else { return !facts.contains { $0.present } }
+        return cache.holds(facts)
+    }
+
     /// The listing of a directory under the cache root (memoised).
     func entries(in dir: String) -> [FileTreeEntry]? {
         if let known = listings.withLock({ $0[dir] }) { return known }
@@ -84,5 +108,17 @@ public final class ModuleCache: Sendable {
             }
         }
         return result
+    }
+}
+
+/// A module version directory of the module cache (`path@version`, escaped) and whether it
+/// was there.
+public struct ModuleCacheFact: Hashable, Sendable {
+    public var dir: String
+    public var present: Bool
+
+    public init(dir: String, present: Bool) {
+        self.dir = dir
+        self.present = present
     }
 }

@@ -104,6 +104,12 @@ public struct TargetInputs: Hashable, Sendable {
                     }
                 }
             }
+            // An import no module of the build list provides: below go 1.17 the go command
+            // finds its module through the dependencies' go.mod files (unpruned graphs), which
+            // gocache does not read — any change of the build list may make it resolve.
+            if package.error?.kind == .missing, package.dir == nil, let unit, unread.isEmpty {
+                unread = cache.completion(of: unit, graph: graph, tree: tree).buildList
+            }
             return Package(
                 importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
                 files: files, unread: unread, outside: outside)
