@@ -694,6 +694,14 @@ struct InputComparison {
                     ImpactReason(
                         kind: .module, file: sumFile(), change: "go.sum hash of \(describe(package.module)) changed",
                         chain: chain(to: path, atHead: true)))
+            } else if before.unread.isEmpty != package.unread.isEmpty {
+                let side = package.unread.isEmpty ? "head" : "base"
+                reasons.append(
+                    ImpactReason(
+                        kind: .module, file: nil,
+                        change: "the imports of \(describe(package.module)) were read from the module cache only at the \(side) "
+                            + "(the version is not in the module cache for the other side)",
+                        chain: chain(to: path, atHead: true)))
             } else if before.unread != package.unread {
                 let gone = Set(before.unread).subtracting(package.unread).sorted()
                 let new = Set(package.unread).subtracting(before.unread).sorted()
