@@ -146,6 +146,35 @@ struct ModuleCacheTests {
         #expect(report.rebuild == ["cmd/f"])
     }
 
+    @Test("a package two modules of the build list hold in the module cache is an ambiguous import, as the go command finds it")
+    func ambiguousImportAcrossModules() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let moduleCache = fixture.root + "-modcache"
+        for (path, text) in [
+            "ext.com/big@v1.0.0/b/b.go": "package b\n",
+            "ext.com/big@v1.1.0/b/b.go": "package b\n",
+            "ext.com/big@v1.1.0/sub/p/p.go": "package p\n",
+            "ext.com/big/sub@v1.0.0/p/p.go": "package p\n",
+        ] {
+            try FileManager.default.createDirectory(
+                atPath: moduleCache + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: moduleCache + "/" + path, atomically: true, encoding: .utf8)
+        }
+        let goMod = "module example.com/m\n\ngo 1.22\n\nrequire (\n\text.com/big v1.0.0\n\text.com/big/sub v1.0.0\n)\n"
+        try fixture.write("go.mod", goMod)
+        try fixture.write("cmd/p/main.go", "package main\n\nimport _ \"ext.com/big/sub/p\"\n\nfunc main() {}\n")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let cache = ModuleCache(root: moduleCache)
+        var graph = try #require(try await Self.load(Snapshot.worktree(location), moduleCache: cache).graphs.first)
+        #expect(graph.packages["ext.com/big/sub/p"]?.error == nil)
+        #expect(graph.packages["ext.com/big/sub/p"]?.module?.path == "ext.com/big/sub")
+        try fixture.write("go.mod", goMod.replacingOccurrences(of: "big v1.0.0", with: "big v1.1.0"))
+        graph = try #require(try await Self.load(Snapshot.worktree(location), moduleCache: cache).graphs.first)
+        let message = graph.packages["ext.com/big/sub/p"]?.error?.message ?? ""
+        #expect(message.contains("ambiguous import: found package ext.com/big/sub/p in multiple modules"), "\(message)")
+    }
+
     @Test("module paths and versions are spelled as the module cache spells them")
     func escaping() {
         #expect(ModuleCache.escape("github.com/Azure/go-autorest") == "github.com/!azure/go-autorest")

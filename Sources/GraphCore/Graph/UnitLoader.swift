@@ -363,6 +363,17 @@ final class UnitLoader {
 
     /// Builds one package from its directory: files, embeds, resolved imports and edges;
     /// the resolutions it made are returned as notes for the walk to `apply`.
+    /// Whether the module cache's copy of `module` holds a directory with Go files for
+    /// `importPath`; nil when that module version is not in the cache (or there is none).
+    private func moduleCacheHolds(_ importPath: String, module: GoModuleRef) -> Bool? {
+        guard let moduleCache, let version = module.replacementVersion ?? module.version,
+            let root = moduleCache.directory(module: module.replacementPath ?? module.path, version: version)
+        else { return nil }
+        guard importPath == module.path || importPath.hasPrefix(module.path + "/") else { return false }
+        let sub = importPath == module.path ? "" : String(importPath.dropFirst(module.path.count + 1))
+        return moduleCache.hasGoFiles(sub.isEmpty ? root : root + "/" + sub)
+    }
+
     /// The package `importPath` of a non-vendored module, read from the module cache; nil
     /// when the module version is not there (or the directory holds no Go file: the go
     /// command then reports the package missing, which the leaf's key covers).
@@ -647,7 +658,13 @@ final class UnitLoader {
                 }
             }
         } else {
+            // Modules of the build list that are prefixes of the path: with each one's
+            // version in the module cache, those holding the package's directory are
+            // candidates (two are an ambiguous import, as the go command finds them); with
+            // one missing there, the longest prefix's module stands for the package.
             var external: Resolution?
+            var found: [Resolution] = []
+            var unknown = false
             var prefix = path
             while true {
                 if let main = unit.mainModules.first(where: { $0.path == prefix }) {
@@ -667,14 +684,24 @@ final class UnitLoader {
                             candidates.append(
                                 .local(importPath: path, dir: dir, module: replacedModuleRef(prefix, version: version)))
                         }
-                    } else if external == nil {
-                        external = .external(importPath: path, module: replacedModuleRef(prefix, version: version))
+                    } else {
+                        let module = replacedModuleRef(prefix, version: version)
+                        if external == nil { external = .external(importPath: path, module: module) }
+                        switch moduleCacheHolds(path, module: module) {
+                        case true?: found.append(.external(importPath: path, module: module))
+                        case false?: break
+                        case nil: unknown = true
+                        }
                     }
                 }
                 guard let slash = prefix.utf8.lastIndex(of: UInt8(ascii: "/")) else { break }
                 prefix = String(prefix[..<slash])
             }
-            if candidates.isEmpty, let external { candidates.append(external) }
+            if !unknown, moduleCache != nil, !found.isEmpty {
+                candidates += found
+            } else if candidates.isEmpty, let external {
+                candidates.append(external)
+            }
         }
 
         if candidates.count > 1 {
