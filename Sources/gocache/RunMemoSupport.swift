@@ -55,7 +55,8 @@ struct MemoizedRun {
         let environment = ProcessInfo.processInfo.environment
         guard let memo = RunMemo(memoDirectory: cacheDirectory + "/memo", environment: environment) else { return nil }
         let cwd = FileManager.default.currentDirectoryPath
-        let cache = cacheDirectory.hasPrefix("/") ? cacheDirectory : cwd + "/" + cacheDirectory
+        // `..` and `.` resolved (a `--cache-dir ../c` beside the tree is not inside it).
+        let cache = ((cacheDirectory.hasPrefix("/") ? cacheDirectory : cwd + "/" + cacheDirectory) as NSString).standardizingPath
         if cache == location.workdir || cache.hasPrefix(location.workdir + "/") {
             trace.mark("off: the cache directory is inside the working tree")
             return nil
