@@ -321,6 +321,10 @@ public enum ComparisonError: Error, Hashable, Sendable, CustomStringConvertible 
             break
         }
         let isID = remoteName.count == 40 && remoteName.allSatisfy(\.isHexDigit)
+        // An abbreviated commit id (4–39 hex digits) is no name a remote serves.
+        if !isID, (4..<40).contains(remoteName.count), remoteName.allSatisfy(\.isHexDigit) {
+            return "`git fetch --unshallow` (a remote fetches a commit by its full id only)"
+        }
         let arrival = isID || remoteName != name ? "" : "; a branch arrives as origin/\(name)"
         return "`git fetch --depth=1 origin \(remoteName)` (or `git fetch --unshallow`\(arrival))"
     }

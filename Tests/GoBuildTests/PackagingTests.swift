@@ -242,3 +242,19 @@ struct ShardPlanTests {
         #expect(byDir["a"]?.shard != byDir["b"]?.shard)
     }
 }
+
+@Suite("Shallow clone fetch commands")
+struct ShallowFetchCommandTests {
+    @Test("a command git accepts for each revision form")
+    func forms() {
+        #expect(ComparisonError.fetchCommand(for: "HEAD~3").hasPrefix("`git fetch --deepen=3`"))
+        #expect(ComparisonError.fetchCommand(for: "main^").hasPrefix("`git fetch --deepen=1`"))
+        #expect(ComparisonError.fetchCommand(for: "main").hasPrefix("`git fetch --depth=1 origin main`"))
+        #expect(ComparisonError.fetchCommand(for: "origin/main").hasPrefix("`git fetch --depth=1 origin main`"))
+        let full = String(repeating: "a1", count: 20)
+        #expect(ComparisonError.fetchCommand(for: full).hasPrefix("`git fetch --depth=1 origin \(full)`"))
+        // An abbreviated id is no name a remote serves.
+        #expect(ComparisonError.fetchCommand(for: "a5398af").hasPrefix("`git fetch --unshallow`"))
+        #expect(ComparisonError.fetchCommand(for: "HEAD@{1}").hasPrefix("`git fetch --unshallow`"))
+    }
+}

@@ -71,6 +71,8 @@ struct AffectedCLITests {
         let include = try #require(
             (try JSONSerialization.jsonObject(with: Data(matrix.stdout.utf8)) as? [String: Any])?["include"] as? [[String: Any]])
         #expect(include.map { $0["dir"] as? String } == ["functions/one"])
+        // One line, for `echo "matrix=$(…)" >> "$GITHUB_OUTPUT"`.
+        #expect(matrix.stdout.split(separator: "\n").count == 1, "\(matrix.stdout)")
 
         let empty = try Self.run(
             ["affected", "--repo", fixture.root, "--base", head, "--head", head, "--format", "github-matrix"], in: fixture)

@@ -198,7 +198,8 @@ struct AffectedCommand: AsyncParsableCommand {
             case .json:
                 try Stdout.writeJSON(PackagesDocument(base: header.base, head: header.head, impacts: impacts, tests: tests))
             case .githubMatrix:
-                try Stdout.writeJSON(GitHubMatrix(dirs: impacts.map(\.dir)))
+                // One line: `echo "matrix=$(gocache affected …)" >> "$GITHUB_OUTPUT"` takes one.
+                try Stdout.writeJSON(GitHubMatrix(dirs: impacts.map(\.dir)), oneLine: true)
             }
             return
         }
@@ -211,7 +212,7 @@ struct AffectedCommand: AsyncParsableCommand {
         case .json:
             try Stdout.writeJSON(AffectedDocument(base: header.base, head: header.head, report: report))
         case .githubMatrix:
-            try Stdout.writeJSON(GitHubMatrix(dirs: report.rebuild))
+            try Stdout.writeJSON(GitHubMatrix(dirs: report.rebuild), oneLine: true)
         }
     }
 }

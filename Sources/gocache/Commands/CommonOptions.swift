@@ -59,6 +59,9 @@ struct PlatformOptions: ParsableArguments {
 /// Output formats of the listing commands.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, dot
+
+    /// What `--help` lists: `dot` is `graph`'s only (the others refuse it in `validate`).
+    static var allValueStrings: [String] { ["text", "json"] }
 }
 
 extension SnapshotOptions {

@@ -15,7 +15,7 @@ struct GraphCommand: AsyncParsableCommand {
     @OptionGroup var snapshot: SnapshotOptions
 
     @Option(name: .long, help: "json, dot or text.")
-    var format: OutputFormat = .json
+    var format: GraphFormat = .json
 
     @Option(name: .long, help: "Only this target's closure (a directory as `gocache targets` prints it).")
     var target: String?
@@ -177,4 +177,9 @@ func editDistance(_ a: String, _ b: String) -> Int {
         previous = current
     }
     return previous[y.count]
+}
+
+/// `gocache graph --format`: the other commands' formats and Graphviz `dot`.
+enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, dot
 }

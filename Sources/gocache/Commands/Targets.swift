@@ -51,10 +51,10 @@ struct TargetsDocument: Encodable {
 }
 
 extension Stdout {
-    /// Writes a value as pretty, key-sorted JSON and a newline.
-    static func writeJSON(_ value: some Encodable) throws {
+    /// Writes a value as pretty (or, with `oneLine`, compact), key-sorted JSON and a newline.
+    static func writeJSON(_ value: some Encodable, oneLine: Bool = false) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = oneLine ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
         write(String(decoding: data, as: UTF8.self) + "\n")
     }
