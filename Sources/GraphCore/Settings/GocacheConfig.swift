@@ -59,7 +59,7 @@ public struct GocacheConfigError: Error, Hashable, Sendable, CustomStringConvert
     }
 
     /// What to do about it.
-    public var help: String { "fix \(file); its keys are documented with `GocacheConfig`" }
+    public var help: String { "fix \(file); its keys are listed in gocache's README (gocache.yaml)" }
 }
 
 /// The repository's gocache.yaml.

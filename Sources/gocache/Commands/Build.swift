@@ -107,8 +107,8 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The output directory (default: dist/ at the repository root).", valueName: "dir"))
     var out: String?
 
-    @Option(name: .long, help: "Go invocations at once when building one target per invocation (default: cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Go invocations at once when building one target per invocation (default: the number of cores).")
+    var jobs: Int?
 
     @Option(name: .long, help: "auto (= batch, measured faster), batch (one go build per platform) or parallel (one per target).")
     var strategy: StrategyArgument = .auto
@@ -133,7 +133,7 @@ struct BuildCommand: AsyncParsableCommand {
     var format: BuildOutputFormat = .text
 
     func validate() throws {
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if (plan == nil) != (shard == nil) { throw ValidationError("--plan and --shard go together") }
         if plan != nil, !targets.isEmpty || base != nil {
             throw ValidationError("--plan selects the targets; do not also name targets or --base")
@@ -198,7 +198,7 @@ struct BuildCommand: AsyncParsableCommand {
         }
         let outDirectory = Self.absolute(out ?? session.location.workdir + "/dist")
         let options = BuildOptions(
-            outputDirectory: outDirectory, jobs: jobs, failFast: failFast, strategy: strategy.strategy,
+            outputDirectory: outDirectory, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, failFast: failFast, strategy: strategy.strategy,
             cacheDirectory: cacheDirectory, publishHits: planned != nil, linkOutputs: !copyOutputs)
         let progress = BuildProgress(live: isatty(STDERR_FILENO) == 1)
         let builder = Builder(session: session, store: store, options: options) { progress.handle($0) }

@@ -10,7 +10,7 @@ struct ExampleCommand: ParsableCommand {
     @Option(name: .long, help: "Directory to create (must not exist or be empty).")
     var out: String
 
-    @Option(name: .long, help: "Number of targets (functions).")
+    @Option(name: .long, help: "Number of Lambda functions (the two cmd/ tools, migrate and seed-data, are targets too).")
     var targets: Int = 12
 
     @Option(name: .long, help: "Number of shared packages.")
