@@ -329,7 +329,7 @@ final class BuildProgress: Sendable {
             switch event {
             case .started(let total):
                 state.total = total
-                line = "\(total) targets"
+                line = total == 1 ? "1 target" : "\(total) targets"
             case .warning(let message):
                 clear(&state)
                 Stderr.write("warning: \(message)\n")
