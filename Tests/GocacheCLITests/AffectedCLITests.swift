@@ -527,13 +527,6 @@ struct AffectedCLITests {
         let head = try fixture.commit("bump ext.com/base")
         // Extracted module versions, as `go mod download` leaves them.
         let moduleCache = fixture.root + "-modcache"
-        func extract(_ files: [String: String]) throws {
-            for (path, text) in files {
-                try FileManager.default.createDirectory(
-                    atPath: moduleCache + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try text.write(toFile: moduleCache + "/" + path, atomically: true, encoding: .utf8)
-            }
-        }
         try FileManager.default.createDirectory(atPath: moduleCache, withIntermediateDirectories: true)
         func affected() throws -> String {
             let go = try #require(GoToolchain.current()).executable
@@ -549,12 +542,12 @@ struct AffectedCLITests {
         // Nothing downloaded: ext.com/real/r's imports are unknown, both targets.
         #expect(try affected() == "cmd/f\ncmd/g\n")
         #expect(try affected() == "cmd/f\ncmd/g\n")
-        try extract([
+        try ModuleCacheFixture.extract([
             "ext.com/real@v1.0.0/r/r.go": "package r\n\nimport \"ext.com/base/b\"\n\nconst R = b.B\n",
             "ext.com/other@v1.0.0/o/o.go": "package o\n\nconst O = 1\n",
             "ext.com/base@v1.0.0/b/b.go": "package b\n\nconst B = 1\n",
             "ext.com/base@v1.2.0/b/b.go": "package b\n\nconst B = 12\n",
-        ])
+        ], into: moduleCache)
         // Downloaded since: the same command (a run memo entry, two graph memo entries) now
         // knows cmd/g does not reach ext.com/base.
         #expect(try affected() == "cmd/f\n")

@@ -119,15 +119,12 @@ struct ModuleCacheTests {
         let fixture = try GitFixture()
         defer { fixture.cleanup() }
         let moduleCache = fixture.root + "-modcache"
-        for (path, text) in [
-            "ext.com/real@v1.0.0/r/r.go": "package r\n\nimport \"ext.com/base/b\"\n\nconst R = b.B\n",
-            "ext.com/other@v1.0.0/o/o.go": "package o\n\nconst O = 1\n",
-            "ext.com/other@v1.1.0/o/o.go": "package o\n\nconst O = 1\n",
-        ] {
-            try FileManager.default.createDirectory(
-                atPath: moduleCache + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: moduleCache + "/" + path, atomically: true, encoding: .utf8)
-        }
+        try ModuleCacheFixture.extract(
+            [
+                "ext.com/real@v1.0.0/r/r.go": "package r\n\nimport \"ext.com/base/b\"\n\nconst R = b.B\n",
+                "ext.com/other@v1.0.0/o/o.go": "package o\n\nconst O = 1\n",
+                "ext.com/other@v1.1.0/o/o.go": "package o\n\nconst O = 1\n",
+            ], into: moduleCache)
         let goMod = "module example.com/m\n\ngo 1.16\n\nrequire (\n\text.com/real v1.0.0\n\text.com/other v1.0.0\n)\n"
         try fixture.write("go.mod", goMod)
         try fixture.write("cmd/f/main.go", "package main\n\nimport \"ext.com/real/r\"\n\nfunc main() { println(r.R) }\n")
@@ -151,16 +148,13 @@ struct ModuleCacheTests {
         let fixture = try GitFixture()
         defer { fixture.cleanup() }
         let moduleCache = fixture.root + "-modcache"
-        for (path, text) in [
-            "ext.com/big@v1.0.0/b/b.go": "package b\n",
-            "ext.com/big@v1.1.0/b/b.go": "package b\n",
-            "ext.com/big@v1.1.0/sub/p/p.go": "package p\n",
-            "ext.com/big/sub@v1.0.0/p/p.go": "package p\n",
-        ] {
-            try FileManager.default.createDirectory(
-                atPath: moduleCache + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: moduleCache + "/" + path, atomically: true, encoding: .utf8)
-        }
+        try ModuleCacheFixture.extract(
+            [
+                "ext.com/big@v1.0.0/b/b.go": "package b\n",
+                "ext.com/big@v1.1.0/b/b.go": "package b\n",
+                "ext.com/big@v1.1.0/sub/p/p.go": "package p\n",
+                "ext.com/big/sub@v1.0.0/p/p.go": "package p\n",
+            ], into: moduleCache)
         let goMod = "module example.com/m\n\ngo 1.22\n\nrequire (\n\text.com/big v1.0.0\n\text.com/big/sub v1.0.0\n)\n"
         try fixture.write("go.mod", goMod)
         try fixture.write("cmd/p/main.go", "package main\n\nimport _ \"ext.com/big/sub/p\"\n\nfunc main() {}\n")
