@@ -890,6 +890,44 @@ struct GitTests {
     /// git takes the commits `.git/shallow` lists as parentless, so a merge base that is
     /// the boundary commit itself is found; so does gocache (libgit2 alone failed on the
     /// boundary's missing parent).
+    /// Two best common ancestors (criss-cross merges): with a `.git/shallow` file (here only
+    /// the root, which changes nothing for git) the merge base is still the one git takes.
+    @Test func crissCrossMergeBaseWithShallowFile() throws {
+        // Committed at given times (the fixture's commits share one): git takes the newer of
+        // the two merge bases, and which of them has the lower id varies with the salt.
+        func commit(_ fixture: GitFixture, _ message: String, at date: String) throws {
+            try fixture.git("add", "-A")
+            try fixture.git("-c", "alias.at=!GIT_COMMITTER_DATE=\(date) git commit -q -m \(message)", "at")
+        }
+        for salt in 1...12 {
+            let fixture = try Self.sampleRepository()
+            defer { fixture.cleanup() }
+            let (xDate, yDate) = salt % 2 == 0 ? ("2024-02-01T00:00:00Z", "2024-02-02T00:00:00Z") : ("2024-02-02T00:00:00Z", "2024-02-01T00:00:00Z")
+            try fixture.git("checkout", "-q", "-b", "x")
+            try fixture.write("x.txt", "x1 \(salt)\n")
+            try commit(fixture, "x1", at: xDate)
+            try fixture.git("checkout", "-q", "-b", "y", "main")
+            try fixture.write("y.txt", "y1 \(salt)\n")
+            try commit(fixture, "y1", at: yDate)
+            try fixture.git("checkout", "-q", "x")
+            try fixture.git("merge", "-q", "--no-edit", "y", "-m", "x2")
+            try fixture.git("checkout", "-q", "y")
+            try fixture.git("merge", "-q", "--no-edit", "x~1", "-m", "y2")
+            let first = try fixture.git("merge-base", "x", "y")
+            let all = try fixture.git("merge-base", "--all", "x", "y").split(separator: "\n").map(String.init)
+            #expect(all.count == 2)
+            // Only a history where git's choice is not the lowest id tells the rules apart.
+            guard first != all.sorted().first else { continue }
+            let location = try RepositoryLocation.discover(from: fixture.root)
+            #expect(try GitHistory.mergeBase("x", "y", in: location) == first)
+            try (try fixture.git("rev-list", "--max-parents=0", "HEAD") + "\n").write(
+                toFile: fixture.root + "/.git/shallow", atomically: true, encoding: .utf8)
+            #expect(try GitHistory.mergeBase("x", "y", in: location) == first)
+            return
+        }
+        Issue.record("no salt gave a history whose first merge base is not the lowest id")
+    }
+
     @Test func mergeBaseAtShallowBoundary() throws {
         let source = try Self.sampleRepository()
         defer { source.cleanup() }

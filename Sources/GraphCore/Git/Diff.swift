@@ -294,10 +294,23 @@ extension Repository {
         var starts: [ObjectID] = []
         for id in common { starts.append(contentsOf: try load(id)) }
         let reached = try ancestors(of: starts)
-        return common.subtracting(reached).min { left, right in
+        let best = common.subtracting(reached)
+        // Several (criss-cross merges): git takes the first its date-ordered walk meets, which
+        // libgit2 finds the same way — asked when its walk stays within the clone, and kept
+        // when it is one of these.
+        if best.count > 1, let chosen = libgit2MergeBase(first, second), best.contains(chosen) { return chosen }
+        return best.min { left, right in
             let (l, r) = (times[left] ?? 0, times[right] ?? 0)
             return l != r ? l > r : left.hex < right.hex
         }
+    }
+
+    /// libgit2's merge base of two commits, or nil when its walk fails (it does past a
+    /// shallow boundary) or finds none.
+    private func libgit2MergeBase(_ first: ObjectID, _ second: ObjectID) -> ObjectID? {
+        var base = git_oid()
+        let code = first.withPointer { one in second.withPointer { two in git_merge_base(&base, pointer, one, two) } }
+        return code == 0 ? ObjectID(base) : nil
     }
 }
 
