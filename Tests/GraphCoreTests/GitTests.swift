@@ -283,6 +283,13 @@ struct GitTests {
         #expect((ListedPaths.unquoted(quoted) ?? quoted) == name)
     }
 
+    @Test("a NUL-separated list (git diff -z --name-only) is split on NUL, names taken as they are")
+    func nulSeparatedList() {
+        let listed = ListedPaths("lib/a.go\u{0}name with spaces .go\u{0}\"q\".go\u{0}./x/../y.go\u{0}", workdir: "/repo")
+        #expect(listed.paths == ["lib/a.go", "name with spaces .go", "\"q\".go", "y.go"])
+        #expect(ListedPaths("lib/a.go\n  \"lib/\\303\\274.go\"\n", workdir: "/repo").paths == ["lib/a.go", "lib/ü.go"])
+    }
+
     @Test func notACommit() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A list of changed paths as tools print them (`git diff --name-only`, changed-files
-/// actions, editors), mapped to repository-relative paths: one path a line, blanks around
+/// actions, editors), mapped to repository-relative paths: one path a line (or NUL-separated,
+/// as `git diff -z` prints them, taken as they are), blanks around
 /// it and a leading `./` ignored; a git C-quoted name (`"lib/\303\274.go"`, what git prints
 /// for a name with non-ASCII or control characters under the default `core.quotePath`)
 /// unquoted; `//`, `.` and `..` elements resolved; an absolute path inside the repository
@@ -19,10 +20,13 @@ public struct ListedPaths: Hashable, Sendable {
         var outside: [String] = []
         var seen = Set<String>()
         let root = Self.resolved(workdir)
-        for line in text.split(whereSeparator: \.isNewline) {
-            let written = line.trimmingCharacters(in: .whitespaces)
+        // NUL-separated (`git diff -z --name-only`): names as they are, nothing quoted or trimmed.
+        let nulSeparated = text.utf8.contains(0)
+        let entries = nulSeparated ? text.split(separator: "\u{0}") : text.split(whereSeparator: \.isNewline)
+        for line in entries {
+            let written = nulSeparated ? String(line) : line.trimmingCharacters(in: .whitespaces)
             if written.isEmpty { continue }
-            let path = Self.unquoted(written) ?? written
+            let path = nulSeparated ? written : Self.unquoted(written) ?? written
             let relative: String?
             if path.hasPrefix("/") {
                 relative = Self.relative(path, to: workdir) ?? Self.relative(Self.resolved(path), to: root)
