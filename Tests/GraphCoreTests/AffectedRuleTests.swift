@@ -412,6 +412,18 @@ struct AffectedRuleTests {
             let unset = try fixture.commit("unset \(number)")
             #expect(try await Self.report(fixture, base: parent, head: unset).rebuild == ["functions/usea"], "\(line)")
         }
+        // A line that uses a converting macro (defined in the top-level file at both
+        // revisions, also through another macro) converts as the macro's attributes do.
+        try fixture.git("rm", "-q", "-r", "internal/.gitattributes", "internal/lib/.gitattributes")
+        try fixture.write(".gitattributes", "[attr]crl text eol=crlf\n[attr]viacrl crl\n")
+        let macros = try fixture.commit("macros")
+        for (number, line) in ["*.txt crl", "golden.txt viacrl"].enumerated() {
+            try fixture.write("internal/lib/.gitattributes", line + "\n")
+            let used = try fixture.commit("macro use \(number)")
+            #expect(try await Self.report(fixture, base: macros, head: used).rebuild == ["functions/usea"], "\(line)")
+            try fixture.git("rm", "-q", "internal/lib/.gitattributes")
+            _ = try fixture.commit("macro unused \(number)")
+        }
     }
 
     @Test("tests are affected through their imports: in-package and external tests, transitively, and test-only dependencies, as go list -test -deps reaches them")

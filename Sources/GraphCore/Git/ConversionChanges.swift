@@ -26,6 +26,13 @@ extension GitHistory {
             (try? head.pool.withRepository { (repository) throws(GitAccessError) in
                 repository.convertingConfiguration()?.textConverts ?? false
             }) ?? false
+        // Macros that convert, as either side's top-level attributes file defines them: a
+        // line using one converts as if it named their attributes.
+        let macros = GitAttributes.convertingMacros(
+            [base, head].compactMap { side in
+                guard (try? side.entries(in: ""))??.contains(where: { $0.name == ".gitattributes" }) == true else { return nil }
+                return try? side.contents(of: ".gitattributes")
+            })
         var rules = GitAttributes.Rules()
         for file in attributeFiles.sorted() {
             let dir = file == ".gitattributes" ? "" : String(file.dropLast("/.gitattributes".count))
@@ -38,8 +45,8 @@ extension GitHistory {
                     continue
                 }
                 if let text = try? side.contents(of: file) {
-                    patterns += GitAttributes.convertingPatterns(text, textConverts: textConverts, anyState: true)
-                    conversionLines.append(Self.conversionLines(text))
+                    patterns += GitAttributes.convertingPatterns(text, textConverts: textConverts, anyState: true, macros: macros)
+                    conversionLines.append(Self.conversionLines(text, macros: macros))
                 } else {
                     patterns.append(nil)
                     conversionLines.append(nil)
@@ -73,9 +80,10 @@ extension GitHistory {
 
     /// The lines of an attributes file that can bear on checkout conversion (setting,
     /// unsetting or defining anything about text, eol, crlf, ident, filter,
-    /// working-tree-encoding or binary, and macro definitions), trimmed, in order.
-    static func conversionLines(_ text: [UInt8]) -> [String] {
-        let names = ["text", "eol", "crlf", "ident", "filter", "working-tree-encoding", "binary"]
+    /// working-tree-encoding or binary, or a converting macro, and macro definitions),
+    /// trimmed, in order.
+    static func conversionLines(_ text: [UInt8], macros: Set<Substring> = []) -> [String] {
+        let names = ["text", "eol", "crlf", "ident", "filter", "working-tree-encoding", "binary"] + macros.map(String.init)
         return text.split(separator: UInt8(ascii: "\n")).compactMap { raw -> String? in
             let line = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { return nil }

@@ -135,7 +135,37 @@ enum GitAttributes {
     /// `anyState`, also of the lines that unset, unspecify or override one (`-text`, `!eol`,
     /// `eol=lf`, `text=auto`, `binary`): between two revisions such a line changes what another
     /// line's conversion reaches (`b.go -text` below `*.go text eol=crlf`).
-    static func convertingPatterns(_ text: [UInt8], textConverts: Bool, anyState: Bool = false) -> [Pattern?] {
+    /// The macros (`[attr]NAME …` lines; git reads them only from the top-level attributes
+    /// file) of `texts` whose attributes take part in conversion, directly or through another
+    /// such macro.
+    static func convertingMacros(_ texts: [[UInt8]]) -> Set<Substring> {
+        var definitions: [(name: Substring, attributes: Substring)] = []
+        for text in texts {
+            for rawLine in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+                let line = Substring(decoding: rawLine, as: UTF8.self).drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+                guard line.hasPrefix("[attr]") else { continue }
+                let body = line.dropFirst("[attr]".count)
+                let end = body.firstIndex { $0 == " " || $0 == "\t" } ?? body.endIndex
+                definitions.append((body[..<end], body[end...]))
+            }
+        }
+        var macros = Set<Substring>()
+        var grew = true
+        while grew {
+            grew = false
+            for definition in definitions where !macros.contains(definition.name) {
+                if namesConverting(definition.attributes, macros: macros) {
+                    macros.insert(definition.name)
+                    grew = true
+                }
+            }
+        }
+        return macros
+    }
+
+    static func convertingPatterns(
+        _ text: [UInt8], textConverts: Bool, anyState: Bool = false, macros: Set<Substring> = []
+    ) -> [Pattern?] {
         var found: [Pattern?] = []
         for rawLine in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
             var line = Substring(decoding: rawLine, as: UTF8.self)
@@ -175,7 +205,9 @@ enum GitAttributes {
                 rest = line[end...]
                 pattern = Pattern(line[..<end])
             }
-            if anyState ? namesConverting(rest) : setsConverting(rest, textConverts: textConverts) { found.append(pattern) }
+            if anyState ? namesConverting(rest, macros: macros) : setsConverting(rest, textConverts: textConverts) {
+                found.append(pattern)
+            }
         }
         return found
     }
@@ -187,11 +219,11 @@ enum GitAttributes {
     ]
 
     /// Whether a line's attributes (after its pattern) name one that takes part in conversion,
-    /// set, unset (`-`), unspecified (`!`) or with any value.
-    private static func namesConverting(_ attributes: Substring) -> Bool {
+    /// set, unset (`-`), unspecified (`!`) or with any value, or one of `macros`.
+    static func namesConverting(_ attributes: Substring, macros: Set<Substring> = []) -> Bool {
         attributes.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).contains { token in
             let name = token.drop { $0 == "-" || $0 == "!" }.prefix { $0 != "=" }
-            return conversionAttributes.contains(name)
+            return conversionAttributes.contains(name) || macros.contains(name)
         }
     }
 
