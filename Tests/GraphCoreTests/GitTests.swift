@@ -216,6 +216,12 @@ struct GitTests {
             try Snapshot.revision("main@{\(count)}", in: location)
         }
         #expect(throws: (any Error).self) { try fixture.git("rev-parse", "--verify", "-q", "main@{\(count)}") }
+        // git reads `@{+1}` and `@{ 1}` as dates: refused rather than read as entry 1.
+        for revision in ["HEAD@{+1}", "HEAD@{ 1}"] {
+            #expect(throws: GitAccessError.unknownRevision(revision: revision, suggestion: nil)) {
+                try Snapshot.revision(revision, in: location)
+            }
+        }
     }
 
     @Test func unknownRevisionSuggestsCloseName() throws {
@@ -263,6 +269,12 @@ struct GitTests {
         #expect(try fixture.git("rev-parse", "\(prefix)^{commit}") == commit)
         let location = try RepositoryLocation.discover(from: fixture.root)
         #expect(try Snapshot.revision(prefix, in: location).commitID == commit)
+        // With a suffix too, and `@` standing for HEAD before one.
+        let parent = try fixture.git("rev-parse", "HEAD~1")
+        for revision in ["\(prefix)~1", "\(prefix)^", "@~1", "@^", "@^{commit}~1"] {
+            #expect(try Snapshot.revision(revision, in: location).commitID == parent, "\(revision)")
+        }
+        #expect(try Snapshot.revision("@", in: location).commitID == commit)
 
         let empty = try GitFixture()
         defer { empty.cleanup() }

@@ -324,14 +324,18 @@ final class Repository {
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
         var object: OpaquePointer?
         var spec = try reflogResolved(revision) ?? revision
+        // `@` alone is HEAD in git; libgit2 reads it only by itself (not `@~1`, `@^`).
+        if spec.hasPrefix("@~") || spec.hasPrefix("@^") { spec = "HEAD" + spec.dropFirst() }
         do throws(LibGit2Error) {
             do throws(LibGit2Error) {
                 try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
             } catch where error.code == GIT_EAMBIGUOUS.rawValue {
                 // git reads an abbreviated id where a commit is expected as the one commit (or
-                // tag) it abbreviates, when blobs or trees share the prefix (`4562^{commit}`).
-                guard let unique = uniqueCommitish(abbreviating: spec) else { throw error }
-                spec = unique.hex
+                // tag) it abbreviates, when blobs or trees share the prefix (`4562^{commit}`),
+                // also with a suffix (`4562~1`).
+                let abbreviation = spec.prefix { $0.isHexDigit }
+                guard let unique = uniqueCommitish(abbreviating: String(abbreviation)) else { throw error }
+                spec = unique.hex + spec.dropFirst(abbreviation.count)
                 try check("git_revparse_single") { git_revparse_single(&object, pointer, spec) }
             }
         } catch {
@@ -372,6 +376,10 @@ final class Repository {
     func reflogResolved(_ revision: String) throws(GitAccessError) -> String? {
         guard let at = revision.range(of: "@{") else { return nil }
         var rest = revision[at.upperBound...]
+        // git reads `@{+1}` and `@{ 1}` as dates; libgit2 as entry 1 — refused, not guessed.
+        if rest.first == "+" || rest.first == " " || rest.first == "\t" {
+            throw GitAccessError.unknownRevision(revision: revision, suggestion: nil)
+        }
         let digits = rest.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, rest.dropFirst(digits.count).first == "}", let nth = Int(digits) else { return nil }
         rest = rest.dropFirst(digits.count + 1)
