@@ -223,6 +223,8 @@ struct AffectedCLITests {
             ("[safe]\n\tdirectory = \(fixture.root)/\n", [:]),
             ("", ["GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "*"]),
             ("", ["GIT_CONFIG_PARAMETERS": "'safe.directory'='\(fixture.root)'"]),
+            // A repository GIT_DIR names is not discovered: git checks no ownership there.
+            ("", ["GIT_DIR": fixture.root + "/.git", "GIT_WORK_TREE": fixture.root]),
         ]
         for (global, extra) in accepted {
             let result = try run(global: global, extra)

@@ -84,7 +84,13 @@ public struct RepositoryLocation: Hashable, Sendable {
         } catch {
             let refusal = Repository.openError(error, path: start)
             if case .notARepository = refusal, gitDir != nil { throw GitAccessError.environmentNotARepository(path: start) }
-            guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
+            // git checks ownership only for a repository it discovers: one named by GIT_DIR is
+            // read whoever owns it.
+            if case .unsafeOwnership = refusal, gitDir != nil {
+                SafeDirectory.disableOwnerValidation()
+            } else {
+                guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
+            }
             do {
                 try check("git_repository_open_ext") { git_repository_open_ext(&pointer, start, flags, nil) }
             } catch {

@@ -144,7 +144,7 @@ enum SafeDirectory {
     private static let disabled = Mutex(false)
 
     /// Turns libgit2's owner check off for the rest of the process (once).
-    private static func disableOwnerValidation() {
+    static func disableOwnerValidation() {
         disabled.withLock { done in
             guard !done else { return }
             _ = gocache_git_set_owner_validation(0)
