@@ -8,6 +8,16 @@ struct GitTests {
     // MARK: - Helpers
 
     /// A repository with nested directories, an executable, a symlink and two commits.
+    /// Commits on a new branch `branch` and then on main, leaving main checked out.
+    static func divergeBranches(_ fixture: GitFixture, branch: String) throws {
+        try fixture.git("checkout", "-q", "-b", branch)
+        try fixture.write(branch + ".txt", branch + "\n")
+        try fixture.commit(branch + " work")
+        try fixture.git("checkout", "-q", "main")
+        try fixture.write("main.txt", "main\n")
+        try fixture.commit("main work")
+    }
+
     static func sampleRepository() throws -> GitFixture {
         let fixture = try GitFixture()
         try fixture.write("go.mod", "module example.com/m\n\ngo 1.22\n")
@@ -190,12 +200,7 @@ struct GitTests {
     @Test func reflogRevisions() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
-        try fixture.git("checkout", "-q", "-b", "feat")
-        try fixture.write("feat.txt", "feat\n")
-        try fixture.commit("feat work")
-        try fixture.git("checkout", "-q", "main")
-        try fixture.write("main.txt", "main\n")
-        try fixture.commit("main work")
+        try Self.divergeBranches(fixture, branch: "feat")
         try fixture.git("checkout", "-q", "feat")
         let location = try RepositoryLocation.discover(from: fixture.root)
         let attached = ["HEAD@{0}", "HEAD@{1}", "HEAD@{2}", "HEAD@{1}~1", "HEAD@{1}^", "@{0}", "@{1}", "main@{1}", "feat@{1}"]
@@ -832,12 +837,7 @@ struct GitTests {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
         let fork = try fixture.git("rev-parse", "HEAD")
-        try fixture.git("checkout", "-q", "-b", "topic")
-        try fixture.write("topic.txt", "topic\n")
-        try fixture.commit("topic work")
-        try fixture.git("checkout", "-q", "main")
-        try fixture.write("main.txt", "main\n")
-        try fixture.commit("main work")
+        try Self.divergeBranches(fixture, branch: "topic")
         let location = try RepositoryLocation.discover(from: fixture.root)
         let base = try GitHistory.mergeBase("main", "topic", in: location)
         #expect(base == fork)
@@ -887,12 +887,7 @@ struct GitTests {
     @Test func mergeBaseBeyondShallowBoundary() throws {
         let source = try Self.sampleRepository()
         defer { source.cleanup() }
-        try source.git("checkout", "-q", "-b", "topic")
-        try source.write("topic.txt", "topic\n")
-        try source.commit("topic work")
-        try source.git("checkout", "-q", "main")
-        try source.write("main.txt", "main\n")
-        try source.commit("main work")
+        try Self.divergeBranches(source, branch: "topic")
         let clone = try GitFixture(cloning: source, options: ["--depth", "1", "--no-single-branch"])
         defer { clone.cleanup() }
         let location = try RepositoryLocation.discover(from: clone.root)
@@ -952,12 +947,7 @@ struct GitTests {
         defer { source.cleanup() }
         try source.write("m1.txt", "m1\n")
         let fork = try source.commit("m1")
-        try source.git("checkout", "-q", "-b", "topic")
-        try source.write("topic.txt", "topic\n")
-        try source.commit("topic work")
-        try source.git("checkout", "-q", "main")
-        try source.write("main.txt", "main\n")
-        try source.commit("main work")
+        try Self.divergeBranches(source, branch: "topic")
         let clone = try GitFixture(cloning: source, options: ["--depth", "2", "--no-single-branch"])
         defer { clone.cleanup() }
         #expect(try clone.git("merge-base", "origin/main", "origin/topic") == fork)

@@ -39,23 +39,7 @@ public struct RepositoryLocation: Hashable, Sendable {
         if gitDirVariable != nil || workTreeVariable != nil {
             return try fromEnvironment(path: path, gitDir: gitDirVariable, workTree: workTreeVariable, environment: environment)
         }
-        var pointer: OpaquePointer?
-        do {
-            try check("git_repository_open_ext") {
-                git_repository_open_ext(&pointer, path, 0, nil)
-            }
-        } catch {
-            let refusal = Repository.openError(error, path: path)
-            guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
-            do {
-                try check("git_repository_open_ext") { git_repository_open_ext(&pointer, path, 0, nil) }
-            } catch {
-                throw Repository.openError(error, path: path)
-            }
-        }
-        guard let pointer else {
-            throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
-        }
+        let pointer = try openOwned(path, flags: 0, named: false, environment: environment)
         defer { git_repository_free(pointer) }
         let gitDir = Repository.trimmedPath(git_repository_path(pointer)) ?? path
         guard git_repository_is_bare(pointer) == 0, let workdir = Repository.trimmedPath(git_repository_workdir(pointer))
@@ -65,28 +49,20 @@ public struct RepositoryLocation: Hashable, Sendable {
         return RepositoryLocation(workdir: workdir, gitDir: gitDir)
     }
 
-    /// `discover` under `GIT_DIR` and/or `GIT_WORK_TREE` (see there).
-    private static func fromEnvironment(
-        path: String, gitDir: String?, workTree: String?, environment: [String: String]
-    ) throws(GitAccessError)
-        -> RepositoryLocation
+    /// The repository at (or, without `GIT_REPOSITORY_OPEN_NO_SEARCH` in `flags`, around)
+    /// `start`, opened once more with libgit2's ownership check off when git would read it:
+    /// by the `safe.directory` rule for a repository it discovers, always for one `GIT_DIR`
+    /// names (`named`; git checks only discovered ones). The caller frees it.
+    private static func openOwned(_ start: String, flags: UInt32, named: Bool, environment: [String: String])
+        throws(GitAccessError) -> OpaquePointer
     {
-        let current = FileManager.default.currentDirectoryPath
-        func absolute(_ value: String) -> String {
-            let joined = value.hasPrefix("/") ? value : current + "/" + value
-            return ListedPaths.resolved(URL(fileURLWithPath: joined).standardizedFileURL.path)
-        }
         var pointer: OpaquePointer?
-        let start = gitDir.map(absolute) ?? path
-        let flags = gitDir == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
         do {
             try check("git_repository_open_ext") { git_repository_open_ext(&pointer, start, flags, nil) }
         } catch {
             let refusal = Repository.openError(error, path: start)
-            if case .notARepository = refusal, gitDir != nil { throw GitAccessError.environmentNotARepository(path: start) }
-            // git checks ownership only for a repository it discovers: one named by GIT_DIR is
-            // read whoever owns it.
-            if case .unsafeOwnership = refusal, gitDir != nil {
+            if case .notARepository = refusal, named { throw GitAccessError.environmentNotARepository(path: start) }
+            if case .unsafeOwnership = refusal, named {
                 SafeDirectory.disableOwnerValidation()
             } else {
                 guard SafeDirectory.overrides(refusal, environment: environment) else { throw refusal }
@@ -100,6 +76,23 @@ public struct RepositoryLocation: Hashable, Sendable {
         guard let pointer else {
             throw GitAccessError.git(code: -1, function: "git_repository_open_ext", message: "no repository returned")
         }
+        return pointer
+    }
+
+    /// `discover` under `GIT_DIR` and/or `GIT_WORK_TREE` (see there).
+    private static func fromEnvironment(
+        path: String, gitDir: String?, workTree: String?, environment: [String: String]
+    ) throws(GitAccessError)
+        -> RepositoryLocation
+    {
+        let current = FileManager.default.currentDirectoryPath
+        func absolute(_ value: String) -> String {
+            let joined = value.hasPrefix("/") ? value : current + "/" + value
+            return ListedPaths.resolved(URL(fileURLWithPath: joined).standardizedFileURL.path)
+        }
+        let start = gitDir.map(absolute) ?? path
+        let flags = gitDir == nil ? 0 : GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue
+        let pointer = try openOwned(start, flags: flags, named: gitDir != nil, environment: environment)
         defer { git_repository_free(pointer) }
         let resolvedGitDir = Repository.trimmedPath(git_repository_path(pointer)) ?? start
         let workdir: String
