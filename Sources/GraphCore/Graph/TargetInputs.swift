@@ -172,6 +172,8 @@ public struct TargetInputs: Hashable, Sendable {
         /// By graph index, then package id of that graph's index.
         fileprivate var entries: [Int: EntryTable] = [:]
         fileprivate var directives: [String: Directives?] = [:]
+        /// Scanned `#include` lines and existence checks, shared by every package.
+        let includes = CIncludes.Memo()
         /// What external packages' unread imports may reach, by unit root and graph.
         private var completions: [CompletionKey: (buildList: [String], files: [String])] = [:]
 
@@ -336,8 +338,12 @@ public struct TargetInputs: Hashable, Sendable {
             // A vendored module's `go` version is in its module reference (from
             // vendor/modules.txt); its go.mod is not read.
             let vendored = unit?.vendorDir.map { vendor in package.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
+            // Headers the package's C and assembly sources include from elsewhere are inputs
+            // too (go list does not show them).
+            let headers = CIncludes.files(of: package, tree: tree, memo: cache.includes)
+            let files = headers.isEmpty ? package.inputFiles : (package.inputFiles + headers).sorted()
             result = Entry(
-                package: Package.make(package, files: package.inputFiles, unit: unit, graph: graph, tree: tree, cache: cache),
+                package: Package.make(package, files: files, unit: unit, graph: graph, tree: tree, cache: cache),
                 module: package.module?.path, vendored: vendored)
         }
         table.values[Int(id)] = result

@@ -244,6 +244,13 @@ public enum ImpactAnalysis {
                 // Deleted below a package that embeds: it may have been one of its files.
                 let chain = graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder]
                 reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain))
+            } else if !TargetInputs.isFile(path, in: headTree), CIncludes.mayBeIncluded(name),
+                let includer = inputs.packages.first(where: { graph?.packages[$0.importPath].map(CIncludes.hasSources) ?? false })
+            {
+                // Deleted, named like a header: C or assembly sources of the closure may have
+                // included it (their search path reaches any directory).
+                let chain = graph.map { shortestChain(from: target.importPath, to: includer.importPath, in: $0) } ?? [includer.importPath]
+                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted; C sources may have included it", chain: chain))
             }
         }
         return reasons

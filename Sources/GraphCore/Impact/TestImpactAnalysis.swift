@@ -115,6 +115,8 @@ extension ImpactAnalysis {
             guard let member = graph.packageOrTestPackage(path) else { continue }
             guard !member.isStandard else { continue }
             var files = member.inputFiles
+            let headers = CIncludes.files(of: member, tree: tree, memo: cache.includes)
+            if !headers.isEmpty { files = (files + headers).sorted() }
             if includeTests, path == package.importPath, let dir = member.dir {
                 let prefix = dir.isEmpty ? "" : dir + "/"
                 files += (member.testGoFiles + member.xTestGoFiles + member.testEmbedFiles).map { prefix + $0 }

@@ -1,0 +1,282 @@
+/// The files a package's C, C++, Objective-C and assembly sources include from outside its
+/// own file list: headers in other directories (`#cgo CFLAGS: -I${SRCDIR}/../include`) and
+/// in the package's subdirectories (`#include "sub/x.h"`).
+///
+/// The go command compiles them into the binary but lists none of them (`go list` shows the
+/// package directory's files only, and its build cache does not see them either), so a
+/// key that stopped at the package's files would restore a binary built from an old header.
+///
+/// The rule is conservative, never fewer files than the C preprocessor reads:
+/// - roots: the cgo files (their preambles) and the package's C-family and assembly files;
+/// - search path: the file's own directory for `#include "…"`, then the `-iquote`, `-I`,
+///   `-isystem` and `-idirafter` directories of every `#cgo CFLAGS/CPPFLAGS/CXXFLAGS/FFLAGS`
+///   line of the package (whatever its constraint), `${SRCDIR}` being the package directory
+///   and relative directories taken from it (the go command compiles there);
+///   `-include`/`-imacros` files are roots too;
+/// - every candidate that exists in the snapshot counts (not only the first, which the
+///   preprocessor would take), and is followed in turn; `#include` lines inside `#if`
+///   branches and comments count too;
+/// - an include named by a macro (`#include FOO_H`) counts every header file of the
+///   including file's directory and of every search directory;
+/// - directories outside the repository (absolute paths elsewhere, system headers) are not
+///   read: the C compiler's identity stands for its own headers.
+enum CIncludes {
+    /// Extensions of files whose `#include` lines the build follows.
+    static let scannedExtensions: Set<String> = [
+        "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "m", "s", "S", "sx", "F", "FOR", "fpp", "FPP",
+    ]
+    /// Extensions counted for an include named by a macro.
+    static let headerExtensions: Set<String> = ["h", "hh", "hpp", "hxx", "H", "inc", "def", "tcc", "ipp"]
+
+    /// Whether a package has sources whose `#include` lines the build follows.
+    static func hasSources(_ package: GoPackage) -> Bool {
+        !package.cgoFiles.isEmpty || package.otherFiles.contains { scannedExtensions.contains(fileExtension($0)) }
+    }
+
+    /// Whether a file of this name could be included by C or assembly sources: a header or
+    /// one of the scanned source kinds.
+    static func mayBeIncluded(_ name: String) -> Bool {
+        let ext = fileExtension(name)
+        return headerExtensions.contains(ext) || scannedExtensions.contains(ext)
+    }
+
+    /// One `#include` line.
+    enum Spec: Hashable {
+        /// `#include "name"`: the including file's directory first.
+        case quoted(String)
+        /// `#include <name>`.
+        case angled(String)
+        /// `#include MACRO`.
+        case macro
+    }
+
+    /// What one file says: its includes and, for a cgo file, its search-path flags.
+    struct Scan {
+        var includes: [Spec] = []
+        /// Arguments of `#cgo CFLAGS/CPPFLAGS/CXXFLAGS/FFLAGS` lines, in order.
+        var flags: [String] = []
+    }
+
+    /// Per-run memo of scanned files and of existence checks (shared by the packages of
+    /// every graph a `TargetInputs.Cache` collects).
+    final class Memo {
+        var scans: [String: Scan] = [:]
+        var fileExists: [String: Bool] = [:]
+        var listings: [String: [FileTreeEntry]?] = [:]
+    }
+
+    /// The repository-relative files that `package`'s sources include and that are not the
+    /// package's own inputs, sorted.
+    static func files(of package: GoPackage, tree: any FileTree, memo: Memo) -> [String] {
+        guard let dir = package.dir else { return [] }
+        guard hasSources(package) else { return [] }
+        let own = package.cgoFiles + package.otherFiles.filter { scannedExtensions.contains(fileExtension($0)) }
+        let packageDir = dir == "." ? "" : dir
+        let workdir = (tree as? Snapshot)?.location.workdir
+
+        // Search directories from the cgo preambles' `#cgo` lines.
+        var quoteDirs: [String] = []
+        var searchDirs: [String] = []
+        var forced: [String] = []
+        for name in package.cgoFiles {
+            let flags = scan(join(packageDir, name), isGo: true, tree: tree, memo: memo).flags
+            var index = 0
+            while index < flags.count {
+                let flag = flags[index]
+                index += 1
+                for option in ["-iquote", "-isystem", "-idirafter", "-include", "-imacros", "-I"] where flag.hasPrefix(option) {
+                    var value = String(flag.dropFirst(option.count))
+                    if value.isEmpty {
+                        guard index < flags.count else { break }
+                        value = flags[index]
+                        index += 1
+                    }
+                    guard let path = resolve(value, packageDir: packageDir, workdir: workdir) else { break }
+                    switch option {
+                    case "-iquote": quoteDirs.append(path)
+                    case "-include", "-imacros": forced.append(path)
+                    default: searchDirs.append(path)
+                    }
+                    break
+                }
+            }
+        }
+
+        var found = Set<String>()
+        var queue = own.map { join(packageDir, $0) }
+        for path in forced where exists(path, tree: tree, memo: memo) && found.insert(path).inserted { queue.append(path) }
+        var visited = Set(queue)
+        var index = 0
+        while index < queue.count {
+            let file = queue[index]
+            index += 1
+            let fileDir = parent(file)
+            let isGo = file.hasSuffix(".go")
+            for spec in scan(file, isGo: isGo, tree: tree, memo: memo).includes {
+                var candidates: [String] = []
+                switch spec {
+                case .quoted(let name):
+                    candidates = ([fileDir] + quoteDirs + searchDirs).compactMap { normalize(join($0, name)) }
+                case .angled(let name):
+                    candidates = searchDirs.compactMap { normalize(join($0, name)) }
+                case .macro:
+                    for candidateDir in [fileDir] + quoteDirs + searchDirs {
+                        for entry in listing(candidateDir, tree: tree, memo: memo)
+                        where headerExtensions.contains(fileExtension(entry.name)) {
+                            candidates.append(join(candidateDir, entry.name))
+                        }
+                    }
+                }
+                for candidate in candidates where !visited.contains(candidate) && exists(candidate, tree: tree, memo: memo) {
+                    visited.insert(candidate)
+                    found.insert(candidate)
+                    queue.append(candidate)
+                }
+            }
+        }
+        let ownPaths = Set(package.inputFiles)
+        return found.subtracting(ownPaths).sorted()
+    }
+
+    /// `value` of a search-path flag as a repository-relative directory, or nil when it
+    /// leaves the repository.
+    static func resolve(_ value: String, packageDir: String, workdir: String?) -> String? {
+        var value = value
+        if value.hasPrefix("${SRCDIR}") {
+            value = packageDir + value.dropFirst("${SRCDIR}".count)
+            if value.hasPrefix("/") { value.removeFirst() }
+            return normalize(value)
+        }
+        if value.hasPrefix("/") {
+            guard let workdir, value.hasPrefix(workdir + "/") || value == workdir else { return nil }
+            return normalize(String(value.dropFirst(workdir.count)))
+        }
+        return normalize(join(packageDir, value))
+    }
+
+    /// `path` without `.` and `..` elements and empty ones; nil when it climbs above the root.
+    static func normalize(_ path: String) -> String? {
+        var parts: [Substring] = []
+        for element in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if element == "." { continue }
+            if element == ".." {
+                guard !parts.isEmpty else { return nil }
+                parts.removeLast()
+            } else {
+                parts.append(element)
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+
+    static func fileExtension(_ name: String) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+
+    static func listing(_ dir: String, tree: any FileTree, memo: Memo) -> [FileTreeEntry] {
+        if let known = memo.listings[dir] { return known ?? [] }
+        let entries = (try? tree.entries(in: dir)) ?? nil
+        memo.listings[dir] = .some(entries)
+        return entries ?? []
+    }
+
+    static func exists(_ path: String, tree: any FileTree, memo: Memo) -> Bool {
+        if let known = memo.fileExists[path] { return known }
+        let name = lastElement(path)
+        let entry = listing(parent(path), tree: tree, memo: memo).first { $0.name == name }
+        let result =
+            entry.map { $0.kind == .file || ($0.kind == .symlink && TargetInputs.followsToFile(path, in: tree)) } ?? false
+        memo.fileExists[path] = result
+        return result
+    }
+
+    static func scan(_ path: String, isGo: Bool, tree: any FileTree, memo: Memo) -> Scan {
+        if let known = memo.scans[path] { return known }
+        let result = (try? tree.contents(of: path)).map { parse($0, isGo: isGo) } ?? Scan()
+        memo.scans[path] = result
+        return result
+    }
+
+    /// The `#include` lines of a source file and, for a Go file, its `#cgo` flags (lines of
+    /// a Go file count with or without a leading `//`: the preamble is a comment).
+    static func parse(_ bytes: [UInt8], isGo: Bool) -> Scan {
+        var result = Scan()
+        var lineStart = 0
+        let count = bytes.count
+        while lineStart < count {
+            var lineEnd = lineStart
+            while lineEnd < count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            var i = lineStart
+            func skipSpace() { while i < lineEnd, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D { i += 1 } }
+            skipSpace()
+            if isGo, i + 1 < lineEnd, bytes[i] == UInt8(ascii: "/"), bytes[i + 1] == UInt8(ascii: "/") {
+                i += 2
+                skipSpace()
+            }
+            if i < lineEnd, bytes[i] == UInt8(ascii: "#") {
+                i += 1
+                skipSpace()
+                let wordStart = i
+                while i < lineEnd, (bytes[i] >= UInt8(ascii: "a") && bytes[i] <= UInt8(ascii: "z")) || bytes[i] == UInt8(ascii: "_") {
+                    i += 1
+                }
+                let word = String(decoding: bytes[wordStart..<i], as: UTF8.self)
+                if word == "include" || word == "include_next" || word == "import" {
+                    skipSpace()
+                    result.includes.append(spec(bytes, from: i, to: lineEnd))
+                } else if isGo, word == "cgo" {
+                    let line = String(decoding: bytes[i..<lineEnd], as: UTF8.self)
+                    if let colon = line.firstIndex(of: ":") {
+                        let variable = line[..<colon].split(separator: " ").last.map(String.init) ?? ""
+                        if ["CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS"].contains(variable) {
+                            result.flags += splitQuoted(String(line[line.index(after: colon)...]))
+                        }
+                    }
+                }
+            }
+            lineStart = lineEnd + 1
+        }
+        return result
+    }
+
+    static func spec(_ bytes: [UInt8], from start: Int, to end: Int) -> Spec {
+        guard start < end else { return .macro }
+        let close: UInt8
+        switch bytes[start] {
+        case UInt8(ascii: "\""): close = UInt8(ascii: "\"")
+        case UInt8(ascii: "<"): close = UInt8(ascii: ">")
+        default: return .macro
+        }
+        var i = start + 1
+        while i < end, bytes[i] != close { i += 1 }
+        guard i < end, i > start + 1 else { return .macro }
+        let name = String(decoding: bytes[(start + 1)..<i], as: UTF8.self)
+        return close == UInt8(ascii: "\"") ? .quoted(name) : .angled(name)
+    }
+
+    /// Splits flags as the go command splits a `#cgo` line's value: on spaces, with `'…'`
+    /// and `"…"` quoting.
+    static func splitQuoted(_ text: String) -> [String] {
+        var args: [String] = []
+        var current = ""
+        var quote: Character?
+        var started = false
+        for ch in text {
+            if let q = quote {
+                if ch == q { quote = nil } else { current.append(ch) }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+                started = true
+            } else if ch == " " || ch == "\t" || ch == "\r" || ch == "\n" {
+                if started || !current.isEmpty { args.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(ch)
+            }
+        }
+        if started || !current.isEmpty { args.append(current) }
+        return args
+    }
+}
