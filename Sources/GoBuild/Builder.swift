@@ -149,7 +149,9 @@ public final class Builder: Sendable {
         let names = OutputNames.names(for: repository.targets)
         let keys = try await TargetKeyRecipe.keys(
             for: targets, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
-            digester: session.fileDigester(cacheDirectory: options.cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity)
+            digester: session.fileDigester(cacheDirectory: options.cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity,
+            compiler: session.toolchain.compilerIdentity(variable:),
+            pkgConfig: session.toolchain.pkgConfigIdentity)
         let jobs = zip(targets, keys).map { Job(target: $0, key: $1, name: names[$0.dir] ?? $0.dir) }
         trace.mark("keys of \(jobs.count) targets")
         events(.started(total: jobs.count))

@@ -35,11 +35,20 @@ public struct RunMemo: Sendable {
         /// The module cache as the run found it (`ModuleCache.facts`): the output holds only
         /// while these do (a module version downloaded since makes a closure exact).
         public var moduleFacts: [ModuleCacheFact]
+        /// What the run asked the machine (compilers, pkg-config): the output holds only
+        /// while the answers are the same.
+        public var externalFacts: [ExternalFact]
 
-        public init(stdout: [UInt8], stderr: [UInt8], moduleFacts: [ModuleCacheFact] = []) {
+        public init(stdout: [UInt8], stderr: [UInt8], moduleFacts: [ModuleCacheFact] = [], externalFacts: [ExternalFact] = []) {
             self.stdout = stdout
             self.stderr = stderr
             self.moduleFacts = moduleFacts
+            self.externalFacts = externalFacts
+        }
+
+        /// Whether the module cache and the machine still are as the run found them.
+        public func holds(in moduleCache: ModuleCache?) -> Bool {
+            ModuleCache.holds(moduleFacts, in: moduleCache) && externalFacts.allSatisfy { $0.holds() }
         }
     }
 
@@ -49,7 +58,7 @@ public struct RunMemo: Sendable {
     public let capacity: Int
 
     /// Changes when the entry form or the key recipe changes.
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
     static let magic = Array("GOCACHE-RUN-MEMO\n".utf8)
     /// The largest working tree (files, links and directories) the memo walks: a tree with
     /// huge ignored directories (build outputs, `node_modules`) would pay more for the walk
@@ -110,6 +119,15 @@ public struct RunMemo: Sendable {
             bytes += dir
             bytes.append(fact.present ? 1 : 0)
         }
+        append(UInt64(output.externalFacts.count), to: &bytes)
+        for fact in output.externalFacts {
+            bytes.append(fact.kind.rawValue)
+            for text in [fact.query, fact.answer] {
+                let utf8 = Array(text.utf8)
+                append(UInt64(utf8.count), to: &bytes)
+                bytes += utf8
+            }
+        }
         guard let digest = try? SHA256Hasher.hash(bytes) else { return nil }
         return bytes + digest.bytes
     }
@@ -141,8 +159,17 @@ public struct RunMemo: Sendable {
             guard let dir = take(read(8)), let present = take(1), present[0] <= 1 else { return nil }
             facts.append(ModuleCacheFact(dir: String(decoding: dir, as: UTF8.self), present: present[0] == 1))
         }
+        guard let externalCount = read(8), externalCount <= UInt64(body) else { return nil }
+        var external: [ExternalFact] = []
+        for _ in 0..<externalCount {
+            guard let kindByte = take(1), let kind = ExternalFact.Kind(rawValue: kindByte[0]), let query = take(read(8)),
+                let answer = take(read(8))
+            else { return nil }
+            external.append(
+                ExternalFact(kind: kind, query: String(decoding: query, as: UTF8.self), answer: String(decoding: answer, as: UTF8.self)))
+        }
         guard offset == body else { return nil }
-        return Output(stdout: stdout, stderr: stderr, moduleFacts: facts)
+        return Output(stdout: stdout, stderr: stderr, moduleFacts: facts, externalFacts: external)
     }
 
     @inline(__always)
@@ -217,7 +244,8 @@ public struct RunMemoKey: Sendable {
         let unrelated: Set<String> = ["GOCACHE_TRACE", RunMemo.switchVariable]
         let relevant = environment.filter { name, _ in
             !unrelated.contains(name)
-                && (named.contains(name) || name.hasPrefix("GO") || name.hasPrefix("CGO_") || name.hasPrefix("GIT_"))
+                && (named.contains(name) || name.hasPrefix("GO") || name.hasPrefix("CGO_") || name.hasPrefix("GIT_")
+                    || name.hasPrefix("PKG_CONFIG"))
         }
         add("environment", list: relevant.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
     }

@@ -170,7 +170,9 @@ public enum ShardPlanner {
         let targets = try selection.targets(in: repository)
         let keys = try await TargetKeyRecipe.keys(
             for: targets, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
-            digester: session.fileDigester(cacheDirectory: cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity)
+            digester: session.fileDigester(cacheDirectory: cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity,
+            compiler: session.toolchain.compilerIdentity(variable:),
+            pkgConfig: session.toolchain.pkgConfigIdentity)
         let durations = cacheDirectory.flatMap {
             Builder.readJSON([String: Double].self, at: durationMemoPath(cacheDirectory: $0))
         } ?? [:]

@@ -49,7 +49,8 @@ public enum TargetKeyRecipe {
     /// (memoised, parallel over all input files at once).
     public static func keys(
         for targets: [GoTarget], in repository: GoRepository, tree: any FileTree, goVersion: String,
-        digester: FileDigester, cCompiler: ((String?) -> String)? = nil
+        digester: FileDigester, cCompiler: ((String?) -> String)? = nil, compiler: ((String) -> String)? = nil,
+        pkgConfig: (([String]) -> String)? = nil
     ) async throws -> [TargetKey] {
         var trace = PhaseTrace("keys")
         defer { trace.report() }
@@ -61,6 +62,18 @@ public enum TargetKeyRecipe {
             }
             // The C compiler compiles cgo code into the binary: its identity is an input.
             if collected.settings.cgoEnabled, let cCompiler { collected.cCompiler = cCompiler(collected.settings.cc) }
+            // So do the C++ and Fortran compilers, for a closure with such files (the go
+            // command also links with CXX then).
+            if collected.settings.cgoEnabled, let compiler {
+                for variable in TargetInputs.compilerVariables(of: collected.packages) {
+                    collected.compilers[variable] = compiler(variable)
+                }
+            }
+            // And pkg-config's answer for the closure's `#cgo pkg-config:` packages.
+            if collected.settings.cgoEnabled, let pkgConfig {
+                let arguments = collected.pkgConfigArguments
+                if !arguments.isEmpty { collected.pkgConfig = pkgConfig(arguments) }
+            }
             inputs.append(collected)
         }
         var files = cache.packageFiles
@@ -127,6 +140,8 @@ public enum TargetKeyRecipe {
     struct Common: Hashable {
         var settings: BuildSettings
         var cCompiler: String?
+        var compilers: [String: String]
+        var pkgConfig: String?
         var workspace: TargetInputs.Directives?
         var localModules: [String: TargetInputs.Directives]
     }
@@ -136,7 +151,8 @@ public enum TargetKeyRecipe {
     ) throws -> TargetKey {
         var encoder = KeyEncoder(domain: domain, version: KeyFormat.version)
         let common = Common(
-            settings: inputs.settings, cCompiler: inputs.cCompiler, workspace: inputs.workspace, localModules: inputs.localModules)
+            settings: inputs.settings, cCompiler: inputs.cCompiler, compilers: inputs.compilers, pkgConfig: inputs.pkgConfig,
+            workspace: inputs.workspace, localModules: inputs.localModules)
         // Fields go in encoding order, so the encoder does not sort each key: the common
         // fields sorted once, merged with the rest (packages come sorted by import path).
         let commonFields: [KeyEncoder.Field]
@@ -149,6 +165,8 @@ public enum TargetKeyRecipe {
             part.field("packaging", LambdaZip.compressorIdentity)
             addSettings(inputs.settings, to: &part)
             if let cCompiler = inputs.cCompiler { part.field("CC.version", cCompiler) }
+            for (variable, identity) in inputs.compilers { part.field(variable + ".version", identity) }
+            if let pkgConfig = inputs.pkgConfig { part.field("pkg-config", pkgConfig) }
             if let work = inputs.workspace {
                 part.field("work.go", work.go)
                 part.field("work.toolchain", work.toolchain)

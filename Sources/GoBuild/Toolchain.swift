@@ -63,7 +63,10 @@ public final class GoToolchain: Sendable {
             self.memoFile = memoFile
             toolTagMemo.withLock { $0 = facts.toolTags }
             platformList.withLock { $0 = facts.platforms }
-            defaultCompiler.withLock { $0 = facts.defaultCC }
+            defaultCompilers.withLock {
+                $0 = facts.defaultCompilers ?? [:]
+                if let cc = facts.defaultCC { $0["CC"] = cc }
+            }
             return
         }
         let result: ProcessResult
@@ -100,14 +103,39 @@ public final class GoToolchain: Sendable {
         var platforms: [String]?
         /// `go env CC` without CC set: the toolchain's default C compiler, once asked.
         var defaultCC: String?
+        /// `go env CXX`, `go env FC` (and CC), once asked.
+        var defaultCompilers: [String: String]?
     }
 
     /// What the C compiler `cc` (nil: the toolchain's default, `go env CC`) is: its command,
     /// `--version` output and the SHA-256 of its executable, asked once per compiler and run (an upgraded compiler
     /// compiles cgo code differently: the key holds this). "unavailable: …" when it does not run.
     public func cCompilerIdentity(_ cc: String?) -> String {
-        let command = cc ?? defaultCC() ?? "gcc"
-        if let known = cCompilers.withLock({ $0[command] }) { return known }
+        compilerIdentity(cc ?? defaultCompiler("CC") ?? "gcc")
+    }
+
+    /// The identity of the compiler the go command runs for `variable` (`CXX` for C++ and
+    /// SWIG C++ files, `FC` for Fortran): the toolchain's default (`go env CXX`), as the
+    /// builds run without the user's variable.
+    public func compilerIdentity(variable: String) -> String {
+        let fallback = variable == "CXX" ? "g++" : variable == "FC" ? "gfortran" : "gcc"
+        return compilerIdentity(defaultCompiler(variable) ?? fallback)
+    }
+
+    /// `command --version` and the SHA-256 of the executable, once per command and run.
+    private func compilerIdentity(_ command: String) -> String {
+        if let known = compilers.withLock({ $0[command] }) { return known }
+        let identity = ExternalFact.Kind.compiler.answer(command)
+        ExternalFact.record(ExternalFact(kind: .compiler, query: command, answer: identity))
+        compilers.withLock { $0[command] = identity }
+        return identity
+    }
+    private let compilers = Mutex<[String: String]>([:])
+
+    /// What compiler `command` is: `command --version` output and the SHA-256 of its
+    /// executable (a wrapper script, a rebuilt compiler that says the same version); by
+    /// content, not path, so machines agree.
+    static func askCompiler(_ command: String) -> String {
         let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         let environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
         var identity = "\(command): unavailable"
@@ -122,30 +150,84 @@ public final class GoToolchain: Sendable {
             {
                 let output = String(decoding: result.stdout, as: UTF8.self) + result.stderr
                 identity = "\(command): " + (result.succeeded ? output : "unavailable (status \(result.status)) " + output)
-                // The driver's own bytes too (a wrapper script, a rebuilt compiler that says
-                // the same version); by content, not path, so machines agree.
                 let resolved = (binary as NSString).resolvingSymlinksInPath
                 if let digest = try? SHA256Hasher.hash(fileAt: resolved) { identity += "\nbinary sha256 " + digest.hex }
             }
         }
-        cCompilers.withLock { $0[command] = identity }
         return identity
     }
-    private let cCompilers = Mutex<[String: String]>([:])
 
-    /// `go env CC` run without CC: the C compiler the go command uses by default.
-    private func defaultCC() -> String? {
-        if let known = defaultCompiler.withLock({ $0 }) { return known }
-        let environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
-        guard let result = try? ProcessRunner.run(goBinary, ["env", "CC"], environment: environment), result.succeeded
+    /// `go env CC` (or `CXX`, `FC`) run without that variable: the compiler the go command
+    /// uses by default, asked once and remembered with the toolchain facts.
+    private func defaultCompiler(_ variable: String) -> String? {
+        if let known = defaultCompilers.withLock({ $0[variable] }) { return known }
+        var environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
+        environment[variable] = nil
+        guard let result = try? ProcessRunner.run(goBinary, ["env", variable], environment: environment), result.succeeded
         else { return nil }
         let name = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { return nil }
-        defaultCompiler.withLock { $0 = name }
+        defaultCompilers.withLock { $0[variable] = name }
         saveFacts()
         return name
     }
-    private let defaultCompiler = Mutex<String?>(nil)
+    private let defaultCompilers = Mutex<[String: String]>([:])
+
+    /// `CGO_CFLAGS_ALLOW`, `CGO_LDFLAGS_DISALLOW` and the like: which `#cgo` flags the go
+    /// command accepts beyond its safe list. They only permit or refuse a build, never change
+    /// a binary, so they pass through to every go command and are no key input.
+    public static let cgoFlagPermissions: [String] = ["CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS", "LDFLAGS"].flatMap {
+        ["CGO_\($0)_ALLOW", "CGO_\($0)_DISALLOW"]
+    }
+
+    /// What the go command needs to download modules a build may fetch (`-mod=mod`, private
+    /// modules over git or ssh, a proxy): they never change a binary (go.sum checks what
+    /// arrives), so they pass through and are no key input.
+    public static let downloadVariables = [
+        "GONOPROXY", "GOINSECURE", "GOSUMDB", "GOAUTH", "GOVCS", "GIT_SSH", "GIT_SSH_COMMAND", "SSH_AUTH_SOCK", "GIT_ASKPASS",
+        "NETRC", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    ]
+
+    /// The variables that tell pkg-config (which the go command runs for `#cgo pkg-config:`
+    /// lines) where the libraries are: passed to every go command, and part of the key of a
+    /// target using pkg-config (`pkgConfigIdentity`).
+    public static let pkgConfigVariables = ["PKG_CONFIG", "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR"]
+
+    /// What pkg-config answers for `arguments` (`#cgo pkg-config:` packages and options) as
+    /// the go command asks it: `$PKG_CONFIG --cflags --libs -- ARGS`, with the variables
+    /// that steer it. Its output (include and library paths, flags) goes into the binary;
+    /// asked once per argument list and run.
+    public func pkgConfigIdentity(_ arguments: [String]) -> String {
+        let query = arguments.joined(separator: "\u{0}")
+        if let known = pkgConfigAnswers.withLock({ $0[query] }) { return known }
+        let identity = ExternalFact.Kind.pkgConfig.answer(query)
+        ExternalFact.record(ExternalFact(kind: .pkgConfig, query: query, answer: identity))
+        pkgConfigAnswers.withLock { $0[query] = identity }
+        return identity
+    }
+
+    /// `$PKG_CONFIG --cflags --libs OPTIONS -- PACKAGES` with the variables that steer it.
+    static func askPkgConfig(_ arguments: [String]) -> String {
+        let environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
+        let command = environment["PKG_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "pkg-config"
+        var identity = GoToolchain.pkgConfigVariables.map { "\($0)=\(environment[$0] ?? "")" }.joined(separator: "\n")
+        let options = arguments.filter { $0.hasPrefix("-") }
+        let packages = arguments.filter { !$0.hasPrefix("-") }
+        let binary =
+            command.contains("/")
+            ? command
+            : (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(command)" }
+                .first { FileManager.default.isExecutableFile(atPath: $0) }
+        if let binary,
+            let result = try? ProcessRunner.run(binary, ["--cflags", "--libs"] + options + ["--"] + packages, environment: environment)
+        {
+            identity += "\nstatus \(result.status)\n" + String(decoding: result.stdout, as: UTF8.self) + result.stderr
+        } else {
+            identity += "\n\(command): unavailable"
+        }
+        return identity
+    }
+    private let pkgConfigAnswers = Mutex<[String: String]>([:])
 
     /// The GOOS/GOARCH pairs the toolchain builds (`go tool dist list`), asked once and
     /// remembered with the other facts; nil when the go command could not say.
@@ -208,7 +290,8 @@ public final class GoToolchain: Sendable {
         guard let memoFile else { return }
         let facts = ToolchainFacts(
             goroot: goRoot.path, version: goRoot.version, toolTags: toolTagMemo.withLock { $0 },
-            platforms: platformList.withLock { $0 }, defaultCC: defaultCompiler.withLock { $0 })
+            platforms: platformList.withLock { $0 }, defaultCC: defaultCompilers.withLock { $0["CC"] },
+            defaultCompilers: defaultCompilers.withLock { $0 })
         guard let data = try? JSONEncoder().encode(facts) else { return }
         MemoFiles.writeAtomically(Array(data), to: memoFile)
     }
@@ -217,7 +300,9 @@ public final class GoToolchain: Sendable {
     /// home and caches, plus settings that keep the go command from reaching out.
     static func baseEnvironment(_ environment: [String: String]) -> [String: String] {
         var env: [String: String] = [:]
-        for key in ["HOME", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "TMPDIR", "XDG_CACHE_HOME", "GOPROXY", "GONOSUMDB", "GOPRIVATE", "GOFLAGS_UNUSED"] {
+        for key in ["HOME", "PATH", "GOCACHE", "GOPATH", "GOMODCACHE", "TMPDIR", "XDG_CACHE_HOME", "GOPROXY", "GONOSUMDB", "GOPRIVATE", "GOFLAGS_UNUSED"]
+            + pkgConfigVariables + cgoFlagPermissions + downloadVariables
+        {
             if let value = environment[key] { env[key] = value }
         }
         env["GOTOOLCHAIN"] = "local"
@@ -382,4 +467,45 @@ public enum ToolchainError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "`go tool dist list` prints the GOOS/GOARCH pairs this toolchain builds"
         }
     }
+}
+
+/// An answer a run got from the machine outside the repository and the toolchain — a
+/// compiler's identity, pkg-config's flags — that went into keys. The run memo keeps the
+/// facts of a run with its output, and replays it only while every one still holds (a
+/// compiler replaced on PATH under the same name, an edited `.pc` file).
+public struct ExternalFact: Sendable, Equatable {
+    public enum Kind: UInt8, Sendable {
+        case compiler = 1
+        case pkgConfig = 2
+
+        /// Asks the machine again.
+        public func answer(_ query: String) -> String {
+            switch self {
+            case .compiler: GoToolchain.askCompiler(query)
+            case .pkgConfig: GoToolchain.askPkgConfig(query.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init))
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var query: String
+    public var answer: String
+
+    public init(kind: Kind, query: String, answer: String) {
+        self.kind = kind
+        self.query = query
+        self.answer = answer
+    }
+
+    /// Whether the machine still answers the same.
+    public func holds() -> Bool { kind.answer(query) == answer }
+
+    private static let recorded = Mutex<[ExternalFact]>([])
+
+    static func record(_ fact: ExternalFact) {
+        recorded.withLock { $0.append(fact) }
+    }
+
+    /// Every fact this process asked for so far.
+    public static var all: [ExternalFact] { recorded.withLock { $0 } }
 }

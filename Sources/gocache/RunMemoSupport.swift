@@ -105,7 +105,7 @@ struct MemoizedRun {
     func replay() -> Bool {
         var trace = PhaseTrace("run memo")
         defer { trace.report() }
-        if let output = memo.lookup(key), ModuleCache.holds(output.moduleFacts, in: Self.moduleCache()) {
+        if let output = memo.lookup(key), output.holds(in: Self.moduleCache()) {
             FileHandle.standardOutput.write(Data(output.stdout))
             FileHandle.standardError.write(Data(output.stderr))
             trace.mark("hit")
@@ -116,11 +116,12 @@ struct MemoizedRun {
         return false
     }
 
-    /// Remembers the recorded output of a run that succeeded, with the module cache as
-    /// the run found it.
+    /// Remembers the recorded output of a run that succeeded, with the module cache and the
+    /// compilers and pkg-config as the run found them.
     func finish() {
         guard var output = OutputRecording.finish() else { return }
         output.moduleFacts = Self.moduleCache()?.facts() ?? []
+        output.externalFacts = ExternalFact.all
         memo.store(output, under: key)
     }
 

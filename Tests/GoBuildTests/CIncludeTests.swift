@@ -2,6 +2,7 @@
 // (`-I${SRCDIR}/../include`, `-iquote`, `-include`, a subdirectory of the package, headers
 // including headers) are inputs: judged against the binary `go build` produces.
 import Foundation
+import Synchronization
 import GoBuild
 @testable import GraphCore
 import Testing
@@ -147,6 +148,34 @@ struct CIncludeTests {
         // Without a base, a listed deleted header may have been included by any C source.
         #expect(try await Self.affected(fixture, base: base, files: ["include/q.h"]) == ["functions/app"])
         #expect(try await Self.affected(fixture, base: base, files: ["docs/gone.md"]).isEmpty)
+    }
+
+    @Test("the linker's inputs in the repository (a ${SRCDIR} archive, libraries of a -L directory) and pkg-config's answer are inputs of the targets reaching the cgo package", .enabled(if: GoToolchain.isConfigured))
+    func linkerInputsAndPkgConfig() async throws {
+        var files = Self.files
+        files["lib/link.go"] = "package lib\n\n// #cgo LDFLAGS: ${SRCDIR}/libqa.a -L${SRCDIR}/../libs -lfoo\n// #cgo linux pkg-config: --static zlib\nimport \"C\"\n"
+        files["lib/libqa.a"] = "archive 1\n"
+        files["libs/libfoo.so"] = "shared 1\n"
+        files["libs/README.md"] = "not linked\n"
+        let repo = try await FixtureRepository.create(files: files, label: "c-link")
+        defer { repo.remove() }
+        let asked = Mutex<[[String]]>([])
+        let keys = try await TargetKeyTests.keys(
+            at: repo.root,
+            pkgConfig: { arguments in
+                asked.withLock { $0.append(arguments) }
+                return "zlib 1.2"
+            })
+        #expect(asked.withLock { $0 } == [["--static", "zlib"]], "asked once, for the package's arguments")
+        for (path, text) in [("lib/libqa.a", "archive 2\n"), ("libs/libfoo.so", "shared 2\n")] {
+            try repo.write([path: text])
+            #expect(TargetKeyTests.changed(keys, try await TargetKeyTests.keys(at: repo.root, pkgConfig: { _ in "zlib 1.2" })) == ["functions/app"], "\(path)")
+            try repo.write([path: files[path]!])
+        }
+        try repo.write(["libs/README.md": "still not linked\n"])
+        #expect(try await TargetKeyTests.keys(at: repo.root, pkgConfig: { _ in "zlib 1.2" }) == keys)
+        let upgraded = try await TargetKeyTests.keys(at: repo.root, pkgConfig: { _ in "zlib 1.3" })
+        #expect(TargetKeyTests.changed(keys, upgraded) == ["functions/app"])
     }
 
     @Test("include lines: quoted, angled, macro, with a // prefix in a Go preamble; #cgo search flags with quoting")

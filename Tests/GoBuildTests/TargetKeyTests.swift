@@ -52,7 +52,9 @@ struct TargetKeyTests {
     /// Keys of every target of the working tree at `root`.
     static func keys(
         at root: URL, goVersion: String = "go1.27.3", overrides: SettingsOverrides = SettingsOverrides(),
-        cCompiler: @escaping (String?) -> String = { "\($0 ?? "gcc"): gcc (Debian 12.2.0-14) 12.2.0" }
+        cCompiler: @escaping (String?) -> String = { "\($0 ?? "gcc"): gcc (Debian 12.2.0-14) 12.2.0" },
+        compiler: @escaping (String) -> String = { "\($0): 12.2.0" },
+        pkgConfig: @escaping ([String]) -> String = { "pkg-config " + $0.joined(separator: " ") }
     ) async throws -> [String: String] {
         let harness = try #require(try await GraphHarness.make())
         let location = try RepositoryLocation.discover(from: root.path)
@@ -63,7 +65,8 @@ struct TargetKeyTests {
             tree: tree, goRoot: harness.goRoot, options: LoadOptions(overrides: overrides, toolTags: { _ in tags }))
         let keys = try await TargetKeyRecipe.keys(
             for: repository.targets, in: repository, tree: tree, goVersion: goVersion,
-            digester: FileDigester(tree: tree, cacheDirectory: nil), cCompiler: cCompiler)
+            digester: FileDigester(tree: tree, cacheDirectory: nil), cCompiler: cCompiler, compiler: compiler,
+            pkgConfig: pkgConfig)
         return Dictionary(uniqueKeysWithValues: keys.map { ($0.dir, $0.key.hex) })
     }
 
@@ -230,6 +233,25 @@ struct TargetKeyTests {
         #expect(plain == plainUpgraded)
     }
 
+    @Test("with cgo on, the C++ compiler's identity is part of the keys whose closure has C++ files (and the Fortran compiler's of Fortran files)", .enabled(if: GoToolchain.isConfigured))
+    func otherCompilerIdentities() async throws {
+        var files = Self.files
+        files["lib/deep/cgo.go"] = "package deep\n\n// int twice(int);\nimport \"C\"\n\nfunc T() int { return int(C.twice(2)) }\n"
+        files["lib/deep/twice.cc"] = "extern \"C\" int twice(int x) { return 2 * x; }\n"
+        let repo = try await FixtureRepository.create(files: files, label: "keys-cxx")
+        defer { repo.remove() }
+        var cgo = SettingsOverrides()
+        cgo.cgoEnabled = true
+        let old = try await Self.keys(at: repo.root, overrides: cgo, compiler: { "\($0): 12.2.0" })
+        let upgraded = try await Self.keys(at: repo.root, overrides: cgo, compiler: { $0 == "CXX" ? "CXX: 13.1.0" : "\($0): 12.2.0" })
+        #expect(Self.changed(old, upgraded) == ["functions/a"], "only functions/a reaches the C++ file")
+        let fortran = try await Self.keys(at: repo.root, overrides: cgo, compiler: { $0 == "FC" ? "FC: 13.1.0" : "\($0): 12.2.0" })
+        #expect(fortran == old, "no Fortran file: FC is no input")
+        let plain = try await Self.keys(at: repo.root, compiler: { "\($0): 12.2.0" })
+        let plainUpgraded = try await Self.keys(at: repo.root, compiler: { "\($0): 13.1.0" })
+        #expect(plain == plainUpgraded, "with cgo off no compiler is an input")
+    }
+
     @Test("the toolchain asks the C compiler for its version once: two compilers, two identities; a missing one is unavailable", .enabled(if: GoToolchain.isConfigured))
     func cCompilerQuery() throws {
         let go = try #require(GoToolchain.current())
@@ -244,6 +266,9 @@ struct TargetKeyTests {
         #expect(a.contains("fake cc --version 12.2.0") && a.contains("binary sha256 "))
         #expect(toolchain.cCompilerIdentity(directory + "/cc-b") != a)
         #expect(toolchain.cCompilerIdentity(directory + "/no-such-cc").contains("unavailable"))
+        // The C++ compiler by default is the toolchain's `go env CXX`.
+        #expect(toolchain.compilerIdentity(variable: "CXX") != toolchain.cCompilerIdentity(nil))
+        #expect(toolchain.compilerIdentity(variable: "CXX").hasPrefix("g++") || toolchain.compilerIdentity(variable: "CXX").hasPrefix("clang++"))
     }
 
     @Test("explain lists the material, sorted, with file digests")

@@ -184,4 +184,54 @@ struct RunMemoCLITests {
         #expect(!FileManager.default.fileExists(atPath: inside + "/memo/runs"))
         #expect(insideRun.stdout == first.stdout)
     }
+
+    @Test("with cgo, a compiler replaced on PATH under the same name, or another answer of pkg-config, is a miss with new keys")
+    func machineFacts() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let cache = fixture.root + "-cache"
+        let tools = fixture.root + "-tools"
+        defer {
+            try? FileManager.default.removeItem(atPath: cache)
+            try? FileManager.default.removeItem(atPath: tools)
+        }
+        try fixture.write("go.mod", "module example.com/m\n\ngo 1.22\n")
+        try fixture.write("lib/lib.go", "package lib\n\n// #cgo pkg-config: qafoo\nimport \"C\"\n\nfunc L() {}\n")
+        try fixture.write("functions/one/main.go", "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { lib.L() }\n")
+        _ = try fixture.commit("cgo")
+        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: true)
+        func compiler(_ version: Int) throws {
+            try "#!/bin/sh\necho \"fake gcc \(version)\"\n".write(toFile: tools + "/gcc", atomically: false, encoding: .utf8)
+            chmod(tools + "/gcc", 0o755)
+        }
+        func pc(_ value: Int) throws {
+            try "Name: qafoo\nDescription: x\nVersion: 1\nCflags: -DQAVAL=\(value)\nLibs:\n".write(
+                toFile: tools + "/qafoo.pc", atomically: false, encoding: .utf8)
+        }
+        try compiler(1)
+        try pc(1)
+        try await Self.waitPastRacyWindow()
+        let go = try #require(GoToolchain.current()).executable
+        func hash() throws -> CacheCLITests.Result {
+            var environment = ["GOCACHE_DIR": cache, "GOCACHE_TRACE": "1", "GOCACHE_RUN_MEMO": "on", "PKG_CONFIG_PATH": tools, "CC": ""]
+            environment["PATH"] =
+                tools + ":" + (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            return try CacheCLITests.gocache(["hash", "--repo", fixture.root, "--cgo", "1"], environment: environment)
+        }
+        let first = try hash()
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(Self.memoSaid("miss", first))
+        #expect(Self.memoSaid("hit", try hash()))
+        try await Task.sleep(for: .milliseconds(50))
+        try compiler(2)
+        let upgraded = try hash()
+        #expect(Self.memoSaid("miss", upgraded), "\(upgraded.stderr)")
+        #expect(upgraded.stdout != first.stdout, "the compiler's identity is in the key")
+        #expect(Self.memoSaid("hit", try hash()))
+        try pc(2)
+        let flags = try hash()
+        #expect(Self.memoSaid("miss", flags), "\(flags.stderr)")
+        #expect(flags.stdout != upgraded.stdout, "pkg-config's answer is in the key")
+        #expect(Self.memoSaid("hit", try hash()))
+    }
 }

@@ -19,7 +19,10 @@
 /// - an include named by a macro (`#include FOO_H`) counts every header file of the
 ///   including file's directory and of every search directory;
 /// - directories outside the repository (absolute paths elsewhere, system headers) are not
-///   read: the C compiler's identity stands for its own headers.
+///   read: the C compiler's identity stands for its own headers;
+/// - the linker's inputs in the repository count too: a `#cgo LDFLAGS` argument that is a
+///   path (`${SRCDIR}/libx.a`), and every library or object file (`.a`, `.so`, `.o`, …) of a
+///   `-L` directory.
 enum CIncludes {
     /// Extensions of files whose `#include` lines the build follows.
     static let scannedExtensions: Set<String> = [
@@ -55,6 +58,21 @@ enum CIncludes {
         var includes: [Spec] = []
         /// Arguments of `#cgo CFLAGS/CPPFLAGS/CXXFLAGS/FFLAGS` lines, in order.
         var flags: [String] = []
+        /// Arguments of `#cgo pkg-config:` lines, in order.
+        var pkgConfig: [String] = []
+        /// Arguments of `#cgo LDFLAGS:` lines, in order.
+        var ldflags: [String] = []
+    }
+
+    /// The arguments of the `#cgo pkg-config:` lines of `package`'s cgo files (whatever their
+    /// constraint), sorted and unique: the go command asks `pkg-config --cflags --libs` for
+    /// them, and its answer (a machine's installed libraries) goes into the binary.
+    static func pkgConfig(of package: GoPackage, tree: any FileTree, memo: Memo) -> [String] {
+        guard let dir = package.dir, !package.cgoFiles.isEmpty else { return [] }
+        let packageDir = dir == "." ? "" : dir
+        var args = Set<String>()
+        for name in package.cgoFiles { args.formUnion(scan(join(packageDir, name), isGo: true, tree: tree, memo: memo).pkgConfig) }
+        return args.sorted()
     }
 
     /// Per-run memo of scanned files and of existence checks (shared by the packages of
@@ -103,6 +121,32 @@ enum CIncludes {
         }
 
         var found = Set<String>()
+        // Files the linker reads from the repository: `${SRCDIR}/libx.a` (any path that is no
+        // option), and the libraries and objects in `-L` directories.
+        for name in package.cgoFiles {
+            let flags = scan(join(packageDir, name), isGo: true, tree: tree, memo: memo).ldflags
+            var index = 0
+            while index < flags.count {
+                let flag = flags[index]
+                index += 1
+                if flag.hasPrefix("-L") {
+                    var value = String(flag.dropFirst(2))
+                    if value.isEmpty, index < flags.count {
+                        value = flags[index]
+                        index += 1
+                    }
+                    guard let libraryDir = resolve(value, packageDir: packageDir, workdir: workdir) else { continue }
+                    for entry in listing(libraryDir, tree: tree, memo: memo) where isLinkable(entry.name) {
+                        let path = join(libraryDir, entry.name)
+                        if exists(path, tree: tree, memo: memo) { found.insert(path) }
+                    }
+                } else if !flag.hasPrefix("-"), let path = resolve(flag, packageDir: packageDir, workdir: workdir),
+                    exists(path, tree: tree, memo: memo)
+                {
+                    found.insert(path)
+                }
+            }
+        }
         var queue = own.map { join(packageDir, $0) }
         for path in forced where exists(path, tree: tree, memo: memo) && found.insert(path).inserted { queue.append(path) }
         var visited = Set(queue)
@@ -169,6 +213,11 @@ enum CIncludes {
         return parts.joined(separator: "/")
     }
 
+    /// A library or object file name the linker could take from a `-L` directory.
+    static func isLinkable(_ name: String) -> Bool {
+        ["a", "o", "so", "lib", "syso"].contains(fileExtension(name)) || name.contains(".so.")
+    }
+
     static func fileExtension(_ name: String) -> String {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
         return String(name[name.index(after: dot)...])
@@ -231,6 +280,10 @@ enum CIncludes {
                         let variable = line[..<colon].split(separator: " ").last.map(String.init) ?? ""
                         if ["CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS"].contains(variable) {
                             result.flags += splitQuoted(String(line[line.index(after: colon)...]))
+                        } else if variable == "LDFLAGS" {
+                            result.ldflags += splitQuoted(String(line[line.index(after: colon)...]))
+                        } else if variable == "pkg-config" {
+                            result.pkgConfig += splitQuoted(String(line[line.index(after: colon)...]))
                         }
                     }
                 }

@@ -46,11 +46,14 @@ public struct TargetInputs: Hashable, Sendable {
         /// The directory outside the repository that the package's module is replaced by
         /// (gocache does not read it: in no diff, not in the key), or nil.
         public let outside: String?
+        /// With cgo: the arguments of its cgo files' `#cgo pkg-config:` lines, sorted.
+        public let pkgConfig: [String]
 
         public init(
             importPath: String, module: GoModuleRef?, sum: String?, error: String?, files: [String], unread: [String] = [],
-            outside: String? = nil
+            outside: String? = nil, pkgConfig: [String] = []
         ) {
+            self.pkgConfig = pkgConfig
             self.importPath = importPath
             self.module = module
             self.sum = sum
@@ -64,7 +67,7 @@ public struct TargetInputs: Hashable, Sendable {
             lhs === rhs
                 || (lhs.importPath == rhs.importPath && lhs.module == rhs.module && lhs.sum == rhs.sum
                     && lhs.error == rhs.error && lhs.files == rhs.files && lhs.unread == rhs.unread
-                    && lhs.outside == rhs.outside)
+                    && lhs.outside == rhs.outside && lhs.pkgConfig == rhs.pkgConfig)
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -75,6 +78,7 @@ public struct TargetInputs: Hashable, Sendable {
             hasher.combine(files)
             hasher.combine(unread.count)
             hasher.combine(outside)
+            hasher.combine(pkgConfig)
         }
 
         /// The part of a package that the go command builds from what it reads: for a
@@ -84,6 +88,7 @@ public struct TargetInputs: Hashable, Sendable {
         static func make(
             _ package: GoPackage, files: [String], unit: BuildUnit?, graph: PackageGraph, tree: any FileTree, cache: Cache
         ) -> Package {
+            let pkgConfig = CIncludes.pkgConfig(of: package, tree: tree, memo: cache.includes)
             var sum: String?
             var unread: [String] = []
             var outside: String?
@@ -112,7 +117,7 @@ public struct TargetInputs: Hashable, Sendable {
             }
             return Package(
                 importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
-                files: files, unread: unread, outside: outside)
+                files: files, unread: unread, outside: outside, pkgConfig: pkgConfig)
         }
     }
 
@@ -152,6 +157,37 @@ public struct TargetInputs: Hashable, Sendable {
     /// With cgo on: what the C compiler says it is (`$CC --version`), filled by the key
     /// recipe (`TargetKeyRecipe.keys`); nil otherwise.
     public var cCompiler: String?
+    /// With cgo on: the identities of the other compilers the closure's sources need, by the
+    /// go command's variable (`CXX` for C++ files, `FC` for Fortran); filled by the key
+    /// recipe, empty otherwise.
+    public var compilers: [String: String] = [:]
+    /// With cgo on and `#cgo pkg-config:` lines in the closure: what pkg-config answers for
+    /// them on this machine (filled by the key recipe), else nil.
+    public var pkgConfig: String?
+
+    /// The `#cgo pkg-config:` arguments of every package of the closure, sorted and unique.
+    public var pkgConfigArguments: [String] {
+        Array(Set(packages.flatMap(\.pkgConfig))).sorted()
+    }
+
+    /// The compiler variables (besides `CC`) that the C++ and Fortran files of `packages` need.
+    public static func compilerVariables(of packages: [Package]) -> Set<String> {
+        var variables = Set<String>()
+        for package in packages {
+            for file in package.files {
+                guard let dot = file.lastIndex(of: "."), let variable = compilerVariable[String(file[file.index(after: dot)...])]
+                else { continue }
+                variables.insert(variable)
+            }
+        }
+        return variables
+    }
+
+    /// The go command's compiler variable by source extension (C++ and SWIG C++ files go
+    /// through CXX, Fortran through FC; C, Objective-C and assembly through CC).
+    static let compilerVariable: [String: String] = [
+        "cc": "CXX", "cpp": "CXX", "cxx": "CXX", "swigcxx": "CXX", "f": "FC", "F": "FC", "for": "FC", "f90": "FC",
+    ]
 
     /// Every file whose content goes into the binary, sorted and unique.
     public var files: [String] {

@@ -57,7 +57,9 @@ struct HashCommand: AsyncParsableCommand {
         do {
             keys = try await TargetKeyRecipe.keys(
                 for: selected, in: repository, tree: session.snapshot, goVersion: session.toolchain.version,
-                digester: session.fileDigester(cacheDirectory: cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity)
+                digester: session.fileDigester(cacheDirectory: cacheDirectory), cCompiler: session.toolchain.cCompilerIdentity,
+            compiler: session.toolchain.compilerIdentity(variable:),
+            pkgConfig: session.toolchain.pkgConfigIdentity)
         } catch {
             throw CommandFailure(message: "cannot compute keys: \(error)", help: "check that the files are readable", status: 1)
         }
