@@ -69,6 +69,38 @@ struct AffectedRuleTests {
         return (report, report.rebuild)
     }
 
+    @Test("a directory that is package main only under its override's settings (cgo, goarch) is a target; one that is main only under the defaults is not")
+    func overrideDecidesTargets() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        let files: [String: String] = [
+            "go.mod": "module example.com/o\n\ngo 1.22\n",
+            "gocache.yaml": """
+                overrides:
+                  - match: cmd/cg
+                    cgo: true
+                  - match: ["cmd/arm", "cmd/amdonly"]
+                    goarch: arm64
+
+                """,
+            "cmd/cg/main.go": "package main\n\n// static int one(void) { return 1; }\nimport \"C\"\n\nfunc main() { println(C.one()) }\n",
+            "cmd/arm/main_arm64.go": "package main\n\nfunc main() {}\n",
+            "cmd/amdonly/main_amd64.go": "package main\n\nfunc main() {}\n",
+            "cmd/plain/main.go": "package main\n\nfunc main() {}\n",
+        ]
+        for (path, text) in files { try fixture.write(path, text) }
+        _ = try fixture.commit("overrides")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        for snapshot in [Snapshot.worktree(location), try Snapshot.revision("HEAD", in: location)] {
+            let repository = try await Self.load(snapshot)
+            #expect(repository.targets.map(\.dir) == ["cmd/arm", "cmd/cg", "cmd/plain"])
+            let cg = try #require(repository.targets.first { $0.dir == "cmd/cg" })
+            #expect(cg.settings.cgoEnabled)
+            #expect(repository.graph(of: cg)?.packages[cg.importPath]?.cgoFiles == ["main.go"])
+            #expect(repository.targets.first { $0.dir == "cmd/arm" }?.settings.goarch == "arm64")
+        }
+    }
+
     @Test("the targets and their platforms")
     func targets() async throws {
         let (fixture, base) = try Self.fixture()

@@ -344,7 +344,7 @@ public struct GoRepository: Sendable {
 
         // Every unit's directories are scanned first, so that the parse memo is saved (on
         // another thread) while the graphs are walked.
-        var prepared: [(unit: BuildUnit, loader: UnitLoader, roots: [UnitLoader.Root])] = []
+        var prepared: [(unit: BuildUnit, loader: UnitLoader, roots: [UnitLoader.Root], candidates: [UnitLoader.Root])] = []
         for unit in layout.units {
             let loader = UnitLoader(
                 unit: unit, context: defaultContext, ldflags: LinkerRules.splitFlags(defaults.ldflags), scans: scans,
@@ -360,7 +360,7 @@ public struct GoRepository: Sendable {
             let roots = candidates.filter {
                 loader.isMatched(scans.scan(dir: $0.dir, standard: false, context: defaultContext).package)
             }
-            prepared.append((unit, loader, roots))
+            prepared.append((unit, loader, roots, candidates))
         }
         // Every scan of the default platform is done (units of one platform share them: no
         // unit needs another's stores published to its memo lookups). The save at the end
@@ -370,7 +370,7 @@ public struct GoRepository: Sendable {
 
         var graphs: [PackageGraph] = []
         var targets: [GoTarget] = []
-        for (unit, loader, roots) in prepared {
+        for (unit, loader, roots, candidates) in prepared {
             var packages = loader.load(roots: roots)
             Self.applyProblems(layout.problems, of: unit, to: &packages)
             let testPackages = options.withTests ? loader.testDependencies(of: packages, roots: roots) : [:]
@@ -382,20 +382,25 @@ public struct GoRepository: Sendable {
 
             // Targets, each with its own settings; other platforms load their closures.
             var elsewhere: [BuildContext: (settings: BuildSettings, roots: [UnitLoader.Root])] = [:]
-            for root in roots {
-                // A binary: package main with non-test files (a directory of main tests only is not).
-                guard let package = packages[root.importPath], package.name == "main",
-                    !(package.goFiles.isEmpty && package.cgoFiles.isEmpty)
-                else { continue }
+            for root in candidates {
                 let dir = root.dir.isEmpty ? "." : root.dir
                 guard config.isTarget(dir) else { continue }
+                // Each directory is judged with its own settings: a directory that is package
+                // main only with the cgo, platform or tags its override gives is a target too.
                 let settings = config.settings(forTarget: dir, overrides: options.overrides)
-                targets.append(
-                    GoTarget(dir: dir, importPath: root.importPath, module: root.module.path, settings: settings, unitRoot: unit.rootDir))
                 let targetContext = context(settings)
-                if targetContext != defaultContext {
+                // A binary: package main with non-test files (a directory of main tests only is not).
+                if targetContext == defaultContext {
+                    guard let package = packages[root.importPath], package.name == "main",
+                        !(package.goFiles.isEmpty && package.cgoFiles.isEmpty)
+                    else { continue }
+                } else {
+                    let scan = scans.scan(dir: root.dir, standard: false, context: targetContext).package
+                    guard scan.name == "main", !(scan.goFiles.isEmpty && scan.cgoFiles.isEmpty) else { continue }
                     elsewhere[targetContext, default: (settings, [])].roots.append(root)
                 }
+                targets.append(
+                    GoTarget(dir: dir, importPath: root.importPath, module: root.module.path, settings: settings, unitRoot: unit.rootDir))
             }
             for (otherContext, entry) in elsewhere.sorted(by: { "\($0.key)" < "\($1.key)" }) {
                 let other = UnitLoader(
