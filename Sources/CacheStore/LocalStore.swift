@@ -114,6 +114,12 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     /// same), else a copy hashed while it is written.
     private func place(_ digest: SHA256Digest, at path: String, linking: Bool) throws -> Bool {
         let source = blobPath(digest)
+        // Only a regular file is a blob (a link would be linked as a link, a FIFO would block).
+        guard let sourceInfo = try Posix.status(source) else { return false }
+        guard Posix.isRegular(sourceInfo) else {
+            Posix.removeIrregular(source)
+            return false
+        }
         let directory = Posix.directoryName(path)
         try Posix.makeDirectories(directory)
         let temporary = directory + "/" + Posix.temporaryName()
@@ -142,7 +148,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         default:
             // A copy: asked for, or another file system, no hard links there, or the link
             // count at its limit.
-            guard let opened = try FileDescriptor.openIfExists(source) else { return false }
+            guard let opened = try FileDescriptor.openStoreItem(source) else { return false }
             input = opened
             do {
                 output = try FileDescriptor.open(temporary, .createExclusive)
@@ -209,7 +215,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     static let copyChunkSize = 256 << 10
 
     public func containsBlob(_ digest: SHA256Digest) async throws -> Bool {
-        try Posix.status(blobPath(digest)) != nil
+        try Posix.status(blobPath(digest)).map(Posix.isRegular) ?? false
     }
 
     @discardableResult
@@ -291,7 +297,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
 
     public func manifest(for key: SHA256Digest) async throws -> ArtifactManifest? {
         let path = entryPath(key)
-        guard let file = try FileDescriptor.openIfExists(path) else { return nil }
+        guard let file = try FileDescriptor.openStoreItem(path) else { return nil }
         defer { file.close() }
         let bytes = try file.readAll()
         guard let manifest = try Self.decodeEntry(bytes), manifest.key == key else {
@@ -301,7 +307,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         var blobs: [(path: String, info: stat)] = []
         for artifact in manifest.artifacts {
             let blob = blobPath(artifact.digest)
-            guard let info = try Posix.status(blob) else { return nil }
+            guard let info = try Posix.status(blob), Posix.isRegular(info) else { return nil }
             blobs.append((blob, info))
         }
         Self.refreshUse(path, try file.status())
@@ -346,8 +352,16 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     public func verify() throws -> VerifyReport {
         var report = VerifyReport()
         report.removedTemporaryFiles = try removeStaleTemporaryFiles()
-        for file in try listFiles() {
-            guard let fd = try FileDescriptor.openIfExists(file.path) else { continue }
+        for file in try listFiles(includingIrregular: true) {
+            guard file.isRegular, let fd = try FileDescriptor.openStoreItem(file.path) else {
+                // A directory, link, FIFO or device where a blob or entry belongs.
+                if (try? Posix.status(file.path)) != nil {
+                    Posix.removeIrregular(file.path)
+                    let kind: VerifyReport.Removal.Kind = file.kind == .blob ? .blob : .entry
+                    report.removed.append(.init(kind: kind, digest: file.digest, reason: "not a regular file"))
+                }
+                continue
+            }
             defer { fd.close() }
             switch file.kind {
             case .blob:
@@ -427,7 +441,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         var units: [Unit] = []
         var references: [SHA256Digest: Int] = [:]
         for file in files where file.kind == .entry {
-            guard let fd = try FileDescriptor.openIfExists(file.path) else { continue }
+            guard let fd = try FileDescriptor.openStoreItem(file.path) else { continue }
             let bytes: [UInt8]
             do {
                 defer { fd.close() }
@@ -475,10 +489,14 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         var path: String
         var size: Int64
         var lastUse: Double
+        /// False for a directory, link, FIFO or device under a digest's name (listed only
+        /// when asked for: `verify` removes them).
+        var isRegular = true
     }
 
-    /// Every blob and entry file whose name is a digest (temporary files excluded).
-    func listFiles() throws(StoreError) -> [StoreFile] {
+    /// Every blob and entry file whose name is a digest (temporary files excluded); with
+    /// `includingIrregular`, also what stands under such a name and is no regular file.
+    func listFiles(includingIrregular: Bool = false) throws(StoreError) -> [StoreFile] {
         var files: [StoreFile] = []
         for (kind, directory) in [(Kind.blob, root + "/cas"), (Kind.entry, root + "/ac")] {
             for shard in try Posix.listDirectory(directory) where shard.utf8.count == 2 && !shard.hasPrefix(".") {
@@ -486,8 +504,13 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                 for name in try Posix.listDirectory(shardPath) {
                     guard let digest = SHA256Digest(hex: name), name.hasPrefix(shard) else { continue }
                     let path = shardPath + "/" + name
-                    guard let info = try Posix.status(path), (info.st_mode & S_IFMT) == S_IFREG else { continue }
-                    files.append(StoreFile(kind: kind, digest: digest, path: path, size: Int64(info.st_size), lastUse: Posix.lastUse(info)))
+                    guard let info = try Posix.status(path) else { continue }
+                    let regular = Posix.isRegular(info)
+                    guard regular || includingIrregular else { continue }
+                    files.append(
+                        StoreFile(
+                            kind: kind, digest: digest, path: path, size: regular ? Int64(info.st_size) : 0,
+                            lastUse: Posix.lastUse(info), isRegular: regular))
                 }
             }
         }
@@ -518,7 +541,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
 
     private func readBlob(_ digest: SHA256Digest) throws -> [UInt8]? {
         let path = blobPath(digest)
-        guard let file = try FileDescriptor.openIfExists(path) else { return nil }
+        guard let file = try FileDescriptor.openStoreItem(path) else { return nil }
         defer { file.close() }
         let bytes = try file.readAll()
         guard try SHA256Hasher.hash(bytes) == digest else {

@@ -23,7 +23,9 @@ struct FileDescriptor {
     static func open(_ path: String, _ mode: Mode) throws(StoreError) -> FileDescriptor {
         let flags: Int32
         switch mode {
-        case .readOnly: flags = O_RDONLY | O_CLOEXEC
+        // Non-blocking: a FIFO put where a file belongs must not hang the open (a regular
+        // file ignores the flag).
+        case .readOnly: flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
         case .createExclusive: flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC
         case .createOrOpen: flags = O_RDWR | O_CREAT | O_CLOEXEC
         }
@@ -32,6 +34,31 @@ struct FileDescriptor {
             if fd >= 0 { return FileDescriptor(raw: fd, path: path) }
             if errno == EINTR { continue }
             throw StoreError(operation: "open", path: path, code: errno)
+        }
+    }
+
+    /// Opens a store file (a blob or an entry) for reading: `nil` if it does not exist, and
+    /// also — after removing it, as any corrupt store item — if it is not a regular file (a
+    /// directory, a symbolic link, a FIFO or device someone put there): the store only ever
+    /// writes regular files, and reading anything else would fail or hang a build.
+    static func openStoreItem(_ path: String) throws(StoreError) -> FileDescriptor? {
+        while true {
+            let fd = sysOpen(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0)
+            if fd >= 0 {
+                let file = FileDescriptor(raw: fd, path: path)
+                if let info = try? file.status(), (info.st_mode & S_IFMT) == S_IFREG { return file }
+                file.close()
+                Posix.removeIrregular(path)
+                return nil
+            }
+            switch errno {
+            case EINTR: continue
+            case ENOENT, ENOTDIR: return nil
+            case ELOOP, ENXIO, EOPNOTSUPP:
+                Posix.removeIrregular(path)
+                return nil
+            default: throw StoreError(operation: "open", path: path, code: errno)
+            }
         }
     }
 
@@ -168,6 +195,35 @@ enum Posix {
     /// Removes a file; a missing file is fine.
     static func remove(_ path: String) throws(StoreError) {
         if unlink(path) != 0 && errno != ENOENT { throw StoreError(operation: "remove", path: path, code: errno) }
+    }
+
+    /// Whether `info` is a regular file's.
+    static func isRegular(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFREG }
+
+    /// Removes what stands at a store file's name and is no regular file: a link, FIFO or
+    /// device (unlinked, not followed), or a directory with everything in it. Failures are
+    /// left for `cache verify` to report.
+    static func removeIrregular(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0, !isRegular(info) else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            removeTree(path)
+        } else {
+            unlink(path)
+        }
+    }
+
+    /// Removes a directory and everything below it (links are removed, not followed).
+    static func removeTree(_ path: String) {
+        if let names = try? listDirectory(path) {
+            for name in names {
+                let child = path + "/" + name
+                var info = stat()
+                guard lstat(child, &info) == 0 else { continue }
+                if (info.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
+            }
+        }
+        rmdir(path)
     }
 
     /// Makes a rename or creation inside a directory durable.

@@ -2,6 +2,10 @@ import CacheStore
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("Local store")
 struct LocalStoreTests {
     private func manifest(key: SHA256Digest, blobs: [[UInt8]]) throws -> ArtifactManifest {
@@ -189,6 +193,53 @@ struct LocalStoreTests {
         #expect(clean.removed.first?.kind == .blob)
         #expect(try store.verify().removed.isEmpty)
         #expect(try await store.blob(good) == Array("good".utf8))
+    }
+
+    @Test("a directory, a link or a FIFO where a blob or entry belongs is a miss and removed (never an error or a hang); verify removes and reports them")
+    func irregularStoreItems() async throws {
+        let scratch = try ScratchDirectory()
+        let store = LocalStore(cacheDirectory: scratch.path)
+        let bytes = Array("artifact".utf8)
+        let key = try sha("key")
+        func fill() async throws -> SHA256Digest {
+            let digest = try await store.putBlob(bytes)
+            try await store.putManifest(try manifest(key: key, blobs: [bytes]))
+            return digest
+        }
+        let fileManager = FileManager.default
+        let plants: [(String, (String) throws -> Void)] = [
+            ("directory", { try fileManager.createDirectory(atPath: $0 + "/inside", withIntermediateDirectories: true) }),
+            ("dangling link", { try fileManager.createSymbolicLink(atPath: $0, withDestinationPath: "/nonexistent/blob") }),
+            ("FIFO", { path in #expect(mkfifo(path, 0o644) == 0) }),
+        ]
+        for (what, plant) in plants {
+            // In place of the blob.
+            var digest = try await fill()
+            try fileManager.removeItem(atPath: store.blobPath(digest))
+            try plant(store.blobPath(digest))
+            #expect(try await store.manifest(for: key) == nil, "\(what): an entry whose blob is no file is a miss")
+            #expect(try await store.blob(digest) == nil, "\(what)")
+            #expect((try? fileManager.attributesOfItem(atPath: store.blobPath(digest))) == nil, "\(what) removed")
+            digest = try await fill()
+            try fileManager.removeItem(atPath: store.blobPath(digest))
+            try plant(store.blobPath(digest))
+            #expect(try await store.linkBlob(digest, to: scratch.path + "/out/" + what) == false, "\(what)")
+            #expect(try await store.copyBlob(digest, to: scratch.path + "/out/" + what) == false, "\(what)")
+            // In place of the entry.
+            digest = try await fill()
+            try fileManager.removeItem(atPath: store.entryPath(key))
+            try plant(store.entryPath(key))
+            #expect(try await store.manifest(for: key) == nil, "\(what) as an entry")
+            #expect((try? fileManager.attributesOfItem(atPath: store.entryPath(key))) == nil, "\(what) removed")
+            // Verify finds, removes and reports them.
+            digest = try await fill()
+            try fileManager.removeItem(atPath: store.blobPath(digest))
+            try plant(store.blobPath(digest))
+            let report = try store.verify()
+            #expect(report.removed.map(\.reason) == ["not a regular file"], "\(what)")
+            #expect((try? fileManager.attributesOfItem(atPath: store.blobPath(digest))) == nil)
+            #expect(try store.verify().removed.isEmpty)
+        }
     }
 
     @Test func crashBetweenWriteAndRenameLeavesNothingReadable() async throws {
