@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where gocache keeps its cache: the artifact store and any memo.
 public enum CacheDirectory {
     /// Resolves the cache directory: `--cache-dir` if given, else `$GOCACHE_DIR`, else
@@ -7,12 +13,33 @@ public enum CacheDirectory {
     /// - Parameters:
     ///   - flag: the value of `--cache-dir`, if any.
     ///   - environment: the process environment.
+    /// A relative `--cache-dir` or `$GOCACHE_DIR` is taken from the current directory and
+    /// returned absolute, without `.` and `..` elements.
     public static func resolve(flag: String?, environment: [String: String]) -> String {
-        if let flag, !flag.isEmpty { return trimmed(flag) }
-        if let dir = environment["GOCACHE_DIR"], !dir.isEmpty { return trimmed(dir) }
+        if let flag, !flag.isEmpty { return absolute(trimmed(flag)) }
+        if let dir = environment["GOCACHE_DIR"], !dir.isEmpty { return absolute(trimmed(dir)) }
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return trimmed(xdg) + "/gocache" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         return (home == "/" ? "" : trimmed(home)) + "/.cache/gocache"
+    }
+
+    /// A relative `path` made absolute against the current directory, its `.` and `..`
+    /// elements resolved by name; an absolute one as it is.
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let full = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+        var parts: [Substring] = []
+        for element in full.split(separator: "/", omittingEmptySubsequences: true) {
+            if element == "." { continue }
+            if element == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+            } else {
+                parts.append(element)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     private static func trimmed(_ path: String) -> String {

@@ -188,6 +188,11 @@ struct CacheDirectoryTests {
         #expect(CacheDirectory.resolve(flag: "", environment: ["GOCACHE_DIR": "", "XDG_CACHE_HOME": "/x", "HOME": "/h"]) == "/x/gocache")
         #expect(CacheDirectory.resolve(flag: nil, environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"]) == "/h/.cache/gocache")
         #expect(CacheDirectory.resolve(flag: nil, environment: ["HOME": "/h"]) == "/h/.cache/gocache")
+        // Relative ones are taken from the current directory, made absolute and resolved by name.
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(CacheDirectory.resolve(flag: "c", environment: env) == (cwd == "/" ? "/c" : cwd + "/c"))
+        #expect(CacheDirectory.resolve(flag: nil, environment: ["GOCACHE_DIR": "./k/"]) == (cwd == "/" ? "/k" : cwd + "/k"))
+        #expect(CacheDirectory.resolve(flag: "a/./b/../c", environment: env) == (cwd == "/" ? "/a/c" : cwd + "/a/c"))
     }
 
     @Test("sizes", arguments: [

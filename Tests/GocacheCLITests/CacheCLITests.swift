@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// End-to-end tests of `gocache cache stats|verify|gc` and the hidden blob verbs.
 @Suite("gocache cache")
@@ -164,6 +165,19 @@ struct CacheCLITests {
         #expect(result.status == 2, "\(result.stdout)")
         #expect(result.stderr.contains("error:") && result.stderr.contains("help:"), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+    }
+
+    @Test("a relative cache directory of one character that does not exist yet is created (it crashed on a Foundation trap)")
+    func oneCharacterRelativeCacheDirectory() throws {
+        let (fixture, _, _) = try AffectedCLITests.repository()
+        defer { fixture.cleanup() }
+        for (flag, environment) in [(["--cache-dir", "c"], [String: String]()), ([], ["GOCACHE_DIR": "k"])] {
+            let result = try Self.gocache(["targets"] + flag, environment: environment, in: fixture.root)
+            #expect(result.status == 0, "\(flag) \(environment): \(result.stderr)")
+            #expect(result.stdout.contains("functions/one"))
+        }
+        #expect(FileManager.default.fileExists(atPath: fixture.root + "/c/memo"))
+        #expect(FileManager.default.fileExists(atPath: fixture.root + "/k/memo"))
     }
 
     @Test func hiddenVerbsStayOutOfHelp() throws {

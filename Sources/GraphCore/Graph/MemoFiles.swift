@@ -87,9 +87,11 @@ public enum MemoFiles {
             // The directories this write creates, for a drop to remove.
             var missing: [String] = []
             var cursor = directory
-            while !cursor.isEmpty, cursor != "/", access(cursor, F_OK) != 0 {
+            while !cursor.isEmpty, cursor != "/", cursor != ".", access(cursor, F_OK) != 0 {
                 missing.append(cursor)
-                cursor = (cursor as NSString).deletingLastPathComponent
+                // Not NSString's deletingLastPathComponent: it traps on a one-character
+                // relative path ("c") in swift-corelibs-foundation.
+                cursor = cursor.lastIndex(of: "/").map { String(cursor[..<$0]) } ?? ""
             }
             if !missing.isEmpty { createdDirectories.withLock { $0 += missing } }
         }
