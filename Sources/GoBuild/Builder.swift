@@ -175,6 +175,16 @@ public final class Builder: Sendable {
         if mkdir(out, 0o777) != 0, errno != EEXIST, errno != ENOENT {
             throw BuildError.outputDirectory(path: out, reason: String(cString: strerror(errno)))
         }
+        // One build writes an output directory at a time: another one (a second terminal, a
+        // parallel CI step on one dist/) waits, so the manifest always describes the files
+        // beside it. The lock is on the directory itself (no lock file among the outputs),
+        // and goes with the process.
+        let outputLock = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if outputLock >= 0 { close(outputLock) } }
+        if outputLock >= 0, flock(outputLock, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+            events(.warning("another gocache build is writing \(out); waiting for it to finish"))
+            while flock(outputLock, LOCK_EX) != 0, errno == EINTR {}
+        }
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {

@@ -322,6 +322,31 @@ struct BuildCLITests {
         #expect(run.stderr.contains("it is a file, not a directory"), "\(run.stderr)")
     }
 
+    @Test("two builds writing one output directory take turns: one waits while the other holds the directory", .enabled(if: goBinary != nil && ChildProcess.locate("flock") != nil))
+    func buildsTakeTurnsOnAnOutputDirectory() async throws {
+        let scratch = try Self.scratch("concurrent-out")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: 35), at: repo)
+        let out = scratch + "/dist"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // Another build (as flock(1) stands for it) holds the output directory for 3 s.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: try #require(ChildProcess.locate("flock")))
+        holder.arguments = ["--exclusive", out, "sleep", "3"]
+        try holder.run()
+        try await Task.sleep(for: .milliseconds(500))
+        let run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache", "--out", out], in: repo)
+        #expect(holder.isRunning == false, "the build finished only after the other one")
+        holder.waitUntilExit()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("another gocache build is writing"), "\(run.stderr)")
+        for target in try Self.manifest(out) {
+            let zip = try #require(target["zip"] as? String)
+            #expect(try await Self.sha256(out + "/" + zip).hex == target["zipSha256"] as? String, "\(zip)")
+        }
+    }
+
     @Test func badInputExitsTwoAndWritesNothing() async throws {
         let scratch = try Self.scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
