@@ -517,7 +517,8 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         return files
     }
 
-    /// Removes `.tmp-*` files older than `staleTemporaryAge`; returns how many.
+    /// Removes `.tmp-<pid>-*` files older than `staleTemporaryAge` or whose process is gone
+    /// (killed mid-write); returns how many.
     func removeStaleTemporaryFiles() throws(StoreError) -> Int {
         var removed = 0
         var now = timespec()
@@ -530,7 +531,10 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
             for name in try Posix.listDirectory(directory) where name.hasPrefix(".tmp-") {
                 let path = directory + "/" + name
                 guard let info = try Posix.status(path) else { continue }
-                if Double(now.tv_sec) - Posix.lastUse(info) > Self.staleTemporaryAge {
+                let writer = name.dropFirst(".tmp-".count).split(separator: "-").first.flatMap { Int32($0) }
+                if Double(now.tv_sec) - Posix.lastUse(info) > Self.staleTemporaryAge
+                    || writer.map(Posix.processIsGone) == true
+                {
                     try Posix.remove(path)
                     removed += 1
                 }

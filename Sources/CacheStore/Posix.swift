@@ -293,6 +293,12 @@ enum Posix {
         return String(path[..<slash])
     }
 
+    /// Whether no process `pid` runs on this machine (a temporary file named after it was
+    /// left by a killed writer). A pid reused by another process counts as alive.
+    static func processIsGone(_ pid: Int32) -> Bool {
+        pid > 0 && kill(pid, 0) != 0 && errno == ESRCH
+    }
+
     /// A name for a temporary file that no other process or thread will choose.
     static func temporaryName() -> String {
         var random = SystemRandomNumberGenerator()

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 import TestSupport
 
 /// End-to-end tests of `gocache cache stats|verify|gc` and the hidden blob verbs.
@@ -178,6 +181,34 @@ struct CacheCLITests {
         }
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/c/memo"))
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/k/memo"))
+    }
+
+    @Test("gc and verify remove the temporary files killed writers left among the memos and in the store; a live writer's stay", arguments: [["gc", "--max-size", "1G"], ["verify"]])
+    func abandonedTemporariesAreRemoved(verb: [String]) throws {
+        let scratch = try Scratch()
+        let cache = scratch.path + "/cache"
+        // A process that has exited: its pid names files nobody will finish.
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        let live = getpid()
+        let files = [
+            ("memo/go-headers-v4.bin.tmp.\(dead).1", false), ("memo/graphs/abc.tmp.\(dead).2", false),
+            ("store/ac/ab/.tmp-\(dead)-xyz", false), ("memo/file-digests-v3.bin.tmp.\(live).3", true),
+            ("store/cas/cd/.tmp-\(live)-abc", true),
+        ]
+        for (path, _) in files {
+            let full = cache + "/" + path
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: full))
+        }
+        let result = try Self.gocache(["cache"] + verb + ["--cache-dir", cache])
+        #expect(result.status == 0, "\(result.stderr)")
+        for (path, stays) in files {
+            #expect(FileManager.default.fileExists(atPath: cache + "/" + path) == stays, "\(path)")
+        }
     }
 
     @Test func hiddenVerbsStayOutOfHelp() throws {

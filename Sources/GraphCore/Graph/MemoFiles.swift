@@ -62,6 +62,27 @@ public enum MemoFiles {
         }
     }
 
+    /// Removes the temporary files (`<name>.tmp.<pid>.<n>`) that killed writers left anywhere
+    /// under `directory` (the memo directory): those whose process is gone, and any older
+    /// than an hour. Returns how many. `cache gc` and `cache verify` run it.
+    @discardableResult
+    public static func removeAbandonedTemporaries(under directory: String) -> Int {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        let now = Int64(Date().timeIntervalSince1970)
+        var removed = 0
+        while let relative = enumerator.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard let marker = name.range(of: ".tmp.", options: .backwards) else { continue }
+            let path = directory + "/" + relative
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            let writer = name[marker.upperBound...].split(separator: ".").first.flatMap { Int32($0) }
+            let gone = writer.map { $0 > 0 && kill($0, 0) != 0 && errno == ESRCH } ?? false
+            if gone || now - Int64(info.st_mtim.tv_sec) > 3600, unlink(path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     /// Removes temporary files of interrupted writes older than an hour from `directory`.
     static func removeStaleTemporaries(in directory: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CacheStore
 import Foundation
+import GraphCore
 
 /// `gocache cache` — inspect and maintain the local artifact store.
 struct CacheCommand: AsyncParsableCommand {
@@ -19,6 +20,9 @@ struct CacheCommand: AsyncParsableCommand {
 struct CacheDirectoryOptions: ParsableArguments {
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("The cache directory.", valueName: "dir"))
     var cacheDir: String?
+
+    /// The cache directory these options name.
+    var directory: String { CacheDirectory.resolve(flag: cacheDir, environment: ProcessInfo.processInfo.environment) }
 
     /// The store of the cache directory; a path that exists but is not a directory (or a
     /// `store` in it that is not) is bad input, not an empty store.
@@ -100,13 +104,14 @@ struct CacheVerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try options.store()
         let report = try await withStoreErrors(store) { try store.verify() }
+        let memoTemporaries = MemoFiles.removeAbandonedTemporaries(under: options.directory + "/memo")
         for removal in report.removed {
             Stdout.write("removed \(removal.kind.rawValue) \(removal.digest.hex): \(removal.reason)\n")
         }
         Stdout.write(
             "checked \(report.checkedBlobs) blobs and \(report.checkedEntries) entries; removed \(report.removed.count) corrupt\n")
-        if report.removedTemporaryFiles > 0 {
-            Stderr.write("removed \(report.removedTemporaryFiles) stale temporary files of interrupted writes\n")
+        if report.removedTemporaryFiles + memoTemporaries > 0 {
+            Stderr.write("removed \(report.removedTemporaryFiles + memoTemporaries) stale temporary files of interrupted writes\n")
         }
         if !report.removed.isEmpty { throw ExitCode(1) }
     }
@@ -128,6 +133,8 @@ struct CacheGCCommand: AsyncParsableCommand {
         }
         let store = try options.store()
         let report = try await withStoreErrors(store) { try store.gc(maxBytes: limit) }
+        // Temporary files killed writers left among the memos (the store's own go with the gc).
+        MemoFiles.removeAbandonedTemporaries(under: options.directory + "/memo")
         Stdout.write("""
             removed \(report.removedBlobs) blobs and \(report.removedEntries) entries, freed \(ByteCount.format(report.freedBytes)); \
             store holds \(ByteCount.format(report.remainingBytes))
