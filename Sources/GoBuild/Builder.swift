@@ -115,6 +115,8 @@ public final class Builder: Sendable {
     public let store: TieredStore
     public let options: BuildOptions
     private let events: @Sendable (BuildEvent) -> Void
+    /// Whether the warning that the local store could not take a built target was given.
+    private let storeFailureWarned = Mutex(false)
 
     /// A builder of `session`'s working tree over `store`; `events` is called as the build
     /// progresses (from any thread, one call at a time).
@@ -166,6 +168,29 @@ public final class Builder: Sendable {
             }
         }
 
+        var outcomes: [String: BuildManifest.Target] = [:]
+        // Hits are restored while the misses compile (copies are I/O, compiles CPU); a hit
+        // whose blobs turn out missing or corrupt is compiled afterwards.
+        var hits: [(Job, Found)] = []
+        var misses: [Job] = []
+        // A target reading a directory outside the repository has a key that does not cover
+        // it: built every time, never restored, never stored.
+        let unkeyable = jobs.filter { !$0.key.inputs.outside.isEmpty }
+        for job in unkeyable {
+            events(
+                .warning(
+                    "\(job.target.dir) reads \(job.key.inputs.outside.joined(separator: ", ")) outside the repository, which its "
+                        + "key does not cover: built every time, never cached (move or vendor that module into the repository)"))
+        }
+        misses += unkeyable
+        for (job, found) in try await lookUp(jobs.filter { $0.key.inputs.outside.isEmpty }) {
+            if let found { hits.append((job, found)) } else { misses.append(job) }
+        }
+        trace.mark("look up")
+        // A store that cannot be written fails the build now, not after every miss compiled;
+        // a build of hits alone (or of targets never stored) writes nothing there and goes on
+        // (a cache mounted read-only for untrusted jobs).
+        if misses.contains(where: { $0.key.inputs.outside.isEmpty }) { try store.local.checkWritable() }
         let out = options.outputDirectory
         let staging = out + "/.gocache-staging-\(getpid())-\(UUID().uuidString.prefix(8))"
         var isDirectory: ObjCBool = false
@@ -201,25 +226,6 @@ public final class Builder: Sendable {
             throw BuildError.outputDirectory(path: out, reason: "cannot remove the previous manifest.json: \(String(cString: strerror(errno)))")
         }
 
-        var outcomes: [String: BuildManifest.Target] = [:]
-        // Hits are restored while the misses compile (copies are I/O, compiles CPU); a hit
-        // whose blobs turn out missing or corrupt is compiled afterwards.
-        var hits: [(Job, Found)] = []
-        var misses: [Job] = []
-        // A target reading a directory outside the repository has a key that does not cover
-        // it: built every time, never restored, never stored.
-        let unkeyable = jobs.filter { !$0.key.inputs.outside.isEmpty }
-        for job in unkeyable {
-            events(
-                .warning(
-                    "\(job.target.dir) reads \(job.key.inputs.outside.joined(separator: ", ")) outside the repository, which its "
-                        + "key does not cover: built every time, never cached (move or vendor that module into the repository)"))
-        }
-        misses += unkeyable
-        for (job, found) in try await lookUp(jobs.filter { $0.key.inputs.outside.isEmpty }) {
-            if let found { hits.append((job, found)) } else { misses.append(job) }
-        }
-        trace.mark("look up")
         async let restoring = restoreAll(hits)
         var stopped = false
         for result in try await compileAll(misses, staging: staging + "/m", stopped: &stopped) {
@@ -626,9 +632,22 @@ public final class Builder: Sendable {
                     "\(dir): \(moved.count) input file(s) changed during the build (\(moved.prefix(3).joined(separator: ", ")))"
                         + "; its artifact is not stored in the cache — build again to cache it"))
         } else {
-            try await storeArtifacts(
-                job, binary: binary, package: package, seconds: seconds,
-                files: options.linkOutputs ? (binary: path, zip: zipPath) : nil)
+            do {
+                try await storeArtifacts(
+                    job, binary: binary, package: package, seconds: seconds,
+                    files: options.linkOutputs ? (binary: path, zip: zipPath) : nil)
+            } catch let error as StoreError where [ENOSPC, EDQUOT, EROFS].contains(error.code) {
+                // The cache's file system filled up (or turned read-only) during the build:
+                // the binary is good, only the cache misses it — as a failing remote, a
+                // warning, not a failed build.
+                let first = storeFailureWarned.withLock { warned in
+                    defer { warned = true }
+                    return !warned
+                }
+                if first {
+                    events(.warning("cannot store built targets in the local store (\(error.description)); they are built but not cached"))
+                }
+            }
         }
         let out = options.outputDirectory
         try makeDirectory("\(out)/\(job.name)")

@@ -347,6 +347,66 @@ struct BuildCLITests {
         }
     }
 
+    /// Runs a system tool (mount, umount, dd) quietly; its exit status (-1 when it cannot run).
+    static func system(_ tool: String, _ arguments: [String]) -> Int32 {
+        guard let path = ChildProcess.locate(tool) else { return -1 }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Whether this process may mount a tmpfs (root with the capability; not in every container).
+    static let canMount: Bool = {
+        guard getuid() == 0, let path = try? scratch("mount-probe") else { return false }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard system("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", path]) == 0 else { return false }
+        _ = system("umount", [path])
+        return true
+    }()
+
+    @Test("a cache on a read-only file system serves a build of hits; a build with misses fails before compiling; a cache file system that fills up during the build is a warning, not a failed build", .enabled(if: goBinary != nil && canMount))
+    func unwritableAndFullStores() async throws {
+        let scratch = try Self.scratch("ro-store")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        let generated = try MonorepoGenerator.writeRepository(Self.spec(seed: 36), at: repo)
+        let mount = scratch + "/mnt"
+        try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+        #expect(Self.system("mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", mount]) == 0)
+        defer { _ = Self.system("umount", [mount]) }
+        let cache = mount + "/cache"
+        var run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out1"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+
+        #expect(Self.system("mount", ["-o", "remount,ro", mount]) == 0)
+        run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out2"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Set(Self.statuses(try Self.manifest(scratch + "/out2")).values) == ["hit"])
+
+        let target = try #require(generated.tree.functionDirs.first)
+        let main = repo + "/" + target + "/main.go"
+        let source = try String(contentsOfFile: main, encoding: .utf8)
+        try (source + "\nfunc edited() {}\n").write(toFile: main, atomically: true, encoding: .utf8)
+        run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out3"], in: repo)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("error:") && run.stderr.contains("Read-only file system"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: scratch + "/out3/manifest.json"))
+
+        #expect(Self.system("mount", ["-o", "remount,rw", mount]) == 0)
+        // Fill the file system: the next miss cannot be stored.
+        _ = Self.system("dd", ["if=/dev/zero", "of=" + mount + "/filler", "bs=1M", "count=100"])
+        try (source + "\nfunc editedAgain() {}\n").write(toFile: main, atomically: true, encoding: .utf8)
+        run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out4"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("they are built but not cached"), "\(run.stderr)")
+        #expect(Self.statuses(try Self.manifest(scratch + "/out4"))[target] == "built")
+    }
+
     @Test func badInputExitsTwoAndWritesNothing() async throws {
         let scratch = try Self.scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -187,15 +187,6 @@ struct BuildCommand: AsyncParsableCommand {
                 throw CommandFailure.unknownTarget(dir, known: session.repository.targets.map(\.dir))
             }
         }
-        // A store that cannot be written fails now, not after every miss compiled.
-        do {
-            try store.local.checkWritable()
-        } catch {
-            throw CommandFailure(
-                message: error.description,
-                help: "check that the cache directory is on a writable file system with space left, or pass another --cache-dir",
-                status: 2)
-        }
         let outDirectory = Self.absolute(out ?? session.location.workdir + "/dist")
         let options = BuildOptions(
             outputDirectory: outDirectory, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, failFast: failFast, strategy: strategy.strategy,
