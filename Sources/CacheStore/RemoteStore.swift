@@ -100,7 +100,9 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         sessionConfiguration.urlCache = nil
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
         sessionConfiguration.httpShouldSetCookies = false
-        self.session = URLSession(configuration: sessionConfiguration)
+        // Redirects are followed here, not by URLSession (`RedirectsStayHere`): it would send
+        // the Authorization header to another origin and re-send a PUT without its body.
+        self.session = URLSession(configuration: sessionConfiguration, delegate: RedirectsStayHere(), delegateQueue: nil)
     }
 
     /// Checks a remote cache URL without opening anything: what `init` would reject.
@@ -280,13 +282,44 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         "\(redactedURL)/\(area.rawValue)/\(digest.hex)"
     }
 
+    /// The most redirects one request follows.
+    static let redirectLimit = 5
+
     /// One request with bounded retries. Transport errors, 5xx, 408 and 429 are retried;
-    /// 404 is a miss; any other status fails at once.
+    /// 404 is a miss; a redirect (301, 302, 303, 307, 308) is followed up to `redirectLimit`
+    /// times — with the same method and body, and with the credentials only while the
+    /// location stays on the configured URL's origin (scheme, host and port), as curl does;
+    /// any other status fails at once.
     private func perform(_ method: String, _ area: Area, _ digest: SHA256Digest, body: Data?) async -> Outcome {
-        var request = URLRequest(url: base.appendingPathComponent(area.rawValue).appendingPathComponent(digest.hex))
+        var url = base.appendingPathComponent(area.rawValue).appendingPathComponent(digest.hex)
+        for _ in 0...Self.redirectLimit {
+            switch await performOnce(method, url: url, area, digest, body: body) {
+            case .redirect(let location):
+                url = location
+            case .done(let outcome):
+                return outcome
+            }
+        }
+        return .failed("\(method) \(path(area, digest)) was redirected more than \(Self.redirectLimit) times")
+    }
+
+    private enum Step {
+        case done(Outcome)
+        case redirect(URL)
+    }
+
+    /// Whether `url` is on the configured URL's origin (credentials go there only).
+    func isSameOrigin(_ url: URL) -> Bool {
+        func port(_ u: URL) -> Int? { u.port ?? (u.scheme?.lowercased() == "https" ? 443 : u.scheme?.lowercased() == "http" ? 80 : nil) }
+        return url.scheme?.lowercased() == base.scheme?.lowercased() && url.host?.lowercased() == base.host?.lowercased()
+            && port(url) == port(base)
+    }
+
+    private func performOnce(_ method: String, url: URL, _ area: Area, _ digest: SHA256Digest, body: Data?) async -> Step {
+        var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = Self.effectiveTimeout(configuration.timeout)
-        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
+        if let authorization, isSameOrigin(url) { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         if let body {
             request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
             request.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
@@ -305,17 +338,26 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                 } else {
                     (data, response) = try await session.data(for: request)
                 }
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                let http = response as? HTTPURLResponse
+                let status = http?.statusCode ?? 0
                 switch status {
                 case 200..<300:
-                    return .found(data)
+                    return .done(.found(data))
                 case 404:
-                    return .notFound
+                    return .done(.notFound)
+                case 301, 302, 303, 307, 308:
+                    guard let location = http?.value(forHTTPHeaderField: "Location"),
+                        let next = URL(string: location, relativeTo: url)?.absoluteURL,
+                        ["http", "https"].contains(next.scheme?.lowercased() ?? "")
+                    else {
+                        return .done(.failed("\(method) \(path(area, digest)) answered HTTP \(status) without a usable Location"))
+                    }
+                    return .redirect(next)
                 case 408, 429, 500..<600:
                     lastReason = "HTTP \(status)"
                     continue
                 default:
-                    return .failed("\(method) \(path(area, digest)) answered HTTP \(status)")
+                    return .done(.failed("\(method) \(path(area, digest)) answered HTTP \(status)"))
                 }
             } catch {
                 lastReason = Self.reason(error)
@@ -323,12 +365,12 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                 // timeout would most likely do it again: not retried (each retry was another
                 // timeout of waiting, with FoundationNetworking's poll loop spinning a core).
                 if (error as? URLError)?.code == .timedOut {
-                    return .failed("\(method) \(path(area, digest)) timed out after \(Int(request.timeoutInterval)) s")
+                    return .done(.failed("\(method) \(path(area, digest)) timed out after \(Int(request.timeoutInterval)) s"))
                 }
             }
         }
         let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
-        return .failed("\(method) \(path(area, digest)) failed after \(tries): \(lastReason)")
+        return .done(.failed("\(method) \(path(area, digest)) failed after \(tries): \(lastReason)"))
     }
 
     /// Switches the remote off with one warning (the first fault only).
@@ -403,5 +445,16 @@ public enum RemoteStoreError: Error, Hashable, Sendable, CustomStringConvertible
         case .invalidURL(let url):
             "remote cache URL '\(url)' is not of the form http(s)://[user:password@]host[:port][/prefix]"
         }
+    }
+}
+
+/// Hands every redirect back to `RemoteStore.perform` instead of following it (URLSession
+/// would keep the Authorization header on another origin and send a PUT's body only once).
+private final class RedirectsStayHere: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }

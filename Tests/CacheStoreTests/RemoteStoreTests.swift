@@ -178,6 +178,41 @@ struct RemoteFaultTests {
         #expect(!server.requests.contains { $0.method == "PUT" })
     }
 
+    @Test("redirects are followed with the method and the whole body; credentials go to the configured origin only")
+    func redirects() async throws {
+        let token = "s3cr3t-token-value"
+        let elsewhere = try FaultServer(mode: .serve)
+        defer { elsewhere.stop() }
+        let server = try FaultServer(mode: .redirect(prefix: elsewhere.baseURL))
+        defer { server.stop() }
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(
+            url: server.baseURL, environment: [RemoteStore.tokenVariable: token], configuration: fastConfiguration,
+            warnings: warnings)
+        let bytes = pseudoRandomBytes(200_000, seed: 9)
+        // Another origin: the PUT arrives whole there, without the token.
+        let digest = try await remote.putBlob(bytes)
+        #expect(elsewhere.objects["/cas/\(digest.hex)"] == bytes, "the redirected PUT carries its body")
+        #expect(try await remote.blob(digest) == bytes)
+        #expect(try await remote.containsBlob(digest))
+        #expect(!elsewhere.requests.isEmpty)
+        #expect(elsewhere.requests.allSatisfy { $0.headers["authorization"] == nil }, "no credentials to another origin")
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(token)" })
+        #expect(warnings.messages.isEmpty, "\(warnings.messages)")
+
+        // The same origin: the credentials follow.
+        server.setMode(.redirect(prefix: server.baseURL + "/moved"))
+        let other = try await remote.putBlob(Array("same origin".utf8))
+        #expect(server.objects["/cas/\(other.hex)"] == Array("same origin".utf8))
+        #expect(try await remote.blob(other) == Array("same origin".utf8))
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(token)" })
+
+        // A loop of redirects ends: one warning, a miss.
+        server.setMode(.redirect(prefix: server.baseURL))
+        #expect(try await remote.blob(try sha("looping")) == nil)
+        #expect(warnings.messages.count == 1 && warnings.messages[0].contains("redirected more than"), "\(warnings.messages)")
+    }
+
     @Test func bearerTokenIsSentAndNeverShown() async throws {
         let token = "s3cr3t-token-value"
         let server = try FaultServer(mode: .serve)

@@ -27,6 +27,10 @@ public final class FaultServer: Sendable {
         case truncatedBody
         /// `GET` answers 200 with a body of the right length but different bytes.
         case wrongBody
+        /// Answer every request with `307 Location: <prefix><path>` (the body read and
+        /// dropped), except requests under `/moved`, which are served as `serve` does (with
+        /// `/moved` taken off their path).
+        case redirect(prefix: String)
 
         public var description: String {
             switch self {
@@ -37,6 +41,7 @@ public final class FaultServer: Sendable {
             case .resetMidBody: "reset mid-body"
             case .truncatedBody: "truncated body"
             case .wrongBody: "wrong body"
+            case .redirect(let prefix): "redirect to \(prefix)"
             }
         }
     }
@@ -157,6 +162,15 @@ public final class FaultServer: Sendable {
                 return
             case .status(let code):
                 if !send(client, head(code, length: 0)) { return }
+            case .redirect(let prefix):
+                if request.path.hasPrefix("/moved/") {
+                    var moved = request
+                    moved.path = String(request.path.dropFirst("/moved".count))
+                    if !answer(client, moved, body) { return }
+                } else {
+                    let answer = "HTTP/1.1 307 X\r\nLocation: \(prefix)\(request.path)\r\nContent-Length: 0\r\n\r\n"
+                    if !send(client, Array(answer.utf8)) { return }
+                }
             case .resetMidBody, .truncatedBody, .wrongBody:
                 guard request.method == "GET" else {
                     if !answer(client, request, body) { return }
