@@ -250,7 +250,8 @@ struct LocalStoreTests {
         // What a writer killed before its rename leaves: a partial temporary file.
         let directory = (store.blobPath(digest) as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = directory + "/.tmp-99999-crashed"
+        // Named after a live process (this one): it could still be writing.
+        let temporary = directory + "/.tmp-\(getpid())-crashed"
         try Data(bytes.prefix(4000)).write(to: URL(fileURLWithPath: temporary))
         #expect(try await store.blob(digest) == nil)
         #expect(try store.stats().blobCount == 0)
@@ -260,6 +261,15 @@ struct LocalStoreTests {
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: temporary)
         #expect(try store.verify().removedTemporaryFiles == 1)
         #expect(!FileManager.default.fileExists(atPath: temporary))
+        // A fresh one whose writer is gone goes too.
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let orphan = directory + "/.tmp-\(finished.processIdentifier)-killed"
+        try Data(bytes.prefix(10)).write(to: URL(fileURLWithPath: orphan))
+        #expect(try store.verify().removedTemporaryFiles == 1)
+        #expect(!FileManager.default.fileExists(atPath: orphan))
         // The store still works for that digest.
         try await store.putBlob(bytes)
         #expect(try await store.blob(digest) == bytes)
