@@ -577,4 +577,39 @@ struct AffectedRuleTests {
             base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes)
         #expect(targets.rebuild == [])
     }
+
+    /// Link-only settings (a version stamp in `ldflags`, `buildvcs`) change every binary and
+    /// no package's compiled form: targets are affected, tests and packages are not; a
+    /// compile setting (`gcflags`) affects them all.
+    @Test("a link-only setting in gocache.yaml's defaults affects targets, not tests or packages")
+    func linkOnlySettings() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        let overrides = Self.files["gocache.yaml", default: ""]
+        try fixture.write("gocache.yaml", "defaults:\n  ldflags: \"-s -w -X main.version=1.0.0\"\n" + overrides)
+        let base = try fixture.commit("version 1.0.0")
+        try fixture.write("gocache.yaml", "defaults:\n  ldflags: \"-s -w -X main.version=1.0.1\"\n  buildvcs: true\n" + overrides)
+        let stamped = try fixture.commit("version 1.0.1")
+        try fixture.write("gocache.yaml", "defaults:\n  ldflags: \"-s -w -X main.version=1.0.1\"\n  buildvcs: true\n  gcflags: \"-N\"\n" + overrides)
+        let compiled = try fixture.commit("gcflags")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        func answers(_ head: String) async throws -> (targets: [String], tests: [String], packages: [String]) {
+            let (baseSnapshot, headSnapshot) = (try Snapshot.revision(base, in: location), try Snapshot.revision(head, in: location))
+            let (old, new) = (try await Self.load(baseSnapshot), try await Self.load(headSnapshot))
+            let changes = try ChangeSet.between(baseSnapshot, headSnapshot)
+            return (
+                ImpactAnalysis.affected(base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes).rebuild,
+                ImpactAnalysis.tests(base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes).map(\.dir),
+                ImpactAnalysis.packages(base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes)
+                    .map(\.dir)
+            )
+        }
+        let link = try await answers(stamped)
+        #expect(link.targets == ["functions/arm", "functions/usea", "functions/useb"])
+        #expect(link.tests == [])
+        #expect(link.packages == [])
+        let compile = try await answers(compiled)
+        #expect(compile.tests == ["internal/lib"])
+        #expect(compile.packages.contains("internal/plat"), "\(compile.packages)")
+    }
 }

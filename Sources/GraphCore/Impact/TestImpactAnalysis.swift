@@ -156,9 +156,19 @@ extension ImpactAnalysis {
                 go: work.goVersion, toolchain: work.toolchain, godebug: work.godebug.map { "\($0.key)=\($0.value)" })
         }
         var inputs = TargetInputs(
-            dir: package.dir ?? "", importPath: package.importPath, settings: repository.defaultSettings,
+            dir: package.dir ?? "", importPath: package.importPath, settings: compileSettings(repository.defaultSettings),
             workspace: workspace, localModules: localModules, pgo: nil, extraInputs: [], packages: packages)
         inputs.outside = TargetInputs.outsideDirectories(of: packages, unit: unit, layout: repository.layout)
         return inputs
+    }
+
+    /// `settings` without those that only the link of a binary reads (`ldflags`, `buildvcs`):
+    /// they change no package's compiled form, and `go test` is not given them, so a version
+    /// stamp in gocache.yaml's defaults re-runs no test.
+    static func compileSettings(_ settings: BuildSettings) -> BuildSettings {
+        var result = settings
+        result.ldflags = ""
+        result.buildvcs = false
+        return result
     }
 }
