@@ -612,4 +612,49 @@ struct AffectedRuleTests {
         #expect(compile.tests == ["internal/lib"])
         #expect(compile.packages.contains("internal/plat"), "\(compile.packages)")
     }
+
+    /// Without a base, a listed path absent from the head may have been a target's profile
+    /// or one of its declared extra inputs.
+    @Test("without a base, a listed absent default.pgo or extra input affects its target")
+    func listedDeletedProfileAndExtraInput() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write(
+            "gocache.yaml",
+            Self.files["gocache.yaml", default: ""] + "  - match: \"functions/useb\"\n    extraInputs: [\"docs/*.md\", \"assets/**\"]\n")
+        let head = try fixture.commit("extra inputs")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        func rebuild(_ files: [String]) -> [String] {
+            ImpactAnalysis.affected(
+                base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+                changes: .listed(files, baseKnown: false)
+            ).rebuild
+        }
+        #expect(rebuild(["functions/usea/default.pgo"]) == ["functions/usea"])
+        #expect(rebuild(["docs/gone.md"]) == ["functions/useb"])
+        #expect(rebuild(["assets/a/b/gone.png"]) == ["functions/useb"])
+        #expect(rebuild(["docs/sub/gone.md", "default.pgo", "functions/default.pgo"]) == [])
+    }
+
+    /// A test reads its package's `testdata/` at run time (golden files): a change there
+    /// selects the package's tests, and no target.
+    @Test("a changed file in a package's testdata directory selects its tests")
+    func testdataSelectsTests() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/lib/testdata/other.txt", "changed\n")
+        try fixture.write("internal/plat/testdata/unrelated.txt", "no tests here\n")
+        let head = try fixture.commit("golden")
+        #expect(try await Self.report(fixture, base: base, head: head).rebuild == [])
+        #expect(try await Self.testDirs(fixture, base: base, head: head) == ["internal/lib"])
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        let listed = ImpactAnalysis.tests(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+            changes: .listed(["internal/lib/testdata/deeper/gone.txt"], baseKnown: true))
+        #expect(listed.map(\.dir) == ["internal/lib"])
+    }
 }

@@ -149,7 +149,8 @@ public enum ImpactAnalysis {
                 if !changes.baseKnown {
                     reasons += conservativeReasons(
                         from: target.importPath, unitRoot: target.unitRoot, inputs: newInputs, graph: head.graph(of: target),
-                        head: head, headTree: headTree, changes: changes)
+                        head: head, headTree: headTree, changes: changes, profile: TargetInputs.pgoPath(of: target),
+                        extraInputs: target.settings.extraInputs)
                 }
             } else {
                 reasons = [ImpactReason(kind: .package, file: nil, change: "no package graph holds the target", chain: [])]
@@ -188,9 +189,15 @@ public enum ImpactAnalysis {
     ///   (`ImpactAnalysis.tests`; `start` is its import path): its test files count as
     ///   sources, its tests' imports as edges and its tests' `embed` import as embedding,
     ///   and the closure may hold packages only tests reach.
+    /// - Parameters:
+    ///   - profile: where a target's `default.pgo` would be; absent and listed, it may have
+    ///     been deleted.
+    ///   - extraInputs: a target's declared extra-input patterns; an absent listed path one
+    ///     of them matches may have been a deleted extra input.
     static func conservativeReasons(
         from start: String, unitRoot: String, inputs: TargetInputs, graph: PackageGraph?, head: GoRepository,
-        headTree: any FileTree, changes: ChangeSet, tested: GoPackage? = nil
+        headTree: any FileTree, changes: ChangeSet, tested: GoPackage? = nil, profile: String? = nil,
+        extraInputs: [String] = []
     ) -> [ImpactReason] {
         func package(_ importPath: String) -> GoPackage? {
             tested == nil ? graph?.packages[importPath] : graph?.packageOrTestPackage(importPath)
@@ -229,6 +236,14 @@ public enum ImpactAnalysis {
             let path = change.path
             let name = lastElement(path)
             let dir = parent(path)
+            // A deleted profile or declared extra input (a present one is an input the
+            // comparison itself judges).
+            if path == profile || extraInputs.contains(where: { FileGlob.matches(pattern: $0, path: path) }),
+                !TargetInputs.isFile(path, in: headTree)
+            {
+                reasons.append(
+                    ImpactReason(kind: path == profile ? .file : .config, file: path, change: "deleted", chain: [start]))
+            }
             if name == "gocache.yaml" && dir.isEmpty {
                 reasons.append(ImpactReason(kind: .config, file: path, change: "modified", chain: []))
             } else if ["go.mod", "go.sum", "go.work", "go.work.sum", "modules.txt"].contains(name) {

@@ -43,6 +43,7 @@ extension ImpactAnalysis {
                             from: root, unitRoot: graph.unitRoot, inputs: newInputs, graph: graph, head: head,
                             headTree: headTree, changes: changes, tested: package)
                     }
+                    reasons += testdataReasons(of: root, dir: dir, changes: changes)
                 } else {
                     reasons = [ImpactReason(kind: .added, file: nil, change: "new package", chain: [])]
                 }
@@ -99,6 +100,18 @@ extension ImpactAnalysis {
             }
         }
         return results.values.sorted { ($0.dir, $0.importPath) < ($1.dir, $1.importPath) }
+    }
+
+    /// The changed paths in the `testdata` directory of the package at `dir` (a test reads
+    /// them at run time, `os.ReadFile("testdata/…")`, as golden files; `go test`'s own
+    /// cache records what a test opens). Never inputs of a binary, so only tests count them.
+    static func testdataReasons(of importPath: String, dir: String, changes: ChangeSet) -> [ImpactReason] {
+        let testdata = join(dir, "testdata")
+        var reasons: [ImpactReason] = []
+        for path in changes.paths.sorted() where hasPathPrefix(path, testdata) && path != testdata {
+            reasons.append(ImpactReason(kind: .file, file: path, change: changes.kind(of: path) ?? "modified", chain: [importPath]))
+        }
+        return reasons
     }
 
     /// The first (default-platform) graph of every build unit.
