@@ -145,6 +145,46 @@ struct AffectedCLITests {
         #expect(outside.stderr.contains("warning: --files: /etc/passwd is outside the repository"), "\(outside.stderr)")
     }
 
+    /// `--files` reads any file it can open to its end, as `cat` would: a pipe of bash's
+    /// process substitution (/dev/fd/N), a named FIFO, /dev/stdin, /dev/null (an empty list);
+    /// only a file it cannot read is bad input, with the system's reason.
+    @Test("--files reads pipes, FIFOs, /dev/stdin and /dev/null; an unreadable path is bad input with its reason")
+    func filesFromPipes() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        let binary = try CacheCLITests.binary()
+        let go = try #require(GoToolchain.current()).executable
+        let environment = [
+            "GOCACHE_DIR": fixture.root + "-cache",
+            "PATH": (go as NSString).deletingLastPathComponent + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "BIN": binary, "REPO": fixture.root, "FIFO": fixture.root + "-fifo",
+        ]
+        /// Runs `script` with bash: `$BIN` is the gocache binary, `$REPO` the repository.
+        func shell(_ script: String) throws -> CacheCLITests.Result {
+            try CacheCLITests.gocache(["-c", script], environment: environment, executable: "/bin/bash")
+        }
+        let substituted = try shell(#"exec "$BIN" affected --repo "$REPO" --files <(printf 'internal/lib/lib.go\n')"#)
+        #expect(substituted.status == 0, "\(substituted.stderr)")
+        #expect(substituted.stdout == "functions/one\n")
+        let tests = try shell(#"printf 'internal/lib/lib.go\n' | "$BIN" affected --repo "$REPO" --packages --files /dev/stdin"#)
+        #expect(tests.status == 0, "\(tests.stderr)")
+        #expect(tests.stdout == "./functions/one\n./internal/lib\n")
+        let fifo = try shell(
+            #"mkfifo "$FIFO" && { printf 'functions/two/main.go\n' > "$FIFO" & } && "$BIN" why functions/two --repo "$REPO" --files "$FIFO"; status=$?; rm -f "$FIFO"; exit $status"#)
+        #expect(fifo.status == 0, "\(fifo.stderr)")
+        #expect(fifo.stdout.hasPrefix("functions/two is affected"), "\(fifo.stdout)")
+        let empty = try Self.run(["affected", "--repo", fixture.root, "--files", "/dev/null"], in: fixture)
+        #expect(empty.status == 0, "\(empty.stderr)")
+        #expect(empty.stdout == "")
+
+        for (path, reason) in [(fixture.root + "-absent", "No such file or directory"), (fixture.root, "Is a directory")] {
+            let result = try Self.run(["affected", "--repo", fixture.root, "--files", path], in: fixture)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("error: cannot read the path list \(path): \(reason)"), "\(result.stderr)")
+            #expect(result.stderr.contains("help:"), "\(result.stderr)")
+        }
+    }
+
     /// git reads the repository GIT_DIR names and the working tree GIT_WORK_TREE names (the
     /// current directory without it), wherever it runs; so does gocache.
     @Test("GIT_DIR and GIT_WORK_TREE are honoured as git honours them")

@@ -26,9 +26,12 @@ struct CacheCLITests {
         return try #require(nil as String?, "the gocache binary is not built")
     }
 
-    static func gocache(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws -> Result {
+    /// Runs the gocache binary (or `executable`, e.g. a shell running it) with `arguments`.
+    static func gocache(
+        _ arguments: [String], environment: [String: String] = [:], in directory: String? = nil, executable: String? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary())
+        process.executableURL = URL(fileURLWithPath: try executable ?? binary())
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment

@@ -511,4 +511,182 @@ struct AffectedRuleTests {
         // A file no test reaches.
         #expect(try await tests { try $0.write("functions/useb/main.go", "package main\n\nfunc main() {}\n") } == [])
     }
+
+    /// `--files` without `--base` judges a listed path against the head alone: the tests and
+    /// packages it gives hold every one the known base would give, by the rules targets
+    /// follow (module files, gocache.yaml, deleted files, files a constraint excludes,
+    /// deleted files below an embedding package, headers) with a package's own test files,
+    /// its tests' imports and what only tests reach counted for its tests.
+    @Test("without a base, --tests and --packages follow the conservative rules of targets")
+    func listedWithoutBaseTestsAndPackages() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        // lib/z's test imports internal/plat; lib/e's test (not its package) embeds; lib/t's
+        // test imports a vendored package nothing else imports.
+        try fixture.write("lib/z/z.go", "package z\n")
+        try fixture.write("lib/z/z_test.go", "package z\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/plat\"\n)\n\nfunc TestZ(t *testing.T) { _ = plat.Name() }\n")
+        try fixture.write("lib/e/e.go", "package e\n")
+        try fixture.write("lib/e/e_test.go", "package e\n\nimport (\n\t_ \"embed\"\n\t\"testing\"\n)\n\n//go:embed testdata\nvar data string\n\nfunc TestE(t *testing.T) { _ = data }\n")
+        try fixture.write("lib/e/testdata/x.txt", "x\n")
+        try fixture.write("lib/t/t.go", "package t\n")
+        try fixture.write("lib/t/t_test.go", "package t\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/assert\"\n)\n\nfunc TestT(t *testing.T) { assert.True(t) }\n")
+        try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: ")\n", with: "\texample.com/c v1.0.0\n)\n"))
+        try fixture.write("vendor/modules.txt", Self.files["vendor/modules.txt", default: ""] + "# example.com/c v1.0.0\n## explicit; go 1.20\nexample.com/c/assert\n")
+        try fixture.write("vendor/example.com/c/assert/assert.go", "package assert\n\nimport \"testing\"\n\nfunc True(t *testing.T) {}\n")
+        try fixture.write("internal/plat/debug.go", "//go:build debug\n\npackage plat\n\nconst Debug = true\n")
+        let head = try fixture.commit("tests")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        func tests(_ files: [String]) -> [String] {
+            ImpactAnalysis.tests(
+                base: repository, head: repository, baseTree: snapshot, headTree: snapshot, changes: .listed(files, baseKnown: false)
+            ).map(\.dir)
+        }
+        func packages(_ files: [String]) -> [String] {
+            ImpactAnalysis.packages(
+                base: repository, head: repository, baseTree: snapshot, headTree: snapshot, changes: .listed(files, baseKnown: false)
+            ).map(\.dir)
+        }
+        let withTests = ["internal/lib", "lib/e", "lib/t", "lib/z"]
+        let every = [
+            "functions/arm", "functions/usea", "functions/useb", "internal/lib", "internal/plat", "lib/e", "lib/t", "lib/z",
+            "vendor/example.com/a", "vendor/example.com/b",
+        ]
+        // Module files and gocache.yaml: everything of the unit.
+        for file in ["go.mod", "go.sum", "go.work", "vendor/modules.txt", "gocache.yaml"] {
+            #expect(tests([file]) == withTests, "\(file)")
+            #expect(packages([file]) == every, "\(file)")
+        }
+        // A deleted source file: the packages reaching its directory, the tests importing them.
+        #expect(tests(["internal/plat/gone.go"]) == ["lib/z"])
+        #expect(packages(["internal/plat/gone.go"]) == ["functions/arm", "functions/usea", "internal/plat"])
+        // A deleted test file: its package's tests only; another package's, or one the
+        // platform excludes by name, none (in a package that embeds nothing).
+        #expect(tests(["lib/z/gone_test.go"]) == ["lib/z"])
+        #expect(packages(["lib/z/gone_test.go"]) == [])
+        #expect(tests(["internal/plat/gone_test.go", "lib/z/gone_windows_test.go"]) == [])
+        // A present file a constraint excludes.
+        #expect(tests(["internal/plat/debug.go"]) == ["lib/z"])
+        #expect(packages(["internal/plat/debug.go"]) == ["functions/arm", "functions/usea", "internal/plat"])
+        // A deleted file below a package whose tests embed; in a package only tests reach.
+        #expect(tests(["lib/e/testdata/gone.txt"]) == ["lib/e"])
+        #expect(packages(["lib/e/testdata/gone.txt"]) == [])
+        #expect(tests(["vendor/example.com/c/assert/new.go"]) == ["lib/t"])
+        // Present inputs still count as before.
+        #expect(tests(["lib/e/testdata/x.txt"]) == ["lib/e"])
+        #expect(tests(["vendor/example.com/c/assert/assert.go"]) == ["lib/t"])
+    }
+
+    /// A nested module the root module vendors: its `go` directive is that of its own
+    /// packages; the root's build reads the vendored copy's from vendor/modules.txt.
+    @Test("--packages: a nested module's go directive affects its own packages, not the vendored copies")
+    func nestedModuleDirectiveWithVendoring() async throws {
+        let fixture = try GitFixture()
+        defer { fixture.cleanup() }
+        try fixture.write(
+            "go.mod", "module example.com/r\n\ngo 1.22\n\nrequire example.com/r/geo v0.0.0\n\nreplace example.com/r/geo => ./geo\n")
+        try fixture.write("geo/go.mod", "module example.com/r/geo\n\ngo 1.22\n")
+        try fixture.write("geo/dist/dist.go", "package dist\n\nfunc D() int { return 1 }\n")
+        try fixture.write("cmd/app/main.go", "package main\n\nimport \"example.com/r/geo/dist\"\n\nfunc main() { println(dist.D()) }\n")
+        try fixture.write(
+            "vendor/modules.txt",
+            "# example.com/r/geo v0.0.0 => ./geo\n## explicit; go 1.22\nexample.com/r/geo/dist\n# example.com/r/geo => ./geo\n")
+        try fixture.write("vendor/example.com/r/geo/dist/dist.go", "package dist\n\nfunc D() int { return 1 }\n")
+        let base = try fixture.commit("base")
+        try fixture.write("geo/go.mod", "module example.com/r/geo\n\ngo 1.23\n")
+        let head = try fixture.commit("bump geo")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let baseSnapshot = try Snapshot.revision(base, in: location)
+        let headSnapshot = try Snapshot.revision(head, in: location)
+        let (old, new) = (try await Self.load(baseSnapshot), try await Self.load(headSnapshot))
+        let changes = try ChangeSet.between(baseSnapshot, headSnapshot)
+        let packages = ImpactAnalysis.packages(
+            base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes)
+        #expect(packages.map(\.dir) == ["geo/dist"])
+        #expect(packages.first?.unitRoot == "geo")
+        let targets = ImpactAnalysis.affected(
+            base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes)
+        #expect(targets.rebuild == [])
+    }
+
+    /// Link-only settings (a version stamp in `ldflags`, `buildvcs`) change every binary and
+    /// no package's compiled form: targets are affected, tests and packages are not; a
+    /// compile setting (`gcflags`) affects them all.
+    @Test("a link-only setting in gocache.yaml's defaults affects targets, not tests or packages")
+    func linkOnlySettings() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        let overrides = Self.files["gocache.yaml", default: ""]
+        try fixture.write("gocache.yaml", "defaults:\n  ldflags: \"-s -w -X main.version=1.0.0\"\n" + overrides)
+        let base = try fixture.commit("version 1.0.0")
+        try fixture.write("gocache.yaml", "defaults:\n  ldflags: \"-s -w -X main.version=1.0.1\"\n  buildvcs: true\n" + overrides)
+        let stamped = try fixture.commit("version 1.0.1")
+        try fixture.write("gocache.yaml", "defaults:\n  ldflags: \"-s -w -X main.version=1.0.1\"\n  buildvcs: true\n  gcflags: \"-N\"\n" + overrides)
+        let compiled = try fixture.commit("gcflags")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        func answers(_ head: String) async throws -> (targets: [String], tests: [String], packages: [String]) {
+            let (baseSnapshot, headSnapshot) = (try Snapshot.revision(base, in: location), try Snapshot.revision(head, in: location))
+            let (old, new) = (try await Self.load(baseSnapshot), try await Self.load(headSnapshot))
+            let changes = try ChangeSet.between(baseSnapshot, headSnapshot)
+            return (
+                ImpactAnalysis.affected(base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes).rebuild,
+                ImpactAnalysis.tests(base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes).map(\.dir),
+                ImpactAnalysis.packages(base: old, head: new, baseTree: baseSnapshot, headTree: headSnapshot, changes: changes)
+                    .map(\.dir)
+            )
+        }
+        let link = try await answers(stamped)
+        #expect(link.targets == ["functions/arm", "functions/usea", "functions/useb"])
+        #expect(link.tests == [])
+        #expect(link.packages == [])
+        let compile = try await answers(compiled)
+        #expect(compile.tests == ["internal/lib"])
+        #expect(compile.packages.contains("internal/plat"), "\(compile.packages)")
+    }
+
+    /// Without a base, a listed path absent from the head may have been a target's profile
+    /// or one of its declared extra inputs.
+    @Test("without a base, a listed absent default.pgo or extra input affects its target")
+    func listedDeletedProfileAndExtraInput() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write(
+            "gocache.yaml",
+            Self.files["gocache.yaml", default: ""] + "  - match: \"functions/useb\"\n    extraInputs: [\"docs/*.md\", \"assets/**\"]\n")
+        let head = try fixture.commit("extra inputs")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        func rebuild(_ files: [String]) -> [String] {
+            ImpactAnalysis.affected(
+                base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+                changes: .listed(files, baseKnown: false)
+            ).rebuild
+        }
+        #expect(rebuild(["functions/usea/default.pgo"]) == ["functions/usea"])
+        #expect(rebuild(["docs/gone.md"]) == ["functions/useb"])
+        #expect(rebuild(["assets/a/b/gone.png"]) == ["functions/useb"])
+        #expect(rebuild(["docs/sub/gone.md", "default.pgo", "functions/default.pgo"]) == [])
+    }
+
+    /// A test reads its package's `testdata/` at run time (golden files): a change there
+    /// selects the package's tests, and no target.
+    @Test("a changed file in a package's testdata directory selects its tests")
+    func testdataSelectsTests() async throws {
+        let (fixture, base) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/lib/testdata/other.txt", "changed\n")
+        try fixture.write("internal/plat/testdata/unrelated.txt", "no tests here\n")
+        let head = try fixture.commit("golden")
+        #expect(try await Self.report(fixture, base: base, head: head).rebuild == [])
+        #expect(try await Self.testDirs(fixture, base: base, head: head) == ["internal/lib"])
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        let listed = ImpactAnalysis.tests(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+            changes: .listed(["internal/lib/testdata/deeper/gone.txt"], baseKnown: true))
+        #expect(listed.map(\.dir) == ["internal/lib"])
+    }
 }

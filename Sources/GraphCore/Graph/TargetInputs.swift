@@ -483,6 +483,25 @@ public enum FileGlob {
         entry.kind == .file || (entry.kind == .symlink && TargetInputs.followsToFile(join(dir, entry.name), in: tree))
     }
 
+    /// Whether the repository-relative `path` is one `pattern` could expand to, whether or
+    /// not the file exists (`**` stands for any number of directories, or at the end for
+    /// any file below).
+    static func matches(pattern: String, path: String) -> Bool {
+        let patternElements = pattern.split(separator: "/").map(String.init)
+        let pathElements = path.split(separator: "/").map(String.init)
+        func match(_ p: ArraySlice<String>, _ n: ArraySlice<String>) -> Bool {
+            guard let first = p.first else { return n.isEmpty }
+            if first == "**" {
+                if p.count == 1 { return !n.isEmpty }
+                // Zero directories, or one more (never the file's own name).
+                return match(p.dropFirst(), n) || (n.count > 1 && match(p, n.dropFirst()))
+            }
+            guard let name = n.first, matches(first, name) else { return false }
+            return match(p.dropFirst(), n.dropFirst())
+        }
+        return match(patternElements[...], pathElements[...])
+    }
+
     /// `*` and `?` within one path element.
     static func matches(_ pattern: String, _ name: String) -> Bool {
         let p = Array(pattern)

@@ -148,8 +148,9 @@ public enum ImpactAnalysis {
                 reasons = comparison.reasons()
                 if !changes.baseKnown {
                     reasons += conservativeReasons(
-                        target: target, inputs: newInputs, graph: head.graph(of: target), head: head, headTree: headTree,
-                        changes: changes)
+                        from: target.importPath, unitRoot: target.unitRoot, inputs: newInputs, graph: head.graph(of: target),
+                        head: head, headTree: headTree, changes: changes, profile: TargetInputs.pgoPath(of: target),
+                        extraInputs: target.settings.extraInputs)
                 }
             } else {
                 reasons = [ImpactReason(kind: .package, file: nil, change: "no package graph holds the target", chain: [])]
@@ -180,14 +181,41 @@ public enum ImpactAnalysis {
             }, unchanged: [])
     }
 
-    /// The conservative rules for a listed change without a known base.
+    /// The conservative rules for a listed change without a known base, for the binary
+    /// built from `start` (a target, or a package of `ImpactAnalysis.packages`) whose
+    /// inputs are `inputs`, in the build unit at `unitRoot`.
+    ///
+    /// - Parameter tested: the package whose test binary `inputs` describe
+    ///   (`ImpactAnalysis.tests`; `start` is its import path): its test files count as
+    ///   sources, its tests' imports as edges and its tests' `embed` import as embedding,
+    ///   and the closure may hold packages only tests reach.
+    /// - Parameters:
+    ///   - profile: where a target's `default.pgo` would be; absent and listed, it may have
+    ///     been deleted.
+    ///   - extraInputs: a target's declared extra-input patterns; an absent listed path one
+    ///     of them matches may have been a deleted extra input.
     static func conservativeReasons(
-        target: GoTarget, inputs: TargetInputs, graph: PackageGraph?, head: GoRepository, headTree: any FileTree,
-        changes: ChangeSet
+        from start: String, unitRoot: String, inputs: TargetInputs, graph: PackageGraph?, head: GoRepository,
+        headTree: any FileTree, changes: ChangeSet, tested: GoPackage? = nil, profile: String? = nil,
+        extraInputs: [String] = []
     ) -> [ImpactReason] {
-        /// Whether a package of the closure imports "embed" (a package without it embeds nothing).
+        func package(_ importPath: String) -> GoPackage? {
+            tested == nil ? graph?.packages[importPath] : graph?.packageOrTestPackage(importPath)
+        }
+        /// Whether a package of the closure imports "embed" (a package without it embeds
+        /// nothing); for the tested package, also whether its tests do.
         func embeds(_ importPath: String) -> Bool {
-            graph?.packages[importPath]?.imports.contains("embed") ?? true
+            if let tested, importPath == tested.importPath, tested.testImports.contains("embed") { return true }
+            return package(importPath)?.imports.contains("embed") ?? true
+        }
+        /// Whether go/build would consider a file of this name for the package at
+        /// `importPath` (a test file for the tested package).
+        func isSource(_ name: String, of importPath: String) -> Bool {
+            isBuildSource(name) || (importPath == tested?.importPath && isTestSource(name))
+        }
+        func chain(to holder: String) -> [String] {
+            guard let graph else { return [holder] }
+            return shortestChain(from: start, to: holder, in: graph, extraStartEdges: tested?.testImports ?? [])
         }
         /// `dir` and every directory above it, nearest first, the root last.
         func ancestors(of dir: String) -> [String] {
@@ -200,14 +228,22 @@ public enum ImpactAnalysis {
             return result + [""]
         }
         var reasons: [ImpactReason] = []
-        let unit = head.layout.units.first { $0.rootDir == target.unitRoot }
+        let unit = head.layout.units.first { $0.rootDir == unitRoot }
         let packageDirs = Dictionary(
-            inputs.packages.compactMap { package in graph?.packages[package.importPath]?.dir.map { ($0, package.importPath) } },
+            inputs.packages.compactMap { member in package(member.importPath)?.dir.map { ($0, member.importPath) } },
             uniquingKeysWith: { first, _ in first })
         for change in changes.changes {
             let path = change.path
             let name = lastElement(path)
             let dir = parent(path)
+            // A deleted profile or declared extra input (a present one is an input the
+            // comparison itself judges).
+            if path == profile || extraInputs.contains(where: { FileGlob.matches(pattern: $0, path: path) }),
+                !TargetInputs.isFile(path, in: headTree)
+            {
+                reasons.append(
+                    ImpactReason(kind: path == profile ? .file : .config, file: path, change: "deleted", chain: [start]))
+            }
             if name == "gocache.yaml" && dir.isEmpty {
                 reasons.append(ImpactReason(kind: .config, file: path, change: "modified", chain: []))
             } else if ["go.mod", "go.sum", "go.work", "go.work.sum", "modules.txt"].contains(name) {
@@ -222,35 +258,35 @@ public enum ImpactAnalysis {
                     reasons.append(ImpactReason(kind: .module, file: path, change: "modified", chain: []))
                 }
             } else if let holder = packageDirs[dir] {
-                let chain = { graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder] }
                 if !TargetInputs.isFile(path, in: headTree) {
                     // Deleted: it was an input if go/build could have taken it by its name on
                     // this platform, or if the package embeds (any file can be embedded).
-                    if (isBuildSource(name) && (graph?.context.matchesFileName(name) ?? true)) || embeds(holder) {
-                        reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain()))
+                    if (isSource(name, of: holder) && (graph?.context.matchesFileName(name) ?? true)) || embeds(holder) {
+                        reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain(to: holder)))
                     }
-                } else if isBuildSource(name), graph?.context.matchesFileName(name) ?? true,
+                } else if isSource(name, of: holder), graph?.context.matchesFileName(name) ?? true,
                     !inputs.packages.contains(where: { $0.files.contains(path) })
                 {
                     // Present, named as a source file of this platform, yet not an input: its
                     // build constraint or package clause may just have taken it out of the
                     // build (an input file that changed is a reason of the comparison itself).
                     reasons.append(
-                        ImpactReason(kind: .file, file: path, change: "modified; not in the build now", chain: chain()))
+                        ImpactReason(kind: .file, file: path, change: "modified; not in the build now", chain: chain(to: holder)))
                 }
             } else if !TargetInputs.isFile(path, in: headTree),
                 let holder = ancestors(of: dir).lazy.compactMap({ packageDirs[$0] }).first(where: embeds)
             {
                 // Deleted below a package that embeds: it may have been one of its files.
-                let chain = graph.map { shortestChain(from: target.importPath, to: holder, in: $0) } ?? [holder]
-                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain))
+                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain(to: holder)))
             } else if !TargetInputs.isFile(path, in: headTree), CIncludes.mayBeIncluded(name),
-                let includer = inputs.packages.first(where: { graph?.packages[$0.importPath].map(CIncludes.hasSources) ?? false })
+                let includer = inputs.packages.first(where: { package($0.importPath).map(CIncludes.hasSources) ?? false })
             {
                 // Deleted, named like a header: C or assembly sources of the closure may have
                 // included it (their search path reaches any directory).
-                let chain = graph.map { shortestChain(from: target.importPath, to: includer.importPath, in: $0) } ?? [includer.importPath]
-                reasons.append(ImpactReason(kind: .file, file: path, change: "deleted; C sources may have included it", chain: chain))
+                reasons.append(
+                    ImpactReason(
+                        kind: .file, file: path, change: "deleted; C sources may have included it",
+                        chain: chain(to: includer.importPath)))
             }
         }
         return reasons
@@ -266,6 +302,12 @@ public enum ImpactAnalysis {
             ".for", ".f90", ".syso", ".swig", ".swigcxx",
         ]
         return sourceExtensions.contains(name[dot...])
+    }
+
+    /// Whether go/build would take a file of this name as a test file of a package
+    /// (`_test.go`, not `_`- or `.`-prefixed).
+    static func isTestSource(_ name: String) -> Bool {
+        name.hasSuffix("_test.go") && !name.hasPrefix("_") && !name.hasPrefix(".")
     }
 
     /// One shortest import chain from `start` to `goal` (both included), by breadth-first

@@ -5,7 +5,12 @@
 extension ImpactAnalysis {
     /// The packages (with test files, matched by a build unit's `./...`, at the head) whose
     /// test inputs differ between `base` and `head`: test-only changes included, through the
-    /// tests' imports. Sorted by directory.
+    /// tests' imports. Sorted by directory; a directory is listed once (the first unit that
+    /// finds its tests affected).
+    ///
+    /// With `changes.baseKnown == false` the listed paths are also judged by the
+    /// conservative rules of `affected` (`conservativeReasons`), the package's own test
+    /// files counting as sources: the answer holds every package the known base would give.
     ///
     /// Packages are judged on each unit's default platform (the settings of a package that
     /// is not a target). Both repositories must be loaded with `LoadOptions.withTests` (the
@@ -21,7 +26,7 @@ extension ImpactAnalysis {
         for graph in defaultGraphs(of: head) {
             let baseGraph = defaultGraphs(of: base).first { $0.unitRoot == graph.unitRoot }
             for root in graph.roots {
-                guard let package = graph.packages[root], let dir = package.dir, results[root] == nil,
+                guard let package = graph.packages[root], let dir = package.dir, results[dir] == nil,
                     !(package.testGoFiles.isEmpty && package.xTestGoFiles.isEmpty)
                 else { continue }
                 let newInputs = testInputs(of: package, in: graph, repository: head, tree: headTree, cache: headCache)
@@ -33,11 +38,17 @@ extension ImpactAnalysis {
                         headTree: headTree, changes: changes, changed: changed)
                     comparison.startEdges = package.testImports
                     reasons = comparison.reasons()
+                    if !changes.baseKnown {
+                        reasons += conservativeReasons(
+                            from: root, unitRoot: graph.unitRoot, inputs: newInputs, graph: graph, head: head,
+                            headTree: headTree, changes: changes, tested: package)
+                    }
+                    reasons += testdataReasons(of: root, dir: dir, changes: changes)
                 } else {
                     reasons = [ImpactReason(kind: .added, file: nil, change: "new package", chain: [])]
                 }
                 guard !reasons.isEmpty else { continue }
-                results[root] = TestImpact(
+                results[dir] = TestImpact(
                     dir: dir.isEmpty ? "." : dir, importPath: root, unitRoot: graph.unitRoot.isEmpty ? "." : graph.unitRoot,
                     reasons: sortedUnique(reasons))
             }
@@ -47,7 +58,9 @@ extension ImpactAnalysis {
 
     /// The repository's packages (every package with a directory in the repository, in
     /// every build and platform) whose compiled form differs between `base` and `head`:
-    /// their own inputs or those of a dependency differ. Sorted by directory.
+    /// their own inputs or those of a dependency differ. Sorted by directory; a directory is
+    /// listed once (a vendored copy and the module's own directory are two packages of one
+    /// import path). Without a known base, judged conservatively as in `tests`.
     public static func packages(
         base: GoRepository, head: GoRepository, baseTree: any FileTree, headTree: any FileTree, changes: ChangeSet
     ) -> [TestImpact] {
@@ -59,7 +72,7 @@ extension ImpactAnalysis {
         for graph in head.graphs {
             let baseGraph = base.graphs.first { $0.unitRoot == graph.unitRoot && $0.context == graph.context }
             for (path, package) in graph.packages.sorted(by: { $0.key < $1.key }) {
-                guard let dir = package.dir, results[path] == nil,
+                guard let dir = package.dir, results[dir] == nil,
                     judged.insert("\(graph.unitRoot)\u{0}\(graph.context)\u{0}\(path)").inserted
                 else { continue }
                 let newInputs = testInputs(
@@ -72,16 +85,33 @@ extension ImpactAnalysis {
                         old: oldInputs, new: newInputs, oldGraph: baseGraph, newGraph: graph, baseTree: baseTree,
                         headTree: headTree, changes: changes, changed: changed
                     ).reasons()
+                    if !changes.baseKnown {
+                        reasons += conservativeReasons(
+                            from: path, unitRoot: graph.unitRoot, inputs: newInputs, graph: graph, head: head,
+                            headTree: headTree, changes: changes)
+                    }
                 } else {
                     reasons = [ImpactReason(kind: .added, file: nil, change: "new package", chain: [])]
                 }
                 guard !reasons.isEmpty else { continue }
-                results[path] = TestImpact(
+                results[dir] = TestImpact(
                     dir: dir.isEmpty ? "." : dir, importPath: path, unitRoot: graph.unitRoot.isEmpty ? "." : graph.unitRoot,
                     reasons: sortedUnique(reasons))
             }
         }
         return results.values.sorted { ($0.dir, $0.importPath) < ($1.dir, $1.importPath) }
+    }
+
+    /// The changed paths in the `testdata` directory of the package at `dir` (a test reads
+    /// them at run time, `os.ReadFile("testdata/…")`, as golden files; `go test`'s own
+    /// cache records what a test opens). Never inputs of a binary, so only tests count them.
+    static func testdataReasons(of importPath: String, dir: String, changes: ChangeSet) -> [ImpactReason] {
+        let testdata = join(dir, "testdata")
+        var reasons: [ImpactReason] = []
+        for path in changes.paths.sorted() where hasPathPrefix(path, testdata) && path != testdata {
+            reasons.append(ImpactReason(kind: .file, file: path, change: changes.kind(of: path) ?? "modified", chain: [importPath]))
+        }
+        return reasons
     }
 
     /// The first (default-platform) graph of every build unit.
@@ -123,7 +153,11 @@ extension ImpactAnalysis {
                 files = Array(Set(files)).sorted()
             }
             packages.append(TargetInputs.Package.make(member, files: files, unit: unit, graph: graph, tree: tree, cache: cache))
-            if let module = member.module, localModules[module.path] == nil,
+            // A vendored module's `go` version is in its module reference (from
+            // vendor/modules.txt); the go.mod of a directory it is replaced by is not read
+            // (as `TargetInputs.directives`).
+            let vendored = unit?.vendorDir.map { vendor in member.dir.map { hasPathPrefix($0, vendor) } ?? false } ?? false
+            if !vendored, let module = member.module, localModules[module.path] == nil,
                 let file = TargetInputs.localModuleFile(module, unit: unit, layout: repository.layout, tree: tree)
             {
                 localModules[module.path] = TargetInputs.Directives(file)
@@ -135,9 +169,19 @@ extension ImpactAnalysis {
                 go: work.goVersion, toolchain: work.toolchain, godebug: work.godebug.map { "\($0.key)=\($0.value)" })
         }
         var inputs = TargetInputs(
-            dir: package.dir ?? "", importPath: package.importPath, settings: repository.defaultSettings,
+            dir: package.dir ?? "", importPath: package.importPath, settings: compileSettings(repository.defaultSettings),
             workspace: workspace, localModules: localModules, pgo: nil, extraInputs: [], packages: packages)
         inputs.outside = TargetInputs.outsideDirectories(of: packages, unit: unit, layout: repository.layout)
         return inputs
+    }
+
+    /// `settings` without those that only the link of a binary reads (`ldflags`, `buildvcs`):
+    /// they change no package's compiled form, and `go test` is not given them, so a version
+    /// stamp in gocache.yaml's defaults re-runs no test.
+    static func compileSettings(_ settings: BuildSettings) -> BuildSettings {
+        var result = settings
+        result.ldflags = ""
+        result.buildvcs = false
+        return result
     }
 }

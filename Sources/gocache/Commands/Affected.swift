@@ -4,6 +4,12 @@ import Foundation
 import GoBuild
 import GraphCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `--repo`, `--base`, `--head`, `--merge-base`, `--files`, `--if-missing-base`, the cache
 /// directory and the platform flags: what `affected` and `why` compare.
 struct ComparisonOptions: ParsableArguments {
@@ -45,19 +51,19 @@ struct ComparisonOptions: ParsableArguments {
     }
 
     /// Reads the changed-path list of `--files` (mapped to repository paths by `ListedPaths`
-    /// once the repository is known).
+    /// once the repository is known): any file that can be opened and read to its end — a
+    /// regular file, a pipe (`<(git diff --name-only …)` names /dev/fd/N), a FIFO,
+    /// /dev/stdin, /dev/null — or stdin for `-`.
     func listedText() throws -> String? {
         guard let files else { return nil }
-        let data: Data?
-        if files == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            data = FileManager.default.contents(atPath: files)
+        switch PathListFile.contents(of: files) {
+        case .success(let bytes):
+            return String(decoding: bytes, as: UTF8.self)
+        case .failure(let failure):
+            throw CommandFailure.badInput(
+                "cannot read the path list \(files): \(failure.reason)",
+                help: "give a readable file (a pipe such as <(git diff --name-only …) too), or - for stdin")
         }
-        guard let data else {
-            throw CommandFailure.badInput("cannot read the path list \(files)", help: "give a readable file, or - for stdin")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// What `prepare` found: the comparison's setup and the paths of `--files`.
@@ -325,6 +331,42 @@ struct GitHubMatrix: Encodable {
             include = groups.enumerated().map { index, group in
                 Entry(dir: group.joined(separator: " "), name: "group-\(index + 1)-of-\(GitHubMatrix.limit)", skip: nil)
             }
+        }
+    }
+}
+
+/// Reads the file `--files` names to its end with `open` and `read`, whatever kind of file it
+/// is: a regular file, a pipe (`<(git diff --name-only …)` names /dev/fd/N), a FIFO,
+/// /dev/stdin, /dev/null; `-` is stdin.
+enum PathListFile {
+    /// Why the file could not be read: the `errno` of `open` or `read`.
+    struct Failure: Error {
+        var code: Int32
+        var reason: String { String(cString: strerror(code)) }
+    }
+
+    /// The bytes of `path` (stdin for `-`).
+    static func contents(of path: String) -> Result<[UInt8], Failure> {
+        if path == "-" { return readToEnd(descriptor: STDIN_FILENO) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(Failure(code: errno)) }
+        defer { close(descriptor) }
+        return readToEnd(descriptor: descriptor)
+    }
+
+    /// Everything `descriptor` gives until end of file, read in blocks as it arrives (a
+    /// pipe's writer may still be running).
+    static func readToEnd(descriptor: Int32) -> Result<[UInt8], Failure> {
+        var bytes: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return .success(bytes) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(Failure(code: errno))
+            }
+            bytes.append(contentsOf: block[..<count])
         }
     }
 }
