@@ -823,6 +823,35 @@ struct GitTests {
         #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
     }
 
+    /// A merge that stops with a conflict leaves unmerged index entries, which libgit2 reports
+    /// as conflicted, not changed; the go command compiles the file on disk (markers, or a
+    /// resolution not added yet), so it is compared by content like any other.
+    @Test(arguments: ["merge", "cherry-pick"])
+    func conflictedPathsAreComparedByContent(command: String) throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        for branch in ["side", "main"] {
+            try fixture.git(branch == "side" ? ["checkout", "-q", "-b", branch] : ["checkout", "-q", branch])
+            try fixture.write("pkg/util/util.go", "package util // \(branch)\n")
+            try fixture.write("both.go", "package main // \(branch)\n")
+            try fixture.commit(branch)
+        }
+        #expect(throws: (any Error).self) { try fixture.git(command, "side") }
+        #expect(try fixture.git("diff", "--name-only", "--diff-filter=U").contains("pkg/util/util.go"))
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        let conflicted = [PathChange(kind: .modified, path: "both.go"), PathChange(kind: .modified, path: "pkg/util/util.go")]
+        #expect(try GitHistory.changes(from: head, to: worktree) == conflicted)
+        #expect(try GitHistory.changes(from: worktree, to: head) == conflicted)
+        // Resolved to HEAD's side but not added: the bytes are HEAD's, nothing changed there.
+        try fixture.git("checkout", "--ours", "pkg/util/util.go")
+        #expect(try GitHistory.changes(from: head, to: worktree) == [PathChange(kind: .modified, path: "both.go")])
+        // Against a base without both.go, the conflicted file is added.
+        let first = try Snapshot.revision("HEAD~1", in: location)
+        #expect(try GitHistory.changes(from: first, to: worktree).contains(PathChange(kind: .added, path: "both.go")))
+    }
+
     @Test("between revisions, a line naming a converting attribute in any state converts; others do not", arguments: [
         ("*.go -text", true), ("*.go !eol", true), ("*.go eol=lf", true), ("*.go text=auto", true), ("*.go -crlf", true),
         ("*.go binary", true), ("*.go -ident", true), ("*.go -filter", true), ("*.go !working-tree-encoding", true),
