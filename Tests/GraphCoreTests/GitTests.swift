@@ -823,6 +823,28 @@ struct GitTests {
         #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
     }
 
+    @Test(".gitmodules: the names of the sections whose path is the gitlink's, in git's config syntax")
+    func gitModulesNames() throws {
+        let text = """
+            # submodules
+            [submodule "fancy"]
+            \tpath = third/sub ; moved later
+            \turl = ../sub
+            [Submodule "with \\"quote\\""] PATH = "third/sub"
+            [submodule "other"]
+            \tpath = third/sub2
+            [core]
+            \tpath = third/sub
+            [submodule.old]
+            \tpath = third/\\
+            sub
+            """
+        #expect(GitModulesFile.names(forPath: "third/sub", in: Array(text.utf8)) == ["fancy", "with \"quote\"", "old"])
+        #expect(GitModulesFile.names(forPath: "third/sub2", in: Array(text.utf8)) == ["other"])
+        #expect(GitModulesFile.names(forPath: "nowhere", in: Array(text.utf8)).isEmpty)
+        #expect(GitModulesFile.isSafeName("a/b") && !GitModulesFile.isSafeName("../x") && !GitModulesFile.isSafeName("a/../b"))
+    }
+
     /// A merge that stops with a conflict leaves unmerged index entries, which libgit2 reports
     /// as conflicted, not changed; the go command compiles the file on disk (markers, or a
     /// resolution not added yet), so it is compared by content like any other.

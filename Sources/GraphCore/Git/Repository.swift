@@ -12,11 +12,15 @@ public struct RepositoryLocation: Hashable, Sendable {
     /// Whether the working tree was given apart from the git dir (`GIT_DIR`, `GIT_WORK_TREE`):
     /// the repository is then opened at `gitDir` with `workdir` set on the handle.
     let separateWorkTree: Bool
+    /// Whether only the objects are read: the git dir is opened as a bare repository, its
+    /// configured working tree (`core.worktree`) neither needed nor looked at.
+    let objectsOnly: Bool
 
-    init(workdir: String, gitDir: String, separateWorkTree: Bool = false) {
+    init(workdir: String, gitDir: String, separateWorkTree: Bool = false, objectsOnly: Bool = false) {
         self.workdir = workdir
         self.gitDir = gitDir
         self.separateWorkTree = separateWorkTree
+        self.objectsOnly = objectsOnly
     }
 
     /// Finds the repository containing `path`, like `git rev-parse --show-toplevel`.
@@ -117,16 +121,20 @@ public struct RepositoryLocation: Hashable, Sendable {
     /// The repository at exactly `path` (a git dir, or a working tree with a `.git` file or
     /// directory), without searching parent directories; nil when there is none. Its
     /// `workdir` is `path` itself — the location is for reading objects (a submodule's
-    /// repository under `.git/modules`), not for a working tree.
-    static func openExactly(_ path: String) -> RepositoryLocation? {
+    /// repository under `.git/modules`), not for a working tree. With `gitDir`, `path` is
+    /// opened as a bare git dir (`objectsOnly`): a submodule's repository under
+    /// `.git/modules` names its checkout in `core.worktree`, which libgit2 fails to open once
+    /// that directory is gone (the submodule removed or moved).
+    static func openExactly(_ path: String, gitDir isGitDir: Bool = false) -> RepositoryLocation? {
         ensureLibgit2Initialized()
         var pointer: OpaquePointer?
-        guard git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil) == 0, let pointer else {
+        let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | (isGitDir ? GIT_REPOSITORY_OPEN_BARE.rawValue : 0)
+        guard git_repository_open_ext(&pointer, path, flags, nil) == 0, let pointer else {
             return nil
         }
         defer { git_repository_free(pointer) }
         guard let gitDir = Repository.trimmedPath(git_repository_path(pointer)) else { return nil }
-        return RepositoryLocation(workdir: path, gitDir: gitDir)
+        return RepositoryLocation(workdir: path, gitDir: gitDir, objectsOnly: isGitDir)
     }
 
     /// Whether the clone is shallow (its common git dir holds a non-empty `shallow` file).
@@ -170,15 +178,15 @@ final class Repository {
         git_repository_free(pointer)
     }
 
-    /// Opens the repository whose working tree is `location.workdir` (no upward search).
+    /// Opens the repository whose working tree is `location.workdir` (no upward search), or
+    /// the git dir alone for a location that reads only objects.
     static func open(_ location: RepositoryLocation) throws(GitAccessError) -> Repository {
         ensureLibgit2Initialized()
         var pointer: OpaquePointer?
-        let path = location.separateWorkTree ? location.gitDir : location.workdir
+        let path = location.separateWorkTree || location.objectsOnly ? location.gitDir : location.workdir
+        let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | (location.objectsOnly ? GIT_REPOSITORY_OPEN_BARE.rawValue : 0)
         do {
-            try check("git_repository_open_ext") {
-                git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
-            }
+            try check("git_repository_open_ext") { git_repository_open_ext(&pointer, path, flags, nil) }
             if location.separateWorkTree, let opened = pointer {
                 try check("git_repository_set_workdir") { git_repository_set_workdir(opened, location.workdir, 0) }
             }
