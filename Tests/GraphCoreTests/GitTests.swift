@@ -229,6 +229,35 @@ struct GitTests {
         }
     }
 
+    /// Per-worktree references resolve as `git rev-parse` resolves them, in a linked worktree
+    /// and in the main one.
+    @Test func perWorktreeReferences() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let linked = fixture.root + "-linked"
+        defer { try? FileManager.default.removeItem(atPath: linked) }
+        try fixture.git("worktree", "add", "-q", "-b", "feat", linked, "HEAD~1")
+        try fixture.git("-C", linked, "update-ref", "refs/worktree/mark", "HEAD")
+        try fixture.git("-C", linked, "symbolic-ref", "refs/worktree/alias", "refs/worktree/mark")
+        try fixture.git("-C", linked, "commit", "-q", "--allow-empty", "-m", "linked")
+        try fixture.git("update-ref", "refs/worktree/mine", "HEAD~1")
+        let location = try RepositoryLocation.discover(from: linked)
+        let revisions = [
+            "refs/worktree/mark", "refs/worktree/mark~0", "refs/worktree/alias", "main-worktree/HEAD", "main-worktree/HEAD~1",
+            "main-worktree/refs/worktree/mine", "worktrees/\((linked as NSString).lastPathComponent)/refs/worktree/mark", "HEAD",
+        ]
+        for revision in revisions {
+            let expected = try fixture.git("-C", linked, "rev-parse", "--verify", "\(revision)^{commit}")
+            #expect(try Snapshot.revision(revision, in: location).commitID == expected, "\(revision)")
+        }
+        #expect(Set(revisions.map { try? fixture.git("-C", linked, "rev-parse", "\($0)^{commit}") }).count == 3)
+        let main = try RepositoryLocation.discover(from: fixture.root)
+        #expect(try Snapshot.revision("refs/worktree/mine", in: main).commitID == (try fixture.git("rev-parse", "HEAD~1")))
+        #expect(throws: GitAccessError.unknownRevision(revision: "refs/worktree/none", suggestion: nil)) {
+            try Snapshot.revision("refs/worktree/none", in: location)
+        }
+    }
+
     @Test func unknownRevisionSuggestsCloseName() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }

@@ -330,7 +330,12 @@ final class Repository {
     /// `HEAD~2`, abbreviated ids) and peels it to a commit.
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
         var object: OpaquePointer?
-        var spec = try reflogResolved(revision) ?? revision
+        var spec = revision
+        if let rewritten = try reflogResolved(revision) {
+            spec = rewritten
+        } else if let rewritten = try perWorktreeResolved(revision) {
+            spec = rewritten
+        }
         // `@` alone is HEAD in git; libgit2 reads it only by itself (not `@~1`, `@^`).
         if spec.hasPrefix("@~") || spec.hasPrefix("@^") { spec = "HEAD" + spec.dropFirst() }
         do throws(LibGit2Error) {
@@ -422,6 +427,52 @@ final class Repository {
         }
         guard let id else { throw GitAccessError.reflogTooShort(revision: revision, reference: name, entries: count) }
         return id.hex + rest
+    }
+
+    /// Per-worktree references as git reads them, rewritten to the commit id they name plus
+    /// any suffix (`refs/worktree/mark~1`); nil for any other revision. libgit2 1.5 keeps only
+    /// HEAD per worktree: in a linked worktree it looks `refs/worktree/NAME` up in the common
+    /// git dir (git keeps it in the worktree's own, `.git/worktrees/<wt>/refs/worktree/`), and
+    /// knows neither `main-worktree/REF` (the main worktree's HEAD or per-worktree ref) nor
+    /// `worktrees/<wt>/refs/worktree/NAME`. These are loose files (git never packs them).
+    func perWorktreeResolved(_ revision: String) throws(GitAccessError) -> String? {
+        let end = [revision.range(of: "@{")?.lowerBound, revision.firstIndex { "~^:".contains($0) }]
+            .compactMap { $0 }.min() ?? revision.endIndex
+        let name = String(revision[..<end])
+        let common = location.commonDir
+        // The git dir holding the reference, and its name there.
+        let holder: (dir: String, name: String)
+        if name.hasPrefix("refs/worktree/") {
+            guard location.gitDir != common else { return nil }
+            holder = (location.gitDir, name)
+        } else if name.hasPrefix("main-worktree/") {
+            let rest = String(name.dropFirst("main-worktree/".count))
+            guard rest == "HEAD" || rest.hasPrefix("refs/worktree/") || rest.hasPrefix("refs/bisect/") else { return nil }
+            holder = (common, rest)
+        } else if name.hasPrefix("worktrees/"), let at = name.range(of: "/refs/worktree/") {
+            holder = (common + "/" + name[..<at.lowerBound], String(name[name.index(after: at.lowerBound)...]))
+        } else {
+            return nil
+        }
+        guard !name.split(separator: "/").contains(".."), let id = looseReference(holder.name, in: holder.dir, depth: 0) else {
+            throw GitAccessError.unknownRevision(revision: revision, suggestion: nil)
+        }
+        return id.hex + revision[end...]
+    }
+
+    /// The commit id the loose reference `name` of git dir `dir` holds, following `ref: NAME`
+    /// (a per-worktree name in the same git dir, any other through libgit2).
+    private func looseReference(_ name: String, in dir: String, depth: Int) -> ObjectID? {
+        guard depth < 5, let data = FileManager.default.contents(atPath: dir + "/" + name) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("ref:") else { return ObjectID(hex: text) }
+        let target = text.dropFirst(4).trimmingCharacters(in: .whitespaces)
+        if target.hasPrefix("refs/worktree/") || target.hasPrefix("refs/bisect/") {
+            return looseReference(target, in: dir, depth: depth + 1)
+        }
+        var oid = git_oid()
+        guard git_reference_name_to_id(&oid, pointer, target) == 0 else { return nil }
+        return ObjectID(oid)
     }
 
     private func revisionError(_ error: LibGit2Error, revision: String) -> GitAccessError {
