@@ -852,6 +852,23 @@ struct GitTests {
         #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
     }
 
+    /// With `core.symlinks=false` git checks a link out as a file holding the link's text and
+    /// calls it unchanged; the go command compiles that text, so it is a change against a
+    /// revision holding the link (and none against one holding a file with that text).
+    @Test func linksCheckedOutAsFiles() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("config", "core.symlinks", "false")
+        try fixture.remove("link.go")
+        try fixture.write("link.go", "main.go")
+        #expect(try fixture.git("status", "--porcelain").isEmpty, "git calls the checkout clean")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        #expect(try GitHistory.changes(from: head, to: worktree) == [PathChange(kind: .typeChanged, path: "link.go")])
+        #expect(try GitHistory.changes(from: worktree, to: head) == [PathChange(kind: .typeChanged, path: "link.go")])
+    }
+
     @Test(".gitmodules: the names of the sections whose path is the gitlink's, in git's config syntax")
     func gitModulesNames() throws {
         let text = """

@@ -417,7 +417,8 @@ extension Repository {
 
     /// The index entries libgit2's working-tree diff does not compare by content.
     struct IndexReview {
-        /// Stage-0 entries flagged assume-valid or skip-worktree.
+        /// Stage-0 entries flagged assume-valid or skip-worktree, and links when
+        /// `core.symlinks` is false.
         var flagged: [String] = []
         /// Paths with unmerged entries (stages 1–3), once each.
         var conflicted: [String] = []
@@ -439,6 +440,10 @@ extension Repository {
         var review = IndexReview()
         guard let index else { return review }
         defer { git_index_free(index) }
+        // With `core.symlinks=false` git checks a link out as a file holding the link's text
+        // and keeps the index's link entry: `git status` is clean, the go command compiles the
+        // text. Such an entry is compared by what is on disk, as a flagged one.
+        let linksAreFiles = Repository.configBool(pointer, "core.symlinks") == false
         for position in 0..<git_index_entrycount(index) {
             guard let entry = git_index_get_byindex(index, position), let path = entry.pointee.path else { continue }
             if git_index_entry_stage(entry) != 0 {
@@ -450,6 +455,7 @@ extension Repository {
             if entry.pointee.mode == 0o160000 { review.gitlinks.append(String(cString: path)) }
             if entry.pointee.flags & UInt16(GIT_INDEX_ENTRY_VALID.rawValue) != 0
                 || entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
+                || (linksAreFiles && entry.pointee.mode == 0o120000)
             {
                 review.flagged.append(String(cString: path))
             }
