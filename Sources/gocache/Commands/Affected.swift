@@ -52,7 +52,12 @@ struct ComparisonOptions: ParsableArguments {
         if files == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            data = FileManager.default.contents(atPath: files)
+            // Read to the end of what is opened, not by the file's size: a pipe (`--files
+            // <(git diff --name-only …)`, `/dev/stdin`, a FIFO) has none.
+            data = FileHandle(forReadingAtPath: files).flatMap { handle in
+                defer { try? handle.close() }
+                return try? handle.readToEnd() ?? Data()
+            }
         }
         guard let data else {
             throw CommandFailure.badInput("cannot read the path list \(files)", help: "give a readable file, or - for stdin")
