@@ -1147,4 +1147,19 @@ struct GitTests {
         #expect(ambiguous.description.contains("git_revparse_single"))
         #expect(GitAccessError.notACommit(revision: "x").help.contains("git cat-file -t"))
     }
+
+    /// libgit2 1.5 reads no split index: a working-tree diff fails, and the help names the fix.
+    @Test func splitIndexNamesTheFix() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("update-index", "--split-index")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        #expect {
+            try GitHistory.changes(from: Snapshot.revision("HEAD~1", in: location), to: .worktree(location))
+        } throws: { error in
+            (error as? GitAccessError)?.help.contains("git update-index --no-split-index") == true
+        }
+        try fixture.git("update-index", "--no-split-index")
+        #expect(try !GitHistory.changes(from: Snapshot.revision("HEAD~1", in: location), to: .worktree(location)).isEmpty)
+    }
 }
