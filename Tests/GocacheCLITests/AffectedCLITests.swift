@@ -89,6 +89,18 @@ struct AffectedCLITests {
         let listed = try Self.run(["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture, stdin: "functions/two/main.go\n")
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout == "functions/two\n")
+        // A pipe has no size (`--files <(git diff --name-only …)`, a FIFO): read to its end.
+        let fifo = fixture.root + "-fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
+        DispatchQueue.global().async {
+            guard let writer = FileHandle(forWritingAtPath: fifo) else { return }
+            writer.write(Data("functions/two/main.go\n".utf8))
+            try? writer.close()
+        }
+        let piped = try Self.run(["affected", "--repo", fixture.root, "--files", fifo], in: fixture)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == "functions/two\n")
 
         try fixture.write("internal/lib/lib_test.go", "package lib\n\nimport \"testing\"\n\nfunc TestV(t *testing.T) {}\n")
         let worktree = try Self.run(["affected", "--repo", fixture.root, "--base", head], in: fixture)

@@ -102,4 +102,87 @@ struct SubmoduleCLITests {
         #expect(revision.count == 3)
         #expect(revision == (try AffectedCLITests.keys(main, [])), "a revision's keys equal its checkout's")
     }
+
+    static func targets(_ fixture: GitFixture, _ arguments: [String]) throws -> [String] {
+        let result = try AffectedCLITests.run(["targets", "--repo", fixture.root] + arguments, in: fixture)
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    @Test("a target inside a submodule, of the parent's module or a nested one, is a target of a revision too")
+    func targetsInsideSubmodule() async throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let (sub, main, _) = fixtures
+        try sub.write("tool/main.go", "package main\n\nfunc main() { println(1) }\n")
+        try sub.write("nm/go.mod", "module example.com/nm\n\ngo 1.24\n")
+        try sub.write("nm/cmd/main.go", "package main\n\nfunc main() { println(1) }\n")
+        try sub.commit("tools")
+        try main.git("-C", "third_party/sub", "pull", "-q", "origin", "main")
+        let base = try main.commit("tools in the submodule")
+        try sub.write("tool/main.go", "package main\n\nfunc main() { println(2) }\n")
+        try sub.commit("tool edit")
+        try main.git("-C", "third_party/sub", "pull", "-q", "origin", "main")
+        let head = try main.commit("bump")
+
+        let checkout = try Self.targets(main, [])
+        #expect(checkout.contains("third_party/sub/tool") && checkout.contains("third_party/sub/nm/cmd"))
+        #expect(try Self.targets(main, ["--rev", head]) == checkout, "a revision's targets equal its checkout's")
+        #expect(try AffectedCLITests.keys(main, ["--rev", head]) == (try AffectedCLITests.keys(main, [])))
+
+        try Self.checkout(main, base)
+        let before = try await Self.digests(main)
+        try Self.checkout(main, head)
+        let after = try await Self.digests(main)
+        let oracle = InputOracle.compare(base: before, head: after)
+        #expect(oracle.affected == ["third_party/sub/tool"], "the oracle")
+        #expect(try Self.affected(main, ["--base", base, "--head", head]) == oracle.affected, "revisions")
+        try Self.checkout(main, base)
+        #expect(try Self.affected(main, ["--head", head, "--base", base]) == oracle.affected, "from another checkout")
+    }
+
+    @Test("a revision's submodule is read from .git/modules under the name its .gitmodules gives, once removed or moved")
+    func removedAndMovedSubmodules() throws {
+        let sub = try GitFixture()
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 1\n")
+        try sub.write("other/other.go", "package other\n\nconst O = 1\n")
+        try sub.commit("sub base")
+        let main = try GitFixture()
+        let fixtures = (sub, main, "")
+        defer { Self.cleanup(fixtures) }
+        for (path, text) in Self.files { try main.write(path, text) }
+        try main.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", "--name", "fancy", sub.root, "third_party/sub")
+        let base = try main.commit("base")
+        let checkoutKeys = try AffectedCLITests.keys(main, [])
+        #expect(checkoutKeys.count == 3)
+
+        // Moved: the repository stays at .git/modules/fancy, the old path is in no configuration.
+        try main.makeDirectory("vendored")
+        try main.git("mv", "third_party/sub", "vendored/sub")
+        let moved = try main.commit("move the submodule")
+        #expect(try AffectedCLITests.keys(main, ["--rev", base]) == checkoutKeys, "the revision before the move")
+        #expect(try Self.affected(main, ["--base", base, "--head", moved]) == ["functions/other", "functions/uses"])
+
+        // Removed: the repository's configured checkout is gone too.
+        try main.git("rm", "-q", "vendored/sub")
+        let removed = try main.commit("remove the submodule")
+        #expect(try AffectedCLITests.keys(main, ["--rev", base]) == checkoutKeys, "the revision before the removal")
+        #expect(try Self.affected(main, ["--base", base, "--head", removed]) == ["functions/other", "functions/uses"])
+        #expect(try Self.affected(main, ["--base", base]) == ["functions/other", "functions/uses"], "working tree")
+        // Nothing imports the moved path: its removal changes no target.
+        #expect(try Self.affected(main, ["--base", moved, "--head", removed]) == [])
+    }
+
+    @Test("a de-initialised submodule is an empty directory to the go command: affected agrees with hash")
+    func deinitialisedSubmodule() throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let main = fixtures.main
+        let committed = try AffectedCLITests.keys(main, ["--rev", "HEAD"])
+        try main.git("submodule", "deinit", "-q", "third_party/sub")
+        let emptied = try AffectedCLITests.keys(main, [])
+        let changed = committed.keys.filter { committed[$0] != emptied[$0] }.sorted()
+        #expect(changed == ["functions/other", "functions/uses"])
+        #expect(try Self.affected(main, ["--base", "HEAD"]) == changed)
+    }
 }

@@ -229,6 +229,35 @@ struct GitTests {
         }
     }
 
+    /// Per-worktree references resolve as `git rev-parse` resolves them, in a linked worktree
+    /// and in the main one.
+    @Test func perWorktreeReferences() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        let linked = fixture.root + "-linked"
+        defer { try? FileManager.default.removeItem(atPath: linked) }
+        try fixture.git("worktree", "add", "-q", "-b", "feat", linked, "HEAD~1")
+        try fixture.git("-C", linked, "update-ref", "refs/worktree/mark", "HEAD")
+        try fixture.git("-C", linked, "symbolic-ref", "refs/worktree/alias", "refs/worktree/mark")
+        try fixture.git("-C", linked, "commit", "-q", "--allow-empty", "-m", "linked")
+        try fixture.git("update-ref", "refs/worktree/mine", "HEAD~1")
+        let location = try RepositoryLocation.discover(from: linked)
+        let revisions = [
+            "refs/worktree/mark", "refs/worktree/mark~0", "refs/worktree/alias", "main-worktree/HEAD", "main-worktree/HEAD~1",
+            "main-worktree/refs/worktree/mine", "worktrees/\((linked as NSString).lastPathComponent)/refs/worktree/mark", "HEAD",
+        ]
+        for revision in revisions {
+            let expected = try fixture.git("-C", linked, "rev-parse", "--verify", "\(revision)^{commit}")
+            #expect(try Snapshot.revision(revision, in: location).commitID == expected, "\(revision)")
+        }
+        #expect(Set(revisions.map { try? fixture.git("-C", linked, "rev-parse", "\($0)^{commit}") }).count == 3)
+        let main = try RepositoryLocation.discover(from: fixture.root)
+        #expect(try Snapshot.revision("refs/worktree/mine", in: main).commitID == (try fixture.git("rev-parse", "HEAD~1")))
+        #expect(throws: GitAccessError.unknownRevision(revision: "refs/worktree/none", suggestion: nil)) {
+            try Snapshot.revision("refs/worktree/none", in: location)
+        }
+    }
+
     @Test func unknownRevisionSuggestsCloseName() throws {
         let fixture = try Self.sampleRepository()
         defer { fixture.cleanup() }
@@ -823,6 +852,74 @@ struct GitTests {
         #expect(try GitHistory.changes(from: head, to: worktree).contains(PathChange(kind: .modified, path: "main.go")))
     }
 
+    /// With `core.symlinks=false` git checks a link out as a file holding the link's text and
+    /// calls it unchanged; the go command compiles that text, so it is a change against a
+    /// revision holding the link (and none against one holding a file with that text).
+    @Test func linksCheckedOutAsFiles() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("config", "core.symlinks", "false")
+        try fixture.remove("link.go")
+        try fixture.write("link.go", "main.go")
+        #expect(try fixture.git("status", "--porcelain").isEmpty, "git calls the checkout clean")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        #expect(try GitHistory.changes(from: head, to: worktree) == [PathChange(kind: .typeChanged, path: "link.go")])
+        #expect(try GitHistory.changes(from: worktree, to: head) == [PathChange(kind: .typeChanged, path: "link.go")])
+    }
+
+    @Test(".gitmodules: the names of the sections whose path is the gitlink's, in git's config syntax")
+    func gitModulesNames() throws {
+        let text = """
+            # submodules
+            [submodule "fancy"]
+            \tpath = third/sub ; moved later
+            \turl = ../sub
+            [Submodule "with \\"quote\\""] PATH = "third/sub"
+            [submodule "other"]
+            \tpath = third/sub2
+            [core]
+            \tpath = third/sub
+            [submodule.old]
+            \tpath = third/\\
+            sub
+            """
+        #expect(GitModulesFile.names(forPath: "third/sub", in: Array(text.utf8)) == ["fancy", "with \"quote\"", "old"])
+        #expect(GitModulesFile.names(forPath: "third/sub2", in: Array(text.utf8)) == ["other"])
+        #expect(GitModulesFile.names(forPath: "nowhere", in: Array(text.utf8)).isEmpty)
+        #expect(GitModulesFile.isSafeName("a/b") && !GitModulesFile.isSafeName("../x") && !GitModulesFile.isSafeName("a/../b"))
+    }
+
+    /// A merge that stops with a conflict leaves unmerged index entries, which libgit2 reports
+    /// as conflicted, not changed; the go command compiles the file on disk (markers, or a
+    /// resolution not added yet), so it is compared by content like any other.
+    @Test(arguments: ["merge", "cherry-pick"])
+    func conflictedPathsAreComparedByContent(command: String) throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        for branch in ["side", "main"] {
+            try fixture.git(branch == "side" ? ["checkout", "-q", "-b", branch] : ["checkout", "-q", branch])
+            try fixture.write("pkg/util/util.go", "package util // \(branch)\n")
+            try fixture.write("both.go", "package main // \(branch)\n")
+            try fixture.commit(branch)
+        }
+        #expect(throws: (any Error).self) { try fixture.git(command, "side") }
+        #expect(try fixture.git("diff", "--name-only", "--diff-filter=U").contains("pkg/util/util.go"))
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let head = try Snapshot.revision("HEAD", in: location)
+        let worktree = Snapshot.worktree(location)
+        let conflicted = [PathChange(kind: .modified, path: "both.go"), PathChange(kind: .modified, path: "pkg/util/util.go")]
+        #expect(try GitHistory.changes(from: head, to: worktree) == conflicted)
+        #expect(try GitHistory.changes(from: worktree, to: head) == conflicted)
+        // Resolved to HEAD's side but not added: the bytes are HEAD's, nothing changed there.
+        try fixture.git("checkout", "--ours", "pkg/util/util.go")
+        #expect(try GitHistory.changes(from: head, to: worktree) == [PathChange(kind: .modified, path: "both.go")])
+        // Against a base without both.go, the conflicted file is added.
+        let first = try Snapshot.revision("HEAD~1", in: location)
+        #expect(try GitHistory.changes(from: first, to: worktree).contains(PathChange(kind: .added, path: "both.go")))
+    }
+
     @Test("between revisions, a line naming a converting attribute in any state converts; others do not", arguments: [
         ("*.go -text", true), ("*.go !eol", true), ("*.go eol=lf", true), ("*.go text=auto", true), ("*.go -crlf", true),
         ("*.go binary", true), ("*.go -ident", true), ("*.go -filter", true), ("*.go !working-tree-encoding", true),
@@ -1049,5 +1146,20 @@ struct GitTests {
         #expect(ambiguous.help.contains("more hex digits"))
         #expect(ambiguous.description.contains("git_revparse_single"))
         #expect(GitAccessError.notACommit(revision: "x").help.contains("git cat-file -t"))
+    }
+
+    /// libgit2 1.5 reads no split index: a working-tree diff fails, and the help names the fix.
+    @Test func splitIndexNamesTheFix() throws {
+        let fixture = try Self.sampleRepository()
+        defer { fixture.cleanup() }
+        try fixture.git("update-index", "--split-index")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        #expect {
+            try GitHistory.changes(from: Snapshot.revision("HEAD~1", in: location), to: .worktree(location))
+        } throws: { error in
+            (error as? GitAccessError)?.help.contains("git update-index --no-split-index") == true
+        }
+        try fixture.git("update-index", "--no-split-index")
+        #expect(try !GitHistory.changes(from: Snapshot.revision("HEAD~1", in: location), to: .worktree(location)).isEmpty)
     }
 }

@@ -72,6 +72,8 @@ public enum GitHistory {
                 message: "snapshots of different repositories: \(base.location.workdir) and \(head.location.workdir)")
         }
         let changes: [PathChange]
+        // The working tree's submodules without a checkout (`diffTreeToWorkdir`).
+        var unpopulated: [String] = []
         switch (base.treeID, head.treeID) {
         case (nil, nil):
             return []
@@ -88,7 +90,7 @@ public enum GitHistory {
                 changes = found
             } else {
                 changes = try base.pool.withRepository { (repository) throws(GitAccessError) in
-                    try repository.diffTreeToWorkdir(baseTree)
+                    try repository.diffTreeToWorkdir(baseTree, unpopulated: &unpopulated)
                 }
             }
         case (nil, let headTree?):
@@ -105,12 +107,12 @@ public enum GitHistory {
                 changes = sorted(forward.map(\.reversed))
             } else {
                 let forward = try head.pool.withRepository { (repository) throws(GitAccessError) in
-                    try repository.diffTreeToWorkdir(headTree)
+                    try repository.diffTreeToWorkdir(headTree, unpopulated: &unpopulated)
                 }
                 changes = sorted(forward.map(\.reversed))
             }
         }
-        return try expandingRepositories(changes, base: base, head: head)
+        return try expandingRepositories(changes, base: base, head: head, alsoExpanding: unpopulated)
     }
 
     /// `changes` with the files inside each changed submodule (or nested repository) that
@@ -119,16 +121,20 @@ public enum GitHistory {
     /// snapshot shows it — a revision's submodule at the recorded commit (empty when that is
     /// not on this machine), the working tree's as checked out — and compared file by file
     /// (by blob id where both sides have one, else byte for byte).
-    static func expandingRepositories(_ changes: [PathChange], base: Snapshot, head: Snapshot) throws(GitAccessError)
-        -> [PathChange]
-    {
+    ///
+    /// `alsoExpanding` names submodules git calls unchanged that are compared file by file all
+    /// the same (a working tree's submodule without a checkout is an empty directory to the go
+    /// command, not the recorded commit's tree); only the files that differ are added.
+    static func expandingRepositories(
+        _ changes: [PathChange], base: Snapshot, head: Snapshot, alsoExpanding: [String] = []
+    ) throws(GitAccessError) -> [PathChange] {
         var named = Set<String>()
         for change in changes {
             named.insert(change.path)
             if let old = change.oldPath { named.insert(old) }
         }
         var extra: [PathChange] = []
-        for path in named.sorted() where holdsRepository(path, in: base) || holdsRepository(path, in: head) {
+        for path in named.union(alsoExpanding).sorted() where holdsRepository(path, in: base) || holdsRepository(path, in: head) {
             var before: [String: FileTreeEntry] = [:]
             var after: [String: FileTreeEntry] = [:]
             try files(under: path, in: base, into: &before, depth: 0)
@@ -383,9 +389,16 @@ extension Repository {
     /// what is compared is the content on disk.
     ///
     /// Entries flagged assume-unchanged (`git update-index --assume-unchanged`, assume-valid)
-    /// or skip-worktree are compared by the bytes on disk (`comparingFlaggedEntries`): libgit2's
+    /// or skip-worktree are compared by the bytes on disk (`comparingIndexedPaths`): libgit2's
     /// diff takes them as unchanged, as `git diff` does, but the go command compiles the files.
-    func diffTreeToWorkdir(_ base: ObjectID) throws(GitAccessError) -> [PathChange] {
+    /// So are the paths of unmerged (conflicted) entries, which libgit2 reports as conflicted
+    /// rather than changed while a merge, cherry-pick or rebase stops: the file on disk (with
+    /// conflict markers, or a resolution not added yet) is what the go command compiles.
+    ///
+    /// `unpopulated` receives the index's submodules whose directory holds no checkout (`git
+    /// submodule deinit`, never updated): libgit2 calls them unchanged, but the go command
+    /// sees an empty directory (`GitHistory.expandingRepositories` compares their files).
+    func diffTreeToWorkdir(_ base: ObjectID, unpopulated: inout [String]) throws(GitAccessError) -> [PathChange] {
         let baseTree = try lookupTree(base)
         defer { git_tree_free(baseTree) }
         var options = try diffOptions(workdir: true)
@@ -394,11 +407,28 @@ extension Repository {
                 git_diff_tree_to_workdir_with_index(&diff, pointer, baseTree, &options)
             }
         }
-        return try comparingFlaggedEntries(changes, baseTree: baseTree)
+        let review = try reviewIndex()
+        unpopulated = review.gitlinks.filter { path in
+            var info = stat()
+            return lstat(location.workdir + "/" + path + "/.git", &info) != 0
+        }
+        return try comparingIndexedPaths(changes, flagged: review.flagged, conflicted: review.conflicted, baseTree: baseTree)
     }
 
-    /// The index's stage-0 entries flagged assume-valid or skip-worktree, by path.
-    func flaggedIndexPaths() throws(GitAccessError) -> [String] {
+    /// The index entries libgit2's working-tree diff does not compare by content.
+    struct IndexReview {
+        /// Stage-0 entries flagged assume-valid or skip-worktree, and links when
+        /// `core.symlinks` is false.
+        var flagged: [String] = []
+        /// Paths with unmerged entries (stages 1–3), once each.
+        var conflicted: [String] = []
+        /// Stage-0 gitlinks (submodules).
+        var gitlinks: [String] = []
+    }
+
+    /// Reads the index (again when the file changed since the handle read it) for
+    /// `IndexReview`.
+    func reviewIndex() throws(GitAccessError) -> IndexReview {
         var index: OpaquePointer?
         do {
             try check("git_repository_index") { git_repository_index(&index, pointer) }
@@ -407,53 +437,80 @@ extension Repository {
         } catch {
             throw error.accessError
         }
-        guard let index else { return [] }
+        var review = IndexReview()
+        guard let index else { return review }
         defer { git_index_free(index) }
-        var paths: [String] = []
+        // With `core.symlinks=false` git checks a link out as a file holding the link's text
+        // and keeps the index's link entry: `git status` is clean, the go command compiles the
+        // text. Such an entry is compared by what is on disk, as a flagged one.
+        let linksAreFiles = Repository.configBool(pointer, "core.symlinks") == false
         for position in 0..<git_index_entrycount(index) {
-            guard let entry = git_index_get_byindex(index, position), git_index_entry_stage(entry) == 0,
-                entry.pointee.flags & UInt16(GIT_INDEX_ENTRY_VALID.rawValue) != 0
-                    || entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0,
-                let path = entry.pointee.path
-            else { continue }
-            paths.append(String(cString: path))
+            guard let entry = git_index_get_byindex(index, position), let path = entry.pointee.path else { continue }
+            if git_index_entry_stage(entry) != 0 {
+                let name = String(cString: path)
+                // Stages of one path are adjacent (the index is sorted by path, then stage).
+                if review.conflicted.last != name { review.conflicted.append(name) }
+                continue
+            }
+            if entry.pointee.mode == 0o160000 { review.gitlinks.append(String(cString: path)) }
+            if entry.pointee.flags & UInt16(GIT_INDEX_ENTRY_VALID.rawValue) != 0
+                || entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0
+                || (linksAreFiles && entry.pointee.mode == 0o120000)
+            {
+                review.flagged.append(String(cString: path))
+            }
         }
-        return paths
+        return review
     }
 
     /// `changes` (the tree `baseTree` against the working tree, by libgit2) with every flagged
-    /// index entry (`flaggedIndexPaths`) compared again: the raw bytes on disk (a link's target)
-    /// against the base's blob, the kind (file or link) against the base's mode. An entry that
-    /// takes part in a rename is left as libgit2 paired it.
-    private func comparingFlaggedEntries(_ changes: [PathChange], baseTree: OpaquePointer) throws(GitAccessError)
-        -> [PathChange]
-    {
-        let flagged = try flaggedIndexPaths()
-        guard !flagged.isEmpty else { return changes }
+    /// or conflicted index path (`reviewIndex`) compared again: the raw bytes on disk (a link's
+    /// target) against the base's blob, the kind (file or link) against the base's mode. A
+    /// path that takes part in a rename is left as libgit2 paired it; a conflicted
+    /// path that the base holds as a directory or submodule, or that is neither file nor link
+    /// on disk, counts as modified (its files are compared by `expandingRepositories` or show
+    /// up as untracked).
+    private func comparingIndexedPaths(
+        _ changes: [PathChange], flagged: [String], conflicted: [String], baseTree: OpaquePointer
+    ) throws(GitAccessError) -> [PathChange] {
+        guard !flagged.isEmpty || !conflicted.isEmpty else { return changes }
         var changes = changes
-        for path in flagged {
+        let unmerged = Set(conflicted)
+        for path in flagged + conflicted.filter({ !flagged.contains($0) }) {
+            let isConflicted = unmerged.contains(path)
             if changes.contains(where: { $0.kind == .renamed && ($0.path == path || $0.oldPath == path) }) { continue }
             let onDisk = WorktreeFile.read(location.workdir + "/" + path)
             var entry: OpaquePointer?
             let found = git_tree_entry_bypath(&entry, baseTree, path)
             defer { if let entry { git_tree_entry_free(entry) } }
             var inBase: (id: ObjectID, isLink: Bool)?
+            var conservative = false
             if found == 0, let entry, let id = git_tree_entry_id(entry) {
                 let mode = UInt32(git_tree_entry_filemode_raw(entry).rawValue)
-                // A directory or submodule at the path in the base: libgit2's answer stands.
-                guard mode & 0o170000 == 0o100000 || mode == 0o120000 else { continue }
-                inBase = (ObjectID(id.pointee), mode == 0o120000)
+                // A directory or submodule at the path in the base: libgit2's answer stands
+                // for a flagged entry; a conflicted one is changed.
+                if mode & 0o170000 == 0o100000 || mode == 0o120000 {
+                    inBase = (ObjectID(id.pointee), mode == 0o120000)
+                } else if isConflicted {
+                    conservative = true
+                } else {
+                    continue
+                }
             } else if found != GIT_ENOTFOUND.rawValue {
-                continue
+                guard isConflicted else { continue }
+                conservative = true
             }
             let kind: PathChange.Kind?
             switch (inBase, onDisk) {
+            case _ where conservative: kind = .modified
             case (nil, .absent): kind = nil
             case (_?, .absent): kind = .deleted
             case (nil, .file), (nil, .link): kind = .added
             case (let base?, .file(let id)): kind = base.isLink ? .typeChanged : (base.id == id ? nil : .modified)
             case (let base?, .link(let id)): kind = base.isLink ? (base.id == id ? nil : .modified) : .typeChanged
-            case (_, .other): continue
+            case (_, .other):
+                guard isConflicted else { continue }
+                kind = .modified
             }
             changes.removeAll { $0.path == path }
             if let kind { changes.append(PathChange(kind: kind, path: path)) }

@@ -123,7 +123,16 @@ public enum GitAccessError: Error, Hashable, Sendable, CustomStringConvertible {
             return "check the repository with `git fsck`, then `git fetch` the missing objects"
         case .nonUTF8Name:
             return "rename it to a UTF-8 name in a new commit (the go command's module rules require one too)"
-        case .git(let code, _, _):
+        case .git(let code, _, let message):
+            // libgit2 1.5 reads neither split nor sparse indexes (README, Known gaps).
+            if message.contains("unsupported mandatory extension: 'link'") {
+                return "the index is split (core.splitIndex), which libgit2 cannot read: "
+                    + "run `git update-index --no-split-index`, or compare revisions (`--head REV`)"
+            }
+            if message.contains("unsupported mandatory extension: 'sdir'") {
+                return "the index is sparse (index.sparse), which libgit2 cannot read: run "
+                    + "`git sparse-checkout init --no-sparse-index`, or compare revisions (`--head REV`)"
+            }
             switch code {
             case GIT_EAMBIGUOUS.rawValue:
                 return "the abbreviated id is ambiguous; give more hex digits "

@@ -12,11 +12,15 @@ public struct RepositoryLocation: Hashable, Sendable {
     /// Whether the working tree was given apart from the git dir (`GIT_DIR`, `GIT_WORK_TREE`):
     /// the repository is then opened at `gitDir` with `workdir` set on the handle.
     let separateWorkTree: Bool
+    /// Whether only the objects are read: the git dir is opened as a bare repository, its
+    /// configured working tree (`core.worktree`) neither needed nor looked at.
+    let objectsOnly: Bool
 
-    init(workdir: String, gitDir: String, separateWorkTree: Bool = false) {
+    init(workdir: String, gitDir: String, separateWorkTree: Bool = false, objectsOnly: Bool = false) {
         self.workdir = workdir
         self.gitDir = gitDir
         self.separateWorkTree = separateWorkTree
+        self.objectsOnly = objectsOnly
     }
 
     /// Finds the repository containing `path`, like `git rev-parse --show-toplevel`.
@@ -117,16 +121,20 @@ public struct RepositoryLocation: Hashable, Sendable {
     /// The repository at exactly `path` (a git dir, or a working tree with a `.git` file or
     /// directory), without searching parent directories; nil when there is none. Its
     /// `workdir` is `path` itself — the location is for reading objects (a submodule's
-    /// repository under `.git/modules`), not for a working tree.
-    static func openExactly(_ path: String) -> RepositoryLocation? {
+    /// repository under `.git/modules`), not for a working tree. With `gitDir`, `path` is
+    /// opened as a bare git dir (`objectsOnly`): a submodule's repository under
+    /// `.git/modules` names its checkout in `core.worktree`, which libgit2 fails to open once
+    /// that directory is gone (the submodule removed or moved).
+    static func openExactly(_ path: String, gitDir isGitDir: Bool = false) -> RepositoryLocation? {
         ensureLibgit2Initialized()
         var pointer: OpaquePointer?
-        guard git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil) == 0, let pointer else {
+        let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | (isGitDir ? GIT_REPOSITORY_OPEN_BARE.rawValue : 0)
+        guard git_repository_open_ext(&pointer, path, flags, nil) == 0, let pointer else {
             return nil
         }
         defer { git_repository_free(pointer) }
         guard let gitDir = Repository.trimmedPath(git_repository_path(pointer)) else { return nil }
-        return RepositoryLocation(workdir: path, gitDir: gitDir)
+        return RepositoryLocation(workdir: path, gitDir: gitDir, objectsOnly: isGitDir)
     }
 
     /// Whether the clone is shallow (its common git dir holds a non-empty `shallow` file).
@@ -170,15 +178,15 @@ final class Repository {
         git_repository_free(pointer)
     }
 
-    /// Opens the repository whose working tree is `location.workdir` (no upward search).
+    /// Opens the repository whose working tree is `location.workdir` (no upward search), or
+    /// the git dir alone for a location that reads only objects.
     static func open(_ location: RepositoryLocation) throws(GitAccessError) -> Repository {
         ensureLibgit2Initialized()
         var pointer: OpaquePointer?
-        let path = location.separateWorkTree ? location.gitDir : location.workdir
+        let path = location.separateWorkTree || location.objectsOnly ? location.gitDir : location.workdir
+        let flags = GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue | (location.objectsOnly ? GIT_REPOSITORY_OPEN_BARE.rawValue : 0)
         do {
-            try check("git_repository_open_ext") {
-                git_repository_open_ext(&pointer, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
-            }
+            try check("git_repository_open_ext") { git_repository_open_ext(&pointer, path, flags, nil) }
             if location.separateWorkTree, let opened = pointer {
                 try check("git_repository_set_workdir") { git_repository_set_workdir(opened, location.workdir, 0) }
             }
@@ -322,7 +330,12 @@ final class Repository {
     /// `HEAD~2`, abbreviated ids) and peels it to a commit.
     func resolveCommit(_ revision: String) throws(GitAccessError) -> (commit: ObjectID, tree: ObjectID) {
         var object: OpaquePointer?
-        var spec = try reflogResolved(revision) ?? revision
+        var spec = revision
+        if let rewritten = try reflogResolved(revision) {
+            spec = rewritten
+        } else if let rewritten = try perWorktreeResolved(revision) {
+            spec = rewritten
+        }
         // `@` alone is HEAD in git; libgit2 reads it only by itself (not `@~1`, `@^`).
         if spec.hasPrefix("@~") || spec.hasPrefix("@^") { spec = "HEAD" + spec.dropFirst() }
         do throws(LibGit2Error) {
@@ -414,6 +427,52 @@ final class Repository {
         }
         guard let id else { throw GitAccessError.reflogTooShort(revision: revision, reference: name, entries: count) }
         return id.hex + rest
+    }
+
+    /// Per-worktree references as git reads them, rewritten to the commit id they name plus
+    /// any suffix (`refs/worktree/mark~1`); nil for any other revision. libgit2 1.5 keeps only
+    /// HEAD per worktree: in a linked worktree it looks `refs/worktree/NAME` up in the common
+    /// git dir (git keeps it in the worktree's own, `.git/worktrees/<wt>/refs/worktree/`), and
+    /// knows neither `main-worktree/REF` (the main worktree's HEAD or per-worktree ref) nor
+    /// `worktrees/<wt>/refs/worktree/NAME`. These are loose files (git never packs them).
+    func perWorktreeResolved(_ revision: String) throws(GitAccessError) -> String? {
+        let end = [revision.range(of: "@{")?.lowerBound, revision.firstIndex { "~^:".contains($0) }]
+            .compactMap { $0 }.min() ?? revision.endIndex
+        let name = String(revision[..<end])
+        let common = location.commonDir
+        // The git dir holding the reference, and its name there.
+        let holder: (dir: String, name: String)
+        if name.hasPrefix("refs/worktree/") {
+            guard location.gitDir != common else { return nil }
+            holder = (location.gitDir, name)
+        } else if name.hasPrefix("main-worktree/") {
+            let rest = String(name.dropFirst("main-worktree/".count))
+            guard rest == "HEAD" || rest.hasPrefix("refs/worktree/") || rest.hasPrefix("refs/bisect/") else { return nil }
+            holder = (common, rest)
+        } else if name.hasPrefix("worktrees/"), let at = name.range(of: "/refs/worktree/") {
+            holder = (common + "/" + name[..<at.lowerBound], String(name[name.index(after: at.lowerBound)...]))
+        } else {
+            return nil
+        }
+        guard !name.split(separator: "/").contains(".."), let id = looseReference(holder.name, in: holder.dir, depth: 0) else {
+            throw GitAccessError.unknownRevision(revision: revision, suggestion: nil)
+        }
+        return id.hex + revision[end...]
+    }
+
+    /// The commit id the loose reference `name` of git dir `dir` holds, following `ref: NAME`
+    /// (a per-worktree name in the same git dir, any other through libgit2).
+    private func looseReference(_ name: String, in dir: String, depth: Int) -> ObjectID? {
+        guard depth < 5, let data = FileManager.default.contents(atPath: dir + "/" + name) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("ref:") else { return ObjectID(hex: text) }
+        let target = text.dropFirst(4).trimmingCharacters(in: .whitespaces)
+        if target.hasPrefix("refs/worktree/") || target.hasPrefix("refs/bisect/") {
+            return looseReference(target, in: dir, depth: depth + 1)
+        }
+        var oid = git_oid()
+        guard git_reference_name_to_id(&oid, pointer, target) == 0 else { return nil }
+        return ObjectID(oid)
     }
 
     private func revisionError(_ error: LibGit2Error, revision: String) -> GitAccessError {

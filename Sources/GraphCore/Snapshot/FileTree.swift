@@ -30,7 +30,9 @@ public struct FileTreeEntry: Hashable, Sendable {
         case file
         case directory
         case symlink
-        /// A gitlink (submodule): present in the tree, but its content is not.
+        /// A gitlink (submodule) as a tree records it. `Snapshot.entries(in:)` reports a
+        /// revision's gitlinks as directories holding the recorded commit's tree (a checkout's
+        /// view); other trees may use this kind for a gitlink whose content they lack.
         case submodule
     }
 

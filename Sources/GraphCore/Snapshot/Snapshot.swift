@@ -102,9 +102,19 @@ public final class Snapshot: FileTree, Sendable {
     /// does not exist or is not a directory.
     ///
     /// Revision entries carry blob id, git mode and size; working-tree entries carry size,
-    /// `FileStamp` and mode. Symbolic links are `.symlink` entries in both.
+    /// `FileStamp` and mode. Symbolic links are `.symlink` entries in both. A revision's
+    /// gitlink is a `.directory` entry (mode 0o160000) holding the recorded commit's tree, as
+    /// in a checkout after `git submodule update`: module discovery, `./...` and every other
+    /// walk enter it as they enter the checkout's.
     public func entries(in dir: String) throws -> [FileTreeEntry]? {
-        try listing(dir)?.entries
+        guard let listing = try listing(dir) else { return nil }
+        guard listing.holdsSubmodule else { return listing.entries }
+        return listing.entries.map { entry in
+            guard entry.kind == .submodule else { return entry }
+            var directory = entry
+            directory.kind = .directory
+            return directory
+        }
     }
 
     /// The bytes of the file at `path`, following symbolic links as a checkout does: in the
@@ -453,12 +463,12 @@ public final class Snapshot: FileTree, Sendable {
     }
 
     /// The tree of commit `commit` that the gitlink `dir` records, read from the submodule's
-    /// repository (`.git/modules/<path>`, or the submodule's checkout). When that repository
-    /// or the commit is not on this machine, an empty directory: what a checkout of the
-    /// revision holds before `git submodule update`.
+    /// repository (`submodule(at:commit:owner:)`). When that repository or the commit is not
+    /// on this machine, an empty directory: what a checkout of the revision holds before `git
+    /// submodule update`.
     private func submoduleListing(_ dir: String, commit: ObjectID, owner: SubmoduleObjects?) throws -> DirectoryListing {
         leftTree.store(true, ordering: .relaxed)
-        guard let submodule = submodule(at: dir, owner: owner) else { return DirectoryListing(entries: []) }
+        guard let submodule = try submodule(at: dir, commit: commit, owner: owner) else { return DirectoryListing(entries: []) }
         do {
             var listing = try submodule.pool.withRepository { (repository) throws(GitAccessError) in
                 try repository.listTree(try repository.resolveCommit(commit.hex).tree, dir: dir)
@@ -473,18 +483,31 @@ public final class Snapshot: FileTree, Sendable {
         }
     }
 
-    /// The repository of the submodule at `dir` (nil when it is not on this machine), opened
-    /// once per snapshot. Git keeps it at `modules/<path>` under the git dir of the
-    /// repository holding the gitlink (a nested submodule's under its parent's).
-    private func submodule(at dir: String, owner: SubmoduleObjects?) -> SubmoduleObjects? {
+    /// The repository of the submodule at `dir` that holds `commit` (nil when none on this
+    /// machine does), opened once per snapshot. Git keeps it at `modules/<name>` under the git
+    /// dir of the repository holding the gitlink (a nested submodule's under its parent's),
+    /// where the name is the one this revision's `.gitmodules` gives the path (by default the
+    /// path itself): the revision's own, not the checkout's — a submodule since removed or
+    /// moved is still there under its name. Then the checkout at `dir`, for a top-level one.
+    private func submodule(at dir: String, commit: ObjectID, owner: SubmoduleObjects?) throws -> SubmoduleObjects? {
         if let known = submodules.withLock({ $0[dir] }) { return known }
         let relative = owner.map { String(dir.dropFirst($0.path.count + 1)) } ?? dir
-        var candidates = [(owner?.pool.location.gitDir ?? location.commonDirectory) + "/modules/" + relative]
-        if owner == nil { candidates.append(location.workdir + "/" + dir) }
+        let modules = (owner?.pool.location.gitDir ?? location.commonDirectory) + "/modules/"
+        var names: [String] = []
+        let declarations = owner.map { $0.path + "/.gitmodules" } ?? ".gitmodules"
+        if isRegularFileFollowingLinks(declarations), let text = try? contents(of: declarations) {
+            names = GitModulesFile.names(forPath: relative, in: text)
+        }
+        if !names.contains(relative) { names.append(relative) }
+        var candidates = names.filter(GitModulesFile.isSafeName).map { (modules + $0, true) }
+        if owner == nil { candidates.append((location.workdir + "/" + dir, false)) }
         var found: SubmoduleObjects?
-        for candidate in candidates {
-            if let opened = RepositoryLocation.openExactly(candidate) {
-                found = SubmoduleObjects(pool: RepositoryPool(location: opened), path: dir)
+        for (candidate, isGitDir) in candidates {
+            guard let opened = RepositoryLocation.openExactly(candidate, gitDir: isGitDir) else { continue }
+            let pool = RepositoryPool(location: opened)
+            let holds = try pool.withRepository { (repository) throws(GitAccessError) in repository.contains(commit) }
+            if holds {
+                found = SubmoduleObjects(pool: pool, path: dir)
                 break
             }
         }
@@ -534,6 +557,8 @@ struct DirectoryListing: Sendable {
     let index: [String: Int]
     /// For a directory inside a submodule: the repository its object ids belong to.
     var submodule: SubmoduleObjects?
+    /// Whether an entry is a gitlink (`.submodule`).
+    let holdsSubmodule: Bool
 
     /// Listed from a revision's tree (with object ids and an index), not from disk.
     var isFromTree: Bool { objectIDs.count == entries.count && index.count == entries.count }
@@ -547,6 +572,7 @@ struct DirectoryListing: Sendable {
         index.reserveCapacity(sorted.count)
         for (position, element) in sorted.enumerated() { index[element.entry.name] = position }
         self.index = index
+        holdsSubmodule = entries.contains { $0.kind == .submodule }
     }
 
     /// The entry called `name`, by binary search (entries are in byte order).
@@ -567,6 +593,7 @@ struct DirectoryListing: Sendable {
         self.entries = entries
         objectIDs = []
         index = [:]
+        holdsSubmodule = false
     }
 
     /// A working-tree listing.
@@ -576,6 +603,7 @@ struct DirectoryListing: Sendable {
         entries = order.map { unsorted[$0] }
         objectIDs = []
         index = [:]
+        holdsSubmodule = false
     }
 }
 
