@@ -407,6 +407,28 @@ struct BuildCLITests {
         #expect(Self.statuses(try Self.manifest(scratch + "/out4"))[target] == "built")
     }
 
+    @Test("a cache directory inside the repository is never an extra input: the next build hits, affected lists nothing", .enabled(if: goBinary != nil))
+    func cacheDirectoryInsideTheRepositoryIsNoInput() async throws {
+        let scratch = try Self.scratch("cache-inside")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: 37), at: repo)
+        try "extraInputs: [\"**/*.json\"]\n".write(toFile: repo + "/gocache.yaml", atomically: true, encoding: .utf8)
+        try ".cache/\n".write(toFile: repo + "/.gitignore", atomically: true, encoding: .utf8)
+        let git = GitFixture(existing: repo)
+        _ = try git.commit("extra inputs")
+        let cache = repo + "/.cache/gocache"
+        var run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out1"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: cache + "/memo"))
+        run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out2"], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Set(Self.statuses(try Self.manifest(scratch + "/out2")).values) == ["hit"])
+        run = try await Self.gocache(["affected", "--base", "HEAD", "--cache-dir", cache], in: repo)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.isEmpty, "\(run.stdout)")
+    }
+
     @Test func badInputExitsTwoAndWritesNothing() async throws {
         let scratch = try Self.scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -172,6 +172,10 @@ public struct GoRepository: Sendable {
     /// Whether the graphs came from the graph memo (`LoadOptions.graphMemoKey`) rather than
     /// from scanning the tree.
     public let isFromGraphMemo: Bool
+    /// gocache's own directories inside the repository (a cache directory kept in the
+    /// working tree, as actions/cache wants), repository-relative: never extra inputs — each
+    /// run rewrites files there, which would change the next run's keys.
+    public internal(set) var ownDirectories: Set<String> = []
 
     /// The graph that builds `target`.
     public func graph(of target: GoTarget) -> PackageGraph? {
@@ -257,6 +261,19 @@ public struct GoRepository: Sendable {
     public static func load(tree: any FileTree, goRoot: GoRoot, options: LoadOptions = LoadOptions()) async throws
         -> GoRepository
     {
+        var repository = try await loadGraphs(tree: tree, goRoot: goRoot, options: options)
+        // The cache directory holding the memo directory, when it is inside the working tree.
+        if let memo = options.memoDirectory, let workdir = (tree as? Snapshot)?.location.workdir,
+            memo.hasPrefix(workdir + "/")
+        {
+            let cache = String(memo.dropFirst(workdir.count + 1))
+            let parentOfMemo = cache.lastIndex(of: "/").map { String(cache[..<$0]) } ?? ""
+            if !parentOfMemo.isEmpty { repository.ownDirectories = [parentOfMemo] }
+        }
+        return repository
+    }
+
+    private static func loadGraphs(tree: any FileTree, goRoot: GoRoot, options: LoadOptions) async throws -> GoRepository {
         var trace = PhaseTrace()
         // The graph memo: a working tree's load, when not taking scans from another load.
         var graphMemo: (memo: GraphMemo, snapshot: Snapshot, walk: WorktreeWalk)?

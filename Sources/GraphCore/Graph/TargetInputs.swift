@@ -311,7 +311,9 @@ public struct TargetInputs: Hashable, Sendable {
         let pgoPath = pgoPath(of: target)
         let pgo = isFile(pgoPath, in: tree) ? pgoPath : nil
         var extra = Set<String>()
-        for pattern in target.settings.extraInputs { extra.formUnion(FileGlob.expand(pattern, in: tree)) }
+        for pattern in target.settings.extraInputs {
+            extra.formUnion(FileGlob.expand(pattern, in: tree, excluding: repository.ownDirectories))
+        }
         var inputs = TargetInputs(
             dir: target.dir, importPath: target.importPath, settings: target.settings, workspace: workspace,
             localModules: localModules, pgo: pgo, extraInputs: extra.sorted(), packages: packages)
@@ -444,15 +446,19 @@ public enum FileGlob {
 
     /// The files matching `pattern`, repository-relative, sorted. Nothing in a directory
     /// holding `outputMarker` (or below it) matches.
-    public static func expand(_ pattern: String, in tree: any FileTree) -> [String] {
+    /// Nothing in `excluding` (repository-relative directories: gocache's cache directory
+    /// when it is inside the tree) matches either.
+    public static func expand(_ pattern: String, in tree: any FileTree, excluding: Set<String> = []) -> [String] {
         let elements = pattern.split(separator: "/").map(String.init)
         var results = Set<String>()
-        walk(elements[...], dir: "", tree: tree, into: &results)
+        walk(elements[...], dir: "", tree: tree, excluding: excluding, into: &results)
         return results.sorted()
     }
 
-    private static func walk(_ elements: ArraySlice<String>, dir: String, tree: any FileTree, into results: inout Set<String>) {
-        guard let first = elements.first else { return }
+    private static func walk(
+        _ elements: ArraySlice<String>, dir: String, tree: any FileTree, excluding: Set<String>, into results: inout Set<String>
+    ) {
+        guard let first = elements.first, !excluding.contains(dir) else { return }
         let rest = elements.dropFirst()
         guard let entries = (try? tree.entries(in: dir)) ?? nil,
             !entries.contains(where: { $0.name == outputMarker && $0.kind == .file })
@@ -461,10 +467,10 @@ public enum FileGlob {
             if rest.isEmpty {
                 for entry in entries where isFileEntry(entry, dir: dir, tree: tree) { results.insert(join(dir, entry.name)) }
             } else {
-                walk(rest, dir: dir, tree: tree, into: &results)
+                walk(rest, dir: dir, tree: tree, excluding: excluding, into: &results)
             }
             for entry in entries where entry.kind == .directory && entry.name != ".git" {
-                walk(elements, dir: join(dir, entry.name), tree: tree, into: &results)
+                walk(elements, dir: join(dir, entry.name), tree: tree, excluding: excluding, into: &results)
             }
             return
         }
@@ -473,7 +479,7 @@ public enum FileGlob {
             if rest.isEmpty {
                 if isFileEntry(entry, dir: dir, tree: tree) { results.insert(path) }
             } else if entry.kind == .directory {
-                walk(rest, dir: path, tree: tree, into: &results)
+                walk(rest, dir: path, tree: tree, excluding: excluding, into: &results)
             }
         }
     }
