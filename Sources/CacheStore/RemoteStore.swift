@@ -34,13 +34,19 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         public var retries: Int
         /// Seconds before the first retry; doubled for each further one.
         public var retryDelay: Double
+        /// Seconds one request may take in all, transfer included; nil: six times `timeout`,
+        /// at least 60.
+        public var deadline: Double?
 
         /// Creates a configuration; the defaults suit CI against a cache in the same region.
-        public init(readOnly: Bool = false, timeout: Double = 10, retries: Int = 2, retryDelay: Double = 0.25) {
+        public init(
+            readOnly: Bool = false, timeout: Double = 10, retries: Int = 2, retryDelay: Double = 0.25, deadline: Double? = nil
+        ) {
             self.readOnly = readOnly
             self.timeout = timeout
             self.retries = retries
             self.retryDelay = retryDelay
+            self.deadline = deadline
         }
     }
 
@@ -96,7 +102,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         self.warnings = warnings
         let sessionConfiguration = URLSessionConfiguration.ephemeral
         sessionConfiguration.timeoutIntervalForRequest = Self.effectiveTimeout(configuration.timeout)
-        sessionConfiguration.timeoutIntervalForResource = max(configuration.timeout * 6, 60)
+        sessionConfiguration.timeoutIntervalForResource = max(configuration.timeout * 6, 60)  // = requestDeadline
         sessionConfiguration.urlCache = nil
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
         sessionConfiguration.httpShouldSetCookies = false
@@ -332,11 +338,9 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }
             do {
-                let (data, response): (Data, URLResponse)
-                if let body {
-                    (data, response) = try await session.upload(for: request, from: body)
-                } else {
-                    (data, response) = try await session.data(for: request)
+                let (data, response) = try await withDeadline(requestDeadline) { [session, request] in
+                    if let body { return try await session.upload(for: request, from: body) }
+                    return try await session.data(for: request)
                 }
                 let http = response as? HTTPURLResponse
                 let status = http?.statusCode ?? 0
@@ -367,13 +371,17 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                 if (error as? URLError)?.code == .timedOut {
                     return .done(.failed("\(method) \(path(area, digest)) timed out after \(Int(request.timeoutInterval)) s"))
                 }
+                if error is DeadlineExceeded {
+                    return .done(.failed("\(method) \(path(area, digest)) took longer than \(Int(requestDeadline)) s"))
+                }
             }
         }
         let tries = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
         return .done(.failed("\(method) \(path(area, digest)) failed after \(tries): \(lastReason)"))
     }
 
-    /// Switches the remote off with one warning (the first fault only).
+    /// Switches the remote off with one warning (the first fault only), and cancels the
+    /// requests still running: a build waits for none of them.
     private func disable(_ reason: String) {
         let first = state.withLock { state in
             defer { state.statistics.disabled = true }
@@ -381,6 +389,32 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         }
         if first {
             warnings.report("\(description) is unavailable (\(reason)); continuing without it")
+        }
+    }
+
+    /// The longest one request may take, transfer included. URLSession's timeout fires only
+    /// when a transfer stalls: a server trickling a body a byte at a time would hold a build
+    /// forever.
+    var requestDeadline: Double { configuration.deadline ?? max(configuration.timeout * 6, 60) }
+
+    private struct DeadlineExceeded: Error {}
+
+    /// `operation`, cancelled after `seconds` (it then throws `DeadlineExceeded`), or as
+    /// soon as another request switched the remote off: a build waits for none of them.
+    private func withDeadline<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await operation() }
+            group.addTask { [self] in
+                let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+                while ContinuousClock.now < end {
+                    try await Task.sleep(for: .milliseconds(200))
+                    if isDisabled { break }
+                }
+                throw DeadlineExceeded()
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { throw DeadlineExceeded() }
+            return first
         }
     }
 

@@ -31,6 +31,9 @@ public final class FaultServer: Sendable {
         /// dropped), except requests under `/moved`, which are served as `serve` does (with
         /// `/moved` taken off their path).
         case redirect(prefix: String)
+        /// Answer a GET with a 4,096-byte body sent one byte every 50 ms (alive, never idle
+        /// long enough for a timeout); other methods as `serve`.
+        case drip
 
         public var description: String {
             switch self {
@@ -42,6 +45,7 @@ public final class FaultServer: Sendable {
             case .truncatedBody: "truncated body"
             case .wrongBody: "wrong body"
             case .redirect(let prefix): "redirect to \(prefix)"
+            case .drip: "drip"
             }
         }
     }
@@ -162,6 +166,16 @@ public final class FaultServer: Sendable {
                 return
             case .status(let code):
                 if !send(client, head(code, length: 0)) { return }
+            case .drip:
+                guard request.method == "GET" else {
+                    if !answer(client, request, body) { return }
+                    continue
+                }
+                if !send(client, head(200, length: 4096)) { return }
+                for _ in 0..<4096 {
+                    usleep(50_000)
+                    if state.withLock({ $0.stopped }) || !send(client, [0x5a]) { return }
+                }
             case .redirect(let prefix):
                 if request.path.hasPrefix("/moved/") {
                     var moved = request
