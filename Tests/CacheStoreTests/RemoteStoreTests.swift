@@ -221,16 +221,15 @@ struct RemoteFaultTests {
         let remote = try RemoteStore(
             url: server.baseURL, configuration: RemoteStore.Configuration(timeout: 1, retries: 0, retryDelay: 0.01, deadline: 2),
             warnings: warnings)
-        let started = ContinuousClock.now
         // The first request to reach the deadline switches the remote off; the others stop then.
         async let first = remote.blob(try sha("a"))
         async let second = remote.blob(try sha("b"))
         try await Task.sleep(for: .milliseconds(300))
         async let third = remote.blob(try sha("c"))
         let answers = try await [first, second, third]
-        let elapsed = ContinuousClock.now - started
+        // (No wall-clock bound here: without the deadline each body takes 200 s and ends in a
+        // rejected digest — another warning.)
         #expect(answers.allSatisfy { $0 == nil })
-        #expect(elapsed < .seconds(8), "\(elapsed)")
         #expect(warnings.messages.count == 1 && warnings.messages[0].contains("took longer than 2 s"), "\(warnings.messages)")
     }
 
