@@ -388,7 +388,16 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                 let bytes = try fd.readAll()
                 let reason: String?
                 if let manifest = try Self.decodeEntry(bytes) {
-                    reason = manifest.key == file.digest ? nil : "manifest is for key \(manifest.key.hex)"
+                    if manifest.key != file.digest {
+                        reason = "manifest is for key \(manifest.key.hex)"
+                    } else if let missing = manifest.artifacts.first(where: {
+                        !((try? Posix.status(blobPath($0.digest))).flatMap { $0 }.map(Posix.isRegular) ?? false)
+                    }) {
+                        // Blobs are written before their entry: an entry without one was damaged.
+                        reason = "its artifact \(missing.name) (blob \(missing.digest.hex)) is missing"
+                    } else {
+                        reason = nil
+                    }
                 } else {
                     reason = "header digest does not match the manifest (truncated or altered)"
                 }

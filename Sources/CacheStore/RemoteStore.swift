@@ -134,10 +134,12 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         if let token = environment[Self.tokenVariable], !token.isEmpty {
             authorization = "Bearer " + token
         }
+        // A query or fragment (a token in `?…`) would be dropped from every request: refused,
+        // as is a port no TCP connection can have.
+        if components.query != nil || components.fragment != nil { throw RemoteStoreError.invalidURL(redacted) }
+        if let port = components.port, !(1...65535).contains(port) { throw RemoteStoreError.invalidURL(redacted) }
         components.user = nil
         components.password = nil
-        components.query = nil
-        components.fragment = nil
         while components.path.hasSuffix("/") { components.path.removeLast() }
         guard let base = components.url else { throw RemoteStoreError.invalidURL(redacted) }
 
@@ -446,6 +448,9 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         case .badServerResponse: return "bad server response"
         case .secureConnectionFailed: return "TLS handshake failed"
         case .cancelled: return "cancelled"
+        case .badURL, .unsupportedURL: return "the URL cannot be requested"
+        case .cannotParseResponse: return "the answer is not HTTP"
+        case .unknown: return "transport error (an https URL for a server speaking plain HTTP?)"
         default: return "URL error \(error.code.rawValue)"
         }
     }
@@ -477,7 +482,7 @@ public enum RemoteStoreError: Error, Hashable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalidURL(let url):
-            "remote cache URL '\(url)' is not of the form http(s)://[user:password@]host[:port][/prefix]"
+            "remote cache URL '\(url)' is not of the form http(s)://[user:password@]host[:port][/prefix] (no query, a port up to 65535)"
         }
     }
 }

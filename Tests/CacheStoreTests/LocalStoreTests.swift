@@ -193,6 +193,12 @@ struct LocalStoreTests {
         #expect(clean.removed.first?.kind == .blob)
         #expect(try store.verify().removed.isEmpty)
         #expect(try await store.blob(good) == Array("good".utf8))
+        // An entry whose blob is gone (blobs are written first: it was damaged) goes too.
+        try FileManager.default.removeItem(atPath: store.blobPath(good))
+        let dangling = try store.verify()
+        #expect(dangling.removed.map(\.kind) == [.entry])
+        #expect(dangling.removed.first?.reason.contains("is missing") == true)
+        #expect(!FileManager.default.fileExists(atPath: store.entryPath(key)))
     }
 
     @Test("a directory, a link or a FIFO where a blob or entry belongs is a miss and removed (never an error or a hang); verify removes and reports them")
@@ -236,7 +242,9 @@ struct LocalStoreTests {
             try fileManager.removeItem(atPath: store.blobPath(digest))
             try plant(store.blobPath(digest))
             let report = try store.verify()
-            #expect(report.removed.map(\.reason) == ["not a regular file"], "\(what)")
+            // The item, and the entry that named it (now without its blob).
+            #expect(report.removed.map(\.kind) == [.blob, .entry], "\(what)")
+            #expect(report.removed.first?.reason == "not a regular file", "\(what)")
             #expect((try? fileManager.attributesOfItem(atPath: store.blobPath(digest))) == nil)
             #expect(try store.verify().removed.isEmpty)
         }

@@ -277,6 +277,16 @@ struct RemoteFaultTests {
         } catch {
             #expect(!error.description.contains(password))
         }
+        // A query (a token there would be dropped from every request) or an impossible port.
+        for url in ["http://host/x?token=\(password)", "http://host/x#frag", "http://host:99999/x", "http://host:0/x"] {
+            #expect(throws: RemoteStoreError.self, "\(url)") { try RemoteStore(url: url) }
+            do {
+                _ = try RemoteStore(url: url)
+            } catch {
+                #expect(!error.description.contains(password))
+            }
+        }
+        #expect(throws: Never.self) { try RemoteStore(url: "https://host:8443/prefix/") }
     }
 
     @Test func noAuthorizationWithoutCredentials() async throws {
