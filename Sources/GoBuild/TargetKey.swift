@@ -163,7 +163,7 @@ public enum TargetKeyRecipe {
             part.field("toolchain", goVersion)
             // The artifacts a key names include the Lambda zip: its compressor is an input.
             part.field("packaging", LambdaZip.compressorIdentity)
-            addSettings(inputs.settings, to: &part)
+            addSettings(inputs.settings, to: &part, compilerKnown: inputs.cCompiler != nil)
             if let cCompiler = inputs.cCompiler { part.field("CC.version", cCompiler) }
             for (variable, identity) in inputs.compilers { part.field(variable + ".version", identity) }
             if let pkgConfig = inputs.pkgConfig { part.field("pkg-config", pkgConfig) }
@@ -219,13 +219,16 @@ public enum TargetKeyRecipe {
     }
 
     /// The resolved settings, every field written (absent ones explicitly).
-    static func addSettings(_ s: BuildSettings, to encoder: inout KeyEncoder) {
+    /// With `compilerKnown`, the `cc` setting is left to `CC.version` (the identity of the
+    /// compiler the build runs, which names its command): `cc: gcc` spelled out where gcc is
+    /// the default builds the same binary and has the same key.
+    static func addSettings(_ s: BuildSettings, to encoder: inout KeyEncoder, compilerKnown: Bool = false) {
         encoder.field("GOOS", s.goos)
         encoder.field("GOARCH", s.goarch)
         encoder.field("GOARCH.level", s.goarchLevel)
         encoder.field("CGO_ENABLED", s.cgoEnabled)
         if s.cgoEnabled {
-            encoder.field("CC", s.cc)
+            if !compilerKnown { encoder.field("CC", s.cc) }
             encoder.fields("CGO_FLAGS", s.cgoFlags.map { "\($0.key)=\($0.value)" })
         }
         encoder.fields("tags", Array(Set(s.tags)))

@@ -228,6 +228,14 @@ struct TargetKeyTests {
         let old = try await Self.keys(at: repo.root, overrides: cgo, cCompiler: { _ in "gcc: gcc (Debian 12.2.0-14) 12.2.0" })
         let upgraded = try await Self.keys(at: repo.root, overrides: cgo, cCompiler: { _ in "gcc: gcc (Debian 13.1.0-1) 13.1.0" })
         #expect(Self.changed(old, upgraded) == Self.allTargets)
+        // The default compiler spelled out (`cc: gcc`) is the same compiler: the same keys.
+        let identity: (String?) -> String = { "\($0 ?? "gcc"): gcc (Debian 12.2.0-14) 12.2.0" }
+        let config = Self.files["gocache.yaml"]!
+        try repo.write(["gocache.yaml": "defaults:\n  cc: gcc\n" + config])
+        #expect(try await Self.keys(at: repo.root, overrides: cgo, cCompiler: identity) == old)
+        try repo.write(["gocache.yaml": "defaults:\n  cc: clang\n" + config])
+        #expect(Self.changed(old, try await Self.keys(at: repo.root, overrides: cgo, cCompiler: identity)) == Self.allTargets)
+        try repo.write(["gocache.yaml": config])
         let plain = try await Self.keys(at: repo.root, cCompiler: { _ in "gcc: gcc (Debian 12.2.0-14) 12.2.0" })
         let plainUpgraded = try await Self.keys(at: repo.root, cCompiler: { _ in "gcc: gcc (Debian 13.1.0-1) 13.1.0" })
         #expect(plain == plainUpgraded)
