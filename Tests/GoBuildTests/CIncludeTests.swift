@@ -10,6 +10,7 @@ import TestSupport
 
 @Suite("C includes")
 struct CIncludeTests {
+    /// (`<inner/in.h>` is found through the go command's own `-I <package dir>`.)
     static let libGo = """
         package lib
 
@@ -20,8 +21,9 @@ struct CIncludeTests {
         #include "sub/v.h"
         #include "q.h"
         #include <stdlib.h>
+        #include <inner/in.h>
         int helper(void);
-        static int answer(void) { return ANSWER + SUBV + Q + F + helper(); }
+        static int answer(void) { return ANSWER + SUBV + Q + F + IN + IN2 + helper(); }
         */
         import "C"
 
@@ -32,7 +34,9 @@ struct CIncludeTests {
     static let files: [String: String] = [
         "go.mod": "module example.com/cinc\n\ngo 1.22\n",
         "gocache.yaml": "defaults:\n  cgo: true\n",
-        "include/answer.h": "#include \"deep/more.h\"\n#define ANSWER (40 + MORE)\n",
+        "include/answer.h": "#include \"deep/more.h\"\n#include \"inner/in2.h\"\n#define ANSWER (40 + MORE)\n",
+        "lib/inner/in.h": "#define IN 1\n",
+        "lib/inner/in2.h": "#define IN2 1\n",
         "include/deep/more.h": "#define MORE 1\n",
         "include/unused.h": "#define UNUSED 1\n",
         "quote/q.h": "#define Q 3\n",
@@ -47,7 +51,9 @@ struct CIncludeTests {
 
     /// The headers the cgo package reads, each with an edit that changes the binary.
     static let includedHeaders: [(path: String, edited: String)] = [
-        ("include/answer.h", "#include \"deep/more.h\"\n#define ANSWER (30 + MORE)\n"),
+        ("include/answer.h", "#include \"deep/more.h\"\n#include \"inner/in2.h\"\n#define ANSWER (30 + MORE)\n"),
+        ("lib/inner/in.h", "#define IN 11\n"),
+        ("lib/inner/in2.h", "#define IN2 11\n"),
         ("include/deep/more.h", "#define MORE 2\n"),
         ("quote/q.h", "#define Q 13\n"),
         ("forced/f.h", "#define F 14\n"),
@@ -178,6 +184,26 @@ struct CIncludeTests {
         #expect(TargetKeyTests.changed(keys, upgraded) == ["functions/app"])
     }
 
+    @Test("assembly: a header reached from a .s file resolves its own includes from the package directory (cmd/asm's rule)", .enabled(if: GoToolchain.isConfigured))
+    func assemblerIncludes() async throws {
+        var files = Self.files
+        files["gocache.yaml"] = "defaults:\n  cgo: false\n"
+        files["lib/lib.go"] = "package lib\n\nfunc Answer() int { return add(1, 2) }\n\nfunc add(a, b int) int\n"
+        files["lib/helper.c"] = nil
+        files["lib/add_amd64.s"] = "#include \"textflag.h\"\n#include \"../asminc/defs.h\"\n\nTEXT ·add(SB),NOSPLIT,$0-24\n\tRET\n"
+        files["asminc/defs.h"] = "#include \"sub/k.h\"\n"
+        files["asminc/sub/k.h"] = "#define K 1\n"
+        files["lib/sub/k.h"] = "#define K 2\n"
+        let repo = try await FixtureRepository.create(files: files, label: "c-asm")
+        defer { repo.remove() }
+        let keys = try await TargetKeyTests.keys(at: repo.root)
+        // The assembler reads lib/sub/k.h (from the package directory), not asminc/sub/k.h.
+        try repo.write(["lib/sub/k.h": "#define K 3\n"])
+        #expect(TargetKeyTests.changed(keys, try await TargetKeyTests.keys(at: repo.root)) == ["functions/app"])
+        try repo.write(["asminc/defs.h": "#include \"sub/k.h\"\n// edited\n"])
+        #expect(TargetKeyTests.changed(keys, try await TargetKeyTests.keys(at: repo.root)) == ["functions/app"])
+    }
+
     @Test("include lines: quoted, angled, macro, with a // prefix in a Go preamble; #cgo search flags with quoting")
     func parsing() {
         let go = Array("//#cgo linux CFLAGS: -I${SRCDIR}/x '-Ia b' -DX=1\n// #include \"a.h\"\n#  include <b/c.h>\n#include FOO\nx := 1\n".utf8)
@@ -191,5 +217,9 @@ struct CIncludeTests {
         #expect(CIncludes.resolve("/r/inc", packageDir: "lib", workdir: "/r") == "inc")
         #expect(CIncludes.resolve("/usr/include", packageDir: "lib", workdir: "/r") == nil)
         #expect(CIncludes.resolve("sub", packageDir: "lib", workdir: nil) == "lib/sub")
+        // As go/build reads #cgo lines: a tab after the variable's constraint, `\` escapes.
+        let tabbed = CIncludes.parse(Array("#cgo\tCFLAGS: -I${SRCDIR}/inc\\ esc \"-Ib c\"\n/* c */ #include \"after-comment.h\"\n".utf8), isGo: true)
+        #expect(tabbed.flags == ["-I${SRCDIR}/inc esc", "-Ib c"])
+        #expect(tabbed.includes == [.quoted("after-comment.h")])
     }
 }

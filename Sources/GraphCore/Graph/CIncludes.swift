@@ -11,8 +11,10 @@
 /// - search path: the file's own directory for `#include "…"`, then the `-iquote`, `-I`,
 ///   `-isystem` and `-idirafter` directories of every `#cgo CFLAGS/CPPFLAGS/CXXFLAGS/FFLAGS`
 ///   line of the package (whatever its constraint), `${SRCDIR}` being the package directory
-///   and relative directories taken from it (the go command compiles there);
-///   `-include`/`-imacros` files are roots too;
+///   and relative directories taken from it (the go command compiles there), then the
+///   package directory itself (the go command's own `-I`); `-include`/`-imacros` files are
+///   roots too; for a `.s` file and the headers it reaches, `#include "…"` starts from the
+///   package directory (cmd/asm's rule), not from the including header's directory;
 /// - every candidate that exists in the snapshot counts (not only the first, which the
 ///   preprocessor would take), and is followed in turn; `#include` lines inside `#if`
 ///   branches and comments count too;
@@ -147,14 +149,23 @@ enum CIncludes {
                 }
             }
         }
-        var queue = own.map { join(packageDir, $0) }
-        for path in forced where exists(path, tree: tree, memo: memo) && found.insert(path).inserted { queue.append(path) }
-        var visited = Set(queue)
+        // The go command compiles C with `-I <package dir>` after the #cgo flags (and runs
+        // the compilers there), so the package directory is on every search path.
+        searchDirs.append(packageDir)
+
+        // What to scan, and whether it is read by the Go assembler (a `.s` file and the
+        // headers it reaches: cmd/asm resolves every `#include "…"` from the package
+        // directory, where it runs, never from the including header's own directory).
+        var queue = own.map { (path: join(packageDir, $0), assembler: $0.hasSuffix(".s")) }
+        for path in forced where exists(path, tree: tree, memo: memo) && found.insert(path).inserted {
+            queue.append((path, false))
+        }
+        var visited = Set(queue.map { "\($0.assembler) \($0.path)" })
         var index = 0
         while index < queue.count {
-            let file = queue[index]
+            let (file, assembler) = queue[index]
             index += 1
-            let fileDir = parent(file)
+            let fileDir = assembler ? packageDir : parent(file)
             let isGo = file.hasSuffix(".go")
             for spec in scan(file, isGo: isGo, tree: tree, memo: memo).includes {
                 var candidates: [String] = []
@@ -171,10 +182,11 @@ enum CIncludes {
                         }
                     }
                 }
-                for candidate in candidates where !visited.contains(candidate) && exists(candidate, tree: tree, memo: memo) {
-                    visited.insert(candidate)
+                for candidate in candidates
+                where !visited.contains("\(assembler) \(candidate)") && exists(candidate, tree: tree, memo: memo) {
+                    visited.insert("\(assembler) \(candidate)")
                     found.insert(candidate)
-                    queue.append(candidate)
+                    queue.append((candidate, assembler))
                 }
             }
         }
@@ -263,6 +275,15 @@ enum CIncludes {
                 i += 2
                 skipSpace()
             }
+            // Block comments before a directive are a space to the preprocessor
+            // (`/* note */ #include "x.h"`).
+            while i + 1 < lineEnd, bytes[i] == UInt8(ascii: "/"), bytes[i + 1] == UInt8(ascii: "*") {
+                var end = i + 2
+                while end + 1 < lineEnd, !(bytes[end] == UInt8(ascii: "*") && bytes[end + 1] == UInt8(ascii: "/")) { end += 1 }
+                guard end + 1 < lineEnd else { break }
+                i = end + 2
+                skipSpace()
+            }
             if i < lineEnd, bytes[i] == UInt8(ascii: "#") {
                 i += 1
                 skipSpace()
@@ -277,7 +298,7 @@ enum CIncludes {
                 } else if isGo, word == "cgo" {
                     let line = String(decoding: bytes[i..<lineEnd], as: UTF8.self)
                     if let colon = line.firstIndex(of: ":") {
-                        let variable = line[..<colon].split(separator: " ").last.map(String.init) ?? ""
+                        let variable = line[..<colon].split(whereSeparator: { $0 == " " || $0 == "\t" }).last.map(String.init) ?? ""
                         if ["CFLAGS", "CPPFLAGS", "CXXFLAGS", "FFLAGS"].contains(variable) {
                             result.flags += splitQuoted(String(line[line.index(after: colon)...]))
                         } else if variable == "LDFLAGS" {
@@ -311,17 +332,24 @@ enum CIncludes {
     /// Splits flags as the go command splits a `#cgo` line's value: on spaces, with `'…'`
     /// and `"…"` quoting.
     static func splitQuoted(_ text: String) -> [String] {
+        // go/build's splitQuoted: `\` escapes the next character anywhere, quotes group.
         var args: [String] = []
         var current = ""
         var quote: Character?
         var started = false
+        var escaped = false
         for ch in text {
-            if let q = quote {
+            if escaped {
+                escaped = false
+                current.append(ch)
+            } else if ch == "\\" {
+                escaped = true
+            } else if let q = quote {
                 if ch == q { quote = nil } else { current.append(ch) }
             } else if ch == "'" || ch == "\"" {
                 quote = ch
                 started = true
-            } else if ch == " " || ch == "\t" || ch == "\r" || ch == "\n" {
+            } else if ch.isWhitespace {
                 if started || !current.isEmpty { args.append(current) }
                 current = ""
                 started = false
