@@ -494,6 +494,7 @@ public final class Builder: Sendable {
             let result = try await compileOne(batch[0], command: command, directory: directory)
             return [result]
         }
+        let command = Self.forcingRecompile(command, for: batch)
         try makeDirectory(directory)
         events(.compiling(dirs: batch.map(\.target.dir), strategy: .batch))
         let started = ContinuousClock.now
@@ -563,8 +564,22 @@ public final class Builder: Sendable {
         }
     }
 
+    /// `command` made to compile anew the packages of `jobs` whose headers from elsewhere
+    /// changed (the go command's cache would reuse objects compiled from the old ones, and
+    /// that binary would be stored under the new key).
+    static func forcingRecompile(_ command: GoBuildCommand, for jobs: [Job]) -> GoBuildCommand {
+        var assembly: [String] = []
+        for job in jobs where job.key.includedFilesDigest != nil {
+            for package in job.key.inputs.packages where !package.includedFiles.isEmpty && package.files.contains(where: { $0.hasSuffix(".s") }) {
+                assembly.append(package.importPath)
+            }
+        }
+        return command.forcingRecompile(digests: jobs.compactMap(\.key.includedFilesDigest), assemblyPackages: assembly)
+    }
+
     /// One `go build -o FILE pkg`, then packaging; a compile error is a `.failed` record.
     private func compileOne(_ job: Job, command: GoBuildCommand, directory: String) async throws -> BuildManifest.Target {
+        let command = Self.forcingRecompile(command, for: [job])
         try makeDirectory(directory)
         events(.compiling(dirs: [job.target.dir], strategy: .parallel))
         let started = ContinuousClock.now

@@ -1,3 +1,4 @@
+import CacheStore
 import Foundation
 public import GraphCore
 
@@ -52,6 +53,27 @@ public struct GoBuildCommand: Hashable, Sendable {
         if !settings.gcflags.isEmpty { flags.append("-gcflags=" + settings.gcflags) }
         if !settings.tags.isEmpty { flags.append("-tags=" + settings.tagsFlag) }
         self.flags = flags
+    }
+
+    /// This command made to compile anew the packages whose included files (headers outside
+    /// the package, which the go command's own cache does not see) have changed: `digests`
+    /// (the jobs' `TargetKey.includedFilesDigest`s) become a macro in `CGO_CPPFLAGS` (every
+    /// C, C++ and Objective-C compile reads it) and, for the packages with assembly
+    /// (`assemblyPackages`), an assembler `-D`. Both enter the go command's action ids and
+    /// define a name no source uses: the object code does not change, only which cache entry
+    /// the go command may reuse (the same digest, the same entries). Unchanged without digests.
+    public func forcingRecompile(digests: [String], assemblyPackages: [String]) -> GoBuildCommand {
+        let unique = Array(Set(digests)).sorted()
+        guard !unique.isEmpty else { return self }
+        let combined = unique.count == 1 ? unique[0] : ((try? SHA256Hasher.hash(Array(unique.joined(separator: ",").utf8)).hex) ?? unique[0])
+        let name = "GOCACHE_INCLUDES_" + combined.prefix(16)
+        var command = self
+        let macro = "-D" + name
+        command.environment["CGO_CPPFLAGS"] = environment["CGO_CPPFLAGS"].map { $0.isEmpty ? macro : $0 + " " + macro } ?? macro
+        for package in Array(Set(assemblyPackages)).sorted() {
+            command.flags.append("-asmflags=" + package + "=-D=" + name)
+        }
+        return command
     }
 
     /// `build <flags> -o <output> <packages…>`: `output` is a file for one package, or a

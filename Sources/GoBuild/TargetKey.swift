@@ -13,6 +13,12 @@ public struct TargetKey: Hashable, Sendable {
     /// What the key was computed from (its files are checked again before a build's
     /// artifact is stored under the key).
     public let inputs: TargetInputs
+    /// A digest of the paths and contents of the files the closure's C and assembly sources
+    /// include from outside their packages (`TargetInputs.Package.includedFiles`), or nil
+    /// when there are none. The go command's build cache does not see those files: a build
+    /// passes this digest in flags that enter the go command's action ids and not the binary
+    /// (`GoBuildCommand.forcingRecompile`), so an edited header recompiles its packages.
+    public internal(set) var includedFilesDigest: String?
 
     /// The key's input material in readable form (`gocache hash --explain`), one field per
     /// line, sorted. Rendered on demand: most callers only need the key.
@@ -86,12 +92,29 @@ public enum TargetKeyRecipe {
         trace.mark("digest \(files.count) files")
         digester.save()
         trace.mark("save digest memo")
-        let keys = try await encode(inputs, goVersion: goVersion, digests: digests)
+        var keys = try await encode(inputs, goVersion: goVersion, digests: digests)
+        for index in keys.indices {
+            keys[index].includedFilesDigest = try includedFilesDigest(of: keys[index].inputs, digests: digests)
+        }
         trace.mark("encode and hash keys")
         // Inputs collected from a revision whose blobs are not all present (a partial clone)
         // are not the commit's: no key for them.
         if let snapshot = tree as? Snapshot { try snapshot.checkObjectsPresent() }
         return keys
+    }
+
+    /// SHA-256 (hex) over the sorted `path digest` lines of the closure's included files (and
+    /// pkg-config's answer), or nil when it has none.
+    static func includedFilesDigest(of inputs: TargetInputs, digests: [String: SHA256Digest]) throws -> String? {
+        var lines = Set<String>()
+        for package in inputs.packages where !package.includedFiles.isEmpty {
+            for path in package.includedFiles { lines.insert("\(path) \(digests[path]?.hex ?? "missing")") }
+        }
+        // pkg-config's answer too: the go command asks it only after its cache lookup, so a
+        // changed .pc file would reuse objects compiled with the old flags.
+        if let pkgConfig = inputs.pkgConfig { lines.insert("pkg-config " + pkgConfig) }
+        guard !lines.isEmpty else { return nil }
+        return try SHA256Hasher.hash(Array(lines.sorted().joined(separator: "\n").utf8)).hex
     }
 
     /// Keys of many targets' inputs, in order, on all cores: contiguous chunks, each with

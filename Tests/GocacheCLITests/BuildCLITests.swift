@@ -429,6 +429,36 @@ struct BuildCLITests {
         #expect(run.stdout.isEmpty, "\(run.stdout)")
     }
 
+    @Test("a header from another directory edited: build compiles the cgo package anew (the go command's cache would reuse the old object) and stores what the header now says", .enabled(if: goBinary != nil))
+    func editedHeaderIsCompiledAnew() async throws {
+        let scratch = try Self.scratch("header-rebuild")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = GitFixture(existing: scratch + "/repo")
+        try FileManager.default.createDirectory(atPath: repo.root, withIntermediateDirectories: true)
+        _ = try? repo.git("init", "-q")
+        // A value no other test compiles, so the shared GOCACHE holds no object for it.
+        let value = Int.random(in: 100_000...999_999)
+        try repo.write("go.mod", "module example.com/h\n\ngo 1.22\n")
+        try repo.write("gocache.yaml", "defaults:\n  cgo: true\n")
+        try repo.write("include/value.h", "#define VALUE \(value)\n")
+        try repo.write(
+            "lib/lib.go",
+            "package lib\n\n// #cgo CFLAGS: -I${SRCDIR}/../include\n// #include \"value.h\"\n// static int value(void) { return VALUE; }\nimport \"C\"\n\nfunc Value() int { return int(C.value()) }\n")
+        try repo.write("cmd/h/main.go", "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/h/lib\"\n)\n\nfunc main() { fmt.Println(lib.Value()) }\n")
+        _ = try repo.commit("cgo")
+        func buildAndRun(_ out: String) async throws -> String {
+            let run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache", "--out", scratch + "/" + out], in: repo.root)
+            #expect(run.status == 0, "\(run.stderr)")
+            let output = try await ChildProcess.run(scratch + "/" + out + "/h/bootstrap", arguments: [], in: URL(fileURLWithPath: scratch))
+            return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try await buildAndRun("out1") == "\(value)")
+        try repo.write("include/value.h", "#define VALUE \(value + 1)\n")
+        #expect(try await buildAndRun("out2") == "\(value + 1)", "the stored binary is the new header's")
+        try repo.write("include/value.h", "#define VALUE \(value)\n")
+        #expect(try await buildAndRun("out3") == "\(value)", "a hit of the first build")
+    }
+
     @Test func badInputExitsTwoAndWritesNothing() async throws {
         let scratch = try Self.scratch("bad")
         defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -18,8 +18,8 @@
 /// - every candidate that exists in the snapshot counts (not only the first, which the
 ///   preprocessor would take), and is followed in turn; `#include` lines inside `#if`
 ///   branches and comments count too;
-/// - an include named by a macro (`#include FOO_H`) counts every header file of the
-///   including file's directory and of every search directory;
+/// - an include named by a macro (`#include FOO_H`) counts every header file under the
+///   including file's directory and under every search directory, at any depth;
 /// - directories outside the repository (absolute paths elsewhere, system headers) are not
 ///   read: the C compiler's identity stands for its own headers;
 /// - the linker's inputs in the repository count too: a `#cgo LDFLAGS` argument that is a
@@ -83,6 +83,7 @@ enum CIncludes {
         var scans: [String: Scan] = [:]
         var fileExists: [String: Bool] = [:]
         var listings: [String: [FileTreeEntry]?] = [:]
+        var headersUnder: [String: [String]] = [:]
     }
 
     /// The repository-relative files that `package`'s sources include and that are not the
@@ -97,7 +98,7 @@ enum CIncludes {
         // Search directories from the cgo preambles' `#cgo` lines.
         var quoteDirs: [String] = []
         var searchDirs: [String] = []
-        var forced: [String] = []
+        var forced: [(value: String, path: String)] = []
         for name in package.cgoFiles {
             let flags = scan(join(packageDir, name), isGo: true, tree: tree, memo: memo).flags
             var index = 0
@@ -114,7 +115,7 @@ enum CIncludes {
                     guard let path = resolve(value, packageDir: packageDir, workdir: workdir) else { break }
                     switch option {
                     case "-iquote": quoteDirs.append(path)
-                    case "-include", "-imacros": forced.append(path)
+                    case "-include", "-imacros": forced.append((value, path))
                     default: searchDirs.append(path)
                     }
                     break
@@ -157,8 +158,16 @@ enum CIncludes {
         // headers it reaches: cmd/asm resolves every `#include "…"` from the package
         // directory, where it runs, never from the including header's own directory).
         var queue = own.map { (path: join(packageDir, $0), assembler: $0.hasSuffix(".s")) }
-        for path in forced where exists(path, tree: tree, memo: memo) && found.insert(path).inserted {
-            queue.append((path, false))
+        // A relative `-include`/`-imacros` file is looked for in the package directory (where
+        // the compiler runs), then along the `#include "…"` chain: every candidate counts.
+        for (value, path) in forced {
+            var candidates = [path]
+            if !value.hasPrefix("/") && !value.hasPrefix("${SRCDIR}") {
+                candidates += (quoteDirs + searchDirs).compactMap { normalize(join($0, value)) }
+            }
+            for candidate in candidates where exists(candidate, tree: tree, memo: memo) && found.insert(candidate).inserted {
+                queue.append((candidate, false))
+            }
         }
         var visited = Set(queue.map { "\($0.assembler) \($0.path)" })
         var index = 0
@@ -175,11 +184,10 @@ enum CIncludes {
                 case .angled(let name):
                     candidates = searchDirs.compactMap { normalize(join($0, name)) }
                 case .macro:
-                    for candidateDir in [fileDir] + quoteDirs + searchDirs {
-                        for entry in listing(candidateDir, tree: tree, memo: memo)
-                        where headerExtensions.contains(fileExtension(entry.name)) {
-                            candidates.append(join(candidateDir, entry.name))
-                        }
+                    // The macro may name a path below a search directory (FreeType's
+                    // `#include FT_FREETYPE_H`, `<freetype/freetype.h>`): every header under them.
+                    for candidateDir in Set([fileDir] + quoteDirs + searchDirs) {
+                        candidates += headers(under: candidateDir, tree: tree, memo: memo)
                     }
                 }
                 for candidate in candidates
@@ -233,6 +241,25 @@ enum CIncludes {
     static func fileExtension(_ name: String) -> String {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
         return String(name[name.index(after: dot)...])
+    }
+
+    /// Every header file under `dir`, at any depth (`.git` excepted), memoised per run.
+    static func headers(under dir: String, tree: any FileTree, memo: Memo) -> [String] {
+        if let known = memo.headersUnder[dir] { return known }
+        var result: [String] = []
+        var stack = [dir]
+        while let current = stack.popLast() {
+            for entry in listing(current, tree: tree, memo: memo) {
+                let path = join(current, entry.name)
+                if entry.kind == .directory {
+                    if entry.name != ".git" { stack.append(path) }
+                } else if headerExtensions.contains(fileExtension(entry.name)) {
+                    result.append(path)
+                }
+            }
+        }
+        memo.headersUnder[dir] = result
+        return result
     }
 
     static func listing(_ dir: String, tree: any FileTree, memo: Memo) -> [FileTreeEntry] {

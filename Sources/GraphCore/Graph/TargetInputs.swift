@@ -48,12 +48,18 @@ public struct TargetInputs: Hashable, Sendable {
         public let outside: String?
         /// With cgo: the arguments of its cgo files' `#cgo pkg-config:` lines, sorted.
         public let pkgConfig: [String]
+        /// The files of `files` that its C and assembly sources include (or link) from
+        /// outside the package's own file list (`CIncludes`), sorted: the go command's own
+        /// cache does not see them, so a build must make it compile this package anew when
+        /// they change (`TargetKey.includedFilesDigest`).
+        public let includedFiles: [String]
 
         public init(
             importPath: String, module: GoModuleRef?, sum: String?, error: String?, files: [String], unread: [String] = [],
-            outside: String? = nil, pkgConfig: [String] = []
+            outside: String? = nil, pkgConfig: [String] = [], includedFiles: [String] = []
         ) {
             self.pkgConfig = pkgConfig
+            self.includedFiles = includedFiles
             self.importPath = importPath
             self.module = module
             self.sum = sum
@@ -86,7 +92,8 @@ public struct TargetInputs: Hashable, Sendable {
         /// files nothing in `graph` holds; for a package of a module replaced by a directory
         /// outside the repository, that directory.
         static func make(
-            _ package: GoPackage, files: [String], unit: BuildUnit?, graph: PackageGraph, tree: any FileTree, cache: Cache
+            _ package: GoPackage, files: [String], unit: BuildUnit?, graph: PackageGraph, tree: any FileTree, cache: Cache,
+            includedFiles: [String] = []
         ) -> Package {
             let pkgConfig = CIncludes.pkgConfig(of: package, tree: tree, memo: cache.includes)
             var sum: String?
@@ -117,7 +124,7 @@ public struct TargetInputs: Hashable, Sendable {
             }
             return Package(
                 importPath: package.importPath, module: package.module, sum: sum, error: package.error?.message,
-                files: files, unread: unread, outside: outside, pkgConfig: pkgConfig)
+                files: files, unread: unread, outside: outside, pkgConfig: pkgConfig, includedFiles: includedFiles)
         }
     }
 
@@ -381,7 +388,8 @@ public struct TargetInputs: Hashable, Sendable {
             let headers = CIncludes.files(of: package, tree: tree, memo: cache.includes)
             let files = headers.isEmpty ? package.inputFiles : (package.inputFiles + headers).sorted()
             result = Entry(
-                package: Package.make(package, files: files, unit: unit, graph: graph, tree: tree, cache: cache),
+                package: Package.make(
+                    package, files: files, unit: unit, graph: graph, tree: tree, cache: cache, includedFiles: headers),
                 module: package.module?.path, vendored: vendored)
         }
         table.values[Int(id)] = result
