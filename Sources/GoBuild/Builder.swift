@@ -208,7 +208,11 @@ public final class Builder: Sendable {
         defer { if outputLock >= 0 { close(outputLock) } }
         if outputLock >= 0, flock(outputLock, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
             events(.warning("another gocache build is writing \(out); waiting for it to finish"))
-            while flock(outputLock, LOCK_EX) != 0, errno == EINTR {}
+            // Polled, not blocked in flock(2): Ctrl-C or a SIGTERM (task cancellation) ends
+            // the wait at once.
+            while flock(outputLock, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK || errno == EINTR {
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)

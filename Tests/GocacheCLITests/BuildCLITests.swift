@@ -347,6 +347,42 @@ struct BuildCLITests {
         }
     }
 
+    @Test("a build waiting for an output directory stops on Ctrl-C (exit 130), while the other still holds it", .enabled(if: goBinary != nil && ChildProcess.locate("flock") != nil))
+    func waitingBuildIsInterruptible() async throws {
+        let scratch = try Self.scratch("lock-interrupt")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let repo = scratch + "/repo"
+        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: 38), at: repo)
+        let out = scratch + "/dist"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: try #require(ChildProcess.locate("flock")))
+        holder.arguments = ["--exclusive", out, "sleep", "60"]
+        try holder.run()
+        defer { if holder.isRunning { holder.terminate() } }
+        try await Task.sleep(for: .milliseconds(300))
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: try CacheCLITests.binary())
+        build.arguments = ["build", "--cache-dir", scratch + "/cache", "--out", out]
+        build.currentDirectoryURL = URL(fileURLWithPath: repo)
+        build.environment = Self.environment()
+        let errors = Pipe()
+        build.standardError = errors
+        build.standardOutput = FileHandle.nullDevice
+        try build.run()
+        // Wait until it says it waits (keys first), then interrupt it.
+        var said = ""
+        for _ in 0..<300 where !said.contains("waiting for it to finish") {
+            try await Task.sleep(for: .milliseconds(100))
+            said += String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        #expect(said.contains("another gocache build is writing"), "\(said)")
+        build.interrupt()
+        build.waitUntilExit()
+        #expect(build.terminationStatus == 130)
+        #expect(holder.isRunning, "it stopped while the other build still held the directory")
+    }
+
     /// Runs a system tool (mount, umount, dd) quietly; its exit status (-1 when it cannot run).
     static func system(_ tool: String, _ arguments: [String]) -> Int32 {
         guard let path = ChildProcess.locate(tool) else { return -1 }
