@@ -73,6 +73,35 @@ struct SubmoduleCLITests {
         #expect(try Self.affected(main, ["--base", base]) == oracle.affected, "working tree")
     }
 
+    /// `git diff --name-only` names the bump by the submodule's path alone; listed, that path
+    /// stands for every file of the submodule (so does any listed directory).
+    @Test("--files: a listed submodule path (git's name for a bump) counts as every file in it")
+    func listedSubmodulePath() async throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let (sub, main, base) = fixtures
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 2\n")
+        try sub.commit("sub edit")
+        try main.git("-C", "third_party/sub", "fetch", "-q", "origin")
+        try main.git("-C", "third_party/sub", "checkout", "-q", "origin/main")
+        let head = try main.commit("bump the submodule")
+        let list = main.root + "-list"
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        let names = try main.git("diff", "--name-only", base, head)
+        #expect(names.trimmingCharacters(in: .whitespacesAndNewlines) == "third_party/sub")
+        try names.write(toFile: list, atomically: true, encoding: .utf8)
+        let every = ["functions/other", "functions/uses"]
+        #expect(try Self.affected(main, ["--files", list]) == every, "head only")
+        #expect(
+            try Self.affected(main, ["--files", list, "--packages"])
+                == ["./functions/other", "./functions/uses", "./third_party/sub/lib", "./third_party/sub/other"])
+        #expect(try Self.affected(main, ["--files", list, "--base", base]) == every, "with the base")
+        try "functions/\n".write(toFile: list, atomically: true, encoding: .utf8)
+        #expect(
+            try Self.affected(main, ["--files", list]) == ["functions/other", "functions/plain", "functions/uses"],
+            "any listed directory")
+    }
+
     @Test("edits and new files in a submodule's checkout, not committed anywhere")
     func dirtyCheckout() async throws {
         let fixtures = try Self.fixtures()
