@@ -202,6 +202,51 @@ struct SubmoduleCLITests {
         #expect(try Self.affected(main, ["--base", moved, "--head", removed]) == [])
     }
 
+    /// A submodule added from an existing clone keeps its repository in its checkout (not
+    /// absorbed), and `git mv` moves it; in a linked worktree `git submodule` clones into
+    /// the worktree's own git dir (`.git/worktrees/<wt>/modules/<name>`). Both are found
+    /// for revisions from before a move.
+    @Test("a moved submodule whose repository is in its checkout, and one cloned in a linked worktree, are read at older revisions")
+    func movedCheckoutAndLinkedWorktreeSubmodules() throws {
+        let sub = try GitFixture()
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 1\n")
+        try sub.write("other/other.go", "package other\n\nconst O = 1\n")
+        try sub.commit("sub base")
+        let main = try GitFixture()
+        let fixtures = (sub, main, "")
+        defer { Self.cleanup(fixtures) }
+        for (path, text) in Self.files { try main.write(path, text) }
+        try main.git("-c", "protocol.file.allow=always", "clone", "-q", sub.root, "third_party/sub")
+        try main.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root, "third_party/sub")
+        let base = try main.commit("base")
+        let checkoutKeys = try AffectedCLITests.keys(main, [])
+        try main.makeDirectory("vendored")
+        try main.git("mv", "third_party/sub", "vendored/sub")
+        _ = try main.commit("move the submodule")
+        #expect(FileManager.default.fileExists(atPath: main.root + "/vendored/sub/.git/HEAD"), "not absorbed")
+        #expect(try AffectedCLITests.keys(main, ["--rev", base]) == checkoutKeys, "moved with its checkout")
+
+        // A linked worktree at the base, its submodule cloned there, then moved.
+        let linked = main.root + "-wt"
+        defer { try? FileManager.default.removeItem(atPath: linked) }
+        try main.git("worktree", "add", "-q", "-b", "wt", linked, base)
+        _ = try main.git("-C", linked, "-c", "protocol.file.allow=always", "submodule", "update", "--init", "-q")
+        let wtModules = main.root + "/.git/worktrees/" + (linked as NSString).lastPathComponent + "/modules/third_party/sub"
+        #expect(FileManager.default.fileExists(atPath: wtModules), "cloned in the worktree's git dir")
+        try main.git("-C", linked, "mv", "third_party/sub", "moved")
+        try main.git("-C", linked, "commit", "-qm", "move in the worktree")
+        // No checkout holds it now: only the worktree's own modules/<name> does.
+        try main.git("-C", linked, "submodule", "deinit", "-q", "-f", "moved")
+        let result = try AffectedCLITests.run(["hash", "--repo", linked, "--rev", base], in: main)
+        #expect(result.status == 0, "\(result.stderr)")
+        var keys: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2 { keys[String(parts[1])] = String(parts[0]) }
+        }
+        #expect(keys == checkoutKeys, "linked worktree")
+    }
+
     @Test("a de-initialised submodule is an empty directory to the go command: affected agrees with hash")
     func deinitialisedSubmodule() throws {
         let fixtures = try Self.fixtures()
