@@ -117,7 +117,10 @@ public struct RepositoryComparison: Sendable {
         guard let baseRevision = setup.baseRevision, let resolved = setup.resolvedBase else {
             let head = try await loadHead()
             var listed: [String] = []
-            if case .files(let paths) = source { listed = LinkedChanges.extend(paths: paths, links: headSnapshot.listedLinks()) }
+            if case .files(let paths) = source {
+                listed = LinkedChanges.extend(
+                    paths: ListedPaths.expandingDirectories(paths, in: [headSnapshot]), links: headSnapshot.listedLinks())
+            }
             return RepositoryComparison(
                 base: .sameAsHead, head: head, baseSession: head, changes: .listed(listed, baseKnown: false))
         }
@@ -189,7 +192,10 @@ public struct RepositoryComparison: Sendable {
         let changes: ChangeSet
         switch source {
         case .diff: changes = .unverifying(.diff(LinkedChanges.extend(diff ?? [], links: links)), conversions)
-        case .files(let paths): changes = .listed(LinkedChanges.extend(paths: paths, links: links), baseKnown: true)
+        case .files(let paths):
+            changes = .listed(
+                LinkedChanges.extend(paths: ListedPaths.expandingDirectories(paths, in: [baseSnapshot, headSnapshot]), links: links),
+                baseKnown: true)
         }
         return RepositoryComparison(
             base: .revision(spelled, commit: baseSnapshot.commitID ?? ""), head: head, baseSession: base, changes: changes)

@@ -128,6 +128,28 @@ struct AffectedCLITests {
     /// A listed path is mapped as git and changed-files tools print it: C-quoted names,
     /// absolute paths (through a link to the root too), `//`, `.` and `..`; what lies outside
     /// the repository is warned about and ignored.
+    /// `git diff --name-only` detects renames and then prints only the destination: the
+    /// package a file left is not named. The documented list (`--help`, README) asks git for
+    /// `--no-renames`, which names both sides.
+    @Test("--files: the documented git diff list names both sides of a move (--no-renames)")
+    func listedMoveNeedsNoRenames() throws {
+        let (fixture, _, _) = try Self.repository()
+        defer { fixture.cleanup() }
+        try fixture.write("internal/lib/init.go", "package lib\n\nfunc init() { println(\"init\") }\n")
+        let before = try fixture.commit("init")
+        try fixture.rename("internal/lib/init.go", to: "internal/other/init.go")
+        try fixture.write("internal/other/init.go", "package other\n\nfunc init() { println(\"init\") }\n")
+        _ = try fixture.commit("move init")
+        let help = try CacheCLITests.gocache(["affected", "--help"])
+        #expect(help.stdout.contains("git diff --name-only --no-renames"), "\(help.stdout)")
+        let list = try fixture.git("diff", "--name-only", "--no-renames", before, "HEAD")
+        #expect(list.split(separator: "\n").sorted() == ["internal/lib/init.go", "internal/other/init.go"])
+        let listed = try Self.run(["affected", "--repo", fixture.root, "--files", "@LIST"], in: fixture, stdin: list + "\n")
+        let known = try Self.run(["affected", "--repo", fixture.root, "--base", before], in: fixture)
+        #expect(known.stdout == "functions/one\n", "\(known.stderr)")
+        #expect(listed.stdout == known.stdout, "\(listed.stderr)")
+    }
+
     @Test("--files maps quoted, absolute and unnormalized paths; warns about paths outside the repository")
     func filesMapping() throws {
         let (fixture, _, _) = try Self.repository()

@@ -73,6 +73,35 @@ struct SubmoduleCLITests {
         #expect(try Self.affected(main, ["--base", base]) == oracle.affected, "working tree")
     }
 
+    /// `git diff --name-only` names the bump by the submodule's path alone; listed, that path
+    /// stands for every file of the submodule (so does any listed directory).
+    @Test("--files: a listed submodule path (git's name for a bump) counts as every file in it")
+    func listedSubmodulePath() async throws {
+        let fixtures = try Self.fixtures()
+        defer { Self.cleanup(fixtures) }
+        let (sub, main, base) = fixtures
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 2\n")
+        try sub.commit("sub edit")
+        try main.git("-C", "third_party/sub", "fetch", "-q", "origin")
+        try main.git("-C", "third_party/sub", "checkout", "-q", "origin/main")
+        let head = try main.commit("bump the submodule")
+        let list = main.root + "-list"
+        defer { try? FileManager.default.removeItem(atPath: list) }
+        let names = try main.git("diff", "--name-only", base, head)
+        #expect(names.trimmingCharacters(in: .whitespacesAndNewlines) == "third_party/sub")
+        try names.write(toFile: list, atomically: true, encoding: .utf8)
+        let every = ["functions/other", "functions/uses"]
+        #expect(try Self.affected(main, ["--files", list]) == every, "head only")
+        #expect(
+            try Self.affected(main, ["--files", list, "--packages"])
+                == ["./functions/other", "./functions/uses", "./third_party/sub/lib", "./third_party/sub/other"])
+        #expect(try Self.affected(main, ["--files", list, "--base", base]) == every, "with the base")
+        try "functions/\n".write(toFile: list, atomically: true, encoding: .utf8)
+        #expect(
+            try Self.affected(main, ["--files", list]) == ["functions/other", "functions/plain", "functions/uses"],
+            "any listed directory")
+    }
+
     @Test("edits and new files in a submodule's checkout, not committed anywhere")
     func dirtyCheckout() async throws {
         let fixtures = try Self.fixtures()
@@ -171,6 +200,51 @@ struct SubmoduleCLITests {
         #expect(try Self.affected(main, ["--base", base]) == ["functions/other", "functions/uses"], "working tree")
         // Nothing imports the moved path: its removal changes no target.
         #expect(try Self.affected(main, ["--base", moved, "--head", removed]) == [])
+    }
+
+    /// A submodule added from an existing clone keeps its repository in its checkout (not
+    /// absorbed), and `git mv` moves it; in a linked worktree `git submodule` clones into
+    /// the worktree's own git dir (`.git/worktrees/<wt>/modules/<name>`). Both are found
+    /// for revisions from before a move.
+    @Test("a moved submodule whose repository is in its checkout, and one cloned in a linked worktree, are read at older revisions")
+    func movedCheckoutAndLinkedWorktreeSubmodules() throws {
+        let sub = try GitFixture()
+        try sub.write("lib/lib.go", "package lib\n\nconst V = 1\n")
+        try sub.write("other/other.go", "package other\n\nconst O = 1\n")
+        try sub.commit("sub base")
+        let main = try GitFixture()
+        let fixtures = (sub, main, "")
+        defer { Self.cleanup(fixtures) }
+        for (path, text) in Self.files { try main.write(path, text) }
+        try main.git("-c", "protocol.file.allow=always", "clone", "-q", sub.root, "third_party/sub")
+        try main.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root, "third_party/sub")
+        let base = try main.commit("base")
+        let checkoutKeys = try AffectedCLITests.keys(main, [])
+        try main.makeDirectory("vendored")
+        try main.git("mv", "third_party/sub", "vendored/sub")
+        _ = try main.commit("move the submodule")
+        #expect(FileManager.default.fileExists(atPath: main.root + "/vendored/sub/.git/HEAD"), "not absorbed")
+        #expect(try AffectedCLITests.keys(main, ["--rev", base]) == checkoutKeys, "moved with its checkout")
+
+        // A linked worktree at the base, its submodule cloned there, then moved.
+        let linked = main.root + "-wt"
+        defer { try? FileManager.default.removeItem(atPath: linked) }
+        try main.git("worktree", "add", "-q", "-b", "wt", linked, base)
+        _ = try main.git("-C", linked, "-c", "protocol.file.allow=always", "submodule", "update", "--init", "-q")
+        let wtModules = main.root + "/.git/worktrees/" + (linked as NSString).lastPathComponent + "/modules/third_party/sub"
+        #expect(FileManager.default.fileExists(atPath: wtModules), "cloned in the worktree's git dir")
+        try main.git("-C", linked, "mv", "third_party/sub", "moved")
+        try main.git("-C", linked, "commit", "-qm", "move in the worktree")
+        // No checkout holds it now: only the worktree's own modules/<name> does.
+        try main.git("-C", linked, "submodule", "deinit", "-q", "-f", "moved")
+        let result = try AffectedCLITests.run(["hash", "--repo", linked, "--rev", base], in: main)
+        #expect(result.status == 0, "\(result.stderr)")
+        var keys: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count == 2 { keys[String(parts[1])] = String(parts[0]) }
+        }
+        #expect(keys == checkoutKeys, "linked worktree")
     }
 
     @Test("a de-initialised submodule is an empty directory to the go command: affected agrees with hash")

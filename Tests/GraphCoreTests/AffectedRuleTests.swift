@@ -645,6 +645,47 @@ struct AffectedRuleTests {
         #expect(compile.packages.contains("internal/plat"), "\(compile.packages)")
     }
 
+    /// Without a base, a deleted (or moved-away) package directory that the closure still
+    /// imports leaves an import that resolves to nothing: its listed, absent files affect the
+    /// importers (as the known base would), in the main module and in vendor/.
+    @Test("without a base, a listed absent file where an unresolved import would live affects its importers")
+    func listedDeletedPackageDirectory() async throws {
+        let (fixture, _) = try Self.fixture()
+        defer { fixture.cleanup() }
+        try fixture.write("lib/z/z.go", "package z\n")
+        try fixture.write("lib/z/z_test.go", "package z_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/plat\"\n)\n\nfunc TestZ(t *testing.T) { _ = plat.Name() }\n")
+        _ = try fixture.commit("tests")
+        for path in ["internal/plat/plat.go", "internal/plat/plat_amd64.go", "internal/plat/plat_arm64.go", "vendor/example.com/b/b.go"] {
+            try fixture.remove(path)
+        }
+        let head = try fixture.commit("delete internal/plat and the vendored example.com/b")
+        let location = try RepositoryLocation.discover(from: fixture.root)
+        let snapshot = try Snapshot.revision(head, in: location)
+        let repository = try await Self.load(snapshot)
+        let changes = ChangeSet.listed(["internal/plat/plat.go", "internal/plat/plat_amd64.go"], baseKnown: false)
+        let targets = ImpactAnalysis.affected(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot, changes: changes)
+        #expect(targets.rebuild == ["functions/arm", "functions/usea"])
+        let reason = targets.impact(atDir: "functions/arm")?.reasons.first
+        #expect(reason?.change == "deleted; example.com/m/internal/plat no longer resolves")
+        #expect(reason?.chain == ["example.com/m/functions/arm", "example.com/m/internal/plat"])
+        #expect(
+            ImpactAnalysis.tests(base: repository, head: repository, baseTree: snapshot, headTree: snapshot, changes: changes)
+                .map(\.dir) == ["lib/z"])
+        #expect(
+            ImpactAnalysis.packages(base: repository, head: repository, baseTree: snapshot, headTree: snapshot, changes: changes)
+                .map(\.dir) == ["functions/arm", "functions/usea"])
+        let vendored = ImpactAnalysis.affected(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+            changes: .listed(["vendor/example.com/b/b.go"], baseKnown: false))
+        #expect(vendored.rebuild == ["functions/useb"])
+        // A deleted file where no import of the closure points affects nothing.
+        let elsewhere = ImpactAnalysis.affected(
+            base: repository, head: repository, baseTree: snapshot, headTree: snapshot,
+            changes: .listed(["internal/gone/gone.go", "vendor/example.com/c/c.go"], baseKnown: false))
+        #expect(elsewhere.rebuild == [])
+    }
+
     /// Without a base, a listed path absent from the head may have been a target's profile
     /// or one of its declared extra inputs.
     @Test("without a base, a listed absent default.pgo or extra input affects its target")

@@ -17,6 +17,15 @@ enum GitModulesFile {
         return names
     }
 
+    /// The `path`s of the submodule sections named `name`, in file order.
+    static func paths(forName name: String, in bytes: [UInt8]) -> [String] {
+        var paths: [String] = []
+        for (section, value) in entries(bytes) where section == name && value.key == "path" {
+            if !paths.contains(value.value) { paths.append(value.value) }
+        }
+        return paths
+    }
+
     /// Whether git would use `name` as a directory under `.git/modules` (git refuses names
     /// with a `..` element, or empty, absolute or backslash-separated ones).
     static func isSafeName(_ name: String) -> Bool {

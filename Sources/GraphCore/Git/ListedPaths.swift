@@ -43,6 +43,40 @@ public struct ListedPaths: Hashable, Sendable {
         self.outside = outside
     }
 
+    /// `paths` with every path that is a directory in one of `trees` followed by each file
+    /// (and symbolic link) below it there, in order, no path twice: a list names a directory
+    /// for all it holds — `git diff --name-only` a bumped submodule by its path alone
+    /// (`third/s`), `git status --porcelain` an untracked directory (`?? dir/`). A gitlink
+    /// counts as the submodule's files (a `Snapshot` lists the checkout or the recorded
+    /// commit's tree); a directory absent from every tree stays the one path.
+    public static func expandingDirectories(_ paths: [String], in trees: [any FileTree]) -> [String] {
+        var result: [String] = []
+        var seen = Set<String>()
+        func add(_ path: String) {
+            if seen.insert(path).inserted { result.append(path) }
+        }
+        func walk(_ dir: String, in tree: any FileTree) {
+            guard let entries = (try? tree.entries(in: dir)) ?? nil else { return }
+            for entry in entries {
+                let path = dir.isEmpty ? entry.name : dir + "/" + entry.name
+                switch entry.kind {
+                case .directory, .submodule:
+                    add(path)
+                    walk(path, in: tree)
+                case .file, .symlink:
+                    add(path)
+                }
+            }
+        }
+        for path in paths {
+            add(path)
+            for tree in trees where !path.isEmpty {
+                walk(path, in: tree)
+            }
+        }
+        return result
+    }
+
     /// `path` relative to `root` (both absolute), normalized; nil when it is not below it.
     static func relative(_ path: String, to root: String) -> String? {
         guard let path = normalized(path), let root = normalized(root) else { return nil }

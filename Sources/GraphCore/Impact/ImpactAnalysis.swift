@@ -86,7 +86,9 @@ public enum ImpactAnalysis {
     /// With `changes.baseKnown == false` (`base` is the head itself), a listed go.mod,
     /// go.sum, go.work or vendor/modules.txt affects every target of its build unit,
     /// a listed gocache.yaml every target, and a listed path absent from the head every
-    /// target whose closure holds a package in that path's directory.
+    /// target whose closure holds a package in that path's directory, or an import that
+    /// resolves to nothing whose package would live at or above that path
+    /// (`conservativeReasons`).
     ///
     /// With `explain == false` the statuses are the same but a target proved affected
     /// without comparing its inputs (one load standing for both sides, a changed input file
@@ -232,6 +234,20 @@ public enum ImpactAnalysis {
         let packageDirs = Dictionary(
             inputs.packages.compactMap { member in package(member.importPath)?.dir.map { ($0, member.importPath) } },
             uniquingKeysWith: { first, _ in first })
+        // Imports of the closure that resolve to no package at the head, by the directories
+        // that would hold them: a deleted (or moved-away) package directory leaves its
+        // importers with such an import, and its files, listed and absent, are there.
+        var unresolvedDirs: [(dir: String, importPath: String)] = []
+        if let unit {
+            for member in inputs.packages {
+                guard let failed = package(member.importPath) ?? graph?.packageOrTestPackage(member.importPath),
+                    failed.dir == nil, !failed.isStandard, failed.error != nil
+                else { continue }
+                for dir in expectedDirs(of: member.importPath, in: unit) {
+                    unresolvedDirs.append((dir, member.importPath))
+                }
+            }
+        }
         for change in changes.changes {
             let path = change.path
             let name = lastElement(path)
@@ -278,6 +294,15 @@ public enum ImpactAnalysis {
             {
                 // Deleted below a package that embeds: it may have been one of its files.
                 reasons.append(ImpactReason(kind: .file, file: path, change: "deleted", chain: chain(to: holder)))
+            } else if !TargetInputs.isFile(path, in: headTree),
+                let missing = unresolvedDirs.first(where: { $0.dir.isEmpty ? dir.isEmpty : hasPathPrefix(path, $0.dir) })
+            {
+                // Deleted where an import that resolves to nothing now would have found its
+                // package: the package may have been deleted or moved away.
+                reasons.append(
+                    ImpactReason(
+                        kind: .file, file: path, change: "deleted; \(missing.importPath) no longer resolves",
+                        chain: chain(to: missing.importPath)))
             } else if !TargetInputs.isFile(path, in: headTree), CIncludes.mayBeIncluded(name),
                 let includer = inputs.packages.first(where: { package($0.importPath).map(CIncludes.hasSources) ?? false })
             {
@@ -290,6 +315,26 @@ public enum ImpactAnalysis {
             }
         }
         return reasons
+    }
+
+    /// The directories of the repository where the go command would look for the package
+    /// `importPath` in `unit`: below each main module and each module replaced by a local
+    /// directory whose path is a prefix of it, and in the unit's vendor directory (also
+    /// when vendoring is off: a deleted vendor/ turns it off).
+    static func expectedDirs(of importPath: String, in unit: BuildUnit) -> [String] {
+        func below(_ modulePath: String, _ moduleDir: String) -> String? {
+            if importPath == modulePath { return moduleDir }
+            guard importPath.hasPrefix(modulePath + "/") else { return nil }
+            return join(moduleDir, String(importPath.dropFirst(modulePath.count + 1)))
+        }
+        var dirs = unit.mainModules.compactMap { below($0.path, $0.dir) }
+        for replacement in unit.replacements {
+            if let dir = unit.localReplacement(of: replacement.oldPath), let found = below(replacement.oldPath, dir) {
+                dirs.append(found)
+            }
+        }
+        dirs.append(join(unit.vendorDir ?? join(unit.rootDir, "vendor"), importPath))
+        return dirs
     }
 
     /// Whether go/build would consider a file of this name for a package (by extension; not

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -488,19 +489,35 @@ public final class Snapshot: FileTree, Sendable {
     /// dir of the repository holding the gitlink (a nested submodule's under its parent's),
     /// where the name is the one this revision's `.gitmodules` gives the path (by default the
     /// path itself): the revision's own, not the checkout's — a submodule since removed or
-    /// moved is still there under its name. Then the checkout at `dir`, for a top-level one.
+    /// moved is still there under its name. For a top-level one, first `modules/<name>` under a
+    /// linked worktree's own git dir (where `git submodule` in that worktree clones), then
+    /// the checkout at `dir`, then the checkouts where the working tree's `.gitmodules` now
+    /// puts a submodule of that name (one whose repository is not absorbed keeps it in its
+    /// checkout, which `git mv` moves).
     private func submodule(at dir: String, commit: ObjectID, owner: SubmoduleObjects?) throws -> SubmoduleObjects? {
         if let known = submodules.withLock({ $0[dir] }) { return known }
         let relative = owner.map { String(dir.dropFirst($0.path.count + 1)) } ?? dir
-        let modules = (owner?.pool.location.gitDir ?? location.commonDirectory) + "/modules/"
+        var gitDirs = [owner?.pool.location.gitDir ?? location.commonDirectory]
+        if owner == nil, location.gitDir != location.commonDirectory { gitDirs.insert(location.gitDir, at: 0) }
         var names: [String] = []
         let declarations = owner.map { $0.path + "/.gitmodules" } ?? ".gitmodules"
         if isRegularFileFollowingLinks(declarations), let text = try? contents(of: declarations) {
             names = GitModulesFile.names(forPath: relative, in: text)
         }
         if !names.contains(relative) { names.append(relative) }
-        var candidates = names.filter(GitModulesFile.isSafeName).map { (modules + $0, true) }
-        if owner == nil { candidates.append((location.workdir + "/" + dir, false)) }
+        let safeNames = names.filter(GitModulesFile.isSafeName)
+        var candidates = gitDirs.flatMap { gitDir in safeNames.map { (gitDir + "/modules/" + $0, true) } }
+        if owner == nil {
+            candidates.append((location.workdir + "/" + dir, false))
+            if let current = FileManager.default.contents(atPath: location.workdir + "/.gitmodules") {
+                for name in safeNames {
+                    for path in GitModulesFile.paths(forName: name, in: Array(current))
+                    where path != dir && GitModulesFile.isSafeName(path) {
+                        candidates.append((location.workdir + "/" + path, false))
+                    }
+                }
+            }
+        }
         var found: SubmoduleObjects?
         for (candidate, isGitDir) in candidates {
             guard let opened = RepositoryLocation.openExactly(candidate, gitDir: isGitDir) else { continue }

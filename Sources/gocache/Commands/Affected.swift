@@ -27,7 +27,11 @@ struct ComparisonOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: "A file listing changed paths, one per line (`-` for stdin): instead of a diff, or with --base added to it.")
+        help: ArgumentHelp(
+            "A file listing changed paths, one per line (`-` for stdin): instead of a diff, or with --base added to it.",
+            discussion:
+                "E.g. <(git diff --name-only --no-renames origin/main...): without --no-renames git prints only a moved file's new path."
+        ))
     var files: String?
 
     @Option(name: .long, help: "When BASE is missing from a shallow clone: fail (default) or all (everything affected).")
@@ -52,7 +56,7 @@ struct ComparisonOptions: ParsableArguments {
 
     /// Reads the changed-path list of `--files` (mapped to repository paths by `ListedPaths`
     /// once the repository is known): any file that can be opened and read to its end — a
-    /// regular file, a pipe (`<(git diff --name-only …)` names /dev/fd/N), a FIFO,
+    /// regular file, a pipe (`<(git diff --name-only --no-renames …)` names /dev/fd/N), a FIFO,
     /// /dev/stdin, /dev/null — or stdin for `-`.
     func listedText() throws -> String? {
         guard let files else { return nil }
@@ -62,7 +66,7 @@ struct ComparisonOptions: ParsableArguments {
         case .failure(let failure):
             throw CommandFailure.badInput(
                 "cannot read the path list \(files): \(failure.reason)",
-                help: "give a readable file (a pipe such as <(git diff --name-only …) too), or - for stdin")
+                help: "give a readable file (a pipe such as <(git diff --name-only --no-renames …) too), or - for stdin")
         }
     }
 
@@ -336,7 +340,7 @@ struct GitHubMatrix: Encodable {
 }
 
 /// Reads the file `--files` names to its end with `open` and `read`, whatever kind of file it
-/// is: a regular file, a pipe (`<(git diff --name-only …)` names /dev/fd/N), a FIFO,
+/// is: a regular file, a pipe (`<(git diff --name-only --no-renames …)` names /dev/fd/N), a FIFO,
 /// /dev/stdin, /dev/null; `-` is stdin.
 enum PathListFile {
     /// Why the file could not be read: the `errno` of `open` or `read`.
