@@ -300,8 +300,10 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
     /// any other status fails at once.
     private func perform(_ method: String, _ area: Area, _ digest: SHA256Digest, body: Data?) async -> Outcome {
         var url = base.appendingPathComponent(area.rawValue).appendingPathComponent(digest.hex)
+        // One deadline for the whole request: its redirects and retries included.
+        let end = ContinuousClock.now + .milliseconds(Int(requestDeadline * 1000))
         for _ in 0...Self.redirectLimit {
-            switch await performOnce(method, url: url, area, digest, body: body) {
+            switch await performOnce(method, url: url, area, digest, body: body, end: end) {
             case .redirect(let location):
                 url = location
             case .done(let outcome):
@@ -323,7 +325,9 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
             && port(url) == port(base)
     }
 
-    private func performOnce(_ method: String, url: URL, _ area: Area, _ digest: SHA256Digest, body: Data?) async -> Step {
+    private func performOnce(_ method: String, url: URL, _ area: Area, _ digest: SHA256Digest, body: Data?, end: ContinuousClock.Instant)
+        async -> Step
+    {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = Self.effectiveTimeout(configuration.timeout)
@@ -339,8 +343,13 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                 let delay = configuration.retryDelay * Double(1 << min(attempt - 1, 6))
                 try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             }
+            let remaining = end - ContinuousClock.now
+            guard remaining > .zero else {
+                return .done(.failed("\(method) \(path(area, digest)) took longer than \(Int(requestDeadline)) s"))
+            }
             do {
-                let (data, response) = try await withDeadline(requestDeadline) { [session, request] in
+                let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+                let (data, response) = try await withDeadline(seconds) { [session, request] in
                     if let body { return try await session.upload(for: request, from: body) }
                     return try await session.data(for: request)
                 }
@@ -394,7 +403,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         }
     }
 
-    /// The longest one request may take, transfer included. URLSession's timeout fires only
+    /// The longest one request may take, transfer, redirects and retries included. URLSession's timeout fires only
     /// when a transfer stalls: a server trickling a body a byte at a time would hold a build
     /// forever.
     var requestDeadline: Double { configuration.deadline ?? max(configuration.timeout * 6, 60) }

@@ -132,6 +132,13 @@ public final class GoToolchain: Sendable {
     }
     private let compilers = Mutex<[String: String]>([:])
 
+    /// The executable `name` runs: itself when it holds a `/`, else the first in `PATH`.
+    static func executable(_ name: String, environment: [String: String]) -> String? {
+        if name.contains("/") { return name }
+        return (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// What compiler `command` is: `command --version` output and the SHA-256 of its
     /// executable (a wrapper script, a rebuilt compiler that says the same version); by
     /// content, not path, so machines agree.
@@ -140,12 +147,7 @@ public final class GoToolchain: Sendable {
         let environment = GoToolchain.baseEnvironment(ProcessInfo.processInfo.environment)
         var identity = "\(command): unavailable"
         if let first = words.first {
-            let binary =
-                first.contains("/")
-                ? first
-                : (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(first)" }
-                    .first { FileManager.default.isExecutableFile(atPath: $0) }
-            if let binary,
+            if let binary = executable(first, environment: environment),
                 let result = try? ProcessRunner.run(binary, Array(words.dropFirst()) + ["--version"], environment: environment)
             {
                 let output = String(decoding: result.stdout, as: UTF8.self) + result.stderr
@@ -213,12 +215,7 @@ public final class GoToolchain: Sendable {
         var identity = GoToolchain.pkgConfigVariables.map { "\($0)=\(environment[$0] ?? "")" }.joined(separator: "\n")
         let options = arguments.filter { $0.hasPrefix("-") }
         let packages = arguments.filter { !$0.hasPrefix("-") }
-        let binary =
-            command.contains("/")
-            ? command
-            : (environment["PATH"] ?? "").split(separator: ":").map { "\($0)/\(command)" }
-                .first { FileManager.default.isExecutableFile(atPath: $0) }
-        if let binary,
+        if let binary = executable(command, environment: environment),
             let result = try? ProcessRunner.run(binary, ["--cflags", "--libs"] + options + ["--"] + packages, environment: environment)
         {
             identity += "\nstatus \(result.status)\n" + String(decoding: result.stdout, as: UTF8.self) + result.stderr

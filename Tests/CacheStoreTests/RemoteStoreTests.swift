@@ -233,6 +233,19 @@ struct RemoteFaultTests {
         #expect(warnings.messages.count == 1 && warnings.messages[0].contains("took longer than 2 s"), "\(warnings.messages)")
     }
 
+    @Test("the deadline covers a whole request, retries included: slow answers, each within it, are not retried past it")
+    func deadlineCoversRetries() async throws {
+        let server = try FaultServer(mode: .slowStatus(500))
+        defer { server.stop() }
+        let warnings = StoreWarnings()
+        // Each answer takes 1.5 s, under the 2 s deadline; four attempts would take 6 s.
+        let remote = try RemoteStore(
+            url: server.baseURL, configuration: RemoteStore.Configuration(timeout: 1, retries: 3, retryDelay: 0.01, deadline: 2),
+            warnings: warnings)
+        #expect(try await remote.blob(try sha("slow")) == nil)
+        #expect(warnings.messages.count == 1 && warnings.messages[0].contains("took longer than 2 s"), "\(warnings.messages)")
+    }
+
     @Test func bearerTokenIsSentAndNeverShown() async throws {
         let token = "s3cr3t-token-value"
         let server = try FaultServer(mode: .serve)

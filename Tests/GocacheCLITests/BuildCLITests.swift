@@ -322,20 +322,28 @@ struct BuildCLITests {
         #expect(run.stderr.contains("it is a file, not a directory"), "\(run.stderr)")
     }
 
-    @Test("two builds writing one output directory take turns: one waits while the other holds the directory", .enabled(if: goBinary != nil && ChildProcess.locate("flock") != nil))
-    func buildsTakeTurnsOnAnOutputDirectory() async throws {
-        let scratch = try Self.scratch("concurrent-out")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+    /// A generated repository and its output directory, which another build (as flock(1)
+    /// stands for it) holds for `seconds`.
+    static func heldOutputDirectory(_ label: String, seed: UInt64, seconds: Int) async throws
+        -> (scratch: String, repo: String, out: String, holder: Process)
+    {
+        let scratch = try Self.scratch(label)
         let repo = scratch + "/repo"
-        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: 35), at: repo)
+        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: seed), at: repo)
         let out = scratch + "/dist"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        // Another build (as flock(1) stands for it) holds the output directory for 3 s.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: try #require(ChildProcess.locate("flock")))
-        holder.arguments = ["--exclusive", out, "sleep", "3"]
+        holder.arguments = ["--exclusive", out, "sleep", String(seconds)]
         try holder.run()
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(400))
+        return (scratch, repo, out, holder)
+    }
+
+    @Test("two builds writing one output directory take turns: one waits while the other holds the directory", .enabled(if: goBinary != nil && ChildProcess.locate("flock") != nil))
+    func buildsTakeTurnsOnAnOutputDirectory() async throws {
+        let (scratch, repo, out, holder) = try await Self.heldOutputDirectory("concurrent-out", seed: 35, seconds: 3)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         let run = try await Self.gocache(["build", "--cache-dir", scratch + "/cache", "--out", out], in: repo)
         #expect(holder.isRunning == false, "the build finished only after the other one")
         holder.waitUntilExit()
@@ -349,18 +357,9 @@ struct BuildCLITests {
 
     @Test("a build waiting for an output directory stops on Ctrl-C (exit 130), while the other still holds it", .enabled(if: goBinary != nil && ChildProcess.locate("flock") != nil))
     func waitingBuildIsInterruptible() async throws {
-        let scratch = try Self.scratch("lock-interrupt")
+        let (scratch, repo, out, holder) = try await Self.heldOutputDirectory("lock-interrupt", seed: 38, seconds: 60)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let repo = scratch + "/repo"
-        _ = try MonorepoGenerator.writeRepository(Self.spec(seed: 38), at: repo)
-        let out = scratch + "/dist"
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: try #require(ChildProcess.locate("flock")))
-        holder.arguments = ["--exclusive", out, "sleep", "60"]
-        try holder.run()
         defer { if holder.isRunning { holder.terminate() } }
-        try await Task.sleep(for: .milliseconds(300))
         let build = Process()
         build.executableURL = URL(fileURLWithPath: try CacheCLITests.binary())
         build.arguments = ["build", "--cache-dir", scratch + "/cache", "--out", out]

@@ -34,6 +34,8 @@ public final class FaultServer: Sendable {
         /// Answer a GET with a 4,096-byte body sent one byte every 50 ms (alive, never idle
         /// long enough for a timeout); other methods as `serve`.
         case drip
+        /// Answer every request with this status and a 30-byte body sent one byte every 50 ms.
+        case slowStatus(Int)
 
         public var description: String {
             switch self {
@@ -46,6 +48,7 @@ public final class FaultServer: Sendable {
             case .wrongBody: "wrong body"
             case .redirect(let prefix): "redirect to \(prefix)"
             case .drip: "drip"
+            case .slowStatus(let code): "slow status \(code)"
             }
         }
     }
@@ -166,6 +169,12 @@ public final class FaultServer: Sendable {
                 return
             case .status(let code):
                 if !send(client, head(code, length: 0)) { return }
+            case .slowStatus(let code):
+                if !send(client, head(code, length: 30)) { return }
+                for _ in 0..<30 {
+                    usleep(50_000)
+                    if state.withLock({ $0.stopped }) || !send(client, [0x2e]) { return }
+                }
             case .drip:
                 guard request.method == "GET" else {
                     if !answer(client, request, body) { return }
