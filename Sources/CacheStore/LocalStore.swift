@@ -236,9 +236,12 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
 
     private func write(_ bytes: [UInt8], digest: SHA256Digest) throws {
         let path = blobPath(digest)
-        if let existing = try Posix.status(path), Int(existing.st_size) == bytes.count {
-            Self.refreshUse(path, existing)
-            return
+        if let existing = try Posix.status(path) {
+            if Posix.isRegular(existing), Int(existing.st_size) == bytes.count {
+                Self.refreshUse(path, existing)
+                return
+            }
+            Posix.removeIrregular(path)
         }
         try bytes.withUnsafeBytes { pointer in try Posix.writeAtomically(pointer, to: path) }
     }
@@ -254,9 +257,12 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         let destination = blobPath(digest)
         let file = try FileDescriptor.open(path, .readOnly)
         defer { file.close() }
-        if let existing = try Posix.status(destination), existing.st_size == (try file.status()).st_size {
-            Self.refreshUse(destination, existing)
-            return true
+        if let existing = try Posix.status(destination) {
+            if Posix.isRegular(existing), existing.st_size == (try file.status()).st_size {
+                Self.refreshUse(destination, existing)
+                return true
+            }
+            Posix.removeIrregular(destination)
         }
         try file.sync()
         let directory = Posix.directoryName(destination)
@@ -287,6 +293,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         let destination = blobPath(digest)
         let directory = Posix.directoryName(destination)
         try Posix.makeDirectories(directory)
+        Posix.removeIrregular(destination)
         try Posix.rename(temporary, destination)
         placed = true
         try Posix.syncDirectory(directory)
@@ -307,7 +314,13 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         var blobs: [(path: String, info: stat)] = []
         for artifact in manifest.artifacts {
             let blob = blobPath(artifact.digest)
-            guard let info = try Posix.status(blob), Posix.isRegular(info) else { return nil }
+            guard let info = try Posix.status(blob) else { return nil }
+            guard Posix.isRegular(info) else {
+                // A directory or the like where the blob belongs: gone, so the rebuilt blob can
+                // take its place.
+                Posix.removeIrregular(blob)
+                return nil
+            }
             blobs.append((blob, info))
         }
         Self.refreshUse(path, try file.status())
@@ -322,6 +335,7 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
     /// `putManifest`, synchronously.
     public func writeManifest(_ manifest: ArtifactManifest) throws {
         let bytes = try Self.encodeEntry(manifest)
+        Posix.removeIrregular(entryPath(manifest.key))
         try bytes.withUnsafeBytes { pointer in
             try Posix.writeAtomically(pointer, to: entryPath(manifest.key))
         }

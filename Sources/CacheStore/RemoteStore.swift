@@ -74,7 +74,7 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
     private let base: URL
     private let authorization: String?
     private let session: URLSession
-    private let warnings: StoreWarnings
+    let warnings: StoreWarnings
     private let state = Mutex(State())
 
     private struct State {

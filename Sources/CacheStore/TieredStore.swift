@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The local store in front of an optional remote: reads go local first, then remote, and
 /// remote hits are written to the local store; writes go to both (the remote skips them
 /// when read-only). A remote fault is a miss, never an error.
@@ -6,6 +8,8 @@ public final class TieredStore: ArtifactStore, CustomStringConvertible {
     public let local: LocalStore
     /// The remote cache, if any.
     public let remote: RemoteStore?
+    /// Whether the warning that the local store could not take a remote hit was given.
+    private let localFullWarned = Mutex(false)
 
     /// Combines a local store with an optional remote.
     public init(local: LocalStore, remote: RemoteStore?) {
@@ -115,10 +119,21 @@ public final class TieredStore: ArtifactStore, CustomStringConvertible {
     public func manifest(for key: SHA256Digest) async throws -> ArtifactManifest? {
         if let manifest = try await local.manifest(for: key) { return manifest }
         guard let remote, let manifest = try await remote.manifest(for: key) else { return nil }
-        for artifact in manifest.artifacts where !(try await local.containsBlob(artifact.digest)) {
-            guard try await fetchIntoLocal(artifact.digest) else { return nil }
+        do {
+            for artifact in manifest.artifacts where !(try await local.containsBlob(artifact.digest)) {
+                guard try await fetchIntoLocal(artifact.digest) else { return nil }
+            }
+            try await local.putManifest(manifest)
+        } catch let error as StoreError {
+            // The local store cannot take it (full, read-only, damaged): a remote hit is a miss
+            // here — built instead — with one warning, not a failed build.
+            let first = localFullWarned.withLock { warned in
+                defer { warned = true }
+                return !warned
+            }
+            if first { remote.warnings.report("\(local.description) cannot take remote hits (\(error.description)); they are built instead") }
+            return nil
         }
-        try await local.putManifest(manifest)
         return manifest
     }
 

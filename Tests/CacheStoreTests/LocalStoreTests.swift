@@ -231,6 +231,12 @@ struct LocalStoreTests {
             try plant(store.blobPath(digest))
             #expect(try await store.linkBlob(digest, to: scratch.path + "/out/" + what) == false, "\(what)")
             #expect(try await store.copyBlob(digest, to: scratch.path + "/out/" + what) == false, "\(what)")
+            // A rebuilt blob takes its place.
+            digest = try await fill()
+            try fileManager.removeItem(atPath: store.blobPath(digest))
+            try plant(store.blobPath(digest))
+            #expect(try await store.putBlob(bytes) == digest, "\(what)")
+            #expect(try await store.blob(digest) == bytes, "\(what)")
             // In place of the entry.
             digest = try await fill()
             try fileManager.removeItem(atPath: store.entryPath(key))

@@ -246,6 +246,27 @@ struct RemoteFaultTests {
         #expect(warnings.messages.count == 1 && warnings.messages[0].contains("took longer than 2 s"), "\(warnings.messages)")
     }
 
+    @Test("a remote hit the local store cannot take is a miss with one warning, not an error")
+    func remoteHitTheLocalStoreCannotTake() async throws {
+        let bytes = Array("remote artifact".utf8)
+        let digest = try SHA256Hasher.hash(bytes)
+        let key = try sha("remote key")
+        let manifest = ArtifactManifest(key: key, artifacts: [.init(name: "a", digest: digest, size: Int64(bytes.count))])
+        let server = try FaultServer(
+            mode: .serve, objects: ["/cas/\(digest.hex)": bytes, "/ac/\(key.hex)": Array(try manifest.encoded())])
+        defer { server.stop() }
+        let scratch = try ScratchDirectory()
+        // A store whose blob directory is a file: nothing can be written there.
+        try FileManager.default.createDirectory(atPath: scratch.path + "/store", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: scratch.path + "/store/cas"))
+        let warnings = StoreWarnings()
+        let remote = try RemoteStore(url: server.baseURL, configuration: fastConfiguration, warnings: warnings)
+        let tiered = TieredStore(local: LocalStore(cacheDirectory: scratch.path), remote: remote)
+        #expect(try await tiered.manifest(for: key) == nil)
+        #expect(try await tiered.manifest(for: key) == nil)
+        #expect(warnings.messages.count == 1 && warnings.messages[0].contains("cannot take remote hits"), "\(warnings.messages)")
+    }
+
     @Test func bearerTokenIsSentAndNeverShown() async throws {
         let token = "s3cr3t-token-value"
         let server = try FaultServer(mode: .serve)
