@@ -35,6 +35,8 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
 
     /// Temporary files older than this are treated as left by a crashed writer.
     static let staleTemporaryAge: Double = 3600
+    /// How old a temporary file of a process that is gone must be to be removed (10 minutes).
+    static let abandonedTemporaryAge: Double = 600
 
     /// Seconds a recorded use stays fresh: a hit on a file used more recently does not
     /// rewrite its times (`gc` orders by last use to this resolution).
@@ -540,8 +542,8 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
         return files
     }
 
-    /// Removes `.tmp-<pid>-*` files older than `staleTemporaryAge` or whose process is gone
-    /// (killed mid-write); returns how many.
+    /// Removes `.tmp-<pid>-*` files older than `staleTemporaryAge`, or older than
+    /// `abandonedTemporaryAge` whose process is gone (killed mid-write); returns how many.
     func removeStaleTemporaryFiles() throws(StoreError) -> Int {
         var removed = 0
         var now = timespec()
@@ -555,9 +557,11 @@ public final class LocalStore: ArtifactStore, CustomStringConvertible {
                 let path = directory + "/" + name
                 guard let info = try Posix.status(path) else { continue }
                 let writer = name.dropFirst(".tmp-".count).split(separator: "-").first.flatMap { Int32($0) }
-                if Double(now.tv_sec) - Posix.lastUse(info) > Self.staleTemporaryAge
-                    || writer.map(Posix.processIsGone) == true
-                {
+                let age = Double(now.tv_sec) - Posix.lastUse(info)
+                // A pid alone proves nothing across PID namespaces (containers sharing the
+                // cache) or hosts (NFS): a writer that looks gone must also have left the file
+                // alone for a while.
+                if age > Self.staleTemporaryAge || (age > Self.abandonedTemporaryAge && writer.map(Posix.processIsGone) == true) {
                     try Posix.remove(path)
                     removed += 1
                 }

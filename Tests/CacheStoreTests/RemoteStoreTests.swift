@@ -4,7 +4,9 @@ import Testing
 import TestSupport
 
 /// Short timeouts so fault tests finish quickly.
-private let fastConfiguration = RemoteStore.Configuration(timeout: 1, retries: 1, retryDelay: 0.01)
+// A generous deadline: the whole test run shares two cores, and a starved process must not
+// be mistaken for a slow remote (the deadline tests set their own).
+private let fastConfiguration = RemoteStore.Configuration(timeout: 1, retries: 1, retryDelay: 0.01, deadline: 600)
 
 @Suite("Remote store over nginx", .enabled(if: NginxServer.executable != nil, "nginx is not installed"))
 struct NginxRemoteTests {

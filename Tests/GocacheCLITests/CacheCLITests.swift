@@ -206,12 +206,18 @@ struct CacheCLITests {
             let full = cache + "/" + path
             try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data("partial".utf8).write(to: URL(fileURLWithPath: full))
+            // Left alone for 15 minutes (a pid alone proves nothing across PID namespaces).
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -900)], ofItemAtPath: full)
         }
+        // A fresh file of a process that looks gone (another container's writer) stays.
+        let fresh = cache + "/memo/fresh.bin.tmp.\(dead).9"
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: fresh))
         let result = try Self.gocache(["cache"] + verb + ["--cache-dir", cache])
         #expect(result.status == 0, "\(result.stderr)")
         for (path, stays) in files {
             #expect(FileManager.default.fileExists(atPath: cache + "/" + path) == stays, "\(path)")
         }
+        #expect(FileManager.default.fileExists(atPath: fresh))
     }
 
     @Test func hiddenVerbsStayOutOfHelp() throws {

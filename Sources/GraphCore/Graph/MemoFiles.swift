@@ -63,8 +63,9 @@ public enum MemoFiles {
     }
 
     /// Removes the temporary files (`<name>.tmp.<pid>.<n>`) that killed writers left anywhere
-    /// under `directory` (the memo directory): those whose process is gone, and any older
-    /// than an hour. Returns how many. `cache gc` and `cache verify` run it.
+    /// under `directory` (the memo directory): those whose process is gone and that are ten
+    /// minutes old, and any older than an hour. Returns how many. `cache gc` and `cache
+    /// verify` run it.
     @discardableResult
     public static func removeAbandonedTemporaries(under directory: String) -> Int {
         guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return 0 }
@@ -78,7 +79,10 @@ public enum MemoFiles {
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             let writer = name[marker.upperBound...].split(separator: ".").first.flatMap { Int32($0) }
             let gone = writer.map { $0 > 0 && kill($0, 0) != 0 && errno == ESRCH } ?? false
-            if gone || now - Int64(info.st_mtim.tv_sec) > 3600, unlink(path) == 0 { removed += 1 }
+            // A pid alone proves nothing across PID namespaces or hosts sharing the cache: the
+            // file must also be ten minutes old.
+            let age = now - Int64(info.st_mtim.tv_sec)
+            if (gone && age > 600) || age > 3600, unlink(path) == 0 { removed += 1 }
         }
         return removed
     }
