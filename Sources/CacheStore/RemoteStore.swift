@@ -138,6 +138,8 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
         // as is a port no TCP connection can have.
         if components.query != nil || components.fragment != nil { throw RemoteStoreError.invalidURL(redacted) }
         if let port = components.port, !(1...65535).contains(port) { throw RemoteStoreError.invalidURL(redacted) }
+        // `HTTP://` is a URL too, but not to every HTTP client.
+        components.scheme = scheme
         components.user = nil
         components.password = nil
         while components.path.hasSuffix("/") { components.path.removeLast() }
@@ -362,9 +364,14 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
                     return .done(.notFound)
                 case 301, 302, 303, 307, 308:
                     guard let location = http?.value(forHTTPHeaderField: "Location"),
-                        let next = URL(string: location, relativeTo: url)?.absoluteURL,
-                        ["http", "https"].contains(next.scheme?.lowercased() ?? "")
+                        let resolved = URL(string: location, relativeTo: url)?.absoluteURL,
+                        var parts = URLComponents(url: resolved, resolvingAgainstBaseURL: false),
+                        let scheme = parts.scheme?.lowercased(), ["http", "https"].contains(scheme)
                     else {
+                        return .done(.failed("\(method) \(path(area, digest)) answered HTTP \(status) without a usable Location"))
+                    }
+                    parts.scheme = scheme
+                    guard let next = parts.url else {
                         return .done(.failed("\(method) \(path(area, digest)) answered HTTP \(status) without a usable Location"))
                     }
                     return .redirect(next)

@@ -209,6 +209,13 @@ struct RemoteFaultTests {
         #expect(try await remote.blob(other) == Array("same origin".utf8))
         #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer \(token)" })
 
+        // An upper-case scheme is the same URL (in the configured URL and in a Location).
+        server.setMode(.redirect(prefix: "HTTP://127.0.0.1:\(server.port)/moved"))
+        let upper = try RemoteStore(url: "HTTP://127.0.0.1:\(server.port)", configuration: fastConfiguration, warnings: warnings)
+        let third = try await upper.putBlob(Array("upper".utf8))
+        #expect(try await upper.blob(third) == Array("upper".utf8))
+        #expect(warnings.messages.isEmpty, "\(warnings.messages)")
+
         // A loop of redirects ends: one warning, a miss.
         server.setMode(.redirect(prefix: server.baseURL))
         #expect(try await remote.blob(try sha("looping")) == nil)

@@ -442,8 +442,8 @@ struct BuildCLITests {
         #expect(Self.statuses(try Self.manifest(scratch + "/out4"))[target] == "built")
     }
 
-    @Test("a cache directory inside the repository is never an extra input: the next build hits, affected lists nothing", .enabled(if: goBinary != nil))
-    func cacheDirectoryInsideTheRepositoryIsNoInput() async throws {
+    @Test("a cache directory inside the repository is never an extra input: the next build hits, affected lists nothing", .enabled(if: goBinary != nil), arguments: [".cache/gocache", "."])
+    func cacheDirectoryInsideTheRepositoryIsNoInput(cacheDir: String) async throws {
         let scratch = try Self.scratch("cache-inside")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let repo = scratch + "/repo"
@@ -452,7 +452,7 @@ struct BuildCLITests {
         try ".cache/\n".write(toFile: repo + "/.gitignore", atomically: true, encoding: .utf8)
         let git = GitFixture(existing: repo)
         _ = try git.commit("extra inputs")
-        let cache = repo + "/.cache/gocache"
+        let cache = cacheDir == "." ? repo : repo + "/" + cacheDir
         var run = try await Self.gocache(["build", "--cache-dir", cache, "--out", scratch + "/out1"], in: repo)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: cache + "/memo"))

@@ -268,7 +268,9 @@ public struct GoRepository: Sendable {
         {
             let cache = String(memo.dropFirst(workdir.count + 1))
             let parentOfMemo = cache.lastIndex(of: "/").map { String(cache[..<$0]) } ?? ""
-            if !parentOfMemo.isEmpty { repository.ownDirectories = [parentOfMemo] }
+            // The cache directory, or its two parts when it is the repository root itself
+            // (`--cache-dir .`).
+            repository.ownDirectories = parentOfMemo.isEmpty ? ["memo", "store"] : [parentOfMemo]
         }
         return repository
     }
