@@ -417,22 +417,45 @@ public final class RemoteStore: ArtifactStore, CustomStringConvertible {
 
     private struct DeadlineExceeded: Error {}
 
-    /// `operation`, cancelled after `seconds` (it then throws `DeadlineExceeded`), or as
-    /// soon as another request switched the remote off: a build waits for none of them.
+    /// `operation`'s result, or `DeadlineExceeded` after `seconds` or as soon as another
+    /// request switched the remote off: a build waits for none of them. The request is
+    /// abandoned, not cancelled: cancelling a URLSession task while its transfer completes
+    /// can deadlock FoundationNetworking (task cancellation and the session queue take each
+    /// other's locks); an abandoned one ends with its own timeout or with the process.
     private func withDeadline<T: Sendable>(_ seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await operation() }
-            group.addTask { [self] in
-                let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-                while ContinuousClock.now < end {
-                    try await Task.sleep(for: .milliseconds(200))
-                    if isDisabled { break }
+        let answer = Answer()
+        let stillOn: @Sendable () -> Bool = { [self] in !isDisabled }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            Task { @Sendable in
+                do {
+                    let value = try await operation()
+                    if answer.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if answer.claim() { continuation.resume(throwing: error) }
                 }
-                throw DeadlineExceeded()
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next() else { throw DeadlineExceeded() }
-            return first
+            Task { @Sendable in
+                let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+                while ContinuousClock.now < end, !answer.isSettled, stillOn() {
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+                if answer.claim() { continuation.resume(throwing: DeadlineExceeded()) }
+            }
+        }
+    }
+
+    /// Who answered first: the request or its deadline.
+    private final class Answer: Sendable {
+        private let settled = Mutex(false)
+
+        var isSettled: Bool { settled.withLock { $0 } }
+
+        /// True for the first caller only.
+        func claim() -> Bool {
+            settled.withLock { done in
+                defer { done = true }
+                return !done
+            }
         }
     }
 
