@@ -44,10 +44,15 @@ struct SubmoduleCLITests {
         try await InputOracle(toolchain: try #require(GoToolchain.current())).digests(of: URL(fileURLWithPath: fixture.root))
     }
 
-    static func affected(_ fixture: GitFixture, _ arguments: [String]) throws -> [String] {
-        let result = try AffectedCLITests.run(["affected", "--repo", fixture.root] + arguments, in: fixture)
+    /// The output lines of `gocache COMMAND --repo FIXTURE ARGUMENTS` (which must succeed).
+    static func lines(_ command: String, _ fixture: GitFixture, _ arguments: [String]) throws -> [String] {
+        let result = try AffectedCLITests.run([command, "--repo", fixture.root] + arguments, in: fixture)
         #expect(result.status == 0, "\(result.stderr)")
         return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    static func affected(_ fixture: GitFixture, _ arguments: [String]) throws -> [String] {
+        try lines("affected", fixture, arguments)
     }
 
     @Test("a submodule bump affects the targets that read the files it changed")
@@ -133,9 +138,7 @@ struct SubmoduleCLITests {
     }
 
     static func targets(_ fixture: GitFixture, _ arguments: [String]) throws -> [String] {
-        let result = try AffectedCLITests.run(["targets", "--repo", fixture.root] + arguments, in: fixture)
-        #expect(result.status == 0, "\(result.stderr)")
-        return result.stdout.split(separator: "\n").map(String.init)
+        try lines("targets", fixture, arguments)
     }
 
     @Test("a target inside a submodule, of the parent's module or a nested one, is a target of a revision too")

@@ -458,6 +458,20 @@ struct AffectedRuleTests {
         }
     }
 
+    /// Packages whose tests alone import others: lib/z (in-package test) imports
+    /// internal/plat; lib/t's test imports a vendored package nothing else imports, which
+    /// imports another (example.com/c/assert → example.com/c/internal/diff).
+    static func writeTestOnlyImports(_ fixture: GitFixture) throws {
+        try fixture.write("lib/z/z.go", "package z\n")
+        try fixture.write("lib/z/z_test.go", "package z\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/plat\"\n)\n\nfunc TestZ(t *testing.T) { _ = plat.Name() }\n")
+        try fixture.write("lib/t/t.go", "package t\n")
+        try fixture.write("lib/t/t_test.go", "package t\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/assert\"\n)\n\nfunc TestT(t *testing.T) { assert.True(t, true) }\n")
+        try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: ")\n", with: "\texample.com/c v1.0.0\n)\n"))
+        try fixture.write("vendor/modules.txt", Self.files["vendor/modules.txt", default: ""] + "# example.com/c v1.0.0\n## explicit; go 1.20\nexample.com/c/assert\nexample.com/c/internal/diff\n")
+        try fixture.write("vendor/example.com/c/assert/assert.go", "package assert\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/internal/diff\"\n)\n\nfunc True(t *testing.T, v bool) { _ = diff.Diff }\n")
+        try fixture.write("vendor/example.com/c/internal/diff/diff.go", "package diff\n\nconst Diff = 1\n")
+    }
+
     @Test("tests are affected through their imports: in-package and external tests, transitively, and test-only dependencies, as go list -test -deps reaches them")
     func testsThroughTestImports() async throws {
         let (fixture, _) = try Self.fixture()
@@ -465,16 +479,9 @@ struct AffectedRuleTests {
         // Packages whose tests alone import others: lib/z (in-package test) imports
         // internal/plat; lib/v (external test) imports internal/lib; lib/t's test imports a
         // vendored package nothing else imports, which imports another.
-        try fixture.write("lib/z/z.go", "package z\n")
-        try fixture.write("lib/z/z_test.go", "package z\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/plat\"\n)\n\nfunc TestZ(t *testing.T) { _ = plat.Name() }\n")
+        try Self.writeTestOnlyImports(fixture)
         try fixture.write("lib/v/v.go", "package v\n")
         try fixture.write("lib/v/v_test.go", "package v_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/lib\"\n)\n\nfunc TestV(t *testing.T) { _ = lib.Golden }\n")
-        try fixture.write("lib/t/t.go", "package t\n")
-        try fixture.write("lib/t/t_test.go", "package t\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/assert\"\n)\n\nfunc TestT(t *testing.T) { assert.True(t, true) }\n")
-        try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: ")\n", with: "\texample.com/c v1.0.0\n)\n"))
-        try fixture.write("vendor/modules.txt", Self.files["vendor/modules.txt", default: ""] + "# example.com/c v1.0.0\n## explicit; go 1.20\nexample.com/c/assert\nexample.com/c/internal/diff\n")
-        try fixture.write("vendor/example.com/c/assert/assert.go", "package assert\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/internal/diff\"\n)\n\nfunc True(t *testing.T, v bool) { _ = diff.Diff }\n")
-        try fixture.write("vendor/example.com/c/internal/diff/diff.go", "package diff\n\nconst Diff = 1\n")
         let base = try fixture.commit("tests with imports")
 
         // go list reaches the same test-only packages.
@@ -523,16 +530,10 @@ struct AffectedRuleTests {
         defer { fixture.cleanup() }
         // lib/z's test imports internal/plat; lib/e's test (not its package) embeds; lib/t's
         // test imports a vendored package nothing else imports.
-        try fixture.write("lib/z/z.go", "package z\n")
-        try fixture.write("lib/z/z_test.go", "package z\n\nimport (\n\t\"testing\"\n\n\t\"example.com/m/internal/plat\"\n)\n\nfunc TestZ(t *testing.T) { _ = plat.Name() }\n")
+        try Self.writeTestOnlyImports(fixture)
         try fixture.write("lib/e/e.go", "package e\n")
         try fixture.write("lib/e/e_test.go", "package e\n\nimport (\n\t_ \"embed\"\n\t\"testing\"\n)\n\n//go:embed testdata\nvar data string\n\nfunc TestE(t *testing.T) { _ = data }\n")
         try fixture.write("lib/e/testdata/x.txt", "x\n")
-        try fixture.write("lib/t/t.go", "package t\n")
-        try fixture.write("lib/t/t_test.go", "package t\n\nimport (\n\t\"testing\"\n\n\t\"example.com/c/assert\"\n)\n\nfunc TestT(t *testing.T) { assert.True(t) }\n")
-        try fixture.write("go.mod", Self.files["go.mod", default: ""].replacingOccurrences(of: ")\n", with: "\texample.com/c v1.0.0\n)\n"))
-        try fixture.write("vendor/modules.txt", Self.files["vendor/modules.txt", default: ""] + "# example.com/c v1.0.0\n## explicit; go 1.20\nexample.com/c/assert\n")
-        try fixture.write("vendor/example.com/c/assert/assert.go", "package assert\n\nimport \"testing\"\n\nfunc True(t *testing.T) {}\n")
         try fixture.write("internal/plat/debug.go", "//go:build debug\n\npackage plat\n\nconst Debug = true\n")
         let head = try fixture.commit("tests")
         let location = try RepositoryLocation.discover(from: fixture.root)
